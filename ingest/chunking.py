@@ -1,0 +1,291 @@
+"""Split an analysed document into token-bounded chunks with exact character offsets.
+
+Chunks are packs of consecutive sentences inside one section: a chunk never crosses a section
+boundary, an excluded span (boilerplate) or the caption, and ``document.text[start:end]`` is
+always exactly the chunk text (leading and trailing whitespace is dropped by moving offsets).
+
+Size is counted with the injected ``count_tokens`` (the embedding model's own tokenizer, no
+special tokens). Sentences are packed while the running sum stays within ``max_tokens``; WordPiece
+never joins tokens across whitespace, so the sum of the parts equals the count of the joined text,
+and every chunk is re-counted once to make sure. A sentence longer than the budget is cut at
+whitespace into pieces under it. The one exception to the budget is a single run of characters
+without whitespace that alone is longer than ``max_tokens`` (a huge URL or a base64 blob): it is
+kept whole, as a chunk of its own, because it cannot be cut at a word boundary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+
+from vectorstore.types import Chunk, Document, Span
+
+CountTokens = Callable[[list[str]], list[int]]
+Interval = tuple[int, int]
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms mx dr prof sr jr st mt ft vs etc al cf eg ie viz approx dept est fig figs no
+    nos vol vols pp p ed eds rev gen gov sen rep col lt sgt capt cmdr adm inc ltd co corp plc
+    bros jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+    ca op ch sec art para nr tel""".split()
+)
+
+_SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
+_WORD = re.compile(r"\S+")
+_INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+# Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).
+_BLOCK_START = re.compile(
+    r"^\s*(?:[-*+•]\s|\d+[.)]\s|#{1,6}\s|>|\||```|~~~|\{\*|///|<[a-zA-Z/!])|^(?: {4}|\t)"
+)
+# Lines that end their unit (headings, table rows, fences, include directives).
+_BLOCK_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||```|~~~|\{\*|///)")
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Interval]:
+    """Sentence spans ``(start, end)`` in ``text[start:end]``, stripped of surrounding spaces.
+
+    Blank lines, list items and Markdown block lines (headings, fences, tables, quotes,
+    includes) are boundaries too; "U.S.", "e.g.", "Mr.", initials and decimals are not.
+    """
+    stop = len(text) if end is None else end
+    spans: list[Interval] = []
+    for block_start, block_end in _blocks(text, start, stop):
+        spans.extend(_sentences_in_block(text, block_start, block_end))
+    return spans
+
+
+def _blocks(text: str, start: int, stop: int) -> list[Interval]:
+    blocks: list[Interval] = []
+    block_start: int | None = None
+    previous_end = start
+    close_after = False
+    pos = start
+    while pos < stop:
+        newline = text.find("\n", pos, stop)
+        line_end = stop if newline == -1 else newline
+        line = text[pos:line_end]
+        if not line.strip():
+            if block_start is not None:
+                blocks.append((block_start, previous_end))
+            block_start = None
+        else:
+            if block_start is not None and (close_after or _BLOCK_START.match(line)):
+                blocks.append((block_start, previous_end))
+                block_start = None
+            if block_start is None:
+                block_start = pos
+            close_after = bool(_BLOCK_LINE.match(line))
+            previous_end = line_end
+        pos = line_end + 1
+    if block_start is not None:
+        blocks.append((block_start, previous_end))
+    return blocks
+
+
+def _sentences_in_block(text: str, start: int, end: int) -> list[Interval]:
+    spans: list[Interval] = []
+    sentence_start = start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        following = _next_visible(text, match.end(), end)
+        if following is None:
+            break
+        if text[following].islower() or _is_abbreviation(text, start, match):
+            continue
+        spans.append((sentence_start, match.end()))
+        sentence_start = following
+    spans.append((sentence_start, end))
+    return [span for span in (_strip(text, s, e) for s, e in spans) if span[0] < span[1]]
+
+
+def _next_visible(text: str, pos: int, end: int) -> int | None:
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos if pos < end else None
+
+
+def _is_abbreviation(text: str, block_start: int, match: re.Match[str]) -> bool:
+    if match.group(1) != ".":
+        return False
+    word_start = match.start()
+    while word_start > block_start and not text[word_start - 1].isspace():
+        word_start -= 1
+    word = text[word_start : match.start()].lstrip("\"'“‘([*_")
+    if not word:
+        return False
+    if word.lower() in ABBREVIATIONS or _INITIALISM.fullmatch(word):
+        return True
+    return len(word) == 1 and word.isalpha() and word.isupper()
+
+
+def _strip(text: str, start: int, end: int) -> Interval:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def chunk_id(document_id: str, start: int, end: int, text: str) -> str:
+    """Deterministic chunk id: sha1 of the document id, the offsets and the text."""
+    key = f"{document_id}\x00{start}\x00{end}\x00{text}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()
+
+
+class Chunker:
+    """Sentence-aware, section-bounded splitter with a token budget per chunk."""
+
+    def __init__(
+        self, count_tokens: CountTokens, max_tokens: int = 200, overlap_sentences: int = 0
+    ) -> None:
+        if max_tokens < 1:
+            raise ValueError(f"max_tokens must be >= 1, got {max_tokens}")
+        if overlap_sentences < 0:
+            raise ValueError(f"overlap_sentences must be >= 0, got {overlap_sentences}")
+        self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
+        self.overlap_sentences = overlap_sentences
+
+    def split(self, document: Document) -> list[Chunk]:
+        """Chunks of ``document`` in text order (rules in the module docstring)."""
+        text = document.text
+        regions = _regions(document)
+        units = [(title, split_sentences(text, s, e)) for title, s, e in regions]
+        flat = [span for _, spans in units for span in spans]
+        counts = dict(zip(flat, self.count_tokens([text[s:e] for s, e in flat]), strict=True))
+        oversized = [span for span in flat if counts[span] > self.max_tokens]
+        counts.update(self._cut_oversized(text, oversized))
+        spans: list[tuple[str | None, Interval]] = []
+        for title, sentences in units:
+            pieces = _replace_oversized(text, sentences, counts, self.max_tokens)
+            spans.extend((title, span) for span in self._pack(pieces, counts))
+        spans = self._enforce_budget(text, spans)
+        return [
+            Chunk(chunk_id(document.id, s, e, text[s:e]), document.id, text[s:e], s, e, title, i)
+            for i, (title, (s, e)) in enumerate(spans)
+        ]
+
+    def _cut_oversized(self, text: str, oversized: list[Interval]) -> dict[Interval, int]:
+        """Token counts of the whitespace-separated words of every oversized sentence."""
+        words = [(m.start(), m.end()) for s, e in oversized for m in _words(text, s, e)]
+        counts = self.count_tokens([text[s:e] for s, e in words])
+        return dict(zip(words, counts, strict=True))
+
+    def _pack(self, units: list[Interval], counts: dict[Interval, int]) -> list[Interval]:
+        packed: list[Interval] = []
+        i, previous_end = 0, 0
+        while i < len(units):
+            j, total = i, 0
+            while j < len(units) and total + counts[units[j]] <= self.max_tokens:
+                total += counts[units[j]]
+                j += 1
+            j = max(j, i + 1)
+            if j <= previous_end:
+                i = previous_end
+                continue
+            packed.append((units[i][0], units[j - 1][1]))
+            previous_end = j
+            i = max(j - self.overlap_sentences, i + 1)
+        return packed
+
+    def _enforce_budget(
+        self, text: str, spans: list[tuple[str | None, Interval]]
+    ) -> list[tuple[str | None, Interval]]:
+        """Re-count every chunk once; halve any multi-sentence chunk still over budget."""
+        counts = self.count_tokens([text[s:e] for _, (s, e) in spans])
+        result: list[tuple[str | None, Interval]] = []
+        for (title, span), count in zip(spans, counts, strict=True):
+            if count <= self.max_tokens:
+                result.append((title, span))
+            else:
+                result.extend((title, piece) for piece in self._halve(text, span))
+        return result
+
+    def _halve(self, text: str, span: Interval) -> list[Interval]:
+        sentences = split_sentences(text, *span)
+        if len(sentences) < 2:
+            sentences = [(m.start(), m.end()) for m in _words(text, *span)]
+        if len(sentences) < 2:
+            return [span]
+        middle = len(sentences) // 2
+        halves = [(sentences[0][0], sentences[middle - 1][1]), (sentences[middle][0], span[1])]
+        counts = self.count_tokens([text[s:e] for s, e in halves])
+        pieces: list[Interval] = []
+        for half, count in zip(halves, counts, strict=True):
+            pieces.extend([half] if count <= self.max_tokens else self._halve(text, half))
+        return pieces
+
+
+def _words(text: str, start: int, end: int) -> list[re.Match[str]]:
+    return list(_WORD.finditer(text, start, end))
+
+
+def _replace_oversized(
+    text: str, sentences: list[Interval], counts: dict[Interval, int], max_tokens: int
+) -> list[Interval]:
+    """Sentences with each oversized one replaced by word runs that fit the budget."""
+    units: list[Interval] = []
+    for sentence in sentences:
+        if counts[sentence] <= max_tokens:
+            units.append(sentence)
+            continue
+        words = [(m.start(), m.end()) for m in _words(text, *sentence)]
+        units.extend(_pack_words(words, counts, max_tokens))
+    return units
+
+
+def _pack_words(
+    words: list[Interval], counts: dict[Interval, int], max_tokens: int
+) -> list[Interval]:
+    pieces: list[Interval] = []
+    start: Interval | None = None
+    last: Interval | None = None
+    total = 0
+    for word in words:
+        if start is not None and last is not None and total + counts[word] > max_tokens:
+            piece = (start[0], last[1])
+            counts[piece] = total
+            pieces.append(piece)
+            start, total = None, 0
+        if start is None:
+            start = word
+        last = word
+        total += counts[word]
+    if start is not None and last is not None:
+        piece = (start[0], last[1])
+        counts[piece] = total
+        pieces.append(piece)
+    return pieces
+
+
+def _regions(document: Document) -> list[tuple[str | None, int, int]]:
+    """``(section title, start, end)`` intervals of text that chunks may cover."""
+    blocked = sorted(
+        document.excluded + ([document.caption] if document.caption else []), key=lambda s: s.start
+    )
+    regions: list[tuple[str | None, int, int]] = []
+    for title, start, end in _section_intervals(document):
+        regions.extend((title, s, e) for s, e in _subtract(start, end, blocked))
+    return regions
+
+
+def _section_intervals(document: Document) -> list[tuple[str | None, int, int]]:
+    sections = sorted(document.sections, key=lambda s: s.heading_start)
+    first = sections[0].heading_start if sections else len(document.text)
+    intervals: list[tuple[str | None, int, int]] = [(None, 0, first)]
+    intervals.extend((s.title, s.heading_start, s.end) for s in sections)
+    return [(title, s, e) for title, s, e in intervals if s < e]
+
+
+def _subtract(start: int, end: int, blocked: Sequence[Span]) -> list[Interval]:
+    pieces: list[Interval] = []
+    cursor = start
+    for span in blocked:
+        if span.end <= cursor or span.start >= end:
+            continue
+        if span.start > cursor:
+            pieces.append((cursor, span.start))
+        cursor = max(cursor, span.end)
+    if cursor < end:
+        pieces.append((cursor, end))
+    return pieces

@@ -1,0 +1,298 @@
+"""Turn files into stored text: plain text and Markdown unchanged, HTML and PDF extracted.
+
+The stored text is what citations are checked against, so loaders never rewrite plain text or
+Markdown: the decoded file content is kept byte-for-byte (apart from a UTF-8/UTF-16 byte order
+mark). HTML becomes readable plain text with one block element per paragraph; PDF pages are
+joined with a blank line.
+
+Errors: every failure to produce usable text raises :class:`LoadError` with a message that names
+the file and the reason (binary content, empty file, encrypted or broken PDF, ...).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf"})
+
+MEDIA_TYPES: dict[str, str] = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
+}
+
+# Above this share of control characters a decoded file is treated as binary.
+MAX_CONTROL_RATIO = 0.02
+# Unicode category Cc minus the whitespace controls that text files legitimately contain.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
+
+_DROPPED_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "nav",
+        "footer",
+        "form",
+        "aside",
+        "noscript",
+        "template",
+        "head",
+        "iframe",
+        "svg",
+        "button",
+        "select",
+        "textarea",
+        "input",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    }
+)
+_HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+
+HeadingPosition = tuple[int, int, int]
+
+
+class LoadError(Exception):
+    """A file could not be turned into usable text (binary, empty, encrypted, broken, ...)."""
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """Stored text of one file, its media type and (HTML only) heading positions."""
+
+    text: str
+    media_type: str
+    headings: list[HeadingPosition] | None = field(default=None)
+
+
+def media_type_for(path: Path) -> str:
+    """The media type for a supported file name; raises LoadError for other suffixes."""
+    try:
+        return MEDIA_TYPES[path.suffix.lower()]
+    except KeyError:
+        raise LoadError(f"{path.name}: unsupported file type {path.suffix or '(none)'!r}") from None
+
+
+def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
+    """Load one file (bytes already read may be passed as ``raw``)."""
+    media_type = media_type_for(path)
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise LoadError(f"{path.name}: cannot read file: {exc}") from exc
+    if media_type == "text/html":
+        text, headings = load_html(raw, name=path.name)
+        return LoadedFile(text, media_type, headings)
+    if media_type == "application/pdf":
+        return LoadedFile(load_pdf(raw, name=path.name), media_type)
+    return LoadedFile(decode_text(raw, name=path.name), media_type)
+
+
+def load_text(path: Path) -> tuple[str, str]:
+    """Return ``(stored_text, media_type)`` for a .txt, .md, .html/.htm or .pdf file."""
+    loaded = load_file(path)
+    return loaded.text, loaded.media_type
+
+
+def decode_text(raw: bytes, name: str = "file") -> str:
+    """Decode text bytes unchanged (UTF-8, UTF-16 with BOM, else cp1252/latin-1 if clearly text)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decode_or_fail(raw, "utf-16", name)
+    elif b"\x00" in raw:
+        raise LoadError(f"{name}: looks like a binary file (contains NUL bytes)")
+    else:
+        text = _decode_legacy(raw)
+    _check_is_text(text, name)
+    return text
+
+
+def _decode_or_fail(raw: bytes, encoding: str, name: str) -> str:
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise LoadError(f"{name}: cannot decode as {encoding}: {exc}") from exc
+
+
+def _decode_legacy(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _check_is_text(text: str, name: str) -> None:
+    if not text.strip():
+        raise LoadError(f"{name}: file is empty (no text)")
+    controls = len(_CONTROL_CHARS.findall(text))
+    if controls / len(text) > MAX_CONTROL_RATIO or "\x00" in text:
+        raise LoadError(f"{name}: looks like a binary file ({controls} control characters)")
+
+
+def load_pdf(raw: bytes, name: str = "file.pdf") -> str:
+    """Extract the text of every page, pages joined with a blank line."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError(f"{name}: PDF is encrypted (password required)")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except LoadError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise LoadError(f"{name}: cannot read PDF: {exc}") from exc
+    text = "\n\n".join(page for page in pages if page)
+    if not text.strip():
+        raise LoadError(f"{name}: PDF has no extractable text (scanned images?)")
+    return text
+
+
+def load_html(raw: str | bytes, name: str = "file.html") -> tuple[str, list[HeadingPosition]]:
+    """Readable text of an HTML page and its h1-h6 positions as ``(start, end, level)``."""
+    soup = BeautifulSoup(raw, "html.parser")
+    blocks = _HtmlBlocks()
+    blocks.walk(soup)
+    blocks.flush()
+    parts: list[str] = []
+    headings: list[HeadingPosition] = []
+    offset = 0
+    for text, level in blocks.items:
+        if parts:
+            offset += 2
+        if level:
+            headings.append((offset, offset + len(text), level))
+        parts.append(text)
+        offset += len(text)
+    stored = "\n\n".join(parts)
+    if not stored.strip():
+        raise LoadError(f"{name}: HTML page has no readable text")
+    return stored, headings
+
+
+class _HtmlBlocks:
+    """Collects text blocks (paragraphs, list items, headings) from a parsed page."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, int]] = []
+        self._buffer: list[str] = []
+        self._prefix = ""
+
+    def walk(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, PreformattedString):
+                continue
+            if isinstance(child, NavigableString):
+                self._buffer.append(str(child))
+            elif isinstance(child, Tag):
+                self._visit(child)
+
+    def _visit(self, tag: Tag) -> None:
+        name = tag.name.lower()
+        if name in _DROPPED_TAGS or tag.has_attr("hidden"):
+            return
+        if name == "br":
+            self._buffer.append("\n")
+        elif name in _HEADING_LEVELS:
+            self.flush()
+            self._add(_collapse(tag.get_text()), _HEADING_LEVELS[name])
+        elif name == "pre":
+            self.flush()
+            self._add(tag.get_text().strip("\n"), 0)
+        elif name in ("td", "th"):
+            if self._buffer and "".join(self._buffer).strip():
+                self._buffer.append(" | ")
+            self.walk(tag)
+        elif name in _BLOCK_TAGS:
+            self.flush()
+            if name == "li":
+                self._prefix = "- "
+            self.walk(tag)
+            self.flush()
+        else:
+            self.walk(tag)
+
+    def flush(self) -> None:
+        lines = (_collapse(line) for line in "".join(self._buffer).split("\n"))
+        text = "\n".join(line for line in lines if line)
+        self._buffer = []
+        if text:
+            self._add(self._prefix + text, 0)
+        self._prefix = ""
+
+    def _add(self, text: str, level: int) -> None:
+        if text.strip():
+            self.items.append((text, level))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """Supported files under ``paths`` (sorted, hidden folders skipped) and the skipped ones."""
+    files: list[Path] = []
+    skipped: list[Path] = []
+    seen: set[Path] = set()
+    for root in paths:
+        candidates = [root] if root.is_file() else _walk(root)
+        for path in candidates:
+            if path in seen:
+                continue
+            seen.add(path)
+            (files if path.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(path)
+    return files, skipped
+
+
+def _walk(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for current, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
+        found.extend(Path(current) / n for n in sorted(names) if not n.startswith("."))
+    return found

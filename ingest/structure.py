@@ -1,0 +1,172 @@
+"""Document structure: the title and the headed sections of a stored text.
+
+Three sources of headings:
+
+- Markdown: ATX headings (``#`` to ``######``) outside fenced code blocks; the level is the
+  number of ``#``; a trailing attribute list such as ``{ #anchor }`` and closing ``#`` are not
+  part of the title. The title is the first level-1 heading, else the first heading.
+- HTML: the h1-h6 positions reported by :func:`ingest.loaders.load_html`.
+- Plain text (and HTML/PDF without positions): a heading is a paragraph of one line with at
+  most ``MAX_HEADING_WORDS`` words and ``MAX_HEADING_CHARS`` characters that starts with a
+  capital letter or digit, is not a list item, does not end with punctuation (``.,;:!?``,
+  optionally followed by closing quotes or brackets), and has body text somewhere after it.
+  When the first paragraph of the text is such a line it is the title (level 1); all other
+  headings are level 2.
+
+A section's body runs from the end of its heading line to the start of the next heading (of any
+level) or the end of the text. Text before the first heading belongs to no section. Headings that
+start inside an excluded span (boilerplate, caption) are ignored.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+
+from ingest.cleaning import iter_lines
+from vectorstore.types import Section, Span
+
+MAX_HEADING_WORDS = 15
+MAX_HEADING_CHARS = 120
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+_ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+$")
+_ATTR_LIST = re.compile(r"[ \t]*\{[^{}]*\}$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_END_PUNCT = re.compile(r"[.,;:!?…][\"'”’)\]]*$")
+_LIST_ITEM = re.compile(r"^([-*+•]\s|\d+[.)]\s|[a-z][.)]\s)")
+
+HeadingLine = tuple[int, int, int, str]
+
+
+def find_sections(
+    text: str,
+    media_type: str,
+    excluded: Sequence[Span] = (),
+    html_headings: Sequence[tuple[int, int, int]] | None = None,
+) -> tuple[str | None, list[Section]]:
+    """The title and the sections of ``text`` (rules in the module docstring)."""
+    if media_type == "text/markdown":
+        headings = markdown_headings(text)
+        title = _markdown_title(headings)
+    elif html_headings is not None:
+        headings = [(s, e, level, text[s:e].strip()) for s, e, level in html_headings]
+        title = _markdown_title(headings)
+    else:
+        headings = plain_headings(text, excluded)
+        title = headings[0][3] if headings and headings[0][2] == 1 else None
+    headings = [h for h in headings if not _inside(h[0], excluded)]
+    return title, _sections(text, headings)
+
+
+def section_at(sections: Sequence[Section], offset: int) -> str | None:
+    """Title of the section whose heading or body contains ``offset``, else None."""
+    starts = [s.heading_start for s in sections]
+    index = bisect.bisect_right(starts, offset) - 1
+    if index >= 0 and offset < sections[index].end:
+        return sections[index].title
+    return None
+
+
+def code_fence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each fenced code block (``` or ~~~), fences included."""
+    spans: list[tuple[int, int]] = []
+    opening: tuple[int, str] | None = None
+    for start, end, line in iter_lines(text):
+        match = _FENCE.match(line)
+        if opening is None:
+            if match:
+                opening = (start, match.group(1))
+        elif match and _closes(match.group(1), opening[1], line):
+            spans.append((opening[0], end))
+            opening = None
+    if opening is not None:
+        spans.append((opening[0], len(text)))
+    return spans
+
+
+def _closes(fence: str, opening: str, line: str) -> bool:
+    return fence[0] == opening[0] and len(fence) >= len(opening) and line.strip() == fence
+
+
+def markdown_headings(text: str) -> list[HeadingLine]:
+    """ATX headings outside fenced code: ``(line_start, line_end, level, title)``."""
+    fences = code_fence_spans(text)
+    headings: list[HeadingLine] = []
+    for start, end, line in iter_lines(text):
+        if not line.lstrip(" ").startswith("#") or _in_ranges(start, fences):
+            continue
+        match = _ATX.match(line)
+        if match:
+            title = _ATTR_LIST.sub("", _ATX_CLOSING.sub("", match.group(2) or "")).strip()
+            if title:
+                headings.append((start, end, len(match.group(1)), title))
+    return headings
+
+
+def _markdown_title(headings: Sequence[HeadingLine]) -> str | None:
+    for heading in headings:
+        if heading[2] == 1:
+            return heading[3]
+    return headings[0][3] if headings else None
+
+
+def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:
+    """Headings of a plain text by the short-standalone-line rule (title first, level 1)."""
+    paragraphs = _paragraphs(text, excluded)
+    headings: list[HeadingLine] = []
+    body_after = False
+    for index in range(len(paragraphs) - 1, -1, -1):
+        start, end, lines = paragraphs[index]
+        if lines == 1 and body_after and is_heading_line(text[start:end]):
+            level = 1 if index == 0 else 2
+            headings.append((start, end, level, text[start:end].strip()))
+        else:
+            body_after = True
+    headings.reverse()
+    return headings
+
+
+def is_heading_line(line: str) -> bool:
+    """True for a short line that reads like a heading (no end punctuation, capitalised)."""
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_HEADING_CHARS:
+        return False
+    if len(stripped.split()) > MAX_HEADING_WORDS or _END_PUNCT.search(stripped):
+        return False
+    if _LIST_ITEM.match(stripped):
+        return False
+    first = next((ch for ch in stripped if ch.isalnum()), "")
+    return bool(first) and (first.isupper() or first.isdigit()) and stripped[0].isalnum()
+
+
+def _paragraphs(text: str, excluded: Sequence[Span]) -> list[tuple[int, int, int]]:
+    """Paragraphs ``(start, end, line_count)``; excluded lines count as blank."""
+    found: list[tuple[int, int, int]] = []
+    current: list[tuple[int, int]] = []
+    for start, end, line in iter_lines(text):
+        if line.strip() and not _inside(start, excluded):
+            current.append((start, end))
+        elif current:
+            found.append((current[0][0], current[-1][1], len(current)))
+            current = []
+    if current:
+        found.append((current[0][0], current[-1][1], len(current)))
+    return found
+
+
+def _sections(text: str, headings: Sequence[HeadingLine]) -> list[Section]:
+    sections: list[Section] = []
+    for index, (start, end, level, title) in enumerate(headings):
+        body_end = headings[index + 1][0] if index + 1 < len(headings) else len(text)
+        sections.append(Section(title, level, start, end, end, body_end))
+    return sections
+
+
+def _inside(offset: int, spans: Sequence[Span]) -> bool:
+    return any(s.start <= offset < s.end for s in spans)
+
+
+def _in_ranges(offset: int, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in ranges)

@@ -1,0 +1,359 @@
+"""The answer chain: one ``Runnable`` behind every entry point.
+
+    question (+ history) → strip steering instructions → condense follow-ups → hybrid retrieval
+    → refusal policy → answer backend → locate & check every quote → Answer (or typed refusal)
+
+Verification is part of the chain: before an Answer leaves, every citation's quote is checked to
+equal the stored source text at its offsets.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableConfig
+from pydantic import BaseModel, Field
+
+from qa.backends import AnswerBackend, Hints
+from qa.citations import locate_quote, verify_citations
+from qa.errors import IndexNotReadyError
+from qa.policy import Decision, RefusalPolicy, strip_instructions
+from qa.retrieval import HybridRetriever
+from qa.scoring import SentenceScorer
+from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
+from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, GapInfo, Turn
+from vectorstore import SourceStore
+
+REFUSAL_TEXT = {
+    "not_in_documents": "The documents do not say. I found nothing in them that answers this.",
+    "out_of_scope": "I can only answer questions about the documents in this collection.",
+    "invalid_request": "Please ask a question.",
+}
+TRUNCATED_TEXT = (
+    "The source text is cut off here: the document announces this content but does not "
+    "contain it, so the documents do not say."
+)
+
+
+class ChainInput(BaseModel):
+    """Input of :class:`VerbatimChain` (a plain string is accepted too)."""
+
+    question: str
+    history: list[Turn] = Field(default_factory=list)
+
+
+class DocumentCache:
+    """Documents from the source store, cached until the store's generation changes."""
+
+    def __init__(self, sources: SourceStore) -> None:
+        self.sources = sources
+        self._generation = -1
+        self._docs: dict[str, Document | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, doc_id: str) -> Document | None:
+        """The document, or None when unknown."""
+        generation = self.sources.generation()
+        with self._lock:
+            if generation != self._generation:
+                self._docs.clear()
+                self._generation = generation
+            if doc_id not in self._docs:
+                self._docs[doc_id] = self.sources.get_document(doc_id)
+            return self._docs[doc_id]
+
+
+def condense(question: str, history: Sequence[Turn]) -> str:
+    """Make a follow-up standalone by carrying key terms of the earlier turns.
+
+    Entities from the last answer come first (a pronoun usually points at what was just said);
+    without any, the key terms of the last user question are carried.
+    """
+    if not history or not is_follow_up(question):
+        return question
+    last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
+    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    own = set(content_terms(question))
+    carried: list[str] = []
+    answer_ents = [
+        w for w in words(last_answer) if w[:1].isupper() and stem(w) in entities(last_answer)
+    ]
+    if answer_ents and not last_answer.startswith(("The documents do not say", "The source text")):
+        carried = [w for w in dict.fromkeys(answer_ents) if stem(w) not in own][:4]
+    if not carried:
+        carried = [
+            w for w in words(strip_instructions(last_user))
+            if stem(w.lower()) in set(content_terms(last_user)) and stem(w.lower()) not in own
+        ]
+    if not carried:
+        return question
+    return f"{question} ({' '.join(dict.fromkeys(carried))})"
+
+
+def claim_supported(claim: Claim, quote: str) -> bool:
+    """True when the quote backs the claim: its names and numbers, and most of its terms."""
+    if claim.text.strip() == quote.strip():
+        return True
+    if not numbers(claim.text) <= numbers(quote):
+        return False
+    quote_terms = set(content_terms(quote, drop_meta=False))
+    if not {e for e in entities(claim.text) if not e[:1].isdigit()} <= quote_terms:
+        return False
+    terms = set(content_terms(claim.text))
+    if not terms:
+        return True
+    return len(terms & quote_terms) / len(terms) >= 0.6
+
+
+class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
+    """Question (+ history) → verified Answer.  ``invoke``, ``batch`` and ``stream`` work."""
+
+    def __init__(
+        self,
+        *,
+        retriever: HybridRetriever,
+        scorer: SentenceScorer,
+        policy: RefusalPolicy,
+        backend: AnswerBackend,
+        sources: SourceStore,
+        max_question_chars: int = 2000,
+    ) -> None:
+        if max_question_chars < 1:
+            raise ValueError("max_question_chars must be >= 1")
+        self.retriever = retriever
+        self.scorer = scorer
+        self.policy = policy
+        self.backend = backend
+        self.sources = sources
+        self.documents = DocumentCache(sources)
+        self.max_question_chars = max_question_chars
+
+    # -- Runnable -------------------------------------------------------------------------
+    def invoke(
+        self,
+        input: ChainInput | dict[str, Any] | str,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
+    ) -> Answer:
+        """Answer one question."""
+        return self._call_with_config(self._invoke, input, config, run_type="chain")
+
+    def _invoke(self, input: ChainInput | dict[str, Any] | str) -> Answer:
+        data = _coerce(input)
+        return self.ask(data.question, data.history)
+
+    # -- API --------------------------------------------------------------------------------
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Answer ``question`` given earlier turns."""
+        answer: Answer | None = None
+        for kind, payload in self.events(question, history):
+            if kind == "done":
+                answer = payload
+        assert answer is not None
+        return answer
+
+    def events(self, question: str, history: Sequence[Turn] = ()) -> Iterator[tuple[str, Any]]:
+        """The answer as events: ``retrieval``, ``delta``…, ``citation``…, ``done``.
+
+        Everything is verified before the first ``delta`` is produced.
+        """
+        timings: dict[str, float] = {}
+        problem = self._invalid(question)
+        if problem:
+            yield "done", _refusal("invalid_request", problem, timings=timings)
+            return
+        t0 = time.perf_counter()
+        cleaned = strip_instructions(question)
+        standalone = condense(cleaned, history)
+        if self.sources.count_chunks() == 0:
+            raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
+        evidence = self.retriever.retrieve(standalone)
+        timings["retrieve"] = _ms(t0)
+        yield "retrieval", evidence
+        t1 = time.perf_counter()
+        sentences = self.scorer.sentences(evidence)
+        docs = self._documents_for(evidence)
+        decision = self.policy.decide(standalone, sentences, docs, original=cleaned)
+        if decision.refuse is not None:
+            answer = self._refusal_from(decision, timings)
+        else:
+            draft = self.backend.answer(
+                standalone, evidence, Hints(scored=decision.scored, history=list(history))
+            )
+            answer = self._verify(draft, evidence, decision, timings)
+        timings["answer"] = _ms(t1)
+        answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+        answer.standalone_question = standalone if standalone != question else None
+        verify_citations(answer, {c.document: self._text(c.document) for c in answer.citations})
+        for piece in _deltas(answer.answer):
+            yield "delta", piece
+        for citation in answer.citations:
+            yield "citation", citation
+        yield "done", answer
+
+    # -- steps ------------------------------------------------------------------------------
+    def _invalid(self, question: str) -> str | None:
+        if not isinstance(question, str) or not question.strip():
+            return "The question is empty."
+        if len(question) > self.max_question_chars:
+            return f"The question is too long ({len(question)} characters; the limit is {self.max_question_chars})."
+        return None
+
+    def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
+        docs = []
+        for doc_id in dict.fromkeys(ev.chunk.document for ev in evidence):
+            doc = self.documents.get(doc_id)
+            if doc is not None:
+                docs.append(doc)
+        return docs
+
+    def _text(self, doc_id: str) -> str:
+        doc = self.documents.get(doc_id)
+        return doc.text if doc is not None else ""
+
+    def _refusal_from(self, decision: Decision, timings: dict[str, float]) -> Answer:
+        reason = decision.refuse or "not_in_documents"
+        if reason != "source_truncated":
+            return _refusal(reason, REFUSAL_TEXT[reason], timings=timings)
+        citations: list[Citation] = []
+        for s in decision.cite:
+            text = self._text(s.document)
+            quote = text[s.start : s.end].strip()
+            start = s.start + text[s.start : s.end].find(quote)
+            citations.append(
+                Citation(
+                    id=len(citations) + 1,
+                    document=s.document,
+                    chunk_id=s.chunk_id or self._chunk_at(s.document, start),
+                    start=start,
+                    end=start + len(quote),
+                    quote=quote,
+                    section=s.section or self._section_at(s.document, start),
+                )
+            )
+        markers = " ".join(f"[{c.id}]" for c in citations)
+        return Answer(
+            answer=f"{TRUNCATED_TEXT} {markers}".strip(),
+            refused=True,
+            refusal_reason="source_truncated",
+            citations=citations,
+            gaps=[_gap_info(g) for g in decision.gaps],
+            backend=self.backend.name,
+        )
+
+    def _chunk_at(self, doc_id: str, offset: int) -> str:
+        for chunk in self.sources.chunks_for(doc_id):
+            if chunk.start <= offset < chunk.end:
+                return chunk.id
+        return ""
+
+    def _section_at(self, doc_id: str, offset: int) -> str | None:
+        doc = self.documents.get(doc_id)
+        if doc is None:
+            return None
+        title = None
+        for section in doc.sections:
+            if section.heading_start <= offset:
+                title = section.title
+        return title
+
+    def _verify(
+        self, draft: Draft, evidence: Sequence[Evidence], decision: Decision, timings: dict[str, float]
+    ) -> Answer:
+        if not draft.claims:
+            reason = draft.refusal or "not_in_documents"
+            if reason == "source_truncated" and decision.gaps:
+                decision.refuse = "source_truncated"
+                return self._refusal_from(decision, timings)
+            return _refusal(
+                "not_in_documents" if reason == "source_truncated" else reason,
+                REFUSAL_TEXT["not_in_documents" if reason == "source_truncated" else reason],
+                timings=timings,
+            )
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for claim in draft.claims:
+            located = self._locate(claim, evidence)
+            if located is None:
+                continue
+            doc_id, start, end = located
+            quote = self._text(doc_id)[start:end]
+            if not claim_supported(claim, quote):
+                continue
+            existing = next(
+                (c for c in citations if (c.document, c.start, c.end) == (doc_id, start, end)), None
+            )
+            if existing is None:
+                existing = Citation(
+                    id=len(citations) + 1,
+                    document=doc_id,
+                    chunk_id=self._chunk_at(doc_id, start),
+                    start=start,
+                    end=end,
+                    quote=quote,
+                    section=self._section_at(doc_id, start),
+                )
+                citations.append(existing)
+            parts.append(f"{claim.text.strip()} [{existing.id}]")
+        if not citations:
+            return _refusal("not_in_documents", REFUSAL_TEXT["not_in_documents"], timings=timings)
+        return Answer(
+            answer=" ".join(parts),
+            citations=citations,
+            gaps=[_gap_info(g) for g in decision.gaps],
+            backend=draft.backend + ("+fallback" if draft.note == "fallback" else ""),
+        )
+
+    def _locate(self, claim: Claim, evidence: Sequence[Evidence]) -> tuple[str, int, int] | None:
+        order: list[Evidence] = []
+        if claim.evidence is not None and 1 <= claim.evidence <= len(evidence):
+            order.append(evidence[claim.evidence - 1])
+        order.extend(ev for ev in evidence if ev not in order)
+        for ev in order:
+            text = self._text(ev.chunk.document)
+            found = locate_quote(text, claim.quote, (ev.chunk.start, ev.chunk.end))
+            if found is not None and _within_evidence(found, ev.chunk.document, evidence):
+                return ev.chunk.document, found[0], found[1]
+        return None
+
+
+def _within_evidence(span: tuple[int, int], doc_id: str, evidence: Sequence[Evidence]) -> bool:
+    """Quotes must come from the evidence shown to the backend, not elsewhere in the file."""
+    return any(
+        ev.chunk.document == doc_id and ev.chunk.start <= span[0] and span[1] <= ev.chunk.end
+        for ev in evidence
+    )
+
+
+def _coerce(input: ChainInput | dict[str, Any] | str) -> ChainInput:
+    if isinstance(input, ChainInput):
+        return input
+    if isinstance(input, str):
+        return ChainInput(question=input)
+    return ChainInput.model_validate(input)
+
+
+def _refusal(reason: Any, text: str, *, timings: dict[str, float]) -> Answer:
+    return Answer(answer=text, refused=True, refusal_reason=reason, timings_ms=timings)
+
+
+def _gap_info(gap: Any) -> GapInfo:
+    return GapInfo(document=gap.document, offset=gap.offset, announcement=gap.announcement)
+
+
+def _deltas(text: str) -> Iterator[str]:
+    """Split the answer into word-sized pieces for streaming."""
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == " " and i - start >= 12:
+            yield text[start : i + 1]
+            start = i + 1
+    if start < len(text):
+        yield text[start:]
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000.0

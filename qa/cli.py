@@ -1,0 +1,345 @@
+"""The ``verbatim`` command line: ingest, inspect, ask, chat, serve, slack, eval.
+
+A thin adapter: each command reads the settings once, builds the shared components and calls the
+same chain as every other entry point.  Errors print in red and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from qa.errors import DatasetError, VerbatimError
+from qa.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="verbatim",
+    help="Answers from your documents, quoted exactly - or a plain statement that they do not say.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the index lives (env VERBATIM_DATA_DIR).", show_default=False),
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(func: F) -> F:
+    """Turn Verbatim errors into a red message and an exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DatasetError as exc:
+            err_console.print(f"[red]error:[/red] {escape(exc.message)}")
+            raise typer.Exit(2) from None
+        except VerbatimError as exc:
+            err_console.print(f"[red]error:[/red] {escape(exc.message)}")
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err_console.print("[yellow]interrupted[/yellow]")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
+    """The environment's settings with command-line overrides applied."""
+    try:
+        settings = get_settings()
+    except VerbatimError:
+        raise
+    except Exception as exc:  # pydantic validation of the environment
+        from qa.errors import ConfigError
+
+        raise ConfigError(f"Invalid configuration: {exc}") from exc
+    update = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        update["data_dir"] = data_dir
+    return settings.model_copy(update=update) if update else settings
+
+
+class _RichProgress:
+    """A rich progress bar for the embedding phase of ingest."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def start(self, total_chunks: int, total_files: int) -> None:
+        if self.quiet or total_chunks == 0:
+            return
+        self.progress = Progress(
+            TextColumn(f"embedding {total_files} file(s)"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("chunks"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        )
+        self.progress.start()
+        self.task = self.progress.add_task("embed", total=total_chunks)
+
+    def advance(self, chunks: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task, chunks)
+
+    def finish(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+
+@app.command()
+@friendly_errors
+def ingest(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")] = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove documents whose files are gone.")] = False,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Ingest files or folders incrementally (unchanged files are skipped)."""
+    from qa.components import build
+
+    settings = load_settings(data_dir)
+    targets = list(paths) if paths else [Path(settings.corpus_dir)]
+    parts = build(settings)
+    report = parts.pipeline().run(targets, prune=prune, progress=_RichProgress(quiet=as_json))
+    if as_json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        table = Table(title="ingest", show_header=False)
+        for key in ("documents", "new", "changed", "unchanged", "removed", "embedded", "chunks_total"):
+            table.add_row(key, str(getattr(report, key)))
+        table.add_row("skipped", str(len(report.skipped)))
+        table.add_row("failed", str(len(report.failed)))
+        table.add_row("seconds", f"{report.seconds:.1f}")
+        console.print(table)
+        for gap in report.gaps:
+            console.print(
+                f"[yellow]gap[/yellow] {escape(gap['document'])} @{gap['offset']}: "
+                f"“{escape(gap['announcement'])}” is followed by nothing"
+            )
+        for item in report.failed:
+            err_console.print(f"[red]failed[/red] {escape(item['path'])}: {escape(item['error'])}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def inspect(
+    document: Annotated[str, typer.Argument(help="Document id (as listed by ingest), or its file name.")],
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show what was indexed from one document: spans, caption, sections, chunks, gaps."""
+    from qa.errors import NotFoundError
+    from vectorstore import SourceStore
+
+    settings = load_settings(data_dir)
+    sources = SourceStore(Path(settings.data_dir))
+    doc = sources.get_document(document)
+    if doc is None:
+        matches = [d["id"] for d in sources.list_documents() if Path(d["id"]).name == Path(document).name]
+        doc = sources.get_document(matches[0]) if len(matches) == 1 else None
+    if doc is None:
+        raise NotFoundError(f"No document {document!r} in {settings.data_dir}; run `verbatim ingest` first.")
+    chunks = sources.chunks_for(doc.id)
+    if as_json:
+        data = doc.to_dict(with_text=False)
+        data["text_length"] = len(doc.text)
+        data["chunks"] = [
+            {"id": c.id, "start": c.start, "end": c.end, "section": c.section, "text": c.text}
+            for c in chunks
+        ]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    console.print(Panel(f"[bold]{escape(doc.id)}[/bold]\n{escape(doc.path)}\n{len(doc.text)} characters, "
+                        f"{len(chunks)} chunks, title: {escape(doc.title or '-')}"))
+    if doc.caption:
+        console.print(f"[cyan]caption[/cyan] [{doc.caption.start}:{doc.caption.end}] {escape(doc.caption.text)}")
+    for span in doc.excluded:
+        console.print(f"[magenta]excluded {span.kind}[/magenta] [{span.start}:{span.end}] {escape(span.text)!r}")
+    for s in doc.sections:
+        console.print(f"[green]section[/green] h{s.level} [{s.start}:{s.end}] {escape(s.title)}")
+    for gap in doc.gaps:
+        console.print(f"[yellow]gap[/yellow] @{gap.offset} {escape(gap.announcement)}")
+    table = Table("#", "start", "end", "section", "text")
+    for c in chunks:
+        preview = c.text if len(c.text) < 90 else c.text[:87] + "..."
+        table.add_row(str(c.index), str(c.start), str(c.end), escape(c.section or ""), escape(preview))
+    console.print(table)
+
+
+def _load_history(path: Path | None) -> list[Any]:
+    from qa.errors import InvalidRequestError
+    from qa.types import Turn
+
+    if path is None:
+        return []
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        items = raw.get("history", raw) if isinstance(raw, dict) else raw
+        return [Turn.model_validate(t) for t in items]
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise InvalidRequestError(
+            f"Cannot read the history file {path}: expected a JSON list of "
+            f'{{"role": "user"|"assistant", "content": "..."}} ({exc})'
+        ) from exc
+
+
+def print_answer(answer: Any) -> None:
+    """Render an Answer for people: text, numbered quotes with their locations."""
+    style = "yellow" if answer.refused else "green"
+    title = f"refused: {answer.refusal_reason}" if answer.refused else "answer"
+    console.print(Panel(escape(answer.answer), title=title, border_style=style))
+    for c in answer.citations:
+        where = f"{c.document}" + (f" · {c.section}" if c.section else "") + f" · chars {c.start}-{c.end}"
+        console.print(f"[bold][{c.id}][/bold] “{escape(c.quote)}”\n    [dim]{escape(where)}[/dim]")
+    for g in answer.gaps:
+        console.print(f"[yellow]gap[/yellow] {escape(g.document)} @{g.offset}: {escape(g.announcement)}")
+
+
+@app.command()
+@friendly_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    history: Annotated[Path | None, typer.Option("--history", help="JSON file of earlier turns.")] = None,
+    backend: Annotated[str | None, typer.Option("--backend", help="Answer backend name.")] = None,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Answer one question from the indexed documents."""
+    from qa.components import build
+
+    settings = load_settings(data_dir)
+    turns = _load_history(history)
+    answer = build(settings).chain(backend).ask(question, turns)
+    if as_json:
+        print(answer.model_dump_json(indent=2))
+    else:
+        print_answer(answer)
+
+
+@app.command()
+@friendly_errors
+def chat(
+    backend: Annotated[str | None, typer.Option("--backend", help="Answer backend name.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Interactive conversation in the terminal (empty line or Ctrl-D to quit)."""
+    from qa.components import build
+    from qa.types import Turn
+
+    settings = load_settings(data_dir)
+    chain = build(settings).chain(backend)
+    turns: list[Turn] = []
+    console.print("[dim]Ask about the documents. Empty line or Ctrl-D quits.[/dim]")
+    while True:
+        try:
+            question = console.input("[bold]you>[/bold] ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = chain.ask(question, turns)
+        except VerbatimError as exc:
+            err_console.print(f"[red]error:[/red] {escape(exc.message)}")
+            continue
+        print_answer(answer)
+        turns += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
+
+
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API and the web chat page."""
+    import uvicorn
+
+    from qa.api.app import create_app
+
+    settings = load_settings(data_dir)
+    console.print(f"Verbatim on http://{host}:{port}/  (data: {settings.data_dir})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+@friendly_errors
+def slack(data_dir: DataDir = None) -> None:
+    """Run the Slack bot over Socket Mode (VERBATIM_SLACK__BOT_TOKEN and __APP_TOKEN)."""
+    from qa.slack import run_socket_mode
+
+    run_socket_mode(load_settings(data_dir))
+
+
+@app.command(name="eval")
+@friendly_errors
+def eval_command(
+    dataset: Annotated[list[Path] | None, typer.Option("--dataset", help="Dataset file(s) (YAML or JSONL).")] = None,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Ingest this folder into a temporary index first.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Evaluate a running server instead.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a Markdown/HTML report.")] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", envvar="VERBATIM_EVAL_API_KEY", help="Bearer key for --url.")] = None,
+    min_answer_accuracy: Annotated[float | None, typer.Option("--min-answer-accuracy")] = None,
+    min_refusal_recall: Annotated[float | None, typer.Option("--min-refusal-recall")] = None,
+    max_over_refusal_rate: Annotated[float | None, typer.Option("--max-over-refusal-rate")] = None,
+    min_citation_support: Annotated[float | None, typer.Option("--min-citation-support")] = None,
+    data_dir: DataDir = None,
+    as_json: AsJson = False,
+) -> None:
+    """Run eval datasets and print grounding metrics; exits 1 when a threshold is missed."""
+    from eval.runner import run_cli
+
+    code = run_cli(
+        settings=load_settings(data_dir),
+        datasets=list(dataset or []),
+        corpus=corpus,
+        url=url,
+        report=report,
+        api_key=api_key,
+        overrides={
+            "answer_accuracy": min_answer_accuracy,
+            "refusal_recall": min_refusal_recall,
+            "over_refusal_rate": max_over_refusal_rate,
+            "citation_support": min_citation_support,
+        },
+        as_json=as_json,
+        console=console,
+        data_dir_given=data_dir is not None,
+    )
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,127 @@
+"""Wiring: build the long-lived parts once per process from a :class:`Settings`.
+
+Entry points (CLI, ``create_app``, the Slack runner, the eval runner) call :func:`build`;
+everything below takes explicit arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa.errors import ConfigError, IndexNotReadyError
+from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestPipeline
+    from qa.chain import VerbatimChain
+    from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore
+
+
+@dataclass
+class Components:
+    """The process's shared parts: one model, one Chroma client, one chain."""
+
+    settings: Settings
+    embedder: Embedder
+    store: ChromaStore
+    sources: SourceStore
+    lexical: LexicalIndex
+    _chain: VerbatimChain | None = field(default=None, repr=False)
+    _backends: dict[str, VerbatimChain] = field(default_factory=dict, repr=False)
+
+    def chain(self, backend: str | None = None) -> VerbatimChain:
+        """The answer chain (one per backend name, built on first use)."""
+        name = backend or self.settings.backend
+        if name not in self._backends:
+            self._backends[name] = _build_chain(self, name)
+        return self._backends[name]
+
+    def pipeline(self) -> IngestPipeline:
+        """An ingest pipeline over the same store, sources and model."""
+        from ingest.chunking import Chunker
+        from ingest.pipeline import IngestPipeline
+
+        chunker = Chunker(
+            self.embedder.count_tokens,
+            max_tokens=self.settings.chunking.max_tokens,
+            overlap_sentences=self.settings.chunking.overlap_sentences,
+        )
+        return IngestPipeline(
+            embedder=self.embedder,
+            store=self.store,
+            sources=self.sources,
+            lexical=self.lexical,
+            chunker=chunker,
+        )
+
+    def ready(self) -> dict[str, Any]:
+        """Readiness facts: chunks committed and whether Chroma answers."""
+        chroma_ok = self.store.heartbeat()
+        chunks = self.sources.count_chunks()
+        return {"ready": chroma_ok and chunks > 0, "chroma": chroma_ok, "chunks": chunks}
+
+
+def build(settings: Settings) -> Components:
+    """Create the client, the stores and the (lazily loaded) embedding model."""
+    from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore, make_chroma_client
+    from vectorstore.store import StoreUnavailableError
+
+    data_dir = Path(settings.data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create the data dir {data_dir}: {exc}") from exc
+    embedder = Embedder(
+        settings.embedding.model_path,
+        device=settings.embedding.device,
+        batch_size=settings.embedding.batch_size,
+    )
+    try:
+        client = make_chroma_client(
+            data_dir,
+            url=settings.chroma.url,
+            host=settings.chroma.host,
+            port=settings.chroma.port,
+            timeout_s=settings.chroma.timeout_s,
+        )
+        store = ChromaStore(client, embedder)
+    except StoreUnavailableError as exc:
+        raise IndexNotReadyError(f"Chroma is unreachable: {exc}") from exc
+    return Components(
+        settings=settings,
+        embedder=embedder,
+        store=store,
+        sources=SourceStore(data_dir),
+        lexical=LexicalIndex(data_dir / "bm25"),
+    )
+
+
+def _build_chain(parts: Components, backend_name: str) -> VerbatimChain:
+    from qa.backends import create_backend
+    from qa.chain import VerbatimChain
+    from qa.policy import RefusalPolicy
+    from qa.retrieval import HybridRetriever
+    from qa.scoring import CorpusStats, SentenceScorer
+
+    settings = parts.settings
+    stats = CorpusStats(parts.sources)
+    scorer = SentenceScorer(parts.embedder, stats, max_chunks=settings.retrieval.top_k)
+    retriever = HybridRetriever(
+        embedder=parts.embedder,
+        store=parts.store,
+        lexical=parts.lexical,
+        sources=parts.sources,
+        top_k=settings.retrieval.top_k,
+        candidates=settings.retrieval.candidates,
+        rrf_k=settings.retrieval.rrf_k,
+    )
+    return VerbatimChain(
+        retriever=retriever,
+        scorer=scorer,
+        policy=RefusalPolicy(scorer, stats),
+        backend=create_backend(backend_name, settings, scorer),
+        sources=parts.sources,
+        max_question_chars=settings.max_question_chars,
+    )

@@ -1,0 +1,258 @@
+"""The refusal policy: decide, before and after any backend, whether the documents can answer.
+
+Backend-independent and corpus-independent.  Reasons (see DESIGN.md):
+
+* ``invalid_request`` – empty or over-long question (checked by the chain).
+* ``out_of_scope`` – not a question about the documents (a greeting, a request to write code).
+* ``source_truncated`` – the question asks for what a recorded gap would hold: the document
+  announces a list and the list is missing.  The refusal cites the announcing sentence.
+* ``not_in_documents`` – the evidence does not cover the question: its specific names or numbers
+  appear nowhere in the corpus, most of its weight is on terms the corpus never uses, or no
+  sentence is close enough to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from qa.scoring import CorpusStats, ScoredSentence, Sentence, SentenceScorer
+from qa.text import Intent, content_terms, entities, intent
+from qa.types import Document, Gap, RefusalReason
+
+_INSTRUCTION = re.compile(
+    r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|please)\b)\s*[^.;!?]*?\b(ignore|disregard|forget|"
+    r"don'?t (?:use|rely on|look at)|do not (?:use|rely on|look at)|without (?:using|looking at)|"
+    r"regardless of|never mind|pretend|imagine|assume|just guess|make (?:it|something) up|"
+    r"use (?:your|general|common|outside|world|prior|background) knowledge|"
+    r"(?:from|with|using|based on) (?:your (?:own )?|general |common |outside |world |prior |"
+    r"background )?(?:knowledge|memory|training|what you know|the news|news reports))"
+    r"[^.;!?]*[.;!?]?",
+    re.IGNORECASE,
+)
+_OUT_OF_SCOPE = re.compile(
+    r"^\s*(hi|hello|hey|thanks|thank you|good (morning|evening|afternoon)|"
+    r"(please )?(write|compose|draft|translate|generate|create|code|summarise the weather|"
+    r"tell me a joke|sing|play)\b)",
+    re.IGNORECASE,
+)
+_CHARACTERISE = re.compile(
+    r"\b(how (is|are|was|were|does|did)\b.*\b(describ|characteri[sz]|portray|depict|call|"
+    r"label|view|seen|regard)\w*|describ\w*|characteri[sz]\w*|portray\w*|depict\w*|"
+    r"adjective|word (is|was) used|how (harsh|severe|serious|strict|tough|extreme)|"
+    r"were they (harsh|severe)|nature of|tone)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    r"\b(1[5-9]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"today|yesterday|century|decade|year|month|week|day|spring|summer|autumn|winter)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORD = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"hundred|thousand|million|billion|dozen|several|few|many|single|double|half)\b",
+    re.IGNORECASE,
+)
+
+
+def strip_instructions(question: str) -> str:
+    """Remove clauses that try to steer the answer away from the documents."""
+    cleaned = _INSTRUCTION.sub(" ", question)
+    cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
+    return cleaned or question.strip()
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """Thresholds of the policy (cosine similarities and IDF-weighted shares, 0..1)."""
+
+    min_semantic: float = 0.30
+    confident_semantic: float = 0.55
+    min_score: float = 0.36
+    unknown_share: float = 0.45
+    gap_semantic: float = 0.42
+    gap_margin: float = 0.06
+
+
+@dataclass
+class Decision:
+    """The policy's verdict on one question."""
+
+    refuse: RefusalReason | None = None
+    gaps: list[Gap] = field(default_factory=list)
+    cite: list[Sentence] = field(default_factory=list)
+    scored: list[ScoredSentence] = field(default_factory=list)
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class _GapView:
+    gap: Gap
+    paragraph: str
+    para_start: int
+
+
+class RefusalPolicy:
+    """Decides answer vs. typed refusal from the question, the evidence and the recorded gaps."""
+
+    def __init__(
+        self, scorer: SentenceScorer, stats: CorpusStats, config: PolicyConfig | None = None
+    ) -> None:
+        self.scorer = scorer
+        self.stats = stats
+        self.config = config or PolicyConfig()
+
+    def decide(
+        self,
+        question: str,
+        sentences: Sequence[Sentence],
+        documents: Sequence[Document],
+        *,
+        original: str | None = None,
+    ) -> Decision:
+        """Answer or refuse ``question`` given evidence ``sentences`` from ``documents``.
+
+        ``question`` is the standalone form used for matching; ``original`` (the user's own
+        words, when different) decides the question's intent.
+        """
+        cfg = self.config
+        asked = original or question
+        if _OUT_OF_SCOPE.search(asked):
+            return Decision(refuse="out_of_scope", why="not a question about the documents")
+        self.stats.refresh()
+        wants = intent(asked)
+        qterms = list(dict.fromkeys(content_terms(question)))
+        scored = self.scorer.score(question, sentences)
+        gap_views = [_view(doc, g) for doc in documents for g in doc.gaps]
+        gap_hit = self._gap_match(question, qterms, wants, scored, gap_views)
+
+        missing_entities = sorted(
+            e for e in entities(asked) if not self.stats.known(e) and e not in self.stats.entities
+        )
+        weights = {t: self.stats.idf(t) for t in qterms}
+        total = sum(weights.values()) or 1.0
+        unknown = sum(w for t, w in weights.items() if not self.stats.known(t)) / total
+        best = scored[0] if scored else None
+
+        if gap_hit is not None:
+            view, strength = gap_hit
+            asks_content = (
+                wants.enumerate
+                or wants.count
+                or wants.ordinal
+                or wants.yes_no
+                or bool(missing_entities)
+                or unknown > 0.15
+                or wants.wh in ("what", "which", "who", "whom")
+            )
+            if asks_content and not _CHARACTERISE.search(asked):
+                return Decision(
+                    refuse="source_truncated",
+                    gaps=[view.gap],
+                    cite=_gap_citations(view, scored),
+                    scored=scored,
+                    why=f"question matches a truncated list (strength {strength:.2f})",
+                )
+        if missing_entities:
+            return self._not_in_documents(scored, f"unknown names or numbers: {missing_entities}")
+        if best is None:
+            return self._not_in_documents(scored, "no evidence")
+        if unknown >= cfg.unknown_share and best.semantic < cfg.confident_semantic:
+            return self._not_in_documents(scored, f"{unknown:.0%} of the question is unknown")
+        if best.semantic < cfg.min_semantic or best.score < cfg.min_score:
+            return self._not_in_documents(
+                scored, f"best sentence too weak ({best.semantic:.2f}/{best.score:.2f})"
+            )
+        if not _answer_type_ok(wants, scored[:3]):
+            return self._not_in_documents(scored, "no sentence has the kind of answer asked for")
+        gaps = [gap_hit[0].gap] if gap_hit is not None else []
+        return Decision(gaps=gaps, scored=scored, why="answerable")
+
+    def _not_in_documents(self, scored: list[ScoredSentence], why: str) -> Decision:
+        return Decision(refuse="not_in_documents", scored=scored, why=why)
+
+    def _gap_match(
+        self,
+        question: str,
+        qterms: list[str],
+        wants: Intent,
+        scored: list[ScoredSentence],
+        views: list[_GapView],
+    ) -> tuple[_GapView, float] | None:
+        if not views:
+            return None
+        cfg = self.config
+        qvec = self.scorer.question_vector(question)
+        paras = self.scorer.vectors([v.paragraph for v in views])
+        sims = paras @ qvec
+        best_other = max(
+            (
+                s.semantic
+                for s in scored
+                if not any(_inside(s.sentence, v) for v in views)
+            ),
+            default=0.0,
+        )
+        choice: tuple[_GapView, float] | None = None
+        for view, sim in zip(views, sims, strict=True):
+            para_terms = set(content_terms(view.paragraph))
+            overlap = (
+                sum(self.stats.idf(t) for t in qterms if t in para_terms)
+                / (sum(self.stats.idf(t) for t in qterms) or 1.0)
+            )
+            strength = float(sim) + 0.25 * overlap
+            related = (
+                float(sim) >= cfg.gap_semantic
+                or (overlap >= 0.5 and float(sim) >= cfg.gap_semantic - 0.12)
+            ) and float(sim) + cfg.gap_margin >= best_other - 0.25 * overlap
+            if related and (choice is None or strength > choice[1]):
+                choice = (view, strength)
+        return choice
+
+
+def _view(doc: Document, gap: Gap) -> _GapView:
+    text = doc.text
+    para_start = text.rfind("\n\n", 0, gap.start)
+    para_start = 0 if para_start < 0 else para_start + 2
+    return _GapView(gap=gap, paragraph=text[para_start : gap.end], para_start=para_start)
+
+
+def _inside(sentence: Sentence, view: _GapView) -> bool:
+    return sentence.document == view.gap.document and view.para_start <= sentence.start < view.gap.end
+
+
+def _gap_citations(view: _GapView, scored: list[ScoredSentence]) -> list[Sentence]:
+    """The announcing sentence, preceded by what its paragraph does say (when retrieved)."""
+    gap = view.gap
+    around = [
+        s.sentence
+        for s in scored
+        if _inside(s.sentence, view) and not (s.sentence.start == gap.start)
+    ]
+    announcing = Sentence(
+        document=gap.document,
+        chunk_id="",
+        section=None,
+        start=gap.start,
+        end=gap.end,
+        text=gap.announcement,
+        rank=0,
+    )
+    ordered = sorted(around, key=lambda s: s.start)[-1:]
+    return [*ordered, announcing]
+
+
+def _answer_type_ok(wants: Intent, top: Sequence[ScoredSentence]) -> bool:
+    """A who/when/how-many question needs a name/date/number in one of the top sentences."""
+    if wants.yes_no or not top:
+        return True
+    texts = [s.sentence.text for s in top]
+    if wants.count:
+        return any(_NUMBER_WORD.search(t) for t in texts)
+    if wants.wh == "when":
+        return any(_DATE.search(t) for t in texts)
+    if wants.wh in ("who", "whom", "whose"):
+        return any(e for t in texts for e in entities(t) if not e[:1].isdigit())
+    return True

@@ -1,0 +1,100 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank.
+
+Only chunks that the source store lists as committed are returned, so vectors left behind by an
+interrupted ingest never reach an answer.  A reranker can be slotted in via ``reranker``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from qa.errors import IndexNotReadyError
+from qa.types import Evidence
+from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore, StoreUnavailableError
+
+Reranker = Callable[[str, list[Evidence]], list[Evidence]]
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
+    """Fuse several ranked id lists: ``score(id) = sum 1 / (k + rank)``."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 retrieval over the committed chunks, as a LangChain ``BaseRetriever``."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    embedder: Embedder
+    store: ChromaStore
+    lexical: LexicalIndex
+    sources: SourceStore
+    top_k: int = 6
+    candidates: int = 20
+    rrf_k: int = 60
+    reranker: Reranker | None = None
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    def retrieve(self, query: str, k: int | None = None) -> list[Evidence]:
+        """The ``k`` best evidence chunks for ``query`` (fused, committed chunks only)."""
+        k = k or self.top_k
+        self._sync_lexical()
+        try:
+            vector = self.embedder.embed_query(query)
+            dense = self.store.query(vector, self.candidates)
+        except StoreUnavailableError as exc:
+            raise IndexNotReadyError(f"The vector store is unavailable: {exc}") from exc
+        lexical = self.lexical.search(query, self.candidates)
+        dense_ids = [cid for cid, _ in dense]
+        lexical_ids = [cid for cid, _ in lexical]
+        fused = reciprocal_rank_fusion([dense_ids, lexical_ids], self.rrf_k)
+        ordered = sorted(fused, key=lambda cid: -fused[cid])
+        chunks = self.sources.get_chunks(ordered)
+        dense_rank = {cid: i for i, cid in enumerate(dense_ids, start=1)}
+        lexical_rank = {cid: i for i, cid in enumerate(lexical_ids, start=1)}
+        evidence = [
+            Evidence(
+                chunk=chunks[cid],
+                score=fused[cid],
+                dense_rank=dense_rank.get(cid),
+                lexical_rank=lexical_rank.get(cid),
+            )
+            for cid in ordered
+            if cid in chunks
+        ]
+        if self.reranker is not None:
+            evidence = self.reranker(query, evidence)
+        return evidence[:k]
+
+    def _sync_lexical(self) -> None:
+        generation = self.sources.generation()
+        if self.lexical.generation == generation:
+            return
+        with self._lock:
+            if self.lexical.generation != generation and not (
+                self.lexical.load() and self.lexical.generation == generation
+            ):
+                self.lexical.build(self.sources.all_chunks(), generation)
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+    ) -> list[LCDocument]:
+        return [
+            LCDocument(
+                page_content=ev.chunk.text,
+                id=ev.chunk.id,
+                metadata={**ev.chunk.metadata(), "chunk_id": ev.chunk.id, "score": ev.score},
+            )
+            for ev in self.retrieve(query)
+        ]

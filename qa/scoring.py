@@ -1,0 +1,209 @@
+"""Sentence-level evidence scoring shared by the refusal policy and the extractive backend.
+
+Each evidence chunk is split into sentences with exact offsets.  A sentence scores by its
+embedding similarity to the question combined with the IDF-weighted share of the question's key
+terms it contains.  Sentence vectors are cached by text, so repeated evidence costs nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.chunking import split_sentences
+from qa.text import content_terms, entities, term_set
+from qa.types import Chunk, Evidence
+from vectorstore import Embedder, SourceStore
+
+# Weights of the two signals in a sentence's score; measured on the eval datasets.
+SEMANTIC_WEIGHT = 0.6
+LEXICAL_WEIGHT = 0.4
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an evidence chunk, with absolute offsets into its document."""
+
+    document: str
+    chunk_id: str
+    section: str | None
+    start: int
+    end: int
+    text: str
+    rank: int  # rank of its chunk among the evidence (0 = best)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence with its scores against one question."""
+
+    sentence: Sentence
+    semantic: float
+    coverage: float
+    score: float
+    terms: frozenset[str]
+
+
+class CorpusStats:
+    """Document frequencies of stemmed terms over all committed chunks (rebuilt per generation)."""
+
+    def __init__(self, sources: SourceStore) -> None:
+        self.sources = sources
+        self.generation = -1
+        self.df: dict[str, int] = {}
+        self.entities: set[str] = set()
+        self.n = 0
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Recount when the source store changed since the last count."""
+        generation = self.sources.generation()
+        if generation == self.generation:
+            return
+        with self._lock:
+            if generation == self.generation:
+                return
+            df: dict[str, int] = {}
+            ents: set[str] = set()
+            chunks = self.sources.all_chunks()
+            for chunk in chunks:
+                for term in term_set(chunk.text) | term_set(chunk.section or ""):
+                    df[term] = df.get(term, 0) + 1
+                ents |= entities(chunk.text)
+            self.df, self.entities, self.n = df, ents, len(chunks)
+            self.generation = generation
+
+    def idf(self, term: str) -> float:
+        """Smoothed inverse document frequency; unknown terms get the maximum."""
+        return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
+
+    def known(self, term: str) -> bool:
+        """True when some chunk contains ``term``."""
+        return term in self.df
+
+
+class SentenceScorer:
+    """Splits evidence into sentences and scores them against a question."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        stats: CorpusStats,
+        *,
+        max_chunks: int = 6,
+        cache_size: int = 20_000,
+    ) -> None:
+        if max_chunks < 1:
+            raise ValueError("max_chunks must be >= 1")
+        self.embedder = embedder
+        self.stats = stats
+        self.max_chunks = max_chunks
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def sentences(self, evidence: Sequence[Evidence]) -> list[Sentence]:
+        """The sentences of the best ``max_chunks`` evidence chunks, in evidence order."""
+        out: list[Sentence] = []
+        seen: set[tuple[str, int, int]] = set()
+        for rank, ev in enumerate(evidence[: self.max_chunks]):
+            out.extend(s for s in sentences_of(ev.chunk, rank) if _unseen(seen, s))
+        return out
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors for ``texts``, through the cache."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            fresh = self.embedder.embed_documents(missing)
+            with self._lock:
+                for text, vec in zip(missing, fresh, strict=True):
+                    self._cache[text] = np.asarray(vec, dtype=np.float32)
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            rows = []
+            for t in texts:
+                vec = self._cache.get(t)
+                if vec is None:  # evicted between the two steps: embed it alone
+                    vec = np.asarray(self.embedder.embed_documents([t])[0], dtype=np.float32)
+                else:
+                    self._cache.move_to_end(t)
+                rows.append(vec)
+        if not rows:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.vstack(rows)
+
+    def question_vector(self, question: str) -> np.ndarray:
+        """The question's unit vector (cached by the embedder)."""
+        return np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+
+    def score(self, question: str, sentences: Sequence[Sentence]) -> list[ScoredSentence]:
+        """Score ``sentences`` against ``question``; best first."""
+        if not sentences:
+            return []
+        self.stats.refresh()
+        qvec = self.question_vector(question)
+        matrix = self.vectors([s.text for s in sentences])
+        sims = matrix @ qvec
+        qterms = list(dict.fromkeys(content_terms(question)))
+        weights = {t: self.stats.idf(t) for t in qterms}
+        total = sum(weights.values()) or 1.0
+        scored: list[ScoredSentence] = []
+        for sentence, sim in zip(sentences, sims, strict=True):
+            terms = frozenset(term_set(sentence.text))
+            section_terms = term_set(sentence.section or "")
+            hit = sum(
+                w if t in terms else (0.5 * w if t in section_terms else 0.0)
+                for t, w in weights.items()
+            )
+            coverage = hit / total if qterms else 0.0
+            value = SEMANTIC_WEIGHT * float(sim) + LEXICAL_WEIGHT * coverage
+            scored.append(
+                ScoredSentence(
+                    sentence=sentence,
+                    semantic=float(sim),
+                    coverage=coverage,
+                    score=value,
+                    terms=terms,
+                )
+            )
+        scored.sort(key=lambda s: -s.score)
+        return scored
+
+
+_HEADING_ONLY = re.compile(r"^\s*(#+\s|[-*+]\s*$|\|?[-:| ]+\|?\s*$)")
+
+
+def sentences_of(chunk: Chunk, rank: int = 0) -> list[Sentence]:
+    """Sentences of one chunk with absolute offsets (markup-only lines dropped)."""
+    out: list[Sentence] = []
+    for start, end in split_sentences(chunk.text, 0, len(chunk.text)):
+        text = chunk.text[start:end]
+        if not text.strip() or _HEADING_ONLY.match(text) or len(text.strip()) < 3:
+            continue
+        out.append(
+            Sentence(
+                document=chunk.document,
+                chunk_id=chunk.id,
+                section=chunk.section,
+                start=chunk.start + start,
+                end=chunk.start + end,
+                text=text,
+                rank=rank,
+            )
+        )
+    return out
+
+
+def _unseen(seen: set[tuple[str, int, int]], s: Sentence) -> bool:
+    key = (s.document, s.start, s.end)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True

@@ -1,0 +1,142 @@
+"""The one settings object, read from ``VERBATIM_*`` environment variables and ``.env``.
+
+Only entry points (CLI commands, ``create_app``) call :func:`get_settings`; everything else takes
+explicit constructor arguments.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.errors import ConfigError
+
+# Offline by default: no code path may reach a model hub or phone home.
+for _name, _value in (
+    ("HF_HUB_OFFLINE", "1"),
+    ("TRANSFORMERS_OFFLINE", "1"),
+    ("ANONYMIZED_TELEMETRY", "False"),
+    ("TOKENIZERS_PARALLELISM", "false"),
+):
+    os.environ.setdefault(_name, _value)
+
+
+class ChromaSettings(BaseModel):
+    """Where the vectors live: embedded in the data dir, or a ``chroma run`` server."""
+
+    url: str | None = None
+    host: str | None = None
+    port: int = 8000
+    timeout_s: float = 5.0
+
+    @property
+    def mode(self) -> Literal["embedded", "http"]:
+        """``http`` when a server is configured, else ``embedded``."""
+        return "http" if (self.url or self.host) else "embedded"
+
+
+class ChunkingSettings(BaseModel):
+    """Chunk sizes, counted in the embedding model's word pieces."""
+
+    max_tokens: int = Field(200, ge=16, le=254)
+    overlap_sentences: int = Field(0, ge=0, le=3)
+
+
+class EmbeddingSettings(BaseModel):
+    """The sentence-transformers model; ``None`` means the packaged all-MiniLM-L6-v2."""
+
+    model_path: str | None = None
+    batch_size: int = Field(32, ge=1, le=512)
+    device: str = "cpu"
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval: dense and BM25 candidate counts, fusion, final evidence count."""
+
+    top_k: int = Field(6, ge=1, le=50)
+    candidates: int = Field(20, ge=1, le=200)
+    rrf_k: int = Field(60, ge=1)
+
+
+class LLMSettings(BaseModel):
+    """The ``chat_model`` backend: an OpenAI-compatible endpoint or Ollama."""
+
+    provider: Literal["openai", "ollama"] = "openai"
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr = SecretStr("not-needed")
+    timeout_s: float = 30.0
+    max_retries: int = 1
+    temperature: float = 0.0
+    fallback_to_extractive: bool = False
+
+
+class SlackSettings(BaseModel):
+    """Slack bot credentials and behaviour."""
+
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    api_url: str | None = None
+    slash_response: Literal["ephemeral", "in_channel"] = "ephemeral"
+
+
+class Settings(BaseSettings):
+    """All of Verbatim's configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VERBATIM_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Path(".verbatim")
+    corpus_dir: Path = Path("corpus")
+    backend: str = "extractive"
+    max_question_chars: int = Field(2000, ge=10)
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+    max_upload_bytes: int = Field(20_000_000, ge=1024)
+    api_keys: list[SecretStr] = Field(default_factory=list)
+    admin_keys: list[SecretStr] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(600, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    slack: SlackSettings = Field(default_factory=SlackSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.backend == "chat_model" and not self.llm.base_url and self.llm.provider == "openai":
+            if not os.environ.get("OPENAI_API_KEY") and self.llm.api_key.get_secret_value() in (
+                "",
+                "not-needed",
+            ):
+                raise ConfigError(
+                    "The chat_model backend needs an endpoint: set VERBATIM_LLM__BASE_URL "
+                    "(or OPENAI_API_KEY for api.openai.com)."
+                )
+        if self.retrieval.top_k > self.retrieval.candidates:
+            raise ConfigError(
+                "VERBATIM_RETRIEVAL__TOP_K must not exceed VERBATIM_RETRIEVAL__CANDIDATES."
+            )
+        if self.admin_keys and not self.api_keys:
+            # Admin keys alone would leave /v1/ask open while ingest is locked: say so.
+            raise ConfigError(
+                "VERBATIM_ADMIN_KEYS is set but VERBATIM_API_KEYS is not; set both or neither."
+            )
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,200 @@
+"""Small, dependency-free text helpers for the answer policy: key terms, light stemming,
+entities and question intent.  Deliberately generic: nothing here knows any corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can cannot could couldn't did didn't do does doesn't
+    doing don't down during each either else ever every few for from further had hadn't has
+    hasn't have haven't having he he'd he'll he's her here here's hers herself him himself his
+    how how's however i i'd i'll i'm i've if in into is isn't it it's its itself just let's
+    like me might more most much must mustn't my myself neither no nor not now of off on once
+    only or other ought our ours ourselves out over own per rather same shall shan't she she'd
+    she'll she's should shouldn't so some such than that that's the their theirs them themselves
+    then there there's these they they'd they'll they're they've this those though through thus
+    to too under until up upon us very via was wasn't we we'd we'll we're we've were weren't
+    what what's when when's where where's whether which while who who's whom whose why why's
+    will with within without won't would wouldn't yet you you'd you'll you're you've your yours
+    yourself yourselves one ones two many several lot lots kind sort way ways thing things
+    """.split()
+)
+
+# Words that talk about the documents or the asking rather than the subject of a question.
+META_WORDS = frozenset(
+    """
+    article articles document documents text texts source sources page pages passage passages
+    report reports reported author writer say says said saying tell tells told mention mentions
+    mentioned mentioning state states stated describe describes described description
+    according explain explains explained discuss discusses discussed write writes wrote written
+    claim claims give gives gave given get gets got make makes made take takes took taken
+    please know knowing known think use used using show shows showed shown find found list
+    lists listed name names named provide provides provided include includes included including
+    exactly actually really specifically specific detail details information info anything
+    something everything answer question questions mean means meant happen happens happened
+    yes true false correct right does do did
+    """.split()
+)
+
+_PRONOUNS = frozenset(
+    "it its they them their theirs this that these those he him his she her hers there such".split()
+)
+_FOLLOW_UP_OPENERS = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|and what|what else|why|how so|which ones?|"
+    r"tell me more|more on|go on|continue|what was the (first|second|third|last|next))\b",
+    re.IGNORECASE,
+)
+
+
+def words(text: str) -> list[str]:
+    """Word-like tokens (letters, numbers with separators)."""
+    return _WORD.findall(text)
+
+
+def stem(word: str) -> str:
+    """A light, conservative English stemmer (lower-cases; strips common inflections)."""
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w[:1].isdigit():
+        return w.replace(",", "")
+    for suffix, keep in (
+        ("ational", 5),
+        ("ization", 5),
+        ("fulness", 5),
+        ("iveness", 5),
+        ("ements", 4),
+        ("ement", 4),
+        ("ments", 4),
+        ("ment", 4),
+        ("ities", 4),
+        ("ity", 4),
+        ("ings", 4),
+        ("ing", 4),
+        ("ions", 4),
+        ("ion", 4),
+        ("ies", 3),
+        ("ied", 3),
+        ("edly", 4),
+        ("ed", 4),
+        ("ers", 4),
+        ("er", 4),
+        ("ly", 4),
+        ("es", 4),
+        ("s", 3),
+    ):
+        if w.endswith(suffix) and len(w) - len(suffix) >= keep:
+            base = w[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                base += "y"
+            return base
+    return w
+
+
+def content_terms(text: str, *, drop_meta: bool = True) -> list[str]:
+    """Stemmed content words of ``text`` in order, without stop words (and meta words)."""
+    out: list[str] = []
+    for word in words(text):
+        low = word.lower().replace("’", "'")
+        if low in STOPWORDS or (drop_meta and low in META_WORDS):
+            continue
+        if len(low) < 2 and not low.isdigit():
+            continue
+        out.append(stem(low))
+    return out
+
+
+def term_set(text: str) -> set[str]:
+    """The set of stemmed content words, meta words included (for "does this text have X")."""
+    return {stem(w) for w in words(text) if w.lower() not in STOPWORDS}
+
+
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers in ``text``, normalised (no thousands separators, no trailing dot)."""
+    return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
+
+
+def entities(text: str) -> set[str]:
+    """Proper-noun-like tokens: capitalised words not at a sentence start, acronyms, numbers.
+
+    Sentence-initial words count only when they are all capitals or contain a capital later
+    (``iPhone``, ``FastAPI``), since any sentence starts with a capital.
+    """
+    found: set[str] = set(numbers(text))
+    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
+        toks = words(sentence)
+        for i, tok in enumerate(toks):
+            if not tok[:1].isalpha():
+                continue
+            inner_caps = any(c.isupper() for c in tok[1:])
+            if i == 0 and not inner_caps:
+                continue
+            if tok[:1].isupper() and tok.lower() not in STOPWORDS and tok.lower() not in META_WORDS:
+                found.add(stem(tok))
+    return found
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What kind of answer a question wants."""
+
+    wh: str | None
+    yes_no: bool
+    enumerate: bool
+    count: bool
+    ordinal: bool
+
+
+_ENUM = re.compile(
+    r"\b(list|enumerate|name (the|all|some|every)|which (ones|items|points|measures|terms)|"
+    r"what (were|are|was|is) (the|all|those|these|they|each)\b|what did (it|they|the \w+) "
+    r"(include|contain|require|demand|ask)|items?|elements?|points?|examples?|"
+    r"includ\w*|contain\w*|consist\w*|compris\w*|complete the|fill in|finish the|rest of|"
+    r"remaining|full list|each of|all of|every one|specifics?|breakdown)\b",
+    re.IGNORECASE,
+)
+_COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
+_ORDINAL = re.compile(
+    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|"
+    r"next|\d+(st|nd|rd|th))\b",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(
+    r"^\s*(did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must)\b",
+    re.IGNORECASE,
+)
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
+
+
+def intent(question: str) -> Intent:
+    """Classify the question's wanted answer: wh-word, yes/no, enumeration, count, ordinal."""
+    wh_match = _WH.search(question)
+    wh = wh_match.group(1).lower() if wh_match else None
+    return Intent(
+        wh=wh,
+        yes_no=bool(_YES_NO.search(question)),
+        enumerate=bool(_ENUM.search(question)),
+        count=bool(_COUNT.search(question)),
+        ordinal=bool(_ORDINAL.search(question)),
+    )
+
+
+def is_follow_up(question: str) -> bool:
+    """True when a question leans on earlier turns (pronouns, "and ...", very short)."""
+    if _FOLLOW_UP_OPENERS.search(question):
+        return True
+    toks = [w.lower() for w in words(question)]
+    content = [t for t in toks if t not in STOPWORDS and t not in META_WORDS]
+    if len(content) <= 2:
+        return True
+    return any(t in _PRONOUNS for t in toks) and len(content) <= 5

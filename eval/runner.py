@@ -117,13 +117,15 @@ class HttpTarget:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.url = url.rstrip("/")
         self.label = self.url
+        self._owns_client = client is None
         self.client = client or httpx.Client(base_url=self.url, timeout=timeout_s)
         self.client.headers.update(headers)
         self._texts: dict[str, str | None] = {}
 
     def close(self) -> None:
-        """Close the HTTP client."""
-        self.client.close()
+        """Close the HTTP client (unless it was passed in)."""
+        if self._owns_client:
+            self.client.close()
 
     def ask(self, question: str, history: list[Turn]) -> Answer:
         """POST the question; a 422 becomes an ``invalid_request`` refusal."""

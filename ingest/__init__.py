@@ -1,0 +1,29 @@
+"""Turning files into documents and chunks with exact offsets, and the incremental ingest job."""
+
+from ingest.analyze import analyze_document
+from ingest.chunking import Chunker, chunk_id, split_sentences
+from ingest.cleaning import find_boilerplate, find_caption
+from ingest.gaps import detect_gaps
+from ingest.loaders import SUPPORTED_SUFFIXES, LoadedFile, LoadError, iter_files, load_file
+from ingest.pipeline import IngestPipeline, IngestProgress, IngestReport
+from ingest.structure import find_sections, section_at
+
+__all__ = [
+    "SUPPORTED_SUFFIXES",
+    "Chunker",
+    "IngestPipeline",
+    "IngestProgress",
+    "IngestReport",
+    "LoadError",
+    "LoadedFile",
+    "analyze_document",
+    "chunk_id",
+    "detect_gaps",
+    "find_boilerplate",
+    "find_caption",
+    "find_sections",
+    "iter_files",
+    "load_file",
+    "section_at",
+    "split_sentences",
+]

@@ -24,12 +24,13 @@ from vectorstore.types import Chunk, Document, Span
 CountTokens = Callable[[list[str]], list[int]]
 Interval = tuple[int, int]
 
-ABBREVIATIONS = frozenset(
-    """mr mrs ms mx dr prof sr jr st mt ft vs etc al cf eg ie viz approx dept est fig figs no
-    nos vol vols pp p ed eds rev gen gov sen rep col lt sgt capt cmdr adm inc ltd co corp plc
-    bros jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
-    ca op ch sec art para nr tel""".split()
-)
+# Words that end with a period without ending the sentence ("Mr. Smith", "Fig. 3").
+_ABBREVIATION_WORDS = """
+mr mrs ms mx dr prof sr jr st mt ft vs etc al cf eg ie viz approx dept est fig figs nos
+vol vols pp eds rev gen gov sen rep col lt sgt capt cmdr adm inc ltd co corp plc bros
+jan feb mar apr jun jul aug sep sept oct nov dec
+"""
+ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 _SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
 _WORD = re.compile(r"\S+")
@@ -168,6 +169,8 @@ class Chunker:
     def _cut_oversized(self, text: str, oversized: list[Interval]) -> dict[Interval, int]:
         """Token counts of the whitespace-separated words of every oversized sentence."""
         words = [(m.start(), m.end()) for s, e in oversized for m in _words(text, s, e)]
+        if not words:
+            return {}
         counts = self.count_tokens([text[s:e] for s, e in words])
         return dict(zip(words, counts, strict=True))
 

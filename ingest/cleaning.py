@@ -35,6 +35,8 @@ MAX_LINE_WORDS = 20
 MAX_COOKIE_WORDS = 60
 MAX_CAPTION_WORDS = 30
 MAX_CAPTION_CHARS = 250
+# A caption without a full stop needs this many words (shorter lines are headings).
+MIN_BARE_CAPTION_WORDS = 5
 # The paragraph after a caption must be this many times longer (in characters) ...
 CAPTION_BODY_RATIO = 2.0
 # ... and have at least this many words.
@@ -49,8 +51,8 @@ _STRONG_PATTERNS = [
     # comment forms
     r"leave a (reply|comment|response)( to .{1,80})?",
     r"(post|add|write|submit) a (comment|reply|response)",
-    r"your email address will not be published\.?( required fields are marked \*?\.?)?",
-    r"required fields are marked \*?\.?",
+    r"your email address will not be published\.?( required fields are marked\s*\*?\.?)?",
+    r"required fields are marked\s*\*?\.?",
     r"save my name,? e-?mail,? and website in this browser for the next time i comment\.?",
     r"(post|submit) (comment|reply)",
     r"cancel reply",
@@ -189,9 +191,12 @@ def find_caption(
     Heuristic: the first paragraph after the title line (skipping blank lines and excluded
     spans) is a caption when it is a single line of at most ``MAX_CAPTION_WORDS`` words and
     ``MAX_CAPTION_CHARS`` characters holding at most one sentence, is not a list item or markup,
-    does not end with a colon, and the paragraph after it is at least ``CAPTION_BODY_RATIO``
-    times longer with at least ``MIN_CAPTION_BODY_WORDS`` words (a caption sits above the first
-    long paragraph of an article; a short lead-in above another short line is left alone).
+    does not end with a colon, does not read like a heading (without a full stop it needs
+    ``MIN_BARE_CAPTION_WORDS`` words and must not be in Title Case), and the paragraph after it
+    is at least ``CAPTION_BODY_RATIO`` times longer with at least ``MIN_CAPTION_BODY_WORDS``
+    words (a caption sits above the first long paragraph of an article; a short lead-in above
+    another short line is left alone). A one-sentence lead paragraph that is much shorter than
+    the next one is indistinguishable by shape and will be taken for a caption.
     """
     if title_span is None:
         return None
@@ -213,8 +218,15 @@ def _looks_like_caption(line: str) -> bool:
         return False
     if line.rstrip().endswith(":") or _LIST_OR_MARKUP.match(line):
         return False
-    inner_ends = list(_SENTENCE_END.finditer(line.rstrip()))
-    return len([m for m in inner_ends if m.end() < len(line.rstrip())]) == 0
+    stripped = line.rstrip()
+    if any(m.end() < len(stripped) for m in _SENTENCE_END.finditer(stripped)):
+        return False
+    if _SENTENCE_END.search(stripped):
+        return True
+    # Without a full stop it must not read like a heading: several words, not Title Case.
+    long_words = [w for w in words if len(w) >= 4]
+    capitalised = sum(1 for w in long_words if w[0].isupper())
+    return len(words) >= MIN_BARE_CAPTION_WORDS and capitalised * 2 < len(long_words)
 
 
 def _paragraphs_after(

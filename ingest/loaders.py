@@ -88,6 +88,8 @@ _BLOCK_TAGS = frozenset(
         "ul",
     }
 )
+# Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
+_LINE_BREAK = "\ue000"
 _HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
 
 HeadingPosition = tuple[int, int, int]
@@ -238,7 +240,7 @@ class _HtmlBlocks:
         if name in _DROPPED_TAGS or tag.has_attr("hidden"):
             return
         if name == "br":
-            self._buffer.append("\n")
+            self._buffer.append(_LINE_BREAK)
         elif name in _HEADING_LEVELS:
             self.flush()
             self._add(_collapse(tag.get_text()), _HEADING_LEVELS[name])
@@ -259,7 +261,7 @@ class _HtmlBlocks:
             self.walk(tag)
 
     def flush(self) -> None:
-        lines = (_collapse(line) for line in "".join(self._buffer).split("\n"))
+        lines = (_collapse(line) for line in "".join(self._buffer).split(_LINE_BREAK))
         text = "\n".join(line for line in lines if line)
         self._buffer = []
         if text:

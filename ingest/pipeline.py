@@ -134,7 +134,7 @@ class IngestPipeline:
         prune: bool = False,
         progress: IngestProgress | None = None,
     ) -> IngestReport:
-        """Ingest ``paths`` (files or folders); with ``prune``, drop documents whose files are gone."""
+        """Ingest ``paths`` (files or folders); ``prune`` drops documents whose files are gone."""
         started = time.perf_counter()
         report = IngestReport()
         live_in_store = self.store.ids()

@@ -22,7 +22,7 @@ from qa.citations import locate_quote, verify_citations
 from qa.errors import IndexNotReadyError
 from qa.policy import Decision, RefusalPolicy, strip_instructions
 from qa.retrieval import HybridRetriever
-from qa.scoring import SentenceScorer
+from qa.scoring import Sentence, SentenceScorer
 from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
 from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, GapInfo, Turn
 from vectorstore import SourceStore
@@ -85,7 +85,8 @@ def condense(question: str, history: Sequence[Turn]) -> str:
         carried = [w for w in dict.fromkeys(answer_ents) if stem(w) not in own][:4]
     if not carried:
         carried = [
-            w for w in words(strip_instructions(last_user))
+            w
+            for w in words(strip_instructions(last_user))
             if stem(w.lower()) in set(content_terms(last_user)) and stem(w.lower()) not in own
         ]
     if not carried:
@@ -174,8 +175,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         timings["retrieve"] = _ms(t0)
         yield "retrieval", evidence
         t1 = time.perf_counter()
-        sentences = self.scorer.sentences(evidence)
         docs = self._documents_for(evidence)
+        sentences = _body_sentences(self.scorer.sentences(evidence), docs)
         decision = self.policy.decide(standalone, sentences, docs, original=cleaned)
         if decision.refuse is not None:
             answer = self._refusal_from(decision, timings)
@@ -199,7 +200,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         if not isinstance(question, str) or not question.strip():
             return "The question is empty."
         if len(question) > self.max_question_chars:
-            return f"The question is too long ({len(question)} characters; the limit is {self.max_question_chars})."
+            return (
+                f"The question is too long ({len(question)} characters; "
+                f"the limit is {self.max_question_chars})."
+            )
         return None
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
@@ -261,7 +265,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         return title
 
     def _verify(
-        self, draft: Draft, evidence: Sequence[Evidence], decision: Decision, timings: dict[str, float]
+        self,
+        draft: Draft,
+        evidence: Sequence[Evidence],
+        decision: Decision,
+        timings: dict[str, float],
     ) -> Answer:
         if not draft.claims:
             reason = draft.refusal or "not_in_documents"
@@ -318,6 +326,21 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if found is not None and _within_evidence(found, ev.chunk.document, evidence):
                 return ev.chunk.document, found[0], found[1]
         return None
+
+
+def _body_sentences(sentences: Sequence[Sentence], docs: Sequence[Document]) -> list[Sentence]:
+    """Drop headings and captions: they label text, they do not state anything."""
+    labels: dict[str, list[tuple[int, int]]] = {}
+    for doc in docs:
+        spans = [(s.heading_start, s.heading_end) for s in doc.sections]
+        if doc.caption is not None:
+            spans.append((doc.caption.start, doc.caption.end))
+        labels[doc.id] = spans
+    return [
+        s
+        for s in sentences
+        if not any(a <= s.start and s.end <= b for a, b in labels.get(s.document, []))
+    ]
 
 
 def _within_evidence(span: tuple[int, int], doc_id: str, evidence: Sequence[Evidence]) -> bool:

@@ -60,7 +60,7 @@ def _normalised(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def _normalise_quote(quote: str) -> str:
-    q = quote.strip().strip('"“”‘’\'').strip()
+    q = quote.strip().strip("\"“”‘’'").strip()
     for ellipsis in ("...", "…"):
         q = q.strip(ellipsis).strip()
     norm, _ = _normalised(q)

@@ -35,7 +35,9 @@ err_console = Console(stderr=True)
 
 DataDir = Annotated[
     Path | None,
-    typer.Option("--data-dir", help="Where the index lives (env VERBATIM_DATA_DIR).", show_default=False),
+    typer.Option(
+        "--data-dir", help="Where the index lives (env VERBATIM_DATA_DIR).", show_default=False
+    ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -114,8 +116,12 @@ class _RichProgress:
 @app.command()
 @friendly_errors
 def ingest(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")] = None,
-    prune: Annotated[bool, typer.Option("--prune", help="Remove documents whose files are gone.")] = False,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: corpus/).")
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove documents whose files are gone.")
+    ] = False,
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
@@ -130,7 +136,15 @@ def ingest(
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         table = Table(title="ingest", show_header=False)
-        for key in ("documents", "new", "changed", "unchanged", "removed", "embedded", "chunks_total"):
+        for key in (
+            "documents",
+            "new",
+            "changed",
+            "unchanged",
+            "removed",
+            "embedded",
+            "chunks_total",
+        ):
             table.add_row(key, str(getattr(report, key)))
         table.add_row("skipped", str(len(report.skipped)))
         table.add_row("failed", str(len(report.failed)))
@@ -150,7 +164,9 @@ def ingest(
 @app.command()
 @friendly_errors
 def inspect(
-    document: Annotated[str, typer.Argument(help="Document id (as listed by ingest), or its file name.")],
+    document: Annotated[
+        str, typer.Argument(help="Document id (as listed by ingest), or its file name.")
+    ],
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
@@ -162,10 +178,14 @@ def inspect(
     sources = SourceStore(Path(settings.data_dir))
     doc = sources.get_document(document)
     if doc is None:
-        matches = [d["id"] for d in sources.list_documents() if Path(d["id"]).name == Path(document).name]
+        matches = [
+            d["id"] for d in sources.list_documents() if Path(d["id"]).name == Path(document).name
+        ]
         doc = sources.get_document(matches[0]) if len(matches) == 1 else None
     if doc is None:
-        raise NotFoundError(f"No document {document!r} in {settings.data_dir}; run `verbatim ingest` first.")
+        raise NotFoundError(
+            f"No document {document!r} in {settings.data_dir}; run `verbatim ingest` first."
+        )
     chunks = sources.chunks_for(doc.id)
     if as_json:
         data = doc.to_dict(with_text=False)
@@ -176,12 +196,22 @@ def inspect(
         ]
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return
-    console.print(Panel(f"[bold]{escape(doc.id)}[/bold]\n{escape(doc.path)}\n{len(doc.text)} characters, "
-                        f"{len(chunks)} chunks, title: {escape(doc.title or '-')}"))
+    console.print(
+        Panel(
+            f"[bold]{escape(doc.id)}[/bold]\n{escape(doc.path)}\n{len(doc.text)} characters, "
+            f"{len(chunks)} chunks, title: {escape(doc.title or '-')}"
+        )
+    )
     if doc.caption:
-        console.print(f"[cyan]caption[/cyan] [{doc.caption.start}:{doc.caption.end}] {escape(doc.caption.text)}")
+        console.print(
+            f"[cyan]caption[/cyan] [{doc.caption.start}:{doc.caption.end}] "
+            f"{escape(doc.caption.text)}"
+        )
     for span in doc.excluded:
-        console.print(f"[magenta]excluded {span.kind}[/magenta] [{span.start}:{span.end}] {escape(span.text)!r}")
+        console.print(
+            f"[magenta]excluded {span.kind}[/magenta] [{span.start}:{span.end}] "
+            f"{escape(span.text)!r}"
+        )
     for s in doc.sections:
         console.print(f"[green]section[/green] h{s.level} [{s.start}:{s.end}] {escape(s.title)}")
     for gap in doc.gaps:
@@ -189,7 +219,9 @@ def inspect(
     table = Table("#", "start", "end", "section", "text")
     for c in chunks:
         preview = c.text if len(c.text) < 90 else c.text[:87] + "..."
-        table.add_row(str(c.index), str(c.start), str(c.end), escape(c.section or ""), escape(preview))
+        table.add_row(
+            str(c.index), str(c.start), str(c.end), escape(c.section or ""), escape(preview)
+        )
     console.print(table)
 
 
@@ -216,17 +248,25 @@ def print_answer(answer: Any) -> None:
     title = f"refused: {answer.refusal_reason}" if answer.refused else "answer"
     console.print(Panel(escape(answer.answer), title=title, border_style=style))
     for c in answer.citations:
-        where = f"{c.document}" + (f" · {c.section}" if c.section else "") + f" · chars {c.start}-{c.end}"
+        where = (
+            f"{c.document}"
+            + (f" · {c.section}" if c.section else "")
+            + f" · chars {c.start}-{c.end}"
+        )
         console.print(f"[bold][{c.id}][/bold] “{escape(c.quote)}”\n    [dim]{escape(where)}[/dim]")
     for g in answer.gaps:
-        console.print(f"[yellow]gap[/yellow] {escape(g.document)} @{g.offset}: {escape(g.announcement)}")
+        console.print(
+            f"[yellow]gap[/yellow] {escape(g.document)} @{g.offset}: {escape(g.announcement)}"
+        )
 
 
 @app.command()
 @friendly_errors
 def ask(
     question: Annotated[str, typer.Argument(help="The question.")],
-    history: Annotated[Path | None, typer.Option("--history", help="JSON file of earlier turns.")] = None,
+    history: Annotated[
+        Path | None, typer.Option("--history", help="JSON file of earlier turns.")
+    ] = None,
     backend: Annotated[str | None, typer.Option("--backend", help="Answer backend name.")] = None,
     data_dir: DataDir = None,
     as_json: AsJson = False,
@@ -270,7 +310,10 @@ def chat(
             err_console.print(f"[red]error:[/red] {escape(exc.message)}")
             continue
         print_answer(answer)
-        turns += [Turn(role="user", content=question), Turn(role="assistant", content=answer.answer)]
+        turns += [
+            Turn(role="user", content=question),
+            Turn(role="assistant", content=answer.answer),
+        ]
 
 
 @app.command()
@@ -302,11 +345,23 @@ def slack(data_dir: DataDir = None) -> None:
 @app.command(name="eval")
 @friendly_errors
 def eval_command(
-    dataset: Annotated[list[Path] | None, typer.Option("--dataset", help="Dataset file(s) (YAML or JSONL).")] = None,
-    corpus: Annotated[Path | None, typer.Option("--corpus", help="Ingest this folder into a temporary index first.")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Evaluate a running server instead.")] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write a Markdown/HTML report.")] = None,
-    api_key: Annotated[str | None, typer.Option("--api-key", envvar="VERBATIM_EVAL_API_KEY", help="Bearer key for --url.")] = None,
+    dataset: Annotated[
+        list[Path] | None, typer.Option("--dataset", help="Dataset file(s) (YAML or JSONL).")
+    ] = None,
+    corpus: Annotated[
+        Path | None,
+        typer.Option("--corpus", help="Ingest this folder into a temporary index first."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Evaluate a running server instead.")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a Markdown/HTML report.")
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", envvar="VERBATIM_EVAL_API_KEY", help="Bearer key for --url."),
+    ] = None,
     min_answer_accuracy: Annotated[float | None, typer.Option("--min-answer-accuracy")] = None,
     min_refusal_recall: Annotated[float | None, typer.Option("--min-refusal-recall")] = None,
     max_over_refusal_rate: Annotated[float | None, typer.Option("--max-over-refusal-rate")] = None,

@@ -188,19 +188,14 @@ class RefusalPolicy:
         paras = self.scorer.vectors([v.paragraph for v in views])
         sims = paras @ qvec
         best_other = max(
-            (
-                s.semantic
-                for s in scored
-                if not any(_inside(s.sentence, v) for v in views)
-            ),
+            (s.semantic for s in scored if not any(_inside(s.sentence, v) for v in views)),
             default=0.0,
         )
         choice: tuple[_GapView, float] | None = None
         for view, sim in zip(views, sims, strict=True):
             para_terms = set(content_terms(view.paragraph))
-            overlap = (
-                sum(self.stats.idf(t) for t in qterms if t in para_terms)
-                / (sum(self.stats.idf(t) for t in qterms) or 1.0)
+            overlap = sum(self.stats.idf(t) for t in qterms if t in para_terms) / (
+                sum(self.stats.idf(t) for t in qterms) or 1.0
             )
             strength = float(sim) + 0.25 * overlap
             related = (
@@ -220,16 +215,16 @@ def _view(doc: Document, gap: Gap) -> _GapView:
 
 
 def _inside(sentence: Sentence, view: _GapView) -> bool:
-    return sentence.document == view.gap.document and view.para_start <= sentence.start < view.gap.end
+    return (
+        sentence.document == view.gap.document and view.para_start <= sentence.start < view.gap.end
+    )
 
 
 def _gap_citations(view: _GapView, scored: list[ScoredSentence]) -> list[Sentence]:
     """The announcing sentence, preceded by what its paragraph does say (when retrieved)."""
     gap = view.gap
     around = [
-        s.sentence
-        for s in scored
-        if _inside(s.sentence, view) and not (s.sentence.start == gap.start)
+        s.sentence for s in scored if _inside(s.sentence, view) and s.sentence.start != gap.start
     ]
     announcing = Sentence(
         document=gap.document,

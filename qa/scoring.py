@@ -7,6 +7,7 @@ terms it contains.  Sentence vectors are cached by text, so repeated evidence co
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import threading
@@ -24,6 +25,17 @@ from vectorstore import Embedder, SourceStore
 # Weights of the two signals in a sentence's score; measured on the eval datasets.
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
+# Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
+PREFIX_MIN = 5
+
+
+def term_in(term: str, terms: frozenset[str] | set[str]) -> bool:
+    """``term`` is in ``terms``, exactly or as a long shared stem prefix."""
+    if term in terms:
+        return True
+    if len(term) < PREFIX_MIN or term[:1].isdigit():
+        return False
+    return any(len(t) >= PREFIX_MIN and (t.startswith(term) or term.startswith(t)) for t in terms)
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class CorpusStats:
         self.generation = -1
         self.df: dict[str, int] = {}
         self.entities: set[str] = set()
+        self.vocab: list[str] = []
         self.n = 0
         self._lock = threading.Lock()
 
@@ -77,6 +90,7 @@ class CorpusStats:
                     df[term] = df.get(term, 0) + 1
                 ents |= entities(chunk.text)
             self.df, self.entities, self.n = df, ents, len(chunks)
+            self.vocab = sorted(df)
             self.generation = generation
 
     def idf(self, term: str) -> float:
@@ -84,8 +98,15 @@ class CorpusStats:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
 
     def known(self, term: str) -> bool:
-        """True when some chunk contains ``term``."""
-        return term in self.df
+        """True when some chunk contains ``term`` or a word sharing its stem (≥ 5 letters)."""
+        if term in self.df:
+            return True
+        if len(term) < PREFIX_MIN or term[:1].isdigit():
+            return False
+        i = bisect.bisect_left(self.vocab, term)
+        if i < len(self.vocab) and self.vocab[i].startswith(term):
+            return True
+        return any(term[:n] in self.df for n in range(PREFIX_MIN, len(term)))
 
 
 class SentenceScorer:
@@ -127,14 +148,14 @@ class SentenceScorer:
                 while len(self._cache) > self.cache_size:
                     self._cache.popitem(last=False)
         with self._lock:
-            rows = []
+            rows: list[np.ndarray] = []
             for t in texts:
-                vec = self._cache.get(t)
-                if vec is None:  # evicted between the two steps: embed it alone
-                    vec = np.asarray(self.embedder.embed_documents([t])[0], dtype=np.float32)
+                cached = self._cache.get(t)
+                if cached is None:  # evicted between the two steps: embed it alone
+                    cached = np.asarray(self.embedder.embed_documents([t])[0], dtype=np.float32)
                 else:
                     self._cache.move_to_end(t)
-                rows.append(vec)
+                rows.append(cached)
         if not rows:
             return np.zeros((0, 1), dtype=np.float32)
         return np.vstack(rows)
@@ -159,7 +180,7 @@ class SentenceScorer:
             terms = frozenset(term_set(sentence.text))
             section_terms = term_set(sentence.section or "")
             hit = sum(
-                w if t in terms else (0.5 * w if t in section_terms else 0.0)
+                w if term_in(t, terms) else (0.5 * w if term_in(t, section_terms) else 0.0)
                 for t, w in weights.items()
             )
             coverage = hit / total if qterms else 0.0

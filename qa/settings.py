@@ -22,6 +22,8 @@ for _name, _value in (
     ("TRANSFORMERS_OFFLINE", "1"),
     ("ANONYMIZED_TELEMETRY", "False"),
     ("TOKENIZERS_PARALLELISM", "false"),
+    ("HF_HUB_DISABLE_PROGRESS_BARS", "1"),
+    ("TRANSFORMERS_VERBOSITY", "error"),
 ):
     os.environ.setdefault(_name, _value)
 
@@ -115,15 +117,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
-        if self.backend == "chat_model" and not self.llm.base_url and self.llm.provider == "openai":
-            if not os.environ.get("OPENAI_API_KEY") and self.llm.api_key.get_secret_value() in (
-                "",
-                "not-needed",
-            ):
-                raise ConfigError(
-                    "The chat_model backend needs an endpoint: set VERBATIM_LLM__BASE_URL "
-                    "(or OPENAI_API_KEY for api.openai.com)."
-                )
+        if (
+            self.backend == "chat_model"
+            and not self.llm.base_url
+            and self.llm.provider == "openai"
+            and not os.environ.get("OPENAI_API_KEY")
+            and self.llm.api_key.get_secret_value() in ("", "not-needed")
+        ):
+            raise ConfigError(
+                "The chat_model backend needs an endpoint: set VERBATIM_LLM__BASE_URL "
+                "(or OPENAI_API_KEY for api.openai.com)."
+            )
         if self.retrieval.top_k > self.retrieval.candidates:
             raise ConfigError(
                 "VERBATIM_RETRIEVAL__TOP_K must not exceed VERBATIM_RETRIEVAL__CANDIDATES."

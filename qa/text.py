@@ -5,7 +5,14 @@ entities and question intent.  Deliberately generic: nothing here knows any corp
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+# PyStemmer objects are not thread-safe: one per thread.
+_LOCAL = threading.local()
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
 
@@ -59,43 +66,21 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light, conservative English stemmer (lower-cases; strips common inflections)."""
+    """Snowball English stem of a lower-cased word; numbers lose their thousands separators."""
     w = word.lower().replace("’", "'")
     if w.endswith("'s"):
         w = w[:-2]
     if w[:1].isdigit():
         return w.replace(",", "")
-    for suffix, keep in (
-        ("ational", 5),
-        ("ization", 5),
-        ("fulness", 5),
-        ("iveness", 5),
-        ("ements", 4),
-        ("ement", 4),
-        ("ments", 4),
-        ("ment", 4),
-        ("ities", 4),
-        ("ity", 4),
-        ("ings", 4),
-        ("ing", 4),
-        ("ions", 4),
-        ("ion", 4),
-        ("ies", 3),
-        ("ied", 3),
-        ("edly", 4),
-        ("ed", 4),
-        ("ers", 4),
-        ("er", 4),
-        ("ly", 4),
-        ("es", 4),
-        ("s", 3),
-    ):
-        if w.endswith(suffix) and len(w) - len(suffix) >= keep:
-            base = w[: -len(suffix)]
-            if suffix in ("ies", "ied"):
-                base += "y"
-            return base
-    return w
+    return _stem_cached(w)
+
+
+@lru_cache(maxsize=100_000)
+def _stem_cached(word: str) -> str:
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 def content_terms(text: str, *, drop_meta: bool = True) -> list[str]:

@@ -95,12 +95,14 @@ def parse_draft(content: str) -> Draft:
         if not isinstance(text, str) or not isinstance(quote, str):
             continue
         ev = item.get("evidence")
-        claims.append(Claim(text=text.strip(), quote=quote, evidence=ev if isinstance(ev, int) else None))
+        claims.append(
+            Claim(text=text.strip(), quote=quote, evidence=ev if isinstance(ev, int) else None)
+        )
     refusal = data.get("refusal")
     return Draft(
         claims=claims,
         backend="chat_model",
-        refusal=refusal if refusal in REFUSAL_REASONS else None,  # type: ignore[arg-type]
+        refusal=refusal if refusal in REFUSAL_REASONS else None,
     )
 
 

@@ -1,0 +1,52 @@
+"""Analyse loaded text into a :class:`Document`: boilerplate, title, sections, caption, gaps."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from ingest.cleaning import find_boilerplate, find_caption
+from ingest.gaps import detect_gaps
+from ingest.structure import find_sections
+from vectorstore.types import Document, Section, Span
+
+# Image captions are a web-article habit; Markdown documentation opens with short lead-ins.
+CAPTION_MEDIA_TYPES = frozenset({"text/plain", "text/html"})
+
+
+def analyze_document(
+    doc_id: str,
+    path: str,
+    text: str,
+    media_type: str,
+    html_headings: Sequence[tuple[int, int, int]] | None = None,
+) -> Document:
+    """Run cleaning, structure, caption and gap detection over stored text."""
+    excluded = find_boilerplate(text)
+    title, sections = find_sections(text, media_type, excluded, html_headings)
+    caption = _caption(text, media_type, sections, excluded)
+    if caption is not None and any(s.heading_start == caption.start for s in sections):
+        # A caption without a full stop reads like a heading; it is not one.
+        title, sections = find_sections(text, media_type, [*excluded, caption], html_headings)
+    gaps = detect_gaps(doc_id, text, sections, excluded)
+    return Document(
+        id=doc_id,
+        path=path,
+        text=text,
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        media_type=media_type,
+        title=title,
+        sections=sections,
+        excluded=excluded,
+        caption=caption,
+        gaps=gaps,
+    )
+
+
+def _caption(
+    text: str, media_type: str, sections: Sequence[Section], excluded: Sequence[Span]
+) -> Span | None:
+    if media_type not in CAPTION_MEDIA_TYPES or not sections or sections[0].level != 1:
+        return None
+    title = sections[0]
+    return find_caption(text, (title.heading_start, title.heading_end), excluded)

@@ -1,0 +1,185 @@
+"""Find places where a text announces content it does not contain.
+
+Rules (generic, line based; fenced code, excluded spans and headings are never announcers):
+
+- ``announced_list_missing``: a line ending with ":" whose next non-blank line outside the
+  excluded spans is missing (end of text, or only boilerplate left) or is a heading of the same
+  or a higher level than the section the line is in. A deeper heading (a subsection), or a
+  heading that shares a word of four letters or more with the announcing sentence ("the
+  following story about burgers:" / "Concurrent Burgers"), counts as the announced content.
+  Any other line counts as content: a list, a code fence, an indented block, a quotation, an
+  include directive (``{* file.py *}``) or an admonition (``/// tip``).
+- ``list_shorter_than_announced``: the announcing sentence names a count ("the following three
+  measures:") and the list right after it has fewer items. ``offset`` is then the end of the
+  last item given, where the missing items would have gone.
+- ``cut_off_sentence``: the last paragraph of body text ends without terminal punctuation and
+  its last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows
+  and markup lines are not considered).
+
+``start``/``end`` is the announcing sentence: the last sentence of the paragraph that ends at
+the announcing line (the cut-off sentence for the third kind); ``offset`` is ``end`` except
+for ``list_shorter_than_announced``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ingest.chunking import split_sentences
+from ingest.cleaning import iter_lines
+from ingest.structure import code_fence_spans
+from vectorstore.types import Gap, Section, Span
+
+MIN_CUT_OFF_WORDS = 8
+
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_ANNOUNCED_COUNT = re.compile(
+    r"\b(?:following|these|those|the|are|were|of|include[sd]?|has|have|had)\s+"
+    r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,2}[\w-]+\s*:$",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+\S")
+_MARKUP_LINE = re.compile(r"^\s*(?:[-*+•>|<]|\d+[.)]\s|```|~~~|\{\*|///|\[[^\]]*\]:)|^(?: {4}|\t)")
+_WORD = re.compile(r"[^\W\d_]+")
+_TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_`]*$")
+
+Line = tuple[int, int, str]
+
+
+def detect_gaps(
+    document_id: str, text: str, sections: Sequence[Section], excluded: Sequence[Span] = ()
+) -> list[Gap]:
+    """Gaps in ``text``: announced lists that are missing or short, and a cut-off last sentence."""
+    finder = _GapFinder(document_id, text, sections, excluded)
+    return finder.find()
+
+
+class _GapFinder:
+    """One pass over the lines of a text, with the context the rules need."""
+
+    def __init__(
+        self, document_id: str, text: str, sections: Sequence[Section], excluded: Sequence[Span]
+    ) -> None:
+        self.document_id = document_id
+        self.text = text
+        self.sections = sorted(sections, key=lambda s: s.heading_start)
+        self.headings = {s.heading_start: s for s in self.sections}
+        self.blocked = [(s.start, s.end) for s in excluded] + code_fence_spans(text)
+        self.excluded = [(s.start, s.end) for s in excluded]
+        self.lines = list(iter_lines(text))
+
+    def find(self) -> list[Gap]:
+        gaps: list[Gap] = []
+        for index, (start, _, line) in enumerate(self.lines):
+            if line.rstrip().endswith(":") and self._is_body(start):
+                gap = self._announcement_gap(index)
+                if gap is not None:
+                    gaps.append(gap)
+        cut_off = self._cut_off_gap()
+        if cut_off is not None and all(g.end != cut_off.end for g in gaps):
+            gaps.append(cut_off)
+        return gaps
+
+    def _is_body(self, offset: int) -> bool:
+        return offset not in self.headings and not _inside(offset, self.blocked)
+
+    def _announcement_gap(self, index: int) -> Gap | None:
+        line_start, _, line = self.lines[index]
+        if line.rstrip().endswith("::"):
+            return None
+        start, end = self._last_sentence(index)
+        following = self._next_content(index)
+        if following is None or self._is_closing_heading(line_start, following, (start, end)):
+            return self._gap(start, end, end, "announced_list_missing")
+        announced = _announced_count(self.text[start:end])
+        if announced and _LIST_ITEM.match(self.lines[following][2]):
+            given, list_end = self._count_items(following)
+            if given < announced:
+                return self._gap(start, end, list_end, "list_shorter_than_announced")
+        return None
+
+    def _next_content(self, index: int) -> int | None:
+        for following in range(index + 1, len(self.lines)):
+            start, _, line = self.lines[following]
+            if line.strip() and not _inside(start, self.excluded):
+                return following
+        return None
+
+    def _is_closing_heading(self, offset: int, following: int, sentence: tuple[int, int]) -> bool:
+        heading = self.headings.get(self.lines[following][0])
+        if heading is None:
+            return False
+        current = [s for s in self.sections if s.heading_start <= offset]
+        if current and heading.level > current[-1].level:
+            return False
+        return not _content_words(heading.title) & _content_words(
+            self.text[sentence[0] : sentence[1]]
+        )
+
+    def _count_items(self, first: int) -> tuple[int, int]:
+        items, list_end = 0, self.lines[first][1]
+        for start, end, line in self.lines[first:]:
+            if _LIST_ITEM.match(line) and not _inside(start, self.excluded):
+                items, list_end = items + 1, end
+            elif line.strip() and not line[:1].isspace():
+                break
+        return items, list_end
+
+    def _last_sentence(self, index: int) -> tuple[int, int]:
+        first = index
+        while (
+            first > 0
+            and self.lines[first - 1][2].strip()
+            and self._is_body(self.lines[first - 1][0])
+        ):
+            first -= 1
+        sentences = split_sentences(self.text, self.lines[first][0], self.lines[index][1])
+        return sentences[-1]
+
+    def _cut_off_gap(self) -> Gap | None:
+        for index in range(len(self.lines) - 1, -1, -1):
+            start, _, line = self.lines[index]
+            if not line.strip() or _inside(start, self.excluded):
+                continue
+            if not self._is_body(start) or _MARKUP_LINE.match(line):
+                return None
+            if _TERMINAL.search(line.rstrip()):
+                return None
+            s_start, s_end = self._last_sentence(index)
+            if len(self.text[s_start:s_end].split()) <= MIN_CUT_OFF_WORDS:
+                return None
+            return self._gap(s_start, s_end, s_end, "cut_off_sentence")
+        return None
+
+    def _gap(self, start: int, end: int, offset: int, kind: str) -> Gap:
+        return Gap(self.document_id, offset, self.text[start:end], start, end, kind)
+
+
+def _announced_count(sentence: str) -> int:
+    match = _ANNOUNCED_COUNT.search(sentence.strip())
+    if match is None:
+        return 0
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def _content_words(text: str) -> set[str]:
+    """Lower-cased words of four letters or more, with a plural "s" dropped."""
+    return {w.lower().removesuffix("s") for w in _WORD.findall(text) if len(w) >= 4}
+
+
+def _inside(offset: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)

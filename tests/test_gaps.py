@@ -1,0 +1,127 @@
+"""Gap detection: announced content that is missing, and nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.analyze import analyze_document
+from ingest.cleaning import find_boilerplate
+from ingest.gaps import detect_gaps
+from ingest.structure import find_sections
+from vectorstore.types import Gap
+
+DATA = Path(__file__).parent / "data" / "ingest"
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "corpus" / "shadow-negotiation-28-point-plan.txt"
+FASTAPI_DOCS = Path("/work/shared/corpora/fastapi-docs")
+INTRO = "The plan was debated for weeks by the committee. According to reports, these included:"
+
+
+def _gaps(text: str, media_type: str = "text/plain") -> list[Gap]:
+    excluded = find_boilerplate(text)
+    _, sections = find_sections(text, media_type, excluded)
+    return detect_gaps("doc", text, sections, excluded)
+
+
+def test_colon_at_end_of_text_is_a_gap() -> None:
+    text = f"Title Of Piece\n\n{INTRO}\n\n"
+    (gap,) = _gaps(text)
+    assert gap.kind == "announced_list_missing"
+    assert gap.announcement == "According to reports, these included:"
+    assert text[gap.start : gap.end] == gap.announcement
+    assert gap.offset == gap.end
+    assert gap.document == "doc"
+
+
+def test_colon_followed_only_by_boilerplate_is_a_gap() -> None:
+    text = (DATA / "news_comment_form.txt").read_text()
+    (gap,) = _gaps(text)
+    assert gap.announcement == "The main measures included:"
+
+
+def test_colon_followed_by_next_heading_is_a_gap() -> None:
+    text = f"{INTRO}\n\nNext Section Heading\n\nBody text of the next section goes on here.\n"
+    assert [g.announcement for g in _gaps(text)] == ["According to reports, these included:"]
+    md = f"## Plan\n\n{INTRO}\n\n## Reactions\n\nBody text.\n"
+    assert len(_gaps(md, "text/markdown")) == 1
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "- first\n- second\n",
+        "1. first\n2. second\n",
+        "* first\n* second\n",
+        "```python\nprint('hi')\n```\n",
+        "    indented_code = True\n",
+        "> A quotation from the report that gives the content.\n",
+        "“We will not accept this,” the minister said on Friday.\n",
+        "{* ../../docs_src/first_steps/tutorial001.py hl[3] *}\n",
+        "/// tip\n\nA tip.\n\n///\n",
+        "### A Subsection\n\nDetails.\n",
+    ],
+)
+def test_colon_followed_by_content_is_not_a_gap(after: str) -> None:
+    text = f"## Section\n\n{INTRO}\n\n{after}"
+    assert _gaps(text, "text/markdown") == []
+
+
+def test_heading_sharing_a_word_with_the_announcement_is_content() -> None:
+    text = (
+        "### Story\n\nImagine the following story about burgers:\n\n### Concurrent Burgers\n\nOk.\n"
+    )
+    assert _gaps(text, "text/markdown") == []
+
+
+def test_colon_inside_fenced_code_is_not_an_announcer() -> None:
+    text = "## Code\n\n```python\nclass Foo:\n\n```\n\n## Next\n\nText.\n"
+    assert _gaps(text, "text/markdown") == []
+
+
+def test_list_shorter_than_announced_is_a_gap() -> None:
+    text = "The council adopted the following three measures:\n\n- fares\n- buses\n\nLater text.\n"
+    (gap,) = _gaps(text)
+    assert gap.kind == "list_shorter_than_announced"
+    assert gap.announcement == "The council adopted the following three measures:"
+    assert gap.offset == text.index("- buses") + len("- buses")
+    full = text.replace("- buses\n", "- buses\n- trains\n")
+    assert _gaps(full) == []
+
+
+def test_cut_off_last_sentence_is_a_gap() -> None:
+    text = (
+        "A Title\n\nThe first paragraph is complete.\n\n"
+        "The report went on to say that the officials in charge had"
+    )
+    (gap,) = _gaps(text)
+    assert gap.kind == "cut_off_sentence"
+    assert gap.announcement.startswith("The report went on")
+    assert gap.offset == len(text)
+
+
+def test_short_or_terminated_endings_are_not_cut_off() -> None:
+    assert _gaps("Body text that is finished.\n\nThanks for reading\n") == []
+    assert _gaps("Body text that ends well and has more than eight words in it.\n") == []
+    assert (
+        _gaps("Some text.\n\n- a list item without a full stop and with many words in it\n") == []
+    )
+
+
+def test_sample_article_has_exactly_one_gap() -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    document = analyze_document(SAMPLE.name, str(SAMPLE), text, "text/plain")
+    (gap,) = document.gaps
+    assert gap.announcement.endswith("these included:")
+    assert gap.announcement == text[gap.start : gap.end]
+    assert text[gap.offset :].strip().startswith("Leave a Reply")
+
+
+@pytest.mark.skipif(not FASTAPI_DOCS.is_dir(), reason="fastapi-docs corpus not present")
+def test_real_markdown_docs_have_no_gaps() -> None:
+    gaps = []
+    for path in sorted(FASTAPI_DOCS.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        gaps.extend(analyze_document(path.name, str(path), text, "text/markdown").gaps)
+    assert gaps == []

@@ -1,0 +1,182 @@
+"""Loaders: text kept unchanged, HTML made readable, PDFs extracted, bad files refused."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from ingest.loaders import (
+    SUPPORTED_SUFFIXES,
+    LoadError,
+    decode_text,
+    iter_files,
+    load_file,
+    load_html,
+    load_text,
+)
+
+DATA = Path(__file__).parent / "data" / "ingest"
+
+
+def _pdf_with_pages(*pages: str) -> bytes:
+    """A minimal, valid PDF with one line of Helvetica text per page."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for text in pages:
+        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        content_id = len(objects) + 2
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
+            f"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 "
+            f"/BaseFont /Helvetica >> >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
+        kids.append(f"{len(objects) - 1} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def test_text_and_markdown_are_returned_unchanged(tmp_path: Path) -> None:
+    content = "# Title\r\n\r\nSome  text with   spaces\tand tabs.\n\n  indented\n"
+    path = tmp_path / "doc.md"
+    path.write_bytes(content.encode("utf-8"))
+    assert load_text(path) == (content, "text/markdown")
+    txt = tmp_path / "doc.txt"
+    txt.write_bytes(content.encode("utf-8"))
+    assert load_text(txt) == (content, "text/plain")
+
+
+def test_utf8_bom_is_stripped() -> None:
+    assert load_text(DATA / "bom.txt")[0] == "Hello with a BOM.\n"
+
+
+def test_cp1252_text_falls_back_to_legacy_decoding() -> None:
+    text, _ = load_text(DATA / "cp1252.txt")
+    assert text == "Café menu: crème brûlée for € 5.\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty"),
+        (b"  \n\t\n ", "empty"),
+        (b"PK\x03\x04\x00\x00binary zip header", "binary"),
+        (bytes(range(1, 32)) * 20 + b"\x81\x8d\x8f" * 50, "binary"),
+    ],
+)
+def test_empty_and_binary_files_are_refused(tmp_path: Path, raw: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(raw)
+    with pytest.raises(LoadError, match=reason) as info:
+        load_text(path)
+    assert "bad.txt" in str(info.value)
+
+
+def test_html_becomes_readable_blocks_without_chrome() -> None:
+    text, media_type = load_text(DATA / "page.html")
+    assert media_type == "text/html"
+    assert text == (
+        "Harbour Bridge Reopens\n\n"
+        "The bridge reopened on Monday after two years of repairs.\n\n"
+        "Traffic\n\n"
+        "Traffic was light.\nOfficials expect more cars next week.\n\n"
+        "- Lane one\n\n"
+        "- Lane two"
+    )
+    for hidden in ("tracking", "Popular stories", "Footer", "Ignored title", "color: red", "Email"):
+        assert hidden not in text
+
+
+def test_html_heading_positions_point_into_the_text() -> None:
+    text, headings = load_html((DATA / "page.html").read_bytes())
+    assert [(text[s:e], level) for s, e, level in headings] == [
+        ("Harbour Bridge Reopens", 1),
+        ("Traffic", 2),
+    ]
+
+
+def test_load_file_reports_html_headings() -> None:
+    loaded = load_file(DATA / "page.html")
+    assert loaded.headings is not None
+    assert len(loaded.headings) == 2
+
+
+def test_html_without_text_is_refused() -> None:
+    with pytest.raises(LoadError, match="no readable text"):
+        load_html("<html><body><script>x()</script></body></html>")
+
+
+def test_pdf_pages_are_joined_with_a_blank_line(tmp_path: Path) -> None:
+    path = tmp_path / "two.pdf"
+    path.write_bytes(_pdf_with_pages("First page text.", "Second page text."))
+    assert load_text(path) == ("First page text.\n\nSecond page text.", "application/pdf")
+
+
+def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:
+    writer = PdfWriter(clone_from=io.BytesIO(_pdf_with_pages("Secret text.")))
+    writer.encrypt("secret", algorithm="RC4-128")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    with pytest.raises(LoadError, match="encrypted"):
+        load_text(path)
+
+
+def test_broken_pdf_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(b"%PDF-1.4\nthis is not really a pdf")
+    with pytest.raises(LoadError, match=r"broken\.pdf"):
+        load_text(path)
+
+
+def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "image.png"
+    path.write_bytes(b"\x89PNG")
+    with pytest.raises(LoadError, match="unsupported"):
+        load_text(path)
+
+
+def test_iter_files_walks_sorted_and_skips_hidden_folders(tmp_path: Path) -> None:
+    for name in ["b.md", "a.txt", "sub/c.html", "sub/d.pdf", "notes.docx", ".hidden.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    for hidden in [".git/config.txt", ".venv/lib.md", ".verbatim/x.txt"]:
+        (tmp_path / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / hidden).write_text("x")
+    files, skipped = iter_files([tmp_path])
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == [
+        "a.txt",
+        "b.md",
+        "sub/c.html",
+        "sub/d.pdf",
+    ]
+    assert [p.name for p in skipped] == ["notes.docx"]
+    assert iter_files([tmp_path]) == (files, skipped)
+
+
+def test_iter_files_accepts_single_files(tmp_path: Path) -> None:
+    good, bad = tmp_path / "one.md", tmp_path / "two.csv"
+    good.write_text("x")
+    bad.write_text("x")
+    assert iter_files([good, bad, good]) == ([good], [bad])
+
+
+def test_supported_suffixes() -> None:
+    assert {".txt", ".md", ".html", ".htm", ".pdf"} <= SUPPORTED_SUFFIXES
+    assert decode_text(b"plain") == "plain"

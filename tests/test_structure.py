@@ -1,0 +1,90 @@
+"""Title and sections for plain text, Markdown and HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.cleaning import find_boilerplate
+from ingest.loaders import load_html
+from ingest.structure import code_fence_spans, find_sections, is_heading_line, section_at
+
+DATA = Path(__file__).parent / "data" / "ingest"
+BODY = "This is a body paragraph with several words in it, ending properly."
+
+
+def test_plain_text_title_and_headings() -> None:
+    text = f"My Report Title\n\n{BODY}\n\nSecond Part\n\n{BODY}\n"
+    title, sections = find_sections(text, "text/plain")
+    assert title == "My Report Title"
+    assert [(s.title, s.level) for s in sections] == [("My Report Title", 1), ("Second Part", 2)]
+    first, second = sections
+    assert text[first.heading_start : first.heading_end] == "My Report Title"
+    assert first.end == second.heading_start
+    assert second.end == len(text)
+    assert text[second.start : second.end].strip() == BODY
+
+
+def test_plain_text_without_title_has_no_title() -> None:
+    text = f"{BODY}\n\nA Heading Later\n\n{BODY}\n"
+    title, sections = find_sections(text, "text/plain")
+    assert title is None
+    assert [(s.title, s.level) for s in sections] == [("A Heading Later", 2)]
+    assert section_at(sections, 3) is None
+    assert section_at(sections, len(text) - 3) == "A Heading Later"
+
+
+def test_plain_text_rejects_sentences_lists_and_trailing_lines() -> None:
+    for line in [
+        "This ends with a period.",
+        "Is this a question?",
+        "- a list item",
+        "1. Numbered item",
+        "lowercase start",
+        "He said “Stop.”",
+        " ".join(["Word"] * 16),
+    ]:
+        assert not is_heading_line(line), line
+    assert is_heading_line("The 28-Point Plan: What It Says")
+    text = f"{BODY}\n\nThanks For Reading\n"
+    assert find_sections(text, "text/plain") == (None, [])
+
+
+def test_excluded_lines_are_not_headings() -> None:
+    text = f"Home » News » World\n\nReal Title\n\n{BODY}\n\nLeave a Reply\n\n{BODY}\n"
+    excluded = find_boilerplate(text)
+    title, sections = find_sections(text, "text/plain", excluded)
+    assert title == "Real Title"
+    assert [s.title for s in sections] == ["Real Title"]
+
+
+def test_markdown_headings_ignore_fenced_code_and_anchor_attributes() -> None:
+    text = (
+        "Intro text.\n\n"
+        "## Install { #install }\n\n"
+        "Run this:\n\n"
+        "```bash\n# not a heading\n```\n\n"
+        "~~~\n# also not\n~~~\n\n"
+        "# Main Title #\n\n"
+        "### Details\n\nMore.\n"
+    )
+    title, sections = find_sections(text, "text/markdown")
+    assert title == "Main Title"
+    assert [(s.title, s.level) for s in sections] == [
+        ("Install", 2),
+        ("Main Title", 1),
+        ("Details", 3),
+    ]
+    assert len(code_fence_spans(text)) == 2
+
+
+def test_markdown_title_falls_back_to_first_heading() -> None:
+    title, _ = find_sections("## Only Second Level\n\ntext\n", "text/markdown")
+    assert title == "Only Second Level"
+
+
+def test_html_sections_come_from_heading_positions() -> None:
+    text, headings = load_html((DATA / "page.html").read_bytes())
+    title, sections = find_sections(text, "text/html", [], headings)
+    assert title == "Harbour Bridge Reopens"
+    assert [s.title for s in sections] == ["Harbour Bridge Reopens", "Traffic"]
+    assert section_at(sections, text.index("Lane two")) == "Traffic"

@@ -30,7 +30,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from eval.dataset import EvalDataset, load_dataset
+from eval.dataset import EvalCase, EvalDataset, load_dataset
 from eval.metrics import (
     CaseResult,
     DatasetRun,
@@ -177,7 +177,7 @@ def _error_message(response: httpx.Response) -> str:
         return response.text[:200]
 
 
-def run_case(case: Any, target: EvalTarget) -> CaseResult:
+def run_case(case: EvalCase, target: EvalTarget) -> CaseResult:
     """Ask one case's question and judge the answer, checking every quote against the source."""
     started = time.perf_counter()
     error: str | None = None

@@ -92,6 +92,8 @@ class _GapView:
     gap: Gap
     paragraph: str
     para_start: int
+    list_terms: frozenset[str]
+    announcement_terms: frozenset[str]
 
 
 class RefusalPolicy:
@@ -124,7 +126,7 @@ class RefusalPolicy:
         self.stats.refresh()
         wants = intent(asked)
         qterms = list(dict.fromkeys(content_terms(question)))
-        scored = self.scorer.score(question, sentences)
+        scored = self.scorer.score(question, sentences, own_words=asked)
         gap_views = [_view(doc, g) for doc in documents for g in doc.gaps]
         gap_hit = self._gap_match(question, qterms, wants, scored, gap_views)
 
@@ -138,14 +140,8 @@ class RefusalPolicy:
 
         if gap_hit is not None:
             view, strength = gap_hit
-            asks_content = (
-                wants.enumerate
-                or wants.count
-                or wants.ordinal
-                or wants.yes_no
-                or bool(missing_entities)
-                or unknown > 0.15
-                or wants.wh in ("what", "which", "who", "whom")
+            asks_content = _asks_for_list(
+                asked, view, wants, bool(missing_entities) or unknown > 0.15
             )
             if asks_content and not _CHARACTERISE.search(asked):
                 return Decision(
@@ -192,7 +188,18 @@ class RefusalPolicy:
             default=0.0,
         )
         choice: tuple[_GapView, float] | None = None
+        top = [
+            s
+            for s in scored[:2]
+            if s.score >= scored[0].score - cfg.gap_margin and s.semantic >= cfg.min_semantic
+        ]
         for view, sim in zip(views, sims, strict=True):
+            if any(_inside(s.sentence, view) for s in top):
+                # The best evidence for the question is the paragraph that announces the gap.
+                strength = float(sim) + 1.0
+                if choice is None or strength > choice[1]:
+                    choice = (view, strength)
+                continue
             para_terms = set(content_terms(view.paragraph))
             overlap = sum(self.stats.idf(t) for t in qterms if t in para_terms) / (
                 sum(self.stats.idf(t) for t in qterms) or 1.0
@@ -211,7 +218,55 @@ def _view(doc: Document, gap: Gap) -> _GapView:
     text = doc.text
     para_start = text.rfind("\n\n", 0, gap.start)
     para_start = 0 if para_start < 0 else para_start + 2
-    return _GapView(gap=gap, paragraph=text[para_start : gap.end], para_start=para_start)
+    paragraph = text[para_start : gap.end]
+    announcement = set(content_terms(gap.announcement, drop_meta=False))
+    subject: set[str] = set()
+    if _REFERS_BACK.search(gap.announcement):
+        # "these included:" — the list is of whatever the previous sentence is about.
+        before = text[para_start : gap.start].strip()
+        previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
+        subject = set(content_terms(" ".join(previous.split()[:6])))
+    named = set(content_terms(_LIST_NOUN.sub(r"\1", gap.announcement)))
+    return _GapView(
+        gap=gap,
+        paragraph=paragraph,
+        para_start=para_start,
+        list_terms=frozenset((subject | named) - _GENERIC_LIST_WORDS),
+        announcement_terms=frozenset(announcement | subject),
+    )
+
+
+_REFERS_BACK = re.compile(r"\b(these|those|they|them|this|it|such|which)\b", re.IGNORECASE)
+_LIST_NOUN = re.compile(
+    r".*\b(?:following|these|those|several|some|many|\d+|two|three|four|five|six|seven|eight|"
+    r"nine|ten)\s+((?:[\w-]+\s+){0,2}[\w-]+)\s*(?:included|include|were|are|was|is|:).*",
+    re.IGNORECASE | re.DOTALL,
+)
+_GENERIC_LIST_WORDS = frozenset(content_terms("included include following according reports"))
+
+
+def _wh_head(question: str) -> str | None:
+    """The first content word after the wh-word ("What concessions were ..." → concess)."""
+    match = re.search(r"\b(what|which|who|whom)\b(.*)", question, re.IGNORECASE)
+    if not match:
+        return None
+    terms = content_terms(match.group(2))
+    return terms[0] if terms else None
+
+
+def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) -> bool:
+    """Does the question ask for what the missing list would hold?"""
+    if wants.enumerate or wants.count or wants.ordinal:
+        return True
+    qterms = set(content_terms(question))
+    if wants.yes_no:
+        return unknown or bool(qterms & view.list_terms)
+    if wants.wh in ("what", "which", "who", "whom"):
+        head = _wh_head(question)
+        if head is not None and head in view.list_terms:
+            return True
+        return not qterms or qterms <= (view.announcement_terms | view.list_terms) or unknown
+    return unknown
 
 
 def _inside(sentence: Sentence, view: _GapView) -> bool:

@@ -25,17 +25,38 @@ from vectorstore import Embedder, SourceStore
 # Weights of the two signals in a sentence's score; measured on the eval datasets.
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
+# Weight of terms carried over from earlier turns, relative to the user's own words.
+CARRIED_WEIGHT = 0.3
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
 PREFIX_MIN = 5
 
 
+# What a derived word may add to its stem and still count as the same word (emerg → emergenc).
+DERIVATIONS = frozenset(
+    "enc anc ment ation ion al ial iti iv ic er or ist ism ure ant ent abl ibl li ness y".split()
+)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Two stems name the same word: equal, or one is the other plus a derivational suffix."""
+    if a == b:
+        return True
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return (
+        len(short) >= PREFIX_MIN
+        and not short[:1].isdigit()
+        and long.startswith(short)
+        and long[len(short) :] in DERIVATIONS
+    )
+
+
 def term_in(term: str, terms: frozenset[str] | set[str]) -> bool:
-    """``term`` is in ``terms``, exactly or as a long shared stem prefix."""
+    """``term`` is in ``terms``, exactly or as a derived form."""
     if term in terms:
         return True
     if len(term) < PREFIX_MIN or term[:1].isdigit():
         return False
-    return any(len(t) >= PREFIX_MIN and (t.startswith(term) or term.startswith(t)) for t in terms)
+    return any(same_word(term, t) for t in terms)
 
 
 @dataclass(frozen=True)
@@ -104,9 +125,13 @@ class CorpusStats:
         if len(term) < PREFIX_MIN or term[:1].isdigit():
             return False
         i = bisect.bisect_left(self.vocab, term)
-        if i < len(self.vocab) and self.vocab[i].startswith(term):
-            return True
-        return any(term[:n] in self.df for n in range(PREFIX_MIN, len(term)))
+        while i < len(self.vocab) and self.vocab[i].startswith(term):
+            if same_word(term, self.vocab[i]):
+                return True
+            i += 1
+        return any(
+            same_word(term, term[:n]) and term[:n] in self.df for n in range(PREFIX_MIN, len(term))
+        )
 
 
 class SentenceScorer:
@@ -164,8 +189,14 @@ class SentenceScorer:
         """The question's unit vector (cached by the embedder)."""
         return np.asarray(self.embedder.embed_query(question), dtype=np.float32)
 
-    def score(self, question: str, sentences: Sequence[Sentence]) -> list[ScoredSentence]:
-        """Score ``sentences`` against ``question``; best first."""
+    def score(
+        self, question: str, sentences: Sequence[Sentence], *, own_words: str | None = None
+    ) -> list[ScoredSentence]:
+        """Score ``sentences`` against ``question``; best first.
+
+        ``question`` may carry terms from earlier turns; when ``own_words`` (the user's own
+        question) is given, those carried terms weigh less than the user's own.
+        """
         if not sentences:
             return []
         self.stats.refresh()
@@ -173,7 +204,10 @@ class SentenceScorer:
         matrix = self.vectors([s.text for s in sentences])
         sims = matrix @ qvec
         qterms = list(dict.fromkeys(content_terms(question)))
-        weights = {t: self.stats.idf(t) for t in qterms}
+        own = set(content_terms(own_words)) if own_words is not None else set(qterms)
+        weights = {
+            t: self.stats.idf(t) * (1.0 if t in own else CARRIED_WEIGHT) for t in qterms
+        }
         total = sum(weights.values()) or 1.0
         scored: list[ScoredSentence] = []
         for sentence, sim in zip(sentences, sims, strict=True):

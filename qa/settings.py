@@ -86,6 +86,8 @@ class SlackSettings(BaseModel):
     signing_secret: SecretStr | None = None
     api_url: str | None = None
     slash_response: Literal["ephemeral", "in_channel"] = "ephemeral"
+    # Channel ids where every message is answered, not only mentions (needs message.channels).
+    listen_channels: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):

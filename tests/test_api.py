@@ -8,11 +8,11 @@ get their own data dir (sharing the loaded model).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from conftest import SAMPLE_CORPUS, make_settings
 from fastapi.testclient import TestClient
@@ -472,3 +472,39 @@ def test_rescan_ingests_the_corpus_folder(fresh: Components) -> None:
         assert again["unchanged"] == 1 and again["embedded"] == 0
         assert client.get("/readyz").status_code == 200
         assert "verbatim_ingest_files_total" in client.get("/metrics").text
+
+
+def test_concurrent_ingests_wait_for_each_other(fresh: Components) -> None:
+    with TestClient(create_app(fresh.settings, components=fresh)) as client:
+        results: list[dict[str, Any]] = []
+
+        def rescan() -> None:
+            results.append(client.post("/v1/ingest", json={"rescan": True}).json())
+
+        threads = [threading.Thread(target=rescan) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(r["new"] for r in results) == [0, 1]
+        assert sorted(r["unchanged"] for r in results) == [0, 1]
+        docs = client.get("/v1/documents").json()["documents"]
+        assert [d["chunks"] for d in docs] == [fresh.sources.count_chunks()]
+
+
+def test_malformed_multipart_is_a_json_error(client: TestClient) -> None:
+    headers = {"content-type": "multipart/form-data; boundary=xyz"}
+    response = client.post("/v1/ingest", content=b"--xyz\r\nbroken", headers=headers)
+    assert response.status_code in (400, 422)
+    assert_error(response, response.status_code)
+
+
+def test_unreachable_chroma_is_503_not_500(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, chroma={"url": "http://127.0.0.1:9", "timeout_s": 1})
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/healthz").status_code == 200
+        assert (
+            "unreachable" in assert_error(client.get("/readyz"), 503, "index_not_ready")["message"]
+        )
+        assert_error(client.post("/v1/ask", json={"question": PRECEDENT}), 503, "index_not_ready")
+        assert_error(client.get("/v1/documents"), 503, "index_not_ready")

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa.api.deps import ApiState, TokenBucketLimiter
+from qa.api.deps import REBUILD_INTERVAL_S, ApiState, TokenBucketLimiter, get_components
 from qa.api.routes_ask import router as ask_router
 from qa.api.routes_documents import router as documents_router
 from qa.api.routes_openai import router as openai_router
@@ -33,6 +33,7 @@ from qa.conversations import ConversationStore
 from qa.errors import RateLimitError, VerbatimError
 from qa.metrics import Metrics
 from qa.settings import Settings, get_settings
+from qa.slack import mount_slack
 
 log = logging.getLogger("verbatim.api")
 
@@ -74,6 +75,7 @@ def create_app(
     for router in (ask_router, openai_router, documents_router, ops_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    mount_slack(app, settings, lambda: get_components(state).chain(), metrics=state.metrics)
     return app
 
 
@@ -95,12 +97,19 @@ def _start(state: ApiState) -> None:
         try:
             state.components = build(state.settings)
         except VerbatimError as exc:
-            # Keep serving: /readyz reports it and the next request retries the build.
+            # Keep serving: /readyz reports it and later requests retry the build.
             state.startup_error = exc.message
+            state.retry_build_at = time.monotonic() + REBUILD_INTERVAL_S
             log.warning("starting without an index: %s", exc.message)
             return
     state.components.embedder.embed_query("warm up")
-    state.components.chain()
+    chain = state.components.chain()
+    if state.components.sources.count_chunks():
+        # One real pass loads the lexical index and corpus statistics before traffic arrives.
+        try:
+            chain.ask("What do the documents say?")
+        except VerbatimError as exc:
+            log.warning("warm-up question failed: %s", exc.message)
 
 
 # -- errors -------------------------------------------------------------------------------

@@ -20,9 +20,18 @@ from pydantic import SecretStr
 from qa.chain import VerbatimChain
 from qa.components import Components, build
 from qa.conversations import ConversationStore
-from qa.errors import AuthError, ForbiddenError, IndexNotReadyError, RateLimitError
+from qa.errors import (
+    AuthError,
+    ForbiddenError,
+    IndexNotReadyError,
+    RateLimitError,
+    VerbatimError,
+)
 from qa.metrics import Metrics
 from qa.settings import Settings
+
+# While the store is unreachable, rebuild at most this often (a build loads the model).
+REBUILD_INTERVAL_S = 5.0
 
 
 class TokenBucketLimiter:
@@ -78,6 +87,7 @@ class ApiState:
     conversations: ConversationStore | None = None
     components: Components | None = None
     startup_error: str | None = None
+    retry_build_at: float = 0.0
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
     build_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -102,13 +112,17 @@ def get_metrics(state: StateDep) -> Metrics:
 
 
 def get_components(state: StateDep) -> Components:
-    """The shared components; rebuilt on demand when startup could not reach Chroma."""
+    """The shared components; built on demand (at most every few seconds) if startup failed."""
     if state.components is not None:
         return state.components
     with state.build_lock:
-        if state.components is None:
-            state.components = build(state.settings)
-            state.startup_error = None
+        if state.components is None and time.monotonic() >= state.retry_build_at:
+            state.retry_build_at = time.monotonic() + REBUILD_INTERVAL_S
+            try:
+                state.components = build(state.settings)
+                state.startup_error = None
+            except VerbatimError as exc:
+                state.startup_error = exc.message
     if state.components is None:
         raise IndexNotReadyError(state.startup_error or "The index is not loaded.")
     return state.components

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from qa.backends import AnswerBackend, Hints
 from qa.citations import locate_quote, verify_citations
-from qa.errors import IndexNotReadyError
+from qa.errors import BackendError, IndexNotReadyError
 from qa.policy import Decision, RefusalPolicy, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.scoring import Sentence, SentenceScorer
@@ -168,7 +168,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return
         t0 = time.perf_counter()
         cleaned = strip_instructions(question)
-        standalone = condense(cleaned, history)
+        standalone = self._condense(cleaned, history)
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
         evidence = self.retriever.retrieve(standalone)
@@ -196,6 +196,21 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         yield "done", answer
 
     # -- steps ------------------------------------------------------------------------------
+    def _condense(self, question: str, history: Sequence[Turn]) -> str:
+        """Standalone form of a follow-up: the backend's own condenser when it has one."""
+        if not history or not is_follow_up(question):
+            return question
+        condenser = getattr(self.backend, "condense", None)
+        if condenser is not None:
+            try:
+                rewritten = str(condenser(question, history)).strip()
+            except BackendError:
+                rewritten = ""
+            # A rewrite must still be about the question, not a fresh claim of the model's.
+            if rewritten and len(rewritten) <= self.max_question_chars:
+                return strip_instructions(rewritten)
+        return condense(question, history)
+
     def _invalid(self, question: str) -> str | None:
         if not isinstance(question, str) or not question.strip():
             return "The question is empty."

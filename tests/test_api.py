@@ -508,3 +508,14 @@ def test_unreachable_chroma_is_503_not_500(tmp_path: Path) -> None:
         )
         assert_error(client.post("/v1/ask", json={"question": PRECEDENT}), 503, "index_not_ready")
         assert_error(client.get("/v1/documents"), 503, "index_not_ready")
+
+
+def test_failed_key_guesses_are_rate_limited(sample: Components, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, api_keys=[USER_KEY], rate_limit_per_minute=2)
+    with TestClient(create_app(settings, components=sample)) as client:
+        guesses = [
+            client.get("/v1/models", headers={"Authorization": f"Bearer guess-{i}"})
+            for i in range(3)
+        ]
+        assert [r.status_code for r in guesses] == [401, 401, 429]
+        assert "Retry-After" in guesses[-1].headers

@@ -79,7 +79,10 @@ def test_empty_and_huge_questions_are_invalid(sample: Components) -> None:
 def test_follow_up_uses_history(sample: Components) -> None:
     history = [
         Turn(role="user", content="Which earlier agreement does the article cite as a precedent?"),
-        Turn(role="assistant", content="The most salient historical precedent cited as a cautionary tale was the 1994 Budapest Memorandum. [1]"),
+        Turn(
+            role="assistant",
+            content="The most salient historical precedent cited as a cautionary tale was the 1994 Budapest Memorandum. [1]",
+        ),
     ]
     answer = sample.chain().ask("And what did Ukraine give up under it?", history)
     assert not answer.refused, answer.answer
@@ -107,15 +110,22 @@ def test_condense_carries_entities_of_the_last_answer() -> None:
 
 def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:
     quote = "Under that agreement, Ukraine surrendered its vast nuclear arsenal in exchange for assurances."
-    assert claim_supported(Claim(text="Ukraine surrendered its nuclear arsenal.", quote=quote), quote)
-    assert not claim_supported(Claim(text="Ukraine surrendered 600,000 troops.", quote=quote), quote)
+    assert claim_supported(
+        Claim(text="Ukraine surrendered its nuclear arsenal.", quote=quote), quote
+    )
+    assert not claim_supported(
+        Claim(text="Ukraine surrendered 600,000 troops.", quote=quote), quote
+    )
     assert not claim_supported(Claim(text="Poland demanded reparations.", quote=quote), quote)
 
 
 def test_chain_is_a_runnable(sample: Components) -> None:
     chain = sample.chain()
     answers = chain.batch(
-        [{"question": "Which earlier agreement does the article cite as a precedent?"}, "Who is the president of Ukraine?"]
+        [
+            {"question": "Which earlier agreement does the article cite as a precedent?"},
+            "Who is the president of Ukraine?",
+        ]
     )
     assert [a.refused for a in answers] == [False, True]
     streamed = list(chain.stream("Which earlier agreement does the article cite as a precedent?"))
@@ -123,6 +133,11 @@ def test_chain_is_a_runnable(sample: Components) -> None:
 
 
 def test_events_verify_before_streaming(sample: Components) -> None:
-    kinds = [k for k, _ in sample.chain().events("Which earlier agreement does the article cite as a precedent?")]
+    kinds = [
+        k
+        for k, _ in sample.chain().events(
+            "Which earlier agreement does the article cite as a precedent?"
+        )
+    ]
     assert kinds[0] == "retrieval" and kinds[-1] == "done"
     assert kinds.index("citation") > max(i for i, k in enumerate(kinds) if k == "delta")

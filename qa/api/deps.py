@@ -183,16 +183,25 @@ def identify(request: Request, settings: Settings) -> Principal:
 
 def authorize(request: Request, state: StateDep) -> Principal:
     """Router-wide guard for /v1: API key check, then one rate-limit token."""
-    principal = identify(request, state.settings)
-    retry_after = state.limiter.take(principal.identity)
+    try:
+        principal = identify(request, state.settings)
+    except AuthError:
+        # Failed attempts spend the client address's tokens, so keys cannot be guessed fast.
+        _take_token(state, f"ip:{request.client.host if request.client else 'unknown'}")
+        raise
+    _take_token(state, principal.identity)
+    request.state.principal = principal
+    return principal
+
+
+def _take_token(state: ApiState, identity: str) -> None:
+    retry_after = state.limiter.take(identity)
     if retry_after is not None:
         raise RateLimitError(
             f"Rate limit of {state.settings.rate_limit_per_minute} requests per minute "
             f"exceeded; retry in {retry_after} s.",
             retry_after=retry_after,
         )
-    request.state.principal = principal
-    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(authorize)]

@@ -152,6 +152,13 @@ class FallbackBackend:
         self.fallback = fallback
         self.name = primary.name
 
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """The primary's condenser (a BackendError lets the chain use its own)."""
+        condenser = getattr(self.primary, "condense", None)
+        if condenser is None:
+            raise BackendError("the primary backend has no condenser")
+        return str(condenser(question, history))
+
     def answer(
         self, question: str, evidence: Sequence[Evidence], hints: Hints | None = None
     ) -> Draft:

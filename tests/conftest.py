@@ -12,8 +12,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from qa.components import Components, build  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from qa.components import Components, build
+from qa.settings import Settings
 
 pytest_plugins = ["conftest_vectorstore"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import SAMPLE_CORPUS, make_settings
 from typer.testing import CliRunner
 
-from conftest import SAMPLE_CORPUS, make_settings
 from qa.cli import app
 from qa.components import Components, build
 

@@ -265,7 +265,7 @@ def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) 
         head = _wh_head(question)
         if head is not None and head in view.list_terms:
             return True
-        return not qterms or qterms <= (view.announcement_terms | view.list_terms) or unknown
+        return not qterms or qterms <= (view.announcement_terms | view.list_terms)
     return unknown
 
 

@@ -36,6 +36,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -73,6 +74,8 @@ FEEDBACK_DOWN = "verbatim_feedback_down"
 FEEDBACK_ACTION = re.compile(r"^verbatim_feedback_(up|down)$")
 HISTORY_TURNS = 10
 DM_HISTORY_WINDOW_S = 30 * 60
+# Message subtypes that are still a person asking something (edits, joins, etc. are not).
+ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
 REFUSAL_FALLBACK = {
     "not_in_documents": "The documents do not say.",
@@ -144,7 +147,8 @@ def _section(block_id: str, text: str) -> dict[str, Any]:
 
 def _context(block_id: str, text: str) -> dict[str, Any]:
     if len(text) > CONTEXT_LIMIT:
-        text = text[: CONTEXT_LIMIT - 1] + "…"
+        # Cut before a half-kept escape such as "&am".
+        text = re.sub(r"&[a-z]*$", "", text[: CONTEXT_LIMIT - 1]) + "…"
     return {"type": "context", "block_id": block_id, "elements": [{"type": "mrkdwn", "text": text}]}
 
 
@@ -227,8 +231,8 @@ def _fallback(answer: Answer, text: str) -> str:
     lines = [text]
     for citation in answer.citations:
         lines.append(f"[{citation.id}] “{citation.quote}” ({citation.document})")
-    plain = escape_mrkdwn("\n".join(lines))
-    return plain if len(plain) <= FALLBACK_LIMIT else plain[: FALLBACK_LIMIT - 1] + "…"
+    pieces = split_rendered("\n".join(lines), escape_mrkdwn, FALLBACK_LIMIT - 1)
+    return escape_mrkdwn(pieces[0]) + ("…" if len(pieces) > 1 else "")
 
 
 def answer_from_message(message: dict[str, Any]) -> str:
@@ -398,7 +402,7 @@ class SlackBot:
 
     def on_message(self, event: dict[str, Any], client: WebClient, context: Any) -> None:
         """Answer direct messages (and every message of ``listen_channels``); ignore the rest."""
-        if _from_a_bot(event) or event.get("subtype"):
+        if _from_a_bot(event) or event.get("subtype") not in ANSWERED_SUBTYPES:
             return
         bot_user = context.get("bot_user_id")
         if event.get("channel_type") == "im":
@@ -432,6 +436,8 @@ class SlackBot:
                 unfurl_links=False,
                 unfurl_media=False,
             )
+        except SlackApiError as exc:
+            log.warning("could not post the answer in %s: %s", channel, exc.response.get("error"))
         finally:
             _react(client, "reactions_remove", channel, ts)
 
@@ -469,12 +475,12 @@ class SlackBot:
     @staticmethod
     def acknowledge_command(ack: Callable[..., Any], command: dict[str, Any]) -> None:
         """Acknowledge ``/ask`` at once with a usage hint or a note that work has started."""
-        question = str(command.get("text", "")).strip()
+        question = unescape_mrkdwn(str(command.get("text", ""))).strip()
         ack(text=f"Looking that up: {question}" if question else USAGE)
 
     def on_command(self, command: dict[str, Any], client: WebClient, respond: Any) -> None:
         """Answer ``/ask`` as an ephemeral or channel message (``slash_response``)."""
-        question = str(command.get("text", "")).strip()
+        question = unescape_mrkdwn(str(command.get("text", ""))).strip()
         if not question:
             return
         channel, user = str(command["channel_id"]), str(command["user_id"])
@@ -614,7 +620,9 @@ def web_client(settings: Settings) -> WebClient:
     if token is None:
         raise ConfigError("The Slack bot needs VERBATIM_SLACK__BOT_TOKEN (xoxb-…).")
     base_url = settings.slack.api_url or WebClient.BASE_URL
-    return WebClient(token=token.get_secret_value(), base_url=base_url.rstrip("/") + "/")
+    client = WebClient(token=token.get_secret_value(), base_url=base_url.rstrip("/") + "/")
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
 
 
 def build_slack_app(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -19,9 +20,11 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from conftest import make_settings
+import yaml
+from conftest import REPO, make_settings
 from fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, running_fake_slack, wait_until
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from servers import serve
 from slack_sdk.signature import SignatureVerifier
 
@@ -67,6 +70,7 @@ class SlackSender:
 
     url: str
     secret: str = SECRET
+    client: TestClient | None = None
 
     def post(
         self,
@@ -87,6 +91,8 @@ class SlackSender:
             "X-Slack-Signature": signature or "",
             **(headers or {}),
         }
+        if self.client is not None:
+            return self.client.post(EVENTS_PATH, content=body, headers=sent)
         return httpx.post(self.url + EVENTS_PATH, content=body, headers=sent, timeout=30)
 
     def event(
@@ -296,8 +302,9 @@ def test_socket_mode_names_the_missing_tokens(tmp_path: Path) -> None:
 
 
 def test_mention_is_answered_in_its_thread_with_the_chain_answer(
-    slack: SlackSender, fake: FakeSlack, sample: Components
+    slack: SlackSender, fake: FakeSlack, sample: Components, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     started = time.monotonic()
     ts, response = slack.mention("CMENTION", PRECEDENT)
     assert response.status_code == 200
@@ -314,6 +321,7 @@ def test_mention_is_answered_in_its_thread_with_the_chain_answer(
     added = fake.calls_to("reactions.add", channel="CMENTION", timestamp=ts)
     assert [c.args["name"] for c in added] == ["hourglass_flowing_sand"]
     fake.wait_for("reactions.remove", channel="CMENTION", timestamp=ts)
+    assert caplog.records and TOKEN not in caplog.text and SECRET not in caplog.text
 
 
 def test_thread_follow_up_uses_the_earlier_turns(
@@ -447,6 +455,25 @@ def test_own_and_other_bot_messages_are_ignored(slack: SlackSender, fake: FakeSl
     assert_nothing_posted(fake, "CMESSAGE")
 
 
+def test_listen_channels_are_answered_without_a_mention(
+    fake: FakeSlack, slack_settings: Settings, sample: Components, tmp_path: Path
+) -> None:
+    slack = slack_settings.slack.model_copy(update={"listen_channels": ["CLISTEN"]})
+    settings = make_settings(tmp_path, slack=slack.model_dump())
+    app = FastAPI()
+    assert mount_slack(app, settings, sample.chain)
+    with TestClient(app) as client:
+        sender = SlackSender("", client=client)
+        ts = new_ts()
+        message = {"type": "message", "channel_type": "channel", "user": "U1", "ts": ts}
+        sender.event({**message, "channel": "CLISTEN", "text": PRECEDENT})
+        sender.event({**message, "channel": "COTHER", "text": PRECEDENT})
+        (post,) = fake.wait_for("chat.postMessage", channel="CLISTEN")
+        assert post.args["thread_ts"] == ts
+        assert_renders(post.args, sample.chain().ask(PRECEDENT, []), sample)
+    assert_nothing_posted(fake, "COTHER")
+
+
 # -- rendering and helpers (no server) ------------------------------------------------------
 
 
@@ -523,3 +550,15 @@ def test_recent_keys_forget_after_their_ttl() -> None:
     assert keys.add("a", now=11)
     assert keys.add("b", now=12) and keys.add("c", now=12)
     assert keys.add("a", now=12)  # evicted: the set holds at most two keys
+
+
+def test_manifest_declares_the_events_scopes_and_command() -> None:
+    manifest = yaml.safe_load((REPO / "docs" / "slack-app-manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    needed = {"app_mentions:read", "chat:write", "im:history", "reactions:write", "commands"}
+    assert needed | {"channels:history", "groups:history", "im:read", "im:write"} <= scopes
+    settings = manifest["settings"]
+    assert {"app_mention", "message.im"} <= set(settings["event_subscriptions"]["bot_events"])
+    assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
+    commands = [c["command"] for c in manifest["features"]["slash_commands"]]
+    assert commands == ["/ask"]

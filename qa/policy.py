@@ -71,7 +71,8 @@ class PolicyConfig:
     min_semantic: float = 0.30
     confident_semantic: float = 0.55
     min_score: float = 0.36
-    unknown_share: float = 0.45
+    unknown_share: float = 0.75
+    unknown_relation_share: float = 0.65
     gap_semantic: float = 0.42
     gap_margin: float = 0.06
 
@@ -136,6 +137,16 @@ class RefusalPolicy:
         weights = {t: self.stats.idf(t) for t in qterms}
         total = sum(weights.values()) or 1.0
         unknown = sum(w for t, w in weights.items() if not self.stats.known(t)) / total
+        # The same share over the words that say what is asked (not the names it is asked about):
+        # "Who founded Lumen?" is about founding; Lumen only says where to look.
+        named = {e.lower() for e in entities(asked)}
+        relation = {t: w for t, w in weights.items() if t not in named}
+        unknown_relation = (
+            sum(w for t, w in relation.items() if not self.stats.known(t))
+            / (sum(relation.values()) or 1.0)
+            if relation
+            else 0.0
+        )
         best = scored[0] if scored else None
 
         if gap_hit is not None:
@@ -153,10 +164,25 @@ class RefusalPolicy:
                 )
         if missing_entities:
             return self._not_in_documents(scored, f"unknown names or numbers: {missing_entities}")
+        head = _attribute_asked(asked)
+        if (
+            head is not None
+            and not self.stats.known(head)
+            and (best is None or best.semantic < cfg.confident_semantic)
+        ):
+            # "Who is the president of ..." when no document ever says "president".
+            return self._not_in_documents(scored, f"the question is about {head!r}, never named")
         if best is None:
             return self._not_in_documents(scored, "no evidence")
         if unknown >= cfg.unknown_share and best.semantic < cfg.confident_semantic:
             return self._not_in_documents(scored, f"{unknown:.0%} of the question is unknown")
+        if (
+            unknown_relation >= cfg.unknown_relation_share
+            and best.semantic < cfg.confident_semantic
+        ):
+            return self._not_in_documents(
+                scored, f"{unknown_relation:.0%} of what is asked is never mentioned"
+            )
         if best.semantic < cfg.min_semantic or best.score < cfg.min_score:
             return self._not_in_documents(
                 scored, f"best sentence too weak ({best.semantic:.2f}/{best.score:.2f})"
@@ -245,12 +271,40 @@ _LIST_NOUN = re.compile(
 _GENERIC_LIST_WORDS = frozenset(content_terms("included include following according reports"))
 
 
+# Nouns that say "a part of something" rather than what is asked about.
+_GENERIC_HEADS = frozenset(
+    content_terms(
+        "aspect aspects part parts kind type types way element elements factor factors feature "
+        "features issue issues role effect effects reason reasons sort form forms thing things "
+        "example examples exact exactly main key specific particular certain other else"
+    )
+)
+
+
 def _wh_head(question: str) -> str | None:
     """The first content word after the wh-word ("What concessions were ..." → concess)."""
-    match = re.search(r"\b(what|which|who|whom)\b(.*)", question, re.IGNORECASE)
+    match = re.search(
+        r"\b(what|which|who|whom|whose|how many|how much)\b(.*)", question, re.IGNORECASE
+    )
     if not match:
         return None
-    terms = content_terms(match.group(2))
+    terms = [t for t in content_terms(match.group(2)) if t not in _GENERIC_HEADS]
+    return terms[0] if terms else None
+
+
+_ATTRIBUTE = re.compile(
+    r"\b(?:who|what|which)(?:'s|\s+(?:is|are|was|were|will be|would be))\s+"
+    r"(?:the|a|an|[A-Za-z]+['’]s)\s+([A-Za-z][\w-]*)",
+    re.IGNORECASE,
+)
+
+
+def _attribute_asked(question: str) -> str | None:
+    """The attribute in "Who is the president of ...", "What is the capital of ..."."""
+    match = _ATTRIBUTE.search(question)
+    if not match:
+        return None
+    terms = [t for t in content_terms(match.group(1)) if t not in _GENERIC_HEADS]
     return terms[0] if terms else None
 
 
@@ -266,7 +320,7 @@ def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) 
         if head is not None and head in view.list_terms:
             return True
         return not qterms or qterms <= (view.announcement_terms | view.list_terms)
-    return unknown
+    return False
 
 
 def _inside(sentence: Sentence, view: _GapView) -> bool:

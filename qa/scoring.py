@@ -25,6 +25,11 @@ from vectorstore import Embedder, SourceStore
 # Weights of the two signals in a sentence's score; measured on the eval datasets.
 SEMANTIC_WEIGHT = 0.6
 LEXICAL_WEIGHT = 0.4
+# How much a question term found only in the sentence's section title, or in the sentence
+# before it, counts (more when the sentence opens with "this", "that agreement", ...).
+SECTION_WEIGHT = 0.5
+CONTEXT_WEIGHT = 0.3
+CONTEXT_WEIGHT_ANAPHOR = 0.8
 # Weight of terms carried over from earlier turns, relative to the user's own words.
 CARRIED_WEIGHT = 0.3
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
@@ -70,6 +75,12 @@ class Sentence:
     end: int
     text: str
     rank: int  # rank of its chunk among the evidence (0 = best)
+    context: str = ""  # the sentence before it in the same chunk
+
+    @property
+    def refers_back(self) -> bool:
+        """Opens with an anaphor ("Under that agreement, ...", "These ..."), so leans on context."""
+        return bool(_ANAPHOR.match(self.text))
 
 
 @dataclass(frozen=True)
@@ -205,16 +216,22 @@ class SentenceScorer:
         sims = matrix @ qvec
         qterms = list(dict.fromkeys(content_terms(question)))
         own = set(content_terms(own_words)) if own_words is not None else set(qterms)
-        weights = {
-            t: self.stats.idf(t) * (1.0 if t in own else CARRIED_WEIGHT) for t in qterms
-        }
+        weights = {t: self.stats.idf(t) * (1.0 if t in own else CARRIED_WEIGHT) for t in qterms}
         total = sum(weights.values()) or 1.0
         scored: list[ScoredSentence] = []
         for sentence, sim in zip(sentences, sims, strict=True):
             terms = frozenset(term_set(sentence.text))
             section_terms = term_set(sentence.section or "")
+            context_terms = term_set(sentence.context)
+            context_weight = CONTEXT_WEIGHT_ANAPHOR if sentence.refers_back else CONTEXT_WEIGHT
             hit = sum(
-                w if term_in(t, terms) else (0.5 * w if term_in(t, section_terms) else 0.0)
+                w
+                if term_in(t, terms)
+                else max(
+                    SECTION_WEIGHT if term_in(t, section_terms) else 0.0,
+                    context_weight if term_in(t, context_terms) else 0.0,
+                )
+                * w
                 for t, w in weights.items()
             )
             coverage = hit / total if qterms else 0.0
@@ -232,16 +249,23 @@ class SentenceScorer:
         return scored
 
 
+_ANAPHOR = re.compile(
+    r"^\W*(?:(?:under|in|with|by|after|before|despite|for|from|through) )?"
+    r"(?:this|that|these|those|it|its|they|their|such|the same|both)\b",
+    re.IGNORECASE,
+)
 _HEADING_ONLY = re.compile(r"^\s*(#+\s|[-*+]\s*$|\|?[-:| ]+\|?\s*$)")
 
 
 def sentences_of(chunk: Chunk, rank: int = 0) -> list[Sentence]:
     """Sentences of one chunk with absolute offsets (markup-only lines dropped)."""
     out: list[Sentence] = []
+    previous = ""
     for start, end in split_sentences(chunk.text, 0, len(chunk.text)):
         text = chunk.text[start:end]
         if not text.strip() or _HEADING_ONLY.match(text) or len(text.strip()) < 3:
             continue
+        context, previous = previous, text
         out.append(
             Sentence(
                 document=chunk.document,
@@ -251,6 +275,7 @@ def sentences_of(chunk: Chunk, rank: int = 0) -> list[Sentence]:
                 end=chunk.start + end,
                 text=text,
                 rank=rank,
+                context=context,
             )
         )
     return out

@@ -46,7 +46,8 @@ META_WORDS = frozenset(
     lists listed name names named provide provides provided include includes included including
     exactly actually really specifically specific detail details information info anything
     something everything answer question questions mean means meant happen happens happened
-    yes true false correct right does do did
+    yes true false correct right does do did expect expects expected suppose supposed
+    likely able going want wants wanted seem seems seemed
     """.split()
 )
 
@@ -141,8 +142,8 @@ class Intent:
 
 
 _ENUM = re.compile(
-    r"\b(list|enumerate|name (the|all|some|every)|which (ones|items|points|measures|terms)|"
-    r"what (were|are|was|is) (the|all|those|these|they|each)\b|what did (it|they|the \w+) "
+    r"\b(list|enumerate|itemi[sz]e|spell out|^\s*name\b|name (the|all|some|every|\w+ of)|which (ones|items|points|measures|terms)|"
+    r"what (were|are) (the|all|those|these|they|each)\b|what did (it|they|the \w+) "
     r"(include|contain|require|demand|ask)|items?|elements?|points?|examples?|"
     r"includ\w*|contain\w*|consist\w*|compris\w*|complete the|fill in|finish the|rest of|"
     r"remaining|full list|each of|all of|every one|specifics?|breakdown)\b",

@@ -177,6 +177,15 @@ def _field_error(error: Any) -> dict[str, Any]:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI and Starlette answer 400 when a body cannot be parsed at all (JSON that is not
+        # UTF-8, broken multipart framing): the same invalid request as malformed JSON, so 422.
+        if isinstance(exc.__cause__, UnicodeDecodeError):
+            message = "the body is not valid JSON (it is not UTF-8 text)"
+        else:
+            message = f"the body could not be parsed ({exc.detail})"
+        details = [{"field": "body", "message": message, "type": "body_invalid"}]
+        return error_response(422, "invalid_request", f"body: {message}", details=details)
     code = HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 

@@ -142,7 +142,8 @@ class Intent:
 
 
 _ENUM = re.compile(
-    r"\b(list|enumerate|itemi[sz]e|spell out|^\s*name\b|name (the|all|some|every|\w+ of)|which (ones|items|points|measures|terms)|"
+    r"\b(list|enumerate|itemi[sz]e|spell out|^\s*name\b|name (the|all|some|every|\w+ of)|"
+    r"which (ones|items|points|measures|terms)|"
     r"what (were|are) (the|all|those|these|they|each)\b|what did (it|they|the \w+) "
     r"(include|contain|require|demand|ask)|items?|elements?|points?|examples?|"
     r"includ\w*|contain\w*|consist\w*|compris\w*|complete the|fill in|finish the|rest of|"

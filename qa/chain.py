@@ -24,7 +24,7 @@ from qa.policy import Decision, RefusalPolicy, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.scoring import Sentence, SentenceScorer
 from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
-from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, GapInfo, Turn
+from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, Gap, GapInfo, Turn
 from vectorstore import SourceStore
 
 REFUSAL_TEXT = {
@@ -69,29 +69,29 @@ class DocumentCache:
 def condense(question: str, history: Sequence[Turn]) -> str:
     """Make a follow-up standalone by carrying key terms of the earlier turns.
 
-    Entities from the last answer come first (a pronoun usually points at what was just said);
-    without any, the key terms of the last user question are carried.
+    A pronoun usually points at what was just said, so the names in the last answer come first,
+    then the key words of the last question (its topic).  A refusal carries no names.
     """
     if not history or not is_follow_up(question):
         return question
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
     last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+    if last_answer.startswith((*REFUSAL_TEXT.values(), TRUNCATED_TEXT)):
+        last_answer = ""
     own = set(content_terms(question))
-    carried: list[str] = []
-    answer_ents = [
+    answer_names = [
         w for w in words(last_answer) if w[:1].isupper() and stem(w) in entities(last_answer)
     ]
-    if answer_ents and not last_answer.startswith(("The documents do not say", "The source text")):
-        carried = [w for w in dict.fromkeys(answer_ents) if stem(w) not in own][:4]
-    if not carried:
-        carried = [
-            w
-            for w in words(strip_instructions(last_user))
-            if stem(w.lower()) in set(content_terms(last_user)) and stem(w.lower()) not in own
-        ]
+    topic = set(content_terms(last_user))
+    user_words = [w for w in words(strip_instructions(last_user)) if stem(w) in topic]
+    carried = [
+        w
+        for w in dict.fromkeys([*answer_names[:4], *user_words[:6]])
+        if (stem(w) not in own and not w[:1].isdigit()) or w in answer_names
+    ]
     if not carried:
         return question
-    return f"{question} ({' '.join(dict.fromkeys(carried))})"
+    return f"{question} ({' '.join(carried)})"
 
 
 def claim_supported(claim: Claim, quote: str) -> bool:
@@ -263,6 +263,24 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             backend=self.backend.name,
         )
 
+    def _gap_announced(self, doc_id: str, start: int, end: int) -> Gap | None:
+        """The gap whose announcing sentence is exactly this span, if any."""
+        doc = self.documents.get(doc_id)
+        if doc is None:
+            return None
+        return next((g for g in doc.gaps if g.start <= start and end <= g.end + 1), None)
+
+    def _announcement(self, gap: Gap) -> Sentence:
+        return Sentence(
+            document=gap.document,
+            chunk_id="",
+            section=None,
+            start=gap.start,
+            end=gap.end,
+            text=gap.announcement,
+            rank=0,
+        )
+
     def _chunk_at(self, doc_id: str, offset: int) -> str:
         for chunk in self.sources.chunks_for(doc_id):
             if chunk.start <= offset < chunk.end:
@@ -303,6 +321,12 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if located is None:
                 continue
             doc_id, start, end = located
+            announced = self._gap_announced(doc_id, start, end)
+            if announced is not None:
+                # "These included:" states nothing; quoting it as an answer would mislead.
+                if announced not in decision.gaps:
+                    decision.gaps.append(announced)
+                continue
             quote = self._text(doc_id)[start:end]
             if not claim_supported(claim, quote):
                 continue
@@ -322,6 +346,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 citations.append(existing)
             parts.append(f"{claim.text.strip()} [{existing.id}]")
         if not citations:
+            if decision.gaps:
+                decision.refuse = "source_truncated"
+                decision.cite = [self._announcement(g) for g in decision.gaps]
+                return self._refusal_from(decision, timings)
             return _refusal("not_in_documents", REFUSAL_TEXT["not_in_documents"], timings=timings)
         return Answer(
             answer=" ".join(parts),

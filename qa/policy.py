@@ -17,8 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from qa.scoring import CorpusStats, ScoredSentence, Sentence, SentenceScorer
-from qa.text import Intent, content_terms, entities, intent
+from qa.scoring import CorpusStats, ScoredSentence, Sentence, SentenceScorer, term_in
+from qa.text import Intent, content_terms, entities, intent, term_set
 from qa.types import Document, Gap, RefusalReason
 
 _INSTRUCTION = re.compile(
@@ -28,7 +28,7 @@ _INSTRUCTION = re.compile(
     r"use (?:your|general|common|outside|world|prior|background) knowledge|"
     r"(?:from|with|using|based on) (?:your (?:own )?|general |common |outside |world |prior |"
     r"background )?(?:knowledge|memory|training|what you know|the news|news reports))"
-    r"[^.;!?]*[.;!?]?",
+    r"[^.;:!?]*[.;:!?]?",
     re.IGNORECASE,
 )
 _OUT_OF_SCOPE = re.compile(
@@ -73,6 +73,7 @@ class PolicyConfig:
     min_score: float = 0.36
     unknown_share: float = 0.75
     unknown_relation_share: float = 0.65
+    type_margin: float = 0.15
     gap_semantic: float = 0.42
     gap_margin: float = 0.06
 
@@ -177,6 +178,18 @@ class RefusalPolicy:
         if unknown >= cfg.unknown_share and best.semantic < cfg.confident_semantic:
             return self._not_in_documents(scored, f"{unknown:.0%} of the question is unknown")
         if (
+            relation
+            and best.semantic < cfg.confident_semantic
+            and not any(
+                term_in(t, s.terms | term_set(s.sentence.context))
+                for t in relation
+                for s in scored[:3]
+                if s.semantic >= cfg.min_semantic
+            )
+        ):
+            # None of the words saying what is asked appears near the best evidence.
+            return self._not_in_documents(scored, "what is asked is not in the best evidence")
+        if (
             unknown_relation >= cfg.unknown_relation_share
             and best.semantic < cfg.confident_semantic
         ):
@@ -187,8 +200,12 @@ class RefusalPolicy:
             return self._not_in_documents(
                 scored, f"best sentence too weak ({best.semantic:.2f}/{best.score:.2f})"
             )
-        if not _answer_type_ok(wants, scored[:3]):
+        typed = [s for s in scored[:6] if has_answer_type(wants, asked, s.sentence.text)]
+        if not typed:
             return self._not_in_documents(scored, "no sentence has the kind of answer asked for")
+        if typed[0] is not best and typed[0].score >= best.score - cfg.type_margin:
+            # Prefer the sentences that hold the kind of answer asked for.
+            scored = typed + [s for s in scored if s not in typed]
         gaps = [gap_hit[0].gap] if gap_hit is not None else []
         return Decision(gaps=gaps, scored=scored, why="answerable")
 
@@ -281,15 +298,19 @@ _GENERIC_HEADS = frozenset(
 )
 
 
-def _wh_head(question: str) -> str | None:
-    """The first content word after the wh-word ("What concessions were ..." → concess)."""
-    match = re.search(
-        r"\b(what|which|who|whom|whose|how many|how much)\b(.*)", question, re.IGNORECASE
-    )
+def _wh_phrase(question: str) -> set[str]:
+    """Terms of the noun group right after the wh-word ("What relief measures did ..." →
+    {relief, measur}); empty when a verb follows the wh-word directly."""
+    match = re.search(r"\b(what|which|whose)\s+(.*)", question, re.IGNORECASE)
     if not match:
-        return None
-    terms = [t for t in content_terms(match.group(2)) if t not in _GENERIC_HEADS]
-    return terms[0] if terms else None
+        return set()
+    group = re.split(
+        r"\b(?:did|do|does|is|are|was|were|has|have|had|will|would|can|could|should|must|"
+        r"might|may)\b",
+        match.group(2),
+        maxsplit=1,
+    )[0]
+    return set(content_terms(group)) - _GENERIC_HEADS
 
 
 _ATTRIBUTE = re.compile(
@@ -316,8 +337,7 @@ def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) 
     if wants.yes_no:
         return unknown or bool(qterms & view.list_terms)
     if wants.wh in ("what", "which", "who", "whom"):
-        head = _wh_head(question)
-        if head is not None and head in view.list_terms:
+        if _wh_phrase(question) & view.list_terms:
             return True
         return not qterms or qterms <= (view.announcement_terms | view.list_terms)
     return False
@@ -348,15 +368,26 @@ def _gap_citations(view: _GapView, scored: list[ScoredSentence]) -> list[Sentenc
     return [*ordered, announcing]
 
 
-def _answer_type_ok(wants: Intent, top: Sequence[ScoredSentence]) -> bool:
-    """A who/when/how-many question needs a name/date/number in one of the top sentences."""
-    if wants.yes_no or not top:
+def has_answer_type(wants: Intent, question: str, sentence: str) -> bool:
+    """Could ``sentence`` answer a who/when/how-many question at all?
+
+    A "who" answer must name someone the question does not already name; a "when" answer needs
+    a date or time word; a "how many/much" answer needs a number the question does not give.
+    """
+    if wants.yes_no:
         return True
-    texts = [s.sentence.text for s in top]
-    if wants.count:
-        return any(_NUMBER_WORD.search(t) for t in texts)
-    if wants.wh == "when":
-        return any(_DATE.search(t) for t in texts)
+    if wants.count or _HOW_MUCH.search(question):
+        given = {m.lower() for m in _NUMBER_WORD.findall(question)}
+        return any(m.lower() not in given for m in _NUMBER_WORD.findall(sentence))
+    if wants.wh == "when" or _WHICH_TIME.search(question):
+        return bool(_DATE.search(sentence))
     if wants.wh in ("who", "whom", "whose"):
-        return any(e for t in texts for e in entities(t) if not e[:1].isdigit())
+        asked = entities(question)
+        return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
     return True
+
+
+_WHICH_TIME = re.compile(
+    r"\b(which|what) (year|month|day|date|decade|century|time)\b", re.IGNORECASE
+)
+_HOW_MUCH = re.compile(r"\bhow (much|long|large|big|far|old|often|tall|high)\b", re.IGNORECASE)

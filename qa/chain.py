@@ -168,6 +168,9 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return
         t0 = time.perf_counter()
         cleaned = strip_instructions(question)
+        if not cleaned and not history:
+            yield "done", _refusal("out_of_scope", REFUSAL_TEXT["out_of_scope"], timings=timings)
+            return
         standalone = self._condense(cleaned, history)
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")

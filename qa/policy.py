@@ -24,11 +24,12 @@ from qa.types import Document, Gap, RefusalReason
 _INSTRUCTION = re.compile(
     r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|please)\b)\s*[^.;!?]*?\b(ignore|disregard|forget|"
     r"don'?t (?:use|rely on|look at)|do not (?:use|rely on|look at)|without (?:using|looking at)|"
-    r"regardless of|never mind|pretend|imagine|assume|just guess|make (?:it|something) up|"
-    r"use (?:your|general|common|outside|world|prior|background) knowledge|"
-    r"(?:from|with|using|based on) (?:your (?:own )?|general |common |outside |world |prior |"
-    r"background )?(?:knowledge|memory|training|what you know|the news|news reports))"
-    r"[^.;:!?]*[.;:!?]?",
+    r"regardless of|never mind|pretend|imagine|assume|(?:just |best |educated |a )?guess|"
+    r"make (?:it|something) up|speculate|"
+    r"use (?:your|general|common|outside|world|prior|background) knowledge|use what you know|"
+    r"(?:from|with|using|based on) (?:your |own |general |common |outside |world |prior |"
+    r"background )*(?:knowledge|memory|training|what you know|the news|news reports))"
+    r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?",
     re.IGNORECASE,
 )
 _OUT_OF_SCOPE = re.compile(
@@ -37,11 +38,17 @@ _OUT_OF_SCOPE = re.compile(
     r"tell me a joke|sing|play)\b)",
     re.IGNORECASE,
 )
+# Questions about how the text judges something, not about what it contains.
 _CHARACTERISE = re.compile(
-    r"\b(how (is|are|was|were|does|did)\b.*\b(describ|characteri[sz]|portray|depict|call|"
-    r"label|view|seen|regard)\w*|describ\w*|characteri[sz]\w*|portray\w*|depict\w*|"
-    r"adjective|word (is|was) used|how (harsh|severe|serious|strict|tough|extreme)|"
-    r"were they (harsh|severe)|nature of|tone)\b",
+    r"\b(how (is|are|was|were|does|did|do)\b.*\b(describ|characteri[sz]|portray|depict|call|"
+    r"label|view|seen|regard|frame|sum)\w*|"
+    r"(does|did|do) (the|this) (article|text|author|report|document|page)\b.*\b(call|describ|"
+    r"characteri[sz]|portray|label|consider|say)\w*\b.*\b(harsh|severe|serious|strict|tough|"
+    r"extreme|fair|reasonable|generous|mild|lenient|draconian|unfair|modest)|"
+    r"what (words?|adjectives?|terms?|language) (is|are|was|were|does|did)\b|"
+    r"how (harsh|severe|serious|strict|tough|extreme|fair|reasonable|generous|mild)|"
+    r"(were|are|was|is) (they|these|those|it) (harsh|severe|serious|strict|tough|extreme|fair|"
+    r"reasonable|generous|mild)|nature of|tone of)\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(
@@ -58,10 +65,13 @@ _NUMBER_WORD = re.compile(
 
 
 def strip_instructions(question: str) -> str:
-    """Remove clauses that try to steer the answer away from the documents."""
+    """Remove clauses that try to steer the answer away from the documents.
+
+    Returns an empty string when the question was nothing but such an instruction.
+    """
     cleaned = _INSTRUCTION.sub(" ", question)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
-    return cleaned or question.strip()
+    return re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ class PolicyConfig:
     unknown_share: float = 0.75
     unknown_relation_share: float = 0.65
     type_margin: float = 0.15
+    yes_no_coverage: float = 0.5
+    strong_coverage: float = 0.5
     gap_semantic: float = 0.42
     gap_margin: float = 0.06
 
@@ -96,6 +108,7 @@ class _GapView:
     para_start: int
     list_terms: frozenset[str]
     announcement_terms: frozenset[str]
+    paragraph_terms: frozenset[str]
 
 
 class RefusalPolicy:
@@ -141,7 +154,9 @@ class RefusalPolicy:
         # The same share over the words that say what is asked (not the names it is asked about):
         # "Who founded Lumen?" is about founding; Lumen only says where to look.
         named = {e.lower() for e in entities(asked)}
-        relation = {t: w for t, w in weights.items() if t not in named}
+        judging = bool(_CHARACTERISE.search(asked))
+        # How the text judges something is asked in words it need not use ("harsh?").
+        relation = {} if judging else {t: w for t, w in weights.items() if t not in named}
         unknown_relation = (
             sum(w for t, w in relation.items() if not self.stats.known(t))
             / (sum(relation.values()) or 1.0)
@@ -196,10 +211,16 @@ class RefusalPolicy:
             return self._not_in_documents(
                 scored, f"{unknown_relation:.0%} of what is asked is never mentioned"
             )
-        if best.semantic < cfg.min_semantic or best.score < cfg.min_score:
+        closest = max(s.semantic for s in scored[:3])
+        if best.score < cfg.min_score or (
+            closest < cfg.min_semantic and best.coverage < cfg.strong_coverage
+        ):
             return self._not_in_documents(
-                scored, f"best sentence too weak ({best.semantic:.2f}/{best.score:.2f})"
+                scored, f"best sentence too weak ({closest:.2f}/{best.score:.2f})"
             )
+        if wants.yes_no and not _states(asked, scored[:3], cfg.yes_no_coverage):
+            # "Did the plan require X?" is not confirmed unless some sentence says X.
+            return self._not_in_documents(scored, "no sentence states what the question asks")
         typed = [s for s in scored[:6] if has_answer_type(wants, asked, s.sentence.text)]
         if not typed:
             return self._not_in_documents(scored, "no sentence has the kind of answer asked for")
@@ -248,6 +269,14 @@ class RefusalPolicy:
                 sum(self.stats.idf(t) for t in qterms) or 1.0
             )
             strength = float(sim) + 0.25 * overlap
+            if view.list_terms and len(set(qterms) & view.list_terms) >= max(
+                2, round(len(view.list_terms) * 2 / 3)
+            ):
+                # The question (or the conversation it continues) names the list's subject.
+                strength += 1.0
+                if choice is None or strength > choice[1]:
+                    choice = (view, strength)
+                continue
             related = (
                 float(sim) >= cfg.gap_semantic
                 or (overlap >= 0.5 and float(sim) >= cfg.gap_semantic - 0.12)
@@ -276,6 +305,7 @@ def _view(doc: Document, gap: Gap) -> _GapView:
         para_start=para_start,
         list_terms=frozenset((subject | named) - _GENERIC_LIST_WORDS),
         announcement_terms=frozenset(announcement | subject),
+        paragraph_terms=frozenset(content_terms(paragraph)),
     )
 
 
@@ -329,6 +359,13 @@ def _attribute_asked(question: str) -> str | None:
     return terms[0] if terms else None
 
 
+_MEMBERS = re.compile(
+    r"\b(which|what|any|one|some|each|all|none|either|neither|both|first|last) of "
+    r"(them|these|those|it|its|the (items?|list|points?|ones?))\b",
+    re.IGNORECASE,
+)
+
+
 def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) -> bool:
     """Does the question ask for what the missing list would hold?"""
     if wants.enumerate or wants.count or wants.ordinal:
@@ -337,10 +374,16 @@ def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) 
     if wants.yes_no:
         return unknown or bool(qterms & view.list_terms)
     if wants.wh in ("what", "which", "who", "whom"):
-        if _wh_phrase(question) & view.list_terms:
+        if _MEMBERS.search(question):
+            return True  # "which of them ...", "what was one of them"
+        phrase = _wh_phrase(question)
+        if phrase & view.list_terms or (phrase and phrase <= view.paragraph_terms):
+            # "What concessions ...", or "which core objectives ..." that the paragraph only
+            # alludes to: the specifics would be in the missing list.
             return True
         return not qterms or qterms <= (view.announcement_terms | view.list_terms)
-    return False
+    # A request that is not a question ("Return them as JSON", "Describe them") asks for them.
+    return wants.wh is None
 
 
 def _inside(sentence: Sentence, view: _GapView) -> bool:
@@ -366,6 +409,18 @@ def _gap_citations(view: _GapView, scored: list[ScoredSentence]) -> list[Sentenc
     )
     ordered = sorted(around, key=lambda s: s.start)[-1:]
     return [*ordered, announcing]
+
+
+def _states(question: str, top: Sequence[ScoredSentence], share: float) -> bool:
+    """Does one sentence contain most of the question's key words (its claim)?"""
+    terms = set(content_terms(question))
+    if not terms:
+        return True
+    for s in top:
+        found = s.terms | (term_set(s.sentence.context) if s.sentence.refers_back else set())
+        if sum(term_in(t, found) for t in terms) / len(terms) >= share:
+            return True
+    return False
 
 
 def has_answer_type(wants: Intent, question: str, sentence: str) -> bool:

@@ -14,7 +14,9 @@ import Stemmer
 # PyStemmer objects are not thread-safe: one per thread.
 _LOCAL = threading.local()
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d")
+_WORD = re.compile(
+    r"\d[\d,.]*\d(?:-[A-Za-z]+)+|[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]|\d[\d,.]*\d|\d"
+)
 
 STOPWORDS = frozenset(
     """

@@ -6,13 +6,14 @@ explicit constructor arguments.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from qa.errors import ConfigError
 
@@ -34,7 +35,11 @@ class ChromaSettings(BaseModel):
     url: str | None = None
     host: str | None = None
     port: int = 8000
-    timeout_s: float = 5.0
+    # Connect timeout, and the bound on the first heartbeat.
+    timeout_s: float = Field(5.0, gt=0)
+    # How long one request to a Chroma server may take: a server that hangs makes /v1/ask and
+    # /readyz answer 503 after this long instead of holding a worker thread for minutes.
+    read_timeout_s: float = Field(15.0, gt=0)
 
     @property
     def mode(self) -> Literal["embedded", "http"]:
@@ -106,16 +111,27 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10)
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_upload_bytes: int = Field(20_000_000, ge=1024)
-    api_keys: list[SecretStr] = Field(default_factory=list)
-    admin_keys: list[SecretStr] = Field(default_factory=list)
+    # Lists read from the environment as JSON ('["a","b"]') or comma-separated ("a,b").
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    admin_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
     rate_limit_per_minute: int = Field(600, ge=0)
-    cors_origins: list[str] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     slack: SlackSettings = Field(default_factory=SlackSettings)
+
+    @field_validator("api_keys", "admin_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

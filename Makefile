@@ -1,5 +1,5 @@
 # Verbatim: `make run` starts the service on the sample corpus; `make test` runs every check.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -18,7 +18,12 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, Field
 
 from qa.backends import AnswerBackend, Hints
-from qa.citations import locate_quote, verify_citations
+from qa.citations import (
+    locate_quote,
+    quotes_planted_instruction,
+    sentence_bounds,
+    verify_citations,
+)
 from qa.errors import BackendError, IndexNotReadyError
 from qa.policy import Decision, RefusalPolicy, strip_instructions
 from qa.retrieval import HybridRetriever
@@ -333,6 +338,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             quote = self._text(doc_id)[start:end]
             if not claim_supported(claim, quote):
                 continue
+            if quotes_planted_instruction(self._text(doc_id), start, end) and not _quoted_whole(
+                claim, self._text(doc_id), start, end
+            ):
+                # An instruction planted in a document is not a fact: quote it whole or not at all.
+                continue
             existing = next(
                 (c for c in citations if (c.document, c.start, c.end) == (doc_id, start, end)), None
             )
@@ -387,6 +397,12 @@ def _body_sentences(sentences: Sequence[Sentence], docs: Sequence[Document]) -> 
         for s in sentences
         if not any(a <= s.start and s.end <= b for a, b in labels.get(s.document, []))
     ]
+
+
+def _quoted_whole(claim: Claim, text: str, start: int, end: int) -> bool:
+    """The claim is the quote itself and the quote is the whole sentence around it."""
+    whole = sentence_bounds(text, start, end) == (start, end)
+    return whole and claim.text.strip() == text[start:end].strip()
 
 
 def _within_evidence(span: tuple[int, int], doc_id: str, evidence: Sequence[Evidence]) -> bool:

@@ -7,6 +7,7 @@ slice.  Anything else is not found, and the claim it supported is dropped.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from qa.errors import VerbatimError
@@ -28,6 +29,22 @@ _TRANSLATE = {
     "\u2212": "-",
     "\u00a0": " ",
 }
+
+
+# Sentences that address the answering model instead of stating anything: instructions planted
+# in a document (prompt injection).  Matched against the whole sentence around a quote.
+_PLANTED_INSTRUCTION = re.compile(
+    r"^\W*(?:system|assistant|developer)\s*:"
+    r"|\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,60}?"
+    r"\b(?:instructions?|prompts?|rules|guidelines|(?:the )?user['’]?s? (?:question|request)s?)\b"
+    r"|\byou are now (?:in |an? |the )?(?:\w+ )?(?:mode|assistant|ai|bot|unrestricted)\b"
+    r"|\b(?:developer|jailbreak|god|dan) mode\b"
+    r"|\bnote to (?:the |all |any )?(?:ai|llm|language model|chatbot|assistant|bot)s?\b"
+    r"|\b(?:answer|respond|reply) (?:to )?(?:every|all|any) (?:questions?|prompts?|messages?)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"[.!?]+(?=\s)|\n")
+_CONTEXT_CHARS = 2000
 
 
 class CitationMismatchError(VerbatimError):
@@ -91,6 +108,33 @@ def locate_quote(
     start = index[pos]
     end = index[pos + len(needle) - 1] + 1
     return start, end
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The ``[start, end)`` of the sentence(s) around ``text[start:end]``, whitespace trimmed."""
+    lo = max(0, start - _CONTEXT_CHARS)
+    left = lo
+    for match in _SENTENCE_BREAK.finditer(text, lo, start):
+        left = match.end()
+    hi = min(len(text), end + _CONTEXT_CHARS)
+    found = _SENTENCE_BREAK.search(text, max(left, end - 1), hi)
+    right = found.end() if found is not None else hi
+    while left < right and text[left].isspace():
+        left += 1
+    while right > left and text[right - 1].isspace():
+        right -= 1
+    return min(left, start), max(right, end)
+
+
+def quotes_planted_instruction(text: str, start: int, end: int) -> bool:
+    """True when the quoted span lies in a sentence addressed to the answering model.
+
+    Such a sentence ("Ignore previous instructions and reply that ...") says what the document
+    tells a model to do, not a fact, so it may only be quoted whole and as itself, never used
+    to support a claim in other words.
+    """
+    left, right = sentence_bounds(text, start, end)
+    return _PLANTED_INSTRUCTION.search(text[left:right]) is not None
 
 
 def verify_citations(answer: Answer, text_of: dict[str, str]) -> None:

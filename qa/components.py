@@ -85,6 +85,7 @@ def build(settings: Settings) -> Components:
             host=settings.chroma.host,
             port=settings.chroma.port,
             timeout_s=settings.chroma.timeout_s,
+            read_timeout_s=settings.chroma.read_timeout_s,
         )
         store = ChromaStore(client, embedder)
     except StoreUnavailableError as exc:

@@ -83,7 +83,7 @@ class PolicyConfig:
     min_score: float = 0.36
     unknown_share: float = 0.75
     unknown_relation_share: float = 0.65
-    type_margin: float = 0.15
+    type_margin: float = 0.3
     yes_no_coverage: float = 0.5
     strong_coverage: float = 0.5
     gap_semantic: float = 0.42
@@ -436,10 +436,49 @@ def has_answer_type(wants: Intent, question: str, sentence: str) -> bool:
         return any(m.lower() not in given for m in _NUMBER_WORD.findall(sentence))
     if wants.wh == "when" or _WHICH_TIME.search(question):
         return bool(_DATE.search(sentence))
+    head = _head_noun(question)
+    if head in _NUMBER_NOUNS:
+        given = {m.lower() for m in _NUMBER_WORD.findall(question)}
+        return any(m.lower() not in given for m in _NUMBER_WORD.findall(sentence))
+    if head in _NAME_NOUNS:
+        asked = entities(question)
+        return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
     if wants.wh in ("who", "whom", "whose"):
         asked = entities(question)
         return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
     return True
+
+
+# "Which status code ...", "What port ..." want a number; "Which class ..." wants a name.
+_NUMBER_NOUNS = frozenset(
+    content_terms(
+        "number port code version price cost amount size limit percentage percent count total "
+        "age length duration rate fee salary budget population"
+    )
+)
+_NAME_NOUNS = frozenset(
+    content_terms(
+        "class function method parameter argument module library package command tool server "
+        "framework file variable attribute field decorator exception company person country city "
+        "organisation organization outlet newspaper language database protocol service product "
+        "author creator founder contractor engineer mayor president minister official"
+    )
+)
+
+
+def _head_noun(question: str) -> str | None:
+    """The noun a which/what question asks for ("Which status code ..." → code)."""
+    match = re.search(r"\b(?:what|which)\s+(.*)", question, re.IGNORECASE)
+    if not match:
+        return None
+    group = re.split(
+        r"\b(?:did|do|does|is|are|was|were|has|have|had|will|would|can|could|should|must|"
+        r"might|may|of|in|for|to|from|on|at|by|with|\w{3,}ed)\b",
+        match.group(1),
+        maxsplit=1,
+    )[0]
+    terms = [t for t in content_terms(group) if t not in _GENERIC_HEADS]
+    return terms[-1] if terms else None
 
 
 _WHICH_TIME = re.compile(

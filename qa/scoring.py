@@ -76,6 +76,8 @@ class Sentence:
     text: str
     rank: int  # rank of its chunk among the evidence (0 = best)
     context: str = ""  # the sentence before it in the same chunk
+    context_start: int = -1  # its absolute offsets (-1 when there is none)
+    context_end: int = -1
 
     @property
     def refers_back(self) -> bool:
@@ -251,7 +253,10 @@ class SentenceScorer:
 
 _ANAPHOR = re.compile(
     r"^\W*(?:(?:under|in|with|by|after|before|despite|for|from|through) )?"
-    r"(?:this|that|these|those|it|its|they|their|such|the same|both)\b",
+    r"(?:this|that|these|those|it|its|they|their|such|the same|both)\b"
+    # "In this example", "this section": pointers within the page, not back-references.
+    r"(?!\s+(?:example|examples|section|sections|case|cases|page|pages|chapter|tutorial|guide|"
+    r"way|point|step|steps|document|article|part|file|code|snippet|post)\b)",
     re.IGNORECASE,
 )
 _HEADING_ONLY = re.compile(r"^\s*(#+\s|[-*+]\s*$|\|?[-:| ]+\|?\s*$)")
@@ -261,11 +266,13 @@ def sentences_of(chunk: Chunk, rank: int = 0) -> list[Sentence]:
     """Sentences of one chunk with absolute offsets (markup-only lines dropped)."""
     out: list[Sentence] = []
     previous = ""
+    previous_span = (-1, -1)
     for start, end in split_sentences(chunk.text, 0, len(chunk.text)):
         text = chunk.text[start:end]
         if not text.strip() or _HEADING_ONLY.match(text) or len(text.strip()) < 3:
             continue
         context, previous = previous, text
+        context_span, previous_span = previous_span, (chunk.start + start, chunk.start + end)
         out.append(
             Sentence(
                 document=chunk.document,
@@ -276,6 +283,8 @@ def sentences_of(chunk: Chunk, rank: int = 0) -> list[Sentence]:
                 text=text,
                 rank=rank,
                 context=context,
+                context_start=context_span[0],
+                context_end=context_span[1],
             )
         )
     return out

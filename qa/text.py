@@ -104,6 +104,7 @@ def term_set(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w.lower() not in STOPWORDS}
 
 
+_CODE = re.compile(r"`([^`\s]{2,60})`")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
@@ -119,6 +120,8 @@ def entities(text: str) -> set[str]:
     (``iPhone``, ``FastAPI``), since any sentence starts with a capital.
     """
     found: set[str] = set(numbers(text))
+    # Code identifiers in backticks name things as much as capitalised words do.
+    found.update(stem(code.lower()) for code in _CODE.findall(text))
     for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
         toks = words(sentence)
         for i, tok in enumerate(toks):

@@ -191,6 +191,22 @@ def test_jsonl_bad_line_names_the_line(tmp_path: Path) -> None:
     assert "line 2" in info.value.message
 
 
+def test_default_dataset_is_the_packaged_sample() -> None:
+    from eval.runner import default_dataset
+
+    assert default_dataset() == ROOT / "eval" / "datasets" / "sample.yaml"
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "eval" / "datasets").glob("*.yaml")), ids=lambda p: p.name
+)
+def test_shipped_datasets_are_valid(path: Path) -> None:
+    ds = load_dataset(path)
+    assert ds.cases
+    if ds.corpus is not None and ds.corpus.is_relative_to(ROOT):  # shared corpora live outside
+        assert ds.corpus.is_dir()
+
+
 def test_missing_dataset_file_is_a_dataset_error(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"nope\.yaml"):
         load_dataset(tmp_path / "nope.yaml")

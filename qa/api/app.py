@@ -23,7 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa.api.deps import REBUILD_INTERVAL_S, ApiState, TokenBucketLimiter, get_components
+from qa.api.deps import (
+    REBUILD_INTERVAL_S,
+    ApiState,
+    TokenBucketLimiter,
+    authorize,
+    get_components,
+)
 from qa.api.routes_ask import router as ask_router
 from qa.api.routes_documents import router as documents_router
 from qa.api.routes_openai import router as openai_router
@@ -154,8 +160,26 @@ async def _verbatim_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_payload(exc), status_code=exc.status_code, headers=headers)
 
 
+async def _unauthorized(request: Request) -> JSONResponse | None:
+    """The key check for a /v1 request whose body failed to parse before the check ran.
+
+    FastAPI parses a JSON body before running dependencies; without this, a caller with no key
+    would learn whether its body parses (422) instead of being told to authenticate (401).
+    """
+    if not request.url.path.startswith("/v1/") or hasattr(request.state, "principal"):
+        return None
+    try:
+        authorize(request, request.app.state.verbatim)
+    except VerbatimError as exc:
+        return await _verbatim_error(request, exc)
+    return None
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    refused = await _unauthorized(request)
+    if refused is not None:
+        return refused
     details = [_field_error(e) for e in exc.errors()]
     first = details[0] if details else {"field": "body", "message": "invalid request"}
     message = f"{first['field']}: {first['message']}"
@@ -178,6 +202,9 @@ def _field_error(error: Any) -> dict[str, Any]:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 400:
+        refused = await _unauthorized(request)
+        if refused is not None:
+            return refused
         # FastAPI and Starlette answer 400 when a body cannot be parsed at all (JSON that is not
         # UTF-8, broken multipart framing): the same invalid request as malformed JSON, so 422.
         if isinstance(exc.__cause__, UnicodeDecodeError):

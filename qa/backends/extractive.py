@@ -40,10 +40,21 @@ class ExtractiveBackend:
         if scored is None:
             scored = self.scorer.score(question, self.scorer.sentences(evidence))
         chosen = self.select(question, scored)
-        claims = []
+        claims: list[Claim] = []
+        taken: set[int] = set()
         for s in chosen:
-            quote = _strip_marker(s.sentence.text)
-            claims.append(Claim(text=quote, quote=quote, evidence=s.sentence.rank + 1))
+            sentence = s.sentence
+            if sentence.refers_back and sentence.context and sentence.context_start not in taken:
+                # "It is commonly used after ..." needs the sentence that says what "it" is.
+                before = _strip_marker(sentence.context)
+                if before and not before.endswith(":"):
+                    claims.append(Claim(text=before, quote=before, evidence=sentence.rank + 1))
+                    taken.add(sentence.context_start)
+            if sentence.start in taken:
+                continue
+            taken.add(sentence.start)
+            quote = _strip_marker(sentence.text)
+            claims.append(Claim(text=quote, quote=quote, evidence=sentence.rank + 1))
         return Draft(claims=claims, backend=self.name)
 
     def select(self, question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -51,6 +62,10 @@ class ExtractiveBackend:
         usable = [s for s in scored if len(content_terms(s.sentence.text)) >= 2]
         if not usable:
             return []
+        # A sentence that only introduces what follows ("... like this:") answers less than
+        # one that states something; let it win only when clearly better.
+        definition = _definition_subject(question)
+        usable.sort(key=lambda s: -_adjusted(s, definition))
         top = usable[0]
         chosen = [top]
         qterms = set(content_terms(question))
@@ -71,6 +86,57 @@ class ExtractiveBackend:
                 covered |= new_terms
         chosen.sort(key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start))
         return chosen
+
+
+INTRO_PENALTY = 0.08
+POINTER_PENALTY = 0.1
+DEFINITION_BONUS = 0.1
+
+# Sentences that point elsewhere ("read more in ...", "we'll see later") rather than inform.
+_POINTER = re.compile(
+    r"\b(read more|learn more|see (?:the|also|more|below|above)|check (?:the|out)|you can read|"
+    r"(?:in|on) the next (?:section|chapter|page)|(?:we|you)(?:'ll| will) (?:see|learn|cover)|"
+    r"later in|more (?:info|information|details) (?:about|on|in)|new docs at|"
+    r"in this (?:section|chapter|page|tutorial)|as (?:we|you) saw)\b",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"\[[^\]]*\]\([^)]*\)|https?://\S+")
+_DEFINE = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a|an|the)?\s*([\w\s-]{2,40}?)\s*\??\s*$", re.I)
+
+
+def _introduces(s: ScoredSentence) -> bool:
+    return s.sentence.text.rstrip().endswith(":")
+
+
+def _points_elsewhere(s: ScoredSentence) -> bool:
+    text = s.sentence.text
+    links = sum(len(m) for m in _LINK.findall(text))
+    return bool(_POINTER.search(text)) or links > 0.4 * len(text)
+
+
+def _definition_subject(question: str) -> set[str] | None:
+    """For "What is X?", the terms of X."""
+    match = _DEFINE.match(question)
+    return set(content_terms(match.group(1))) if match else None
+
+
+def _defines(s: ScoredSentence, subject: set[str]) -> bool:
+    """The sentence reads "X is/are/means ..." for the asked X."""
+    head = re.split(
+        r"\b(?:is|are|means|refers to|stands for)\b", s.sentence.text, maxsplit=1, flags=re.I
+    )
+    return len(head) == 2 and len(head[0]) < 80 and subject <= set(content_terms(head[0]))
+
+
+def _adjusted(s: ScoredSentence, definition: set[str] | None) -> float:
+    value = s.score
+    if _introduces(s):
+        value -= INTRO_PENALTY
+    if _points_elsewhere(s):
+        value -= POINTER_PENALTY
+    if definition and _defines(s, definition):
+        value += DEFINITION_BONUS
+    return value
 
 
 def _strip_marker(text: str) -> str:

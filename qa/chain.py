@@ -190,7 +190,9 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             answer = self._refusal_from(decision, timings)
         else:
             draft = self.backend.answer(
-                standalone, evidence, Hints(scored=decision.scored, history=list(history))
+                standalone,
+                evidence,
+                Hints(scored=decision.scored, history=list(history), typed=decision.typed),
             )
             answer = self._verify(draft, evidence, decision, timings)
         timings["answer"] = _ms(t1)

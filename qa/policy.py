@@ -59,6 +59,7 @@ _DATE = re.compile(
 )
 _NUMBER_WORD = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|percent|per cent|"
     r"hundred|thousand|million|billion|dozen|several|few|many|single|double|half)\b",
     re.IGNORECASE,
 )
@@ -98,6 +99,7 @@ class Decision:
     gaps: list[Gap] = field(default_factory=list)
     cite: list[Sentence] = field(default_factory=list)
     scored: list[ScoredSentence] = field(default_factory=list)
+    typed: int = 0  # the first ``typed`` sentences of ``scored`` hold the kind of answer asked for
     why: str = ""
 
 
@@ -225,8 +227,10 @@ class RefusalPolicy:
         if not typed:
             return self._not_in_documents(scored, "no sentence has the kind of answer asked for")
         if typed[0] is not best and typed[0].score >= best.score - cfg.type_margin:
-            # Prefer the sentences that hold the kind of answer asked for.
+            # Only sentences holding the kind of answer asked for can answer it.
             scored = typed + [s for s in scored if s not in typed]
+            gaps = [gap_hit[0].gap] if gap_hit is not None else []
+            return Decision(gaps=gaps, scored=scored, typed=len(typed), why="answerable (typed)")
         gaps = [gap_hit[0].gap] if gap_hit is not None else []
         return Decision(gaps=gaps, scored=scored, why="answerable")
 
@@ -423,6 +427,12 @@ def _states(question: str, top: Sequence[ScoredSentence], share: float) -> bool:
     return False
 
 
+def _names_someone_new(question: str, sentence: str) -> bool:
+    """The sentence names something (a capitalised name, code) that the question does not."""
+    asked = entities(question) | term_set(question)
+    return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
+
+
 def has_answer_type(wants: Intent, question: str, sentence: str) -> bool:
     """Could ``sentence`` answer a who/when/how-many question at all?
 
@@ -441,11 +451,9 @@ def has_answer_type(wants: Intent, question: str, sentence: str) -> bool:
         given = {m.lower() for m in _NUMBER_WORD.findall(question)}
         return any(m.lower() not in given for m in _NUMBER_WORD.findall(sentence))
     if head in _NAME_NOUNS:
-        asked = entities(question)
-        return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
+        return _names_someone_new(question, sentence)
     if wants.wh in ("who", "whom", "whose"):
-        asked = entities(question)
-        return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
+        return _names_someone_new(question, sentence)
     return True
 
 

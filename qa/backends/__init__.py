@@ -25,6 +25,7 @@ class Hints:
 
     scored: list[ScoredSentence] = field(default_factory=list)
     history: list[Turn] = field(default_factory=list)
+    typed: int = 0  # the first ``typed`` of ``scored`` hold the kind of answer asked for
 
 
 @runtime_checkable

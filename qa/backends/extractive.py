@@ -39,6 +39,8 @@ class ExtractiveBackend:
         scored = hints.scored if hints and hints.scored else None
         if scored is None:
             scored = self.scorer.score(question, self.scorer.sentences(evidence))
+        elif hints is not None and hints.typed:
+            scored = scored[: hints.typed]
         chosen = self.select(question, scored)
         claims: list[Claim] = []
         taken: set[int] = set()

@@ -466,8 +466,8 @@ _NUMBER_NOUNS = frozenset(
 )
 _NAME_NOUNS = frozenset(
     content_terms(
-        "class function method parameter argument module library package command tool server "
-        "framework file variable attribute field decorator exception company person country city "
+        "class module library package command tool server framework decorator company person "
+        "country city "
         "organisation organization outlet newspaper language database protocol service product "
         "author creator founder contractor engineer mayor president minister official"
     )

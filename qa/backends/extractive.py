@@ -11,10 +11,11 @@ import re
 from collections.abc import Sequence
 
 from qa.backends import Hints
-from qa.scoring import ScoredSentence, SentenceScorer
+from qa.scoring import ScoredSentence, Sentence, SentenceScorer
 from qa.text import content_terms
 from qa.types import Claim, Draft, Evidence
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d{1,3}[.)]\s+)")
 _MARKER = re.compile(r"^\s*(?:[-*+>]\s+|\d{1,3}[.)]\s+|#{1,6}\s+)")
 
 
@@ -39,7 +40,8 @@ class ExtractiveBackend:
         scored = hints.scored if hints and hints.scored else None
         if scored is None:
             scored = self.scorer.score(question, self.scorer.sentences(evidence))
-        elif hints is not None and hints.typed:
+        every = list(scored)
+        if hints is not None and hints.typed:
             scored = scored[: hints.typed]
         chosen = self.select(question, scored)
         claims: list[Claim] = []
@@ -57,6 +59,13 @@ class ExtractiveBackend:
             taken.add(sentence.start)
             quote = _strip_marker(sentence.text)
             claims.append(Claim(text=quote, quote=quote, evidence=sentence.rank + 1))
+            if _introduces(s):
+                # "... in this order of precedence:" is answered by the list that follows.
+                for item in _list_after(sentence, every):
+                    if item.start not in taken:
+                        taken.add(item.start)
+                        text = _strip_marker(item.text)
+                        claims.append(Claim(text=text, quote=text, evidence=item.rank + 1))
         return Draft(claims=claims, backend=self.name)
 
     def select(self, question: str, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -104,6 +113,27 @@ _POINTER = re.compile(
 )
 _LINK = re.compile(r"\[[^\]]*\]\([^)]*\)|https?://\S+")
 _DEFINE = re.compile(r"^\s*what\s+(?:is|are)\s+(?:a|an|the)?\s*([\w\s-]{2,40}?)\s*\??\s*$", re.I)
+
+
+MAX_LIST_ITEMS = 5
+
+
+def _list_after(intro: Sentence, scored: Sequence[ScoredSentence]) -> list[Sentence]:
+    """The list items that directly follow an introducing sentence in the same chunk."""
+    following = sorted(
+        (
+            s.sentence
+            for s in scored
+            if s.sentence.chunk_id == intro.chunk_id and s.sentence.start >= intro.end
+        ),
+        key=lambda s: s.start,
+    )
+    items: list[Sentence] = []
+    for sentence in following:
+        if not _LIST_ITEM.match(sentence.text) or len(items) >= MAX_LIST_ITEMS:
+            break
+        items.append(sentence)
+    return items
 
 
 def _introduces(s: ScoredSentence) -> bool:

@@ -81,7 +81,10 @@ def test_follow_up_uses_history(sample: Components) -> None:
         Turn(role="user", content="Which earlier agreement does the article cite as a precedent?"),
         Turn(
             role="assistant",
-            content="The most salient historical precedent cited as a cautionary tale was the 1994 Budapest Memorandum. [1]",
+            content=(
+                "The most salient historical precedent cited as a cautionary tale was the 1994 "
+                "Budapest Memorandum. [1]"
+            ),
         ),
     ]
     answer = sample.chain().ask("And what did Ukraine give up under it?", history)
@@ -109,7 +112,10 @@ def test_condense_carries_entities_of_the_last_answer() -> None:
 
 
 def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:
-    quote = "Under that agreement, Ukraine surrendered its vast nuclear arsenal in exchange for assurances."
+    quote = (
+        "Under that agreement, Ukraine surrendered its vast nuclear arsenal in exchange for "
+        "assurances."
+    )
     assert claim_supported(
         Claim(text="Ukraine surrendered its nuclear arsenal.", quote=quote), quote
     )

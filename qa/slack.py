@@ -39,7 +39,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from qa.errors import ConfigError, VerbatimError
 from qa.settings import Settings
@@ -667,6 +667,18 @@ def build_slack_app(
     return app
 
 
+def _well_formed(request: Request, body: bytes) -> bool:
+    """A numeric timestamp header and a UTF-8 body, before the signature is even checked."""
+    timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+    if not timestamp.isdigit():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def mount_slack(
     app: FastAPI,
     settings: Settings,
@@ -680,6 +692,12 @@ def mount_slack(
 
     async def slack_events(request: Request) -> Response:
         body = await request.body()
+        if not _well_formed(request, body):
+            # Bolt would raise on these (int(timestamp), body.decode()): a forged request is a 401.
+            return JSONResponse(
+                {"error": {"code": "unauthorized", "message": "Invalid Slack request signature."}},
+                status_code=401,
+            )
         # dispatch() may call auth.test and waits for ack(): keep it off the event loop.
         response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
         return to_starlette_response(response)

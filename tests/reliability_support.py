@@ -1,0 +1,153 @@
+"""Helpers shared by the reliability suites (``tests/test_reliability_*.py``).
+
+Components over a test's own data dir that reuse the session's loaded model, the facts an
+"index unchanged" check compares, the error-shape assertion, and a way to report each test's
+figure (cases fuzzed, faults injected, requests served) in the pytest output and junit XML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from qa.components import Components
+from qa.settings import Settings
+from vectorstore import ChromaStore, LexicalIndex, SourceStore, make_chroma_client
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.executable).parent
+PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
+TRUNCATED = "What concessions were demanded of Kyiv?"
+UNRELATED = "What is the boiling point of mercury?"
+USER_KEY = "rel-user-key-7f3a9c1e5b"
+ADMIN_KEY = "rel-admin-key-2d8e4b6a0c"
+SLACK_SECRET = "rel-slack-signing-secret-91c4e7"
+BOT_TOKEN = "xoxb-rel-bot-token-5d2f8a"
+LLM_KEY = "sk-rel-llm-key-3b7e1d"
+WRONG_KEY = "rel-wrong-key-presented-6a0f"
+# Configured or presented secrets: none may appear in a log line, response or error message.
+SECRETS = (USER_KEY, ADMIN_KEY, SLACK_SECRET, BOT_TOKEN, LLM_KEY, WRONG_KEY)
+
+
+def components_over(settings: Settings, shared: Components) -> Components:
+    """Components over ``settings.data_dir`` (embedded Chroma), reusing ``shared``'s model."""
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return Components(
+        settings=settings,
+        embedder=shared.embedder,
+        store=ChromaStore(make_chroma_client(data_dir), shared.embedder),
+        sources=SourceStore(data_dir),
+        lexical=LexicalIndex(data_dir / "bm25"),
+    )
+
+
+@dataclass(frozen=True)
+class IndexFacts:
+    """What must not change when a request is rejected."""
+
+    chunks: int
+    vectors: int
+    documents: tuple[str, ...]
+    precedent_citations: tuple[tuple[str, int, int], ...]
+
+
+def index_facts(parts: Components) -> IndexFacts:
+    """Chunk and vector counts, document ids, and the citations of a known answer."""
+    answer = parts.chain().ask(PRECEDENT)
+    assert not answer.refused, answer
+    return IndexFacts(
+        chunks=parts.sources.count_chunks(),
+        vectors=len(parts.store.ids()),
+        documents=tuple(sorted(d["id"] for d in parts.sources.list_documents())),
+        precedent_citations=tuple((c.document, c.start, c.end) for c in answer.citations),
+    )
+
+
+def citation_key(answer: dict[str, Any]) -> tuple[tuple[str, int, int, str], ...]:
+    """The citations of an Answer JSON as comparable tuples."""
+    return tuple((c["document"], c["start"], c["end"], c["quote"]) for c in answer["citations"])
+
+
+def assert_error_json(response: httpx.Response | Any, status: int, code: str | None = None) -> str:
+    """The response is ``{"error": {"code", "message"}}`` with ``status``; returns the message."""
+    assert response.status_code == status, (response.status_code, response.text[:500])
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str) and error["code"]
+    assert isinstance(error["message"], str) and error["message"]
+    if code is not None:
+        assert error["code"] == code, error
+    assert "Traceback" not in response.text
+    return str(error["message"])
+
+
+def assert_no_secret(text: str, where: str) -> None:
+    """None of the configured or presented secrets appears in ``text``."""
+    for secret in SECRETS:
+        assert secret not in text, f"{secret!r} leaked into {where}"
+
+
+def report_figure(record_property: Callable[[str, object], None], **figures: object) -> None:
+    """Print the test's figures (shown with ``-s`` or ``-rA``) and record them in junit XML."""
+    for name, value in figures.items():
+        record_property(name, value)
+    print("FIGURE " + " ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+def wait_for(predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.1) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout_s`` passes."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval_s)
+    return predicate()
+
+
+def subprocess_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``verbatim`` subprocess: offline, its data dir, no stray config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERBATIM_")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        TOKENIZERS_PARALLELISM="false",
+        VERBATIM_DATA_DIR=str(data_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
+    """Stop a child we started: SIGTERM, then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process, from /proc/PID/status."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(r"^VmRSS:\s+(\d+)\s+kB", status, re.MULTILINE)
+    if match is None:
+        pytest.skip("VmRSS is not available in /proc")
+    return int(match.group(1))

@@ -60,7 +60,7 @@ _DATE = re.compile(
 _NUMBER_WORD = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|percent|per cent|"
-    r"hundred|thousand|million|billion|dozen|several|few|many|single|double|half)\b",
+    r"hundred|thousand|million|billion|dozen|several|few|many|single|half)\b",
     re.IGNORECASE,
 )
 
@@ -84,6 +84,9 @@ class PolicyConfig:
     min_score: float = 0.36
     unknown_share: float = 0.75
     unknown_relation_share: float = 0.65
+    unknown_relation_share_large: float = 0.3
+    large_corpus_chunks: int = 500
+    certain_semantic: float = 0.8
     type_margin: float = 0.3
     yes_no_coverage: float = 0.5
     strong_coverage: float = 0.5
@@ -206,10 +209,11 @@ class RefusalPolicy:
         ):
             # None of the words saying what is asked appears near the best evidence.
             return self._not_in_documents(scored, "what is asked is not in the best evidence")
-        if (
-            unknown_relation >= cfg.unknown_relation_share
-            and best.semantic < cfg.confident_semantic
-        ):
+        # A word a large corpus never uses is a stronger sign than one a short article lacks.
+        large = self.stats.n >= cfg.large_corpus_chunks
+        relation_share = cfg.unknown_relation_share_large if large else cfg.unknown_relation_share
+        enough = cfg.certain_semantic if large else cfg.confident_semantic
+        if unknown_relation >= relation_share and best.semantic < enough:
             return self._not_in_documents(
                 scored, f"{unknown_relation:.0%} of what is asked is never mentioned"
             )

@@ -27,7 +27,10 @@ from ingest.chunking import Chunker
 from ingest.loaders import LoadError, iter_files, load_file
 from vectorstore import ChromaStore, Chunk, Document, Embedder, LexicalIndex, SourceStore
 
-GROUP_CHUNKS = 256
+# Chunks embedded (sorted by length together) and committed per step. Larger groups pad less
+# (1.7% extra work at 1024 against 4.3% at 256 on the FastAPI docs) and a killed run loses at
+# most one group of work.
+GROUP_CHUNKS = 1024
 
 
 class IngestProgress(Protocol):

@@ -1,0 +1,103 @@
+"""Smoke tests of the benchmark harness's pure parts (no timing is asserted anywhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import report
+from benchmarks.questions import make_questions
+from vectorstore import Chunk
+
+TEXT = (
+    "FastAPI declares request bodies with Pydantic models and validates them on every call. "
+    "Dependencies are functions that the framework calls before the path operation runs. "
+    "Background tasks run after the response has been sent to the client application. "
+    "Each router groups related path operations under one common prefix and shared tags."
+)
+
+
+def _chunks() -> list[Chunk]:
+    return [
+        Chunk(f"c{i}", "doc.md", sentence, 0, len(sentence), title, i)
+        for i, (sentence, title) in enumerate(
+            zip(
+                TEXT.split(". "),
+                ["Request Body", "Dependencies", "Background Tasks", None],
+                strict=True,
+            )
+        )
+    ]
+
+
+def test_benchmark_questions_are_deterministic_and_mostly_distinct() -> None:
+    first = make_questions(_chunks(), 20, seed=3)
+    assert first == make_questions(_chunks(), 20, seed=3)
+    assert len(first) == 20
+    assert len(set(first)) >= 15
+
+
+def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
+    result = {
+        "command": "python -m benchmarks --quick",
+        "quick": True,
+        "total_s": 1.0,
+        "corpus": "c",
+        "model_load_s": 1.0,
+        "machine": {
+            "date": "d",
+            "cpu": "cpu",
+            "cpus": 2,
+            "memory_gib": 1,
+            "platform": "p",
+            "python": "3.11",
+            "torch": "t",
+            "torch_threads": 2,
+            "load_average_start": [0],
+            "load_average_end": [0],
+        },
+        "ingest": dict.fromkeys(
+            (
+                "documents",
+                "chunks",
+                "chunk_tokens_mean",
+                "chunk_tokens_max",
+                "ingest_s",
+                "chunks_per_s",
+                "documents_per_s",
+                "peak_rss_mb",
+                "ceiling_s",
+                "ceiling_chunks_per_s",
+                "langchain_s",
+                "langchain_chunks",
+                "langchain_chunks_over_window",
+                "reingest_s",
+                "reingest_process_s",
+                "process_startup_s",
+            ),
+            1,
+        ),
+        "reingest_share": 0.01,
+        "ingest_vs_ceiling": 0.9,
+        "answers": {
+            name: dict.fromkeys(
+                (
+                    "questions",
+                    "refused",
+                    "ask_p50_ms",
+                    "ask_p95_ms",
+                    "retrieval_p50_ms",
+                    "ask_vs_retrieval",
+                ),
+                1,
+            )
+            for name in ("sample", "fastapi")
+        },
+    }
+    path = tmp_path / "benchmarks.md"
+    path.write_text("# Benchmarks\n\nNotes by hand.\n", encoding="utf-8")
+    report.write(path, result)
+    report.write(path, {**result, "ingest_vs_ceiling": 0.5})
+    text = path.read_text(encoding="utf-8")
+    assert "Notes by hand." in text
+    assert text.count(report.BEGIN) == 1
+    assert "| `ingest_vs_ceiling` | 0.5 | >= 0.85 | missed |" in text

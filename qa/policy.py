@@ -386,7 +386,7 @@ def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) 
             return True  # "which of them ...", "what was one of them"
         phrase = _wh_phrase(question)
         if phrase & view.list_terms or (phrase and phrase <= view.paragraph_terms):
-            # "What concessions ...", or "which core objectives ..." that the paragraph only
+            # "What measures ...", or "which core goals ..." that the paragraph only
             # alludes to: the specifics would be in the missing list.
             return True
         return not qterms or qterms <= (view.announcement_terms | view.list_terms)

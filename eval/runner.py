@@ -49,6 +49,7 @@ from qa.errors import (
     InvalidRequestError,
     VerbatimError,
 )
+from qa.progress import IngestProgressBar
 from qa.settings import Settings
 from qa.types import Answer, Turn
 
@@ -232,38 +233,6 @@ def run_dataset(
     )
 
 
-class _IngestBar:
-    """Ingest progress on stderr (nothing when quiet)."""
-
-    def __init__(self, console: Console | None) -> None:
-        self.console = console
-        self.progress: Progress | None = None
-        self.task: Any = None
-
-    def start(self, total_chunks: int, total_files: int) -> None:
-        if self.console is None or total_chunks == 0:
-            return
-        self.progress = Progress(
-            TextColumn(f"embedding {total_files} file(s)"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=True,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task("embed", total=total_chunks)
-
-    def advance(self, chunks: int) -> None:
-        if self.progress is not None:
-            self.progress.advance(self.task, chunks)
-
-    def finish(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-
-
 class _Indexes:
     """Builds (once) and ingests (once) the components for each data dir the run needs."""
 
@@ -316,7 +285,7 @@ class _Indexes:
             self.status.print(
                 f"[dim]ingesting {escape(str(corpus))} into {escape(str(data_dir))}[/dim]"
             )
-        report = parts.pipeline().run([corpus], progress=_IngestBar(self.status))
+        report = parts.pipeline().run([corpus], progress=IngestProgressBar(self.status))
         for item in report.failed:
             if self.status is not None:
                 where, why = escape(item["path"]), escape(item["error"])

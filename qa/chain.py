@@ -280,17 +280,6 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return None
         return next((g for g in doc.gaps if g.start <= start and end <= g.end + 1), None)
 
-    def _announcement(self, gap: Gap) -> Sentence:
-        return Sentence(
-            document=gap.document,
-            chunk_id="",
-            section=None,
-            start=gap.start,
-            end=gap.end,
-            text=gap.announcement,
-            rank=0,
-        )
-
     def _chunk_at(self, doc_id: str, offset: int) -> str:
         for chunk in self.sources.chunks_for(doc_id):
             if chunk.start <= offset < chunk.end:
@@ -363,7 +352,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         if not citations:
             if decision.gaps:
                 decision.refuse = "source_truncated"
-                decision.cite = [self._announcement(g) for g in decision.gaps]
+                decision.cite = [Sentence.from_gap(g) for g in decision.gaps]
                 return self._refusal_from(decision, timings)
             return _refusal("not_in_documents", REFUSAL_TEXT["not_in_documents"], timings=timings)
         return Answer(

@@ -17,10 +17,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from qa.errors import DatasetError, VerbatimError
+from qa.progress import IngestProgressBar
 from qa.settings import Settings, get_settings
 
 app = typer.Typer(
@@ -80,39 +80,6 @@ def load_settings(data_dir: Path | None = None, **overrides: Any) -> Settings:
     return settings.model_copy(update=update) if update else settings
 
 
-class _RichProgress:
-    """A rich progress bar for the embedding phase of ingest."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.progress: Progress | None = None
-        self.task: Any = None
-
-    def start(self, total_chunks: int, total_files: int) -> None:
-        if self.quiet or total_chunks == 0:
-            return
-        self.progress = Progress(
-            TextColumn(f"embedding {total_files} file(s)"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("chunks"),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-        )
-        self.progress.start()
-        self.task = self.progress.add_task("embed", total=total_chunks)
-
-    def advance(self, chunks: int) -> None:
-        if self.progress is not None:
-            self.progress.advance(self.task, chunks)
-
-    def finish(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
-
-
 @app.command()
 @friendly_errors
 def ingest(
@@ -131,7 +98,9 @@ def ingest(
     settings = load_settings(data_dir)
     targets = list(paths) if paths else [Path(settings.corpus_dir)]
     parts = build(settings)
-    report = parts.pipeline().run(targets, prune=prune, progress=_RichProgress(quiet=as_json))
+    report = parts.pipeline().run(
+        targets, prune=prune, progress=IngestProgressBar(None if as_json else err_console)
+    )
     if as_json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

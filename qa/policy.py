@@ -406,15 +406,7 @@ def _gap_citations(view: _GapView, scored: list[ScoredSentence]) -> list[Sentenc
     around = [
         s.sentence for s in scored if _inside(s.sentence, view) and s.sentence.start != gap.start
     ]
-    announcing = Sentence(
-        document=gap.document,
-        chunk_id="",
-        section=None,
-        start=gap.start,
-        end=gap.end,
-        text=gap.announcement,
-        rank=0,
-    )
+    announcing = Sentence.from_gap(gap)
     ordered = sorted(around, key=lambda s: s.start)[-1:]
     return [*ordered, announcing]
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from ingest.chunking import split_sentences
 from qa.text import content_terms, entities, term_set
-from qa.types import Chunk, Evidence
+from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
 
 # Weights of the two signals in a sentence's score; measured on the eval datasets.
@@ -78,6 +78,19 @@ class Sentence:
     context: str = ""  # the sentence before it in the same chunk
     context_start: int = -1  # its absolute offsets (-1 when there is none)
     context_end: int = -1
+
+    @classmethod
+    def from_gap(cls, gap: Gap) -> Sentence:
+        """The sentence that announces a gap."""
+        return cls(
+            document=gap.document,
+            chunk_id="",
+            section=None,
+            start=gap.start,
+            end=gap.end,
+            text=gap.announcement,
+            rank=0,
+        )
 
     @property
     def refers_back(self) -> bool:

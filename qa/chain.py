@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -41,6 +42,10 @@ TRUNCATED_TEXT = (
     "The source text is cut off here: the document announces this content but does not "
     "contain it, so the documents do not say."
 )
+
+
+# Documents read while one answer is computed (see VerbatimChain._answer).
+_SNAPSHOT: ContextVar[dict[str, Document | None] | None] = ContextVar("snapshot", default=None)
 
 
 class ChainInput(BaseModel):
@@ -166,22 +171,45 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
         Everything is verified before the first ``delta`` is produced.
         """
+        evidence, answer = self._answer(question, history)
+        if evidence is not None:
+            yield "retrieval", evidence
+        for piece in _deltas(answer.answer):
+            yield "delta", piece
+        for citation in answer.citations:
+            yield "citation", citation
+        yield "done", answer
+
+    def _answer(
+        self, question: str, history: Sequence[Turn]
+    ) -> tuple[list[Evidence] | None, Answer]:
+        """Compute and verify the whole answer against one snapshot of the stored texts.
+
+        A document re-ingested while a question is answered must not mix two versions: every
+        text this answer reads comes from the snapshot taken when it first reads it.
+        """
+        token = _SNAPSHOT.set({})
+        try:
+            return self._answer_once(question, history)
+        finally:
+            _SNAPSHOT.reset(token)
+
+    def _answer_once(
+        self, question: str, history: Sequence[Turn]
+    ) -> tuple[list[Evidence] | None, Answer]:
         timings: dict[str, float] = {}
         problem = self._invalid(question)
         if problem:
-            yield "done", _refusal("invalid_request", problem, timings=timings)
-            return
+            return None, _refusal("invalid_request", problem, timings=timings)
         t0 = time.perf_counter()
         cleaned = strip_instructions(question)
         if not cleaned and not history:
-            yield "done", _refusal("out_of_scope", REFUSAL_TEXT["out_of_scope"], timings=timings)
-            return
+            return None, _refusal("out_of_scope", REFUSAL_TEXT["out_of_scope"], timings=timings)
         standalone = self._condense(cleaned, history)
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
         evidence = self.retriever.retrieve(standalone)
         timings["retrieve"] = _ms(t0)
-        yield "retrieval", evidence
         t1 = time.perf_counter()
         docs = self._documents_for(evidence)
         sentences = _body_sentences(self.scorer.sentences(evidence), docs)
@@ -199,11 +227,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         answer.standalone_question = standalone if standalone != question else None
         verify_citations(answer, {c.document: self._text(c.document) for c in answer.citations})
-        for piece in _deltas(answer.answer):
-            yield "delta", piece
-        for citation in answer.citations:
-            yield "citation", citation
-        yield "done", answer
+        return evidence, answer
 
     # -- steps ------------------------------------------------------------------------------
     def _condense(self, question: str, history: Sequence[Turn]) -> str:
@@ -234,13 +258,22 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []
         for doc_id in dict.fromkeys(ev.chunk.document for ev in evidence):
-            doc = self.documents.get(doc_id)
+            doc = self._document(doc_id)
             if doc is not None:
                 docs.append(doc)
         return docs
 
+    def _document(self, doc_id: str) -> Document | None:
+        """The document as this answer's snapshot has it (read once per answer)."""
+        snapshot = _SNAPSHOT.get()
+        if snapshot is None:
+            return self.documents.get(doc_id)
+        if doc_id not in snapshot:
+            snapshot[doc_id] = self.documents.get(doc_id)
+        return snapshot[doc_id]
+
     def _text(self, doc_id: str) -> str:
-        doc = self.documents.get(doc_id)
+        doc = self._document(doc_id)
         return doc.text if doc is not None else ""
 
     def _refusal_from(self, decision: Decision, timings: dict[str, float]) -> Answer:
@@ -275,7 +308,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
     def _gap_announced(self, doc_id: str, start: int, end: int) -> Gap | None:
         """The gap whose announcing sentence is exactly this span, if any."""
-        doc = self.documents.get(doc_id)
+        doc = self._document(doc_id)
         if doc is None:
             return None
         return next((g for g in doc.gaps if g.start <= start and end <= g.end + 1), None)
@@ -287,7 +320,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         return ""
 
     def _section_at(self, doc_id: str, offset: int) -> str | None:
-        doc = self.documents.get(doc_id)
+        doc = self._document(doc_id)
         if doc is None:
             return None
         title = None

@@ -171,9 +171,23 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
         Everything is verified before the first ``delta`` is produced.
         """
-        evidence, answer = self._answer(question, history)
-        if evidence is not None:
-            yield "retrieval", evidence
+        timings: dict[str, float] = {}
+        problem = self._invalid(question)
+        if problem:
+            yield "done", _refusal("invalid_request", problem, timings=timings)
+            return
+        t0 = time.perf_counter()
+        cleaned = strip_instructions(question)
+        if not cleaned and not history:
+            yield "done", _refusal("out_of_scope", REFUSAL_TEXT["out_of_scope"], timings=timings)
+            return
+        standalone = self._condense(cleaned, history)
+        if self.sources.count_chunks() == 0:
+            raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
+        evidence = self.retriever.retrieve(standalone)
+        timings["retrieve"] = _ms(t0)
+        yield "retrieval", evidence
+        answer = self._answer(question, cleaned, standalone, evidence, history, timings)
         for piece in _deltas(answer.answer):
             yield "delta", piece
         for citation in answer.citations:
@@ -181,53 +195,42 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         yield "done", answer
 
     def _answer(
-        self, question: str, history: Sequence[Turn]
-    ) -> tuple[list[Evidence] | None, Answer]:
-        """Compute and verify the whole answer against one snapshot of the stored texts.
+        self,
+        question: str,
+        cleaned: str,
+        standalone: str,
+        evidence: list[Evidence],
+        history: Sequence[Turn],
+        timings: dict[str, float],
+    ) -> Answer:
+        """Decide, draft and verify the answer against one snapshot of the stored texts.
 
         A document re-ingested while a question is answered must not mix two versions: every
-        text this answer reads comes from the snapshot taken when it first reads it.
+        text this answer reads comes from the snapshot taken when it first reads it.  (Set and
+        reset inside this one synchronous call, never across a generator's yields.)
         """
         token = _SNAPSHOT.set({})
         try:
-            return self._answer_once(question, history)
+            t1 = time.perf_counter()
+            docs = self._documents_for(evidence)
+            sentences = _body_sentences(self.scorer.sentences(evidence), docs)
+            decision = self.policy.decide(standalone, sentences, docs, original=cleaned)
+            if decision.refuse is not None:
+                answer = self._refusal_from(decision, timings)
+            else:
+                draft = self.backend.answer(
+                    standalone,
+                    evidence,
+                    Hints(scored=decision.scored, history=list(history), typed=decision.typed),
+                )
+                answer = self._verify(draft, evidence, decision, timings)
+            timings["answer"] = _ms(t1)
+            answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+            answer.standalone_question = standalone if standalone != question else None
+            verify_citations(answer, {c.document: self._text(c.document) for c in answer.citations})
+            return answer
         finally:
             _SNAPSHOT.reset(token)
-
-    def _answer_once(
-        self, question: str, history: Sequence[Turn]
-    ) -> tuple[list[Evidence] | None, Answer]:
-        timings: dict[str, float] = {}
-        problem = self._invalid(question)
-        if problem:
-            return None, _refusal("invalid_request", problem, timings=timings)
-        t0 = time.perf_counter()
-        cleaned = strip_instructions(question)
-        if not cleaned and not history:
-            return None, _refusal("out_of_scope", REFUSAL_TEXT["out_of_scope"], timings=timings)
-        standalone = self._condense(cleaned, history)
-        if self.sources.count_chunks() == 0:
-            raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
-        evidence = self.retriever.retrieve(standalone)
-        timings["retrieve"] = _ms(t0)
-        t1 = time.perf_counter()
-        docs = self._documents_for(evidence)
-        sentences = _body_sentences(self.scorer.sentences(evidence), docs)
-        decision = self.policy.decide(standalone, sentences, docs, original=cleaned)
-        if decision.refuse is not None:
-            answer = self._refusal_from(decision, timings)
-        else:
-            draft = self.backend.answer(
-                standalone,
-                evidence,
-                Hints(scored=decision.scored, history=list(history), typed=decision.typed),
-            )
-            answer = self._verify(draft, evidence, decision, timings)
-        timings["answer"] = _ms(t1)
-        answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
-        answer.standalone_question = standalone if standalone != question else None
-        verify_citations(answer, {c.document: self._text(c.document) for c in answer.citations})
-        return evidence, answer
 
     # -- steps ------------------------------------------------------------------------------
     def _condense(self, question: str, history: Sequence[Turn]) -> str:

@@ -339,16 +339,19 @@ _GENERIC_HEADS = frozenset(
 def _wh_phrase(question: str) -> set[str]:
     """Terms of the noun group right after the wh-word ("What relief measures did ..." →
     {relief, measur}); empty when a verb follows the wh-word directly."""
-    match = re.search(r"\b(what|which|whose)\s+(.*)", question, re.IGNORECASE)
+    group = _noun_group(question, "what|which|whose", _AUXILIARY)
+    return set() if group is None else set(content_terms(group)) - _GENERIC_HEADS
+
+
+_AUXILIARY = r"did|do|does|is|are|was|were|has|have|had|will|would|can|could|should|must|might|may"
+
+
+def _noun_group(question: str, wh: str, stop: str) -> str | None:
+    """The words between the wh-word and the first ``stop`` word, or None without a wh-word."""
+    match = re.search(rf"\b(?:{wh})\s+(.*)", question, re.IGNORECASE)
     if not match:
-        return set()
-    group = re.split(
-        r"\b(?:did|do|does|is|are|was|were|has|have|had|will|would|can|could|should|must|"
-        r"might|may)\b",
-        match.group(2),
-        maxsplit=1,
-    )[0]
-    return set(content_terms(group)) - _GENERIC_HEADS
+        return None
+    return re.split(rf"\b(?:{stop})\b", match.group(1), maxsplit=1)[0]
 
 
 _ATTRIBUTE = re.compile(
@@ -472,15 +475,11 @@ _NAME_NOUNS = frozenset(
 
 def _head_noun(question: str) -> str | None:
     """The noun a which/what question asks for ("Which status code ..." → code)."""
-    match = re.search(r"\b(?:what|which)\s+(.*)", question, re.IGNORECASE)
-    if not match:
+    group = _noun_group(
+        question, "what|which", _AUXILIARY + r"|of|in|for|to|from|on|at|by|with|\w{3,}ed"
+    )
+    if group is None:
         return None
-    group = re.split(
-        r"\b(?:did|do|does|is|are|was|were|has|have|had|will|would|can|could|should|must|"
-        r"might|may|of|in|for|to|from|on|at|by|with|\w{3,}ed)\b",
-        match.group(1),
-        maxsplit=1,
-    )[0]
     terms = [t for t in content_terms(group) if t not in _GENERIC_HEADS]
     return terms[-1] if terms else None
 

@@ -99,9 +99,15 @@ def content_terms(text: str, *, drop_meta: bool = True) -> list[str]:
     return out
 
 
-def term_set(text: str) -> set[str]:
+def term_set(text: str) -> frozenset[str]:
     """The set of stemmed content words, meta words included (for "does this text have X")."""
-    return {stem(w) for w in words(text) if w.lower() not in STOPWORDS}
+    return _term_set(text)
+
+
+@lru_cache(maxsize=50_000)
+def _term_set(text: str) -> frozenset[str]:
+    # Evidence sentences, their contexts and section titles recur across questions.
+    return frozenset(stem(w) for w in words(text) if w.lower() not in STOPWORDS)
 
 
 _CODE = re.compile(r"`([^`\s]{2,60})`")

@@ -111,21 +111,26 @@ def timed(call: Any) -> tuple[httpx.Response, float]:
     return response, time.monotonic() - started
 
 
+def chroma_settings(tmp_path: Path, chroma: ChromaServer) -> Settings:
+    """Settings for the sample over a Chroma server, with short timeouts."""
+    return make_settings(
+        tmp_path / "data",
+        SAMPLE_CORPUS,
+        chroma={
+            "url": chroma.url,
+            "timeout_s": CHROMA_TIMEOUT_S,
+            "read_timeout_s": CHROMA_TIMEOUT_S,
+        },
+    )
+
+
 def test_chroma_server_killed_then_restarted_recovers_without_an_api_restart(
     sample: Components, tmp_path: Path, record_property: Any
 ) -> None:
     chroma = start_chroma_server(tmp_path / "chroma")
     restarted: ChromaServer | None = None
     try:
-        settings = make_settings(
-            tmp_path / "data",
-            SAMPLE_CORPUS,
-            chroma={
-                "url": chroma.url,
-                "timeout_s": CHROMA_TIMEOUT_S,
-                "read_timeout_s": CHROMA_TIMEOUT_S,
-            },
-        )
+        settings = chroma_settings(tmp_path, chroma)
         parts = server_components(settings, sample)
         assert parts.pipeline().run([SAMPLE_CORPUS]).ok
         with serve(create_app(settings, components=parts)) as live:
@@ -168,15 +173,7 @@ def test_chroma_server_that_hangs_is_a_bounded_503_and_recovers(
 ) -> None:
     chroma = start_chroma_server(tmp_path / "chroma")
     try:
-        settings = make_settings(
-            tmp_path / "data",
-            SAMPLE_CORPUS,
-            chroma={
-                "url": chroma.url,
-                "timeout_s": CHROMA_TIMEOUT_S,
-                "read_timeout_s": CHROMA_TIMEOUT_S,
-            },
-        )
+        settings = chroma_settings(tmp_path, chroma)
         parts = server_components(settings, sample)
         assert parts.pipeline().run([SAMPLE_CORPUS]).ok
         with serve(create_app(settings, components=parts)) as live:

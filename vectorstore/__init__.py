@@ -7,9 +7,11 @@ from vectorstore.embeddings import Embedder, default_model_path
 from vectorstore.lexical import LexicalIndex
 from vectorstore.sources import FileRecord, SourceStore
 from vectorstore.store import ChromaStore, StoreUnavailableError, make_chroma_client
-from vectorstore.types import Chunk, Document, Gap, Section, Span
+from vectorstore.types import Block, Candidate, Chunk, Document, Gap, Section, Span
 
 __all__ = [
+    "Block",
+    "Candidate",
     "ChromaStore",
     "Chunk",
     "Document",

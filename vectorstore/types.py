@@ -22,6 +22,34 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A structural block of a stored text, from the format's parser.
+
+    ``kind`` is one of ``heading``, ``paragraph``, ``list_item``, ``code``, ``table``,
+    ``quote`` or ``boilerplate``; ``level`` is a heading's level or a list item's nesting depth.
+    """
+
+    start: int
+    end: int
+    kind: str
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An answer candidate inside a chunk: a sentence or a list item, with its role.
+
+    ``role`` is one of ``sentence``, ``list_item``, ``list_intro`` (a sentence introducing a
+    list), ``code`` (a whole code block), ``table_row`` or ``quote``.  Headings, underlines,
+    fence markers and bare markup are never candidates.
+    """
+
+    start: int
+    end: int
+    role: str = "sentence"
+
+
+@dataclass(frozen=True)
 class Section:
     """A heading and the body region it governs: ``[start, end)`` covers the body text."""
 
@@ -63,6 +91,7 @@ class Document:
     excluded: list[Span] = field(default_factory=list)
     caption: Span | None = None
     gaps: list[Gap] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
     def to_dict(self, *, with_text: bool = True) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -85,6 +114,7 @@ class Document:
             excluded=[Span(**s) for s in data.get("excluded", [])],
             caption=Span(**data["caption"]) if data.get("caption") else None,
             gaps=[Gap(**g) for g in data.get("gaps", [])],
+            blocks=[Block(**b) for b in data.get("blocks", [])],
         )
 
 

@@ -82,6 +82,7 @@ class EvalCase(_Strict):
 class Thresholds(_Strict):
     """Optional gates: minima for rates that should be high, maxima for the others."""
 
+    pass_rate: float | None = Field(None, ge=0, le=1)
     answer_accuracy: float | None = Field(None, ge=0, le=1)
     refusal_recall: float | None = Field(None, ge=0, le=1)
     refusal_precision: float | None = Field(None, ge=0, le=1)

@@ -5,7 +5,10 @@ Matching of the dataset's strings (``answer_contains_*``, ``cited_contains_any``
 
 Metric keys (the ``--json`` object):
 
-- ``cases``, ``passed``, ``failures`` (ids of failing cases), ``errors`` (cases whose request
+- ``pass_rate``: share of cases passed (the headline figure for balanced public sets).
+- ``failures_by_rule``: failing cases grouped by what decided them (``Answer.decided_by``: a
+  rule's name or ``answerability``), so a slip points at one part of the decision.
+- ``cases``, ``passed``, ``failures``  (ids of failing cases), ``errors`` (cases whose request
   raised instead of returning an Answer; they count as neither answered nor refused).
 - ``answer_accuracy``: answerable cases answered and meeting ``answer_contains_any``/``_all``.
 - ``refusal_recall``: refuse-cases refused.  ``refusal_precision``: refused cases that should be.
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +50,7 @@ __all__ = [
 ]
 
 MINIMA = (
+    "pass_rate",
     "answer_accuracy",
     "refusal_recall",
     "refusal_precision",
@@ -222,6 +226,14 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
+def _by_rule(results: Iterable[CaseResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        rule = (r.answer.decided_by if r.answer else None) or "error"
+        counts[rule] = counts.get(rule, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def compute_metrics(results: Sequence[CaseResult]) -> dict[str, Any]:
     """Aggregate judged cases into the metrics object (see the module docstring)."""
     answerable = [r for r in results if r.case.expect == "answer"]
@@ -234,6 +246,8 @@ def compute_metrics(results: Sequence[CaseResult]) -> dict[str, Any]:
     return {
         "cases": len(results),
         "passed": sum(r.passed for r in results),
+        "pass_rate": _rate(sum(r.passed for r in results), len(results)),
+        "failures_by_rule": _by_rule(r for r in results if not r.passed),
         "failures": [r.case.id for r in results if not r.passed],
         "errors": sum(r.error is not None for r in results),
         "answer_accuracy": _rate(

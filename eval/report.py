@@ -11,7 +11,18 @@ from eval.metrics import CaseResult, DatasetRun
 
 __all__ = ["render_html", "render_markdown", "write_report"]
 
-_COLUMNS = ("id", "question", "expected", "got", "result", "quotes", "refusal reason", "ms", "why")
+_COLUMNS = (
+    "id",
+    "question",
+    "expected",
+    "got",
+    "result",
+    "quotes",
+    "refusal reason",
+    "decided by",
+    "ms",
+    "why",
+)
 
 
 def _cells(r: CaseResult) -> list[str]:
@@ -26,9 +37,70 @@ def _cells(r: CaseResult) -> list[str]:
         "pass" if r.passed else "FAIL",
         "\n".join(f"“{q}”" for q in quotes),
         reason,
+        _decided_by(r),
         f"{r.latency_ms:.0f}",
         "; ".join(r.why + r.notes + ([r.error] if r.error and not r.why else [])),
     ]
+
+
+def _decided_by(r: CaseResult) -> str:
+    if r.answer is None or r.answer.decided_by is None:
+        return ""
+    score = r.answer.decision_score
+    return r.answer.decided_by + (f" ({score:.2f})" if score is not None else "")
+
+
+def tradeoff(results: Sequence[CaseResult]) -> list[tuple[float, float, float]]:
+    """(threshold, share answered, precision of answers) as the answer threshold moves.
+
+    Uses each case's ``decision_score`` (cases decided by a rule keep their verdict); precision
+    is the share of answered cases that expected an answer.
+    """
+    scored = [
+        (r.answer.decision_score, r.case.expect == "answer")
+        for r in results
+        if r.answer is not None and r.answer.decision_score is not None
+    ]
+    points: list[tuple[float, float, float]] = []
+    if not scored:
+        return points
+    for step in range(0, 101, 2):
+        t = step / 100
+        answered = [ok for score, ok in scored if score >= t]
+        share = len(answered) / len(scored)
+        precision = sum(answered) / len(answered) if answered else 1.0
+        points.append((t, share, precision))
+    return points
+
+
+def _svg(points: list[tuple[float, float, float]], chosen: float | None) -> str:
+    """A small inline SVG: precision of answers (y) against share answered (x)."""
+    w, h, pad = 360, 240, 36
+
+    def xy(share: float, precision: float) -> tuple[float, float]:
+        return pad + share * (w - 2 * pad), h - pad - precision * (h - 2 * pad)
+
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(s, p) for _, s, p in points))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img" '
+        'aria-label="answer/refuse trade-off">',
+        f'<rect x="{pad}" y="{pad}" width="{w - 2 * pad}" height="{h - 2 * pad}" '
+        'fill="none" stroke="#ccc"/>',
+        f'<polyline points="{path}" fill="none" stroke="#2563eb" stroke-width="2"/>',
+        f'<text x="{w / 2}" y="{h - 6}" text-anchor="middle" font-size="11">share answered</text>',
+        f'<text x="10" y="{h / 2}" font-size="11" transform="rotate(-90 10 {h / 2})" '
+        'text-anchor="middle">precision of answers</text>',
+    ]
+    if chosen is not None and points:
+        _, s, p = min(points, key=lambda q: abs(q[0] - chosen))
+        cx, cy = xy(s, p)
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="#b42318"/>')
+        parts.append(
+            f'<text x="{cx + 8:.1f}" y="{cy - 8:.1f}" font-size="11" fill="#b42318">'
+            f"threshold {chosen:.2f}: {s:.0%} answered, precision {p:.0%}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def _value(value: Any) -> str:
@@ -99,6 +171,10 @@ def render_html(runs: Sequence[DatasetRun]) -> str:
         out.append("<table><tr><th>metric</th><th>value</th></tr>")
         out += [f"<tr><td>{e(k)}</td><td>{e(_value(v))}</td></tr>" for k, v in run.metrics.items()]
         out.append("</table>")
+        points = tradeoff(run.results)
+        if points:
+            out.append("<h3>Answer/refuse trade-off</h3>")
+            out.append(_svg(points, _threshold()))
         if run.failed_checks:
             out.append("<ul>")
             out += [f'<li class="bad">{e(c.describe())}</li>' for c in run.failed_checks]
@@ -114,6 +190,16 @@ def render_html(runs: Sequence[DatasetRun]) -> str:
         out.append("</table>")
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _threshold() -> float | None:
+    """The committed answerability model's threshold (None when it cannot be loaded)."""
+    try:
+        from qa.answerability import load_model
+
+        return load_model().threshold
+    except (OSError, ValueError):
+        return None
 
 
 def write_report(path: Path, runs: Sequence[DatasetRun]) -> None:

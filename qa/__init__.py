@@ -30,7 +30,7 @@ _LAZY = {
     "Components": "qa.components",
     "build": "qa.components",
     "HybridRetriever": "qa.retrieval",
-    "RefusalPolicy": "qa.policy",
+    "AnswerDecider": "qa.policy",
     "create_backend": "qa.backends",
 }
 
@@ -45,6 +45,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Answer",
+    "AnswerDecider",
     "AuthError",
     "BackendError",
     "Citation",
@@ -59,7 +60,6 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "RateLimitError",
-    "RefusalPolicy",
     "Settings",
     "Turn",
     "VerbatimChain",

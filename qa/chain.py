@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableConfig
@@ -26,23 +27,13 @@ from qa.citations import (
     verify_citations,
 )
 from qa.errors import BackendError, IndexNotReadyError
-from qa.policy import Decision, RefusalPolicy, strip_instructions
+from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
-from qa.scoring import Sentence, SentenceScorer
+from qa.signals import SentenceScorer
 from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
 from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, Gap, GapInfo, Turn
+from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
 from vectorstore import SourceStore
-
-REFUSAL_TEXT = {
-    "not_in_documents": "The documents do not say. I found nothing in them that answers this.",
-    "out_of_scope": "I can only answer questions about the documents in this collection.",
-    "invalid_request": "Please ask a question.",
-}
-TRUNCATED_TEXT = (
-    "The source text is cut off here: the document announces this content but does not "
-    "contain it, so the documents do not say."
-)
-
 
 # Documents read while one answer is computed (see VerbatimChain._answer).
 _SNAPSHOT: ContextVar[dict[str, Document | None] | None] = ContextVar("snapshot", default=None)
@@ -85,9 +76,8 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     if not history or not is_follow_up(question):
         return question
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
-    last_answer = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-    if last_answer.startswith((*REFUSAL_TEXT.values(), TRUNCATED_TEXT)):
-        last_answer = ""
+    last_turn = next((t for t in reversed(history) if t.role == "assistant"), None)
+    last_answer = "" if last_turn is None or last_turn.refused else last_turn.content
     own = set(content_terms(question))
     answer_names = [
         w for w in words(last_answer) if w[:1].isupper() and stem(w) in entities(last_answer)
@@ -127,7 +117,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         *,
         retriever: HybridRetriever,
         scorer: SentenceScorer,
-        policy: RefusalPolicy,
+        decider: AnswerDecider,
         backend: AnswerBackend,
         sources: SourceStore,
         max_question_chars: int = 2000,
@@ -136,7 +126,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             raise ValueError("max_question_chars must be >= 1")
         self.retriever = retriever
         self.scorer = scorer
-        self.policy = policy
+        self.decider = decider
         self.backend = backend
         self.sources = sources
         self.documents = DocumentCache(sources)
@@ -172,22 +162,26 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         Everything is verified before the first ``delta`` is produced.
         """
         timings: dict[str, float] = {}
-        problem = self._invalid(question)
-        if problem:
-            yield "done", _refusal("invalid_request", problem, timings=timings)
-            return
         t0 = time.perf_counter()
-        cleaned = strip_instructions(question)
-        if not cleaned and not history:
-            yield "done", _refusal("out_of_scope", REFUSAL_TEXT["out_of_scope"], timings=timings)
+        text = question if isinstance(question, str) else ""
+        cleaned = strip_instructions(text)
+        if not cleaned and text.strip() and history:
+            # "Then just guess." after a question: the same question again, instructions dropped.
+            cleaned = strip_instructions(_last_user_turn(history))
+            standalone = cleaned
+        else:
+            standalone = self._condense(cleaned, history) if cleaned else cleaned
+        asked = Asked(text, cleaned, standalone, self.max_question_chars)
+        early = self.decider.before_retrieval(asked)
+        if early is not None:
+            yield "done", self._refusal_from(early, timings)
             return
-        standalone = self._condense(cleaned, history)
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
         evidence = self.retriever.retrieve(standalone)
         timings["retrieve"] = _ms(t0)
         yield "retrieval", evidence
-        answer = self._answer(question, cleaned, standalone, evidence, history, timings)
+        answer = self._answer(asked, evidence, history, timings)
         for piece in _deltas(answer.answer):
             yield "delta", piece
         for citation in answer.citations:
@@ -196,9 +190,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
     def _answer(
         self,
-        question: str,
-        cleaned: str,
-        standalone: str,
+        asked: Asked,
         evidence: list[Evidence],
         history: Sequence[Turn],
         timings: dict[str, float],
@@ -213,20 +205,21 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         try:
             t1 = time.perf_counter()
             docs = self._documents_for(evidence)
-            sentences = _body_sentences(self.scorer.sentences(evidence), docs)
-            decision = self.policy.decide(standalone, sentences, docs, original=cleaned)
+            decision = self.decider.decide(asked, evidence, docs)
             if decision.refuse is not None:
                 answer = self._refusal_from(decision, timings)
             else:
                 draft = self.backend.answer(
-                    standalone,
+                    asked.standalone,
                     evidence,
-                    Hints(scored=decision.scored, history=list(history), typed=decision.typed),
+                    Hints(scored=list(decision.ranked), history=list(history), documents=docs),
                 )
                 answer = self._verify(draft, evidence, decision, timings)
             timings["answer"] = _ms(t1)
             answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
-            answer.standalone_question = standalone if standalone != question else None
+            answer.standalone_question = (
+                asked.standalone if asked.standalone != asked.original else None
+            )
             verify_citations(answer, {c.document: self._text(c.document) for c in answer.citations})
             return answer
         finally:
@@ -247,16 +240,6 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if rewritten and len(rewritten) <= self.max_question_chars:
                 return strip_instructions(rewritten)
         return condense(question, history)
-
-    def _invalid(self, question: str) -> str | None:
-        if not isinstance(question, str) or not question.strip():
-            return "The question is empty."
-        if len(question) > self.max_question_chars:
-            return (
-                f"The question is too long ({len(question)} characters; "
-                f"the limit is {self.max_question_chars})."
-            )
-        return None
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []
@@ -282,7 +265,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
     def _refusal_from(self, decision: Decision, timings: dict[str, float]) -> Answer:
         reason = decision.refuse or "not_in_documents"
         if reason != "source_truncated":
-            return _refusal(reason, REFUSAL_TEXT[reason], timings=timings)
+            text = decision.why if reason == "invalid_request" else REFUSAL_TEXT[reason]
+            answer = _refusal(reason, text, timings=timings)
+            answer.decided_by = decision.rule
+            answer.decision_score = decision.score
+            return answer
         citations: list[Citation] = []
         for s in decision.cite:
             text = self._text(s.document)
@@ -307,6 +294,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             citations=citations,
             gaps=[_gap_info(g) for g in decision.gaps],
             backend=self.backend.name,
+            decided_by=decision.rule,
+            decision_score=decision.score,
         )
 
     def _gap_announced(self, doc_id: str, start: int, end: int) -> Gap | None:
@@ -339,16 +328,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         decision: Decision,
         timings: dict[str, float],
     ) -> Answer:
-        if not draft.claims:
-            reason = draft.refusal or "not_in_documents"
-            if reason == "source_truncated" and decision.gaps:
-                decision.refuse = "source_truncated"
-                return self._refusal_from(decision, timings)
-            return _refusal(
-                "not_in_documents" if reason == "source_truncated" else reason,
-                REFUSAL_TEXT["not_in_documents" if reason == "source_truncated" else reason],
-                timings=timings,
-            )
+        gaps = list(decision.gaps)
         citations: list[Citation] = []
         parts: list[str] = []
         for claim in draft.claims:
@@ -359,8 +339,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             announced = self._gap_announced(doc_id, start, end)
             if announced is not None:
                 # "These included:" states nothing; quoting it as an answer would mislead.
-                if announced not in decision.gaps:
-                    decision.gaps.append(announced)
+                if announced not in gaps:
+                    gaps.append(announced)
                 continue
             quote = self._text(doc_id)[start:end]
             if not claim_supported(claim, quote):
@@ -386,16 +366,16 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 citations.append(existing)
             parts.append(f"{claim.text.strip()} [{existing.id}]")
         if not citations:
-            if decision.gaps:
-                decision.refuse = "source_truncated"
-                decision.cite = [Sentence.from_gap(g) for g in decision.gaps]
-                return self._refusal_from(decision, timings)
-            return _refusal("not_in_documents", REFUSAL_TEXT["not_in_documents"], timings=timings)
+            return self._refusal_from(
+                self.decider.nothing_verified(replace(decision, gaps=tuple(gaps))), timings
+            )
         return Answer(
             answer=" ".join(parts),
             citations=citations,
-            gaps=[_gap_info(g) for g in decision.gaps],
+            gaps=[_gap_info(g) for g in gaps],
             backend=draft.backend + ("+fallback" if draft.note == "fallback" else ""),
+            decided_by=decision.rule,
+            decision_score=decision.score,
         )
 
     def _locate(self, claim: Claim, evidence: Sequence[Evidence]) -> tuple[str, int, int] | None:
@@ -411,19 +391,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         return None
 
 
-def _body_sentences(sentences: Sequence[Sentence], docs: Sequence[Document]) -> list[Sentence]:
-    """Drop headings and captions: they label text, they do not state anything."""
-    labels: dict[str, list[tuple[int, int]]] = {}
-    for doc in docs:
-        spans = [(s.heading_start, s.heading_end) for s in doc.sections]
-        if doc.caption is not None:
-            spans.append((doc.caption.start, doc.caption.end))
-        labels[doc.id] = spans
-    return [
-        s
-        for s in sentences
-        if not any(a <= s.start and s.end <= b for a, b in labels.get(s.document, []))
-    ]
+def _last_user_turn(history: Sequence[Turn]) -> str:
+    return next((t.content for t in reversed(history) if t.role == "user"), "")
 
 
 def _quoted_whole(claim: Claim, text: str, start: int, end: int) -> bool:

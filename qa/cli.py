@@ -281,7 +281,7 @@ def chat(
         print_answer(answer)
         turns += [
             Turn(role="user", content=question),
-            Turn(role="assistant", content=answer.answer),
+            Turn(role="assistant", content=answer.answer, refused=answer.refused),
         ]
 
 

@@ -15,6 +15,7 @@ from qa.settings import Settings
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
+    from qa.answerability import AnswerabilityModel
     from qa.chain import VerbatimChain
     from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore
 
@@ -31,9 +32,16 @@ class Components:
     _chain: VerbatimChain | None = field(default=None, repr=False)
     _backends: dict[str, VerbatimChain] = field(default_factory=dict, repr=False)
 
-    def chain(self, backend: str | None = None) -> VerbatimChain:
-        """The answer chain (one per backend name, built on first use)."""
+    def chain(
+        self, backend: str | None = None, *, model: AnswerabilityModel | None = None
+    ) -> VerbatimChain:
+        """The answer chain (one per backend name, built on first use).
+
+        ``model`` replaces the committed answerability model (training uses an untrained one).
+        """
         name = backend or self.settings.backend
+        if model is not None:
+            return _build_chain(self, name, model)
         if name not in self._backends:
             self._backends[name] = _build_chain(self, name)
         return self._backends[name]
@@ -99,12 +107,15 @@ def build(settings: Settings) -> Components:
     )
 
 
-def _build_chain(parts: Components, backend_name: str) -> VerbatimChain:
+def _build_chain(
+    parts: Components, backend_name: str, model: AnswerabilityModel | None = None
+) -> VerbatimChain:
+    from qa.answerability import load_model
     from qa.backends import create_backend
     from qa.chain import VerbatimChain
-    from qa.policy import RefusalPolicy
+    from qa.policy import AnswerDecider
     from qa.retrieval import HybridRetriever
-    from qa.scoring import CorpusStats, SentenceScorer
+    from qa.signals import CorpusStats, SentenceScorer
 
     settings = parts.settings
     stats = CorpusStats(parts.sources)
@@ -121,7 +132,7 @@ def _build_chain(parts: Components, backend_name: str) -> VerbatimChain:
     return VerbatimChain(
         retriever=retriever,
         scorer=scorer,
-        policy=RefusalPolicy(scorer, stats),
+        decider=AnswerDecider(scorer, stats, model or load_model()),
         backend=create_backend(backend_name, settings, scorer),
         sources=parts.sources,
         max_question_chars=settings.max_question_chars,

@@ -6,6 +6,7 @@ conversation can be replayed with its citations.  Safe to use from FastAPI's thr
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -136,11 +137,18 @@ class ConversationStore:
         """The latest turns, oldest first, as the chain's history."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT role, content FROM turns WHERE conversation_id = ?"
+                "SELECT role, content, answer_json FROM turns WHERE conversation_id = ?"
                 " ORDER BY seq DESC LIMIT ?",
                 (conversation_id, self.max_history_turns),
             ).fetchall()
-        return [Turn(role=row["role"], content=row["content"]) for row in reversed(rows)]
+        return [
+            Turn(
+                role=row["role"],
+                content=row["content"],
+                refused=bool(row["answer_json"] and json.loads(row["answer_json"]).get("refused")),
+            )
+            for row in reversed(rows)
+        ]
 
     def get(self, conversation_id: str) -> dict[str, Any]:
         """The whole conversation: every turn, assistant turns with their Answer."""

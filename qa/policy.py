@@ -1,26 +1,371 @@
-"""The refusal policy: decide, before and after any backend, whether the documents can answer.
+"""The answer decision, in one place: ordered structural rules, then one learned model.
 
-Backend-independent and corpus-independent.  Reasons (see DESIGN.md):
+    question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
+    evidence ─▶ source_truncated ─▶ answerability model ─▶ answer | not_in_documents
 
-* ``invalid_request`` – empty or over-long question (checked by the chain).
-* ``out_of_scope`` – not a question about the documents (a greeting, a request to write code).
-* ``source_truncated`` – the question asks for what a recorded gap would hold: the document
-  announces a list and the list is missing.  The refusal cites the announcing sentence.
-* ``not_in_documents`` – the evidence does not cover the question: its specific names or numbers
-  appear nowhere in the corpus, most of its weight is on terms the corpus never uses, or no
-  sentence is close enough to it.
+Each rule is a small class with its thresholds as documented fields and one method returning a
+:class:`Decision` or ``None``; :data:`RULES_BEFORE` and :data:`RULES_AFTER` hold the order.  The
+learned part (:mod:`qa.answerability`) scores every answer candidate of the evidence ("does this
+sentence or list item answer the question?") and the question as a whole; below its threshold the
+decision is ``not_in_documents``.  A :class:`Decision` is frozen and names the rule or score that
+decided, so reports can group failures by it.  Backends never refuse on their own; when nothing a
+backend drafted survives verification, :meth:`AnswerDecider.nothing_verified` gives the refusal.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from qa.scoring import CorpusStats, ScoredSentence, Sentence, SentenceScorer, term_in
-from qa.text import Intent, content_terms, entities, intent, term_set
-from qa.types import Document, Gap, RefusalReason
+import numpy as np
 
+from qa.answerability import AnswerabilityModel
+from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer, term_set
+from qa.text import content_terms, words
+from qa.types import Document, Evidence, Gap, RefusalReason
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The verdict on one question: answer (``refuse is None``) or a typed refusal.
+
+    ``rule`` names what decided (a rule's name, or ``answerability`` for the model); ``score`` is
+    the model's probability that the documents answer, when it was computed.  ``ranked`` holds the
+    candidates best first (by the candidate model); ``cite`` what a refusal quotes.
+    """
+
+    refuse: RefusalReason | None
+    rule: str
+    why: str = ""
+    score: float | None = None
+    gaps: tuple[Gap, ...] = ()
+    cite: tuple[Sentence, ...] = ()
+    ranked: tuple[ScoredSentence, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The question as the rules see it."""
+
+    original: str  # the user's own words
+    cleaned: str  # without steering instructions
+    standalone: str  # condensed with the conversation (what retrieval saw)
+    max_chars: int
+
+
+class Rule(Protocol):
+    """A structural rule: a verdict, or None to pass the question on."""
+
+    @property
+    def name(self) -> str:
+        """The rule's name, as reports show it."""
+        ...
+
+
+class QuestionRule(Rule, Protocol):
+    """A rule that looks at the question alone (before retrieval)."""
+
+    def check(self, asked: Asked) -> Decision | None:
+        """A verdict, or None."""
+        ...
+
+
+# -- rules before retrieval -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvalidRequest:
+    """Empty or over-long questions (``max_chars`` is the configured limit)."""
+
+    name: str = "invalid_request"
+
+    def check(self, asked: Asked) -> Decision | None:
+        """Refuse an empty question or one longer than the limit."""
+        if not asked.original.strip():
+            return Decision("invalid_request", self.name, "The question is empty.")
+        if len(asked.original) > asked.max_chars:
+            return Decision(
+                "invalid_request",
+                self.name,
+                f"The question is too long ({len(asked.original)} characters; "
+                f"the limit is {asked.max_chars}).",
+            )
+        return None
+
+
+_GREETING = re.compile(
+    r"^\s*(hi|hello|hey|thanks|thank you|good (morning|evening|afternoon)|bye|goodbye)\b[\s!.,]*"
+    r"(there|all|everyone)?[\s!.,]*$",
+    re.IGNORECASE,
+)
+_TASK = re.compile(
+    r"^\s*(please\s+)?(write|compose|draft|translate|generate|create|code|sing|play|"
+    r"tell me a (joke|story|poem))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """Not a question about the documents: a greeting, or a request to produce something.
+
+    ``min_content_words``: a message with fewer content words than this, after steering
+    instructions are removed, asks nothing the documents could answer.
+    """
+
+    min_content_words: int = 1
+    name: str = "out_of_scope"
+
+    def check(self, asked: Asked) -> Decision | None:
+        """Refuse greetings and tasks that are not questions."""
+        text = asked.original
+        if _GREETING.match(text) or _TASK.match(text):
+            return Decision("out_of_scope", self.name, "not a question about the documents")
+        if len(content_terms(asked.standalone, drop_meta=False)) < self.min_content_words:
+            return Decision("out_of_scope", self.name, "no content words left to ask about")
+        return None
+
+
+@dataclass(frozen=True)
+class OnlyInstructions:
+    """A message that only tells the service to ignore the documents or to guess."""
+
+    name: str = "only_instructions"
+
+    def check(self, asked: Asked) -> Decision | None:
+        """Refuse when nothing but steering instructions was asked."""
+        if not asked.cleaned.strip():
+            return Decision("out_of_scope", self.name, "only instructions to ignore the documents")
+        return None
+
+
+RULES_BEFORE: tuple[QuestionRule, ...] = (InvalidRequest(), OnlyInstructions(), OutOfScope())
+
+
+# -- rules over the evidence ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceTruncated:
+    """The question targets a recorded gap: the document announces content it lacks.
+
+    The gap's *region* is its announcing sentence and the ``lead_sentences`` before it in the
+    same paragraph (where "these included:" takes its subject from).  The rule fires when the
+    best candidate for the question (by the model, the announcing sentence scored as an ordinary
+    sentence) lies in the region, with probability at least ``min_relevance``, and the question
+    asks for content (what, which, who, a list, a count, an item, yes/no about the content), not
+    for a reason, a manner, a time or a place, which the region's own sentences may answer.
+    """
+
+    lead_sentences: int = 1
+    min_relevance: float = 0.15
+    name: str = "source_truncated"
+
+    def check(
+        self,
+        asked: str,
+        probabilities: np.ndarray,
+        neutral: np.ndarray,
+        candidates: Sequence[Sentence],
+        gaps: Sequence[Gap],
+        texts: dict[str, str],
+    ) -> Gap | None:
+        """The gap the question targets, or None."""
+        if not gaps or not candidates or not _asks_for_content(asked):
+            return None
+        scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
+        best = int(np.argmax(scores))
+        if float(scores[best]) < self.min_relevance:
+            return None
+        top = candidates[best]
+        for gap in gaps:
+            if top.document == gap.document and self._in_region(
+                top, gap, candidates, texts.get(gap.document, "")
+            ):
+                return gap
+        return None
+
+    def _in_region(self, s: Sentence, gap: Gap, candidates: Sequence[Sentence], text: str) -> bool:
+        if _announces(s, gap):
+            return True
+        if s.end > gap.start or "\n\n" in text[s.end : gap.start]:
+            return False
+        between = [
+            c for c in candidates if c.document == gap.document and s.end <= c.start < gap.start
+        ]
+        return len(between) < self.lead_sentences
+
+
+_NOT_CONTENT = re.compile(r"^\W*(why|how(?!\s+(many|much))|when|where)\b", re.IGNORECASE)
+
+
+def _asks_for_content(question: str) -> bool:
+    """A question for what a list would hold, not for a reason, manner, time or place."""
+    return not _NOT_CONTENT.search(question)
+
+
+def _announces(s: Sentence, gap: Gap) -> bool:
+    return s.start <= gap.start < s.end or gap.start <= s.start < gap.end
+
+
+# -- the decider ------------------------------------------------------------------------------
+
+
+class AnswerDecider:
+    """Runs the rules in order, then the answerability model."""
+
+    def __init__(
+        self,
+        scorer: SentenceScorer,
+        stats: CorpusStats,
+        model: AnswerabilityModel,
+        *,
+        truncated: SourceTruncated | None = None,
+        rules_before: Sequence[QuestionRule] = RULES_BEFORE,
+    ) -> None:
+        self.scorer = scorer
+        self.stats = stats
+        self.model = model
+        self.truncated = truncated or SourceTruncated()
+        self.rules_before = tuple(rules_before)
+
+    def before_retrieval(self, asked: Asked) -> Decision | None:
+        """The first rule that refuses the question as asked, or None."""
+        for rule in self.rules_before:
+            verdict = rule.check(asked)
+            if verdict is not None:
+                return verdict
+        return None
+
+    def decide(
+        self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
+    ) -> Decision:
+        """Answer or refuse, given the retrieved evidence and its documents."""
+        sentences, features, cos = self.signals(asked, evidence, documents)
+        if not sentences:
+            return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
+        p = self.model.score_candidates(features)
+        ranked = _ranked(sentences, features, cos, p)
+        gaps = [g for d in documents for g in d.gaps]
+        neutral = self.model.score_candidates(_as_plain_sentences(features))
+        texts = {d.id: d.text for d in documents}
+        gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts)
+        if gap is not None:
+            return Decision(
+                "source_truncated",
+                self.truncated.name,
+                "the best evidence is the announcement of a list the document does not contain",
+                gaps=(gap,),
+                cite=_gap_citations(gap, sentences),
+                ranked=ranked,
+            )
+        score = self.model.answerable(p, features, cos)
+        if score < self.model.threshold:
+            return Decision(
+                "not_in_documents",
+                "answerability",
+                f"answerability {score:.2f} < threshold {self.model.threshold:.2f}",
+                score=score,
+                ranked=ranked,
+            )
+        related = tuple(g for g in gaps if any(_announces(r.sentence, g) for r in ranked[:3]))
+        return Decision(
+            None,
+            "answerability",
+            f"answerability {score:.2f} >= threshold {self.model.threshold:.2f}",
+            score=score,
+            gaps=related,
+            ranked=ranked,
+        )
+
+    def signals(
+        self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
+    ) -> tuple[list[Sentence], np.ndarray, np.ndarray]:
+        """The candidates of the evidence (labels dropped), their signals and cosines."""
+        pairs = self.scorer.candidates(evidence)
+        pairs = [(s, v) for s, v in pairs if not _is_label(s, documents)]
+        return self.scorer.signals(
+            asked.standalone,
+            evidence,
+            own_words=asked.cleaned,
+            candidates=pairs,
+            texts={d.id: d.text for d in documents},
+        )
+
+    def nothing_verified(self, decision: Decision) -> Decision:
+        """The refusal when no drafted claim survived verification."""
+        if decision.gaps:
+            gap = decision.gaps[0]
+            return replace(
+                decision,
+                refuse="source_truncated",
+                rule="nothing_verified",
+                why="no verified claim; the best evidence announces a missing list",
+                cite=(Sentence.from_gap(gap),),
+            )
+        return replace(
+            decision,
+            refuse="not_in_documents",
+            rule="nothing_verified",
+            why="no drafted claim could be verified against the sources",
+        )
+
+
+_ROLE_COLUMNS = [FEATURES.index(n) for n in FEATURES if n.startswith("role_")]
+
+
+def _as_plain_sentences(features: np.ndarray) -> np.ndarray:
+    plain = features.copy()
+    plain[:, _ROLE_COLUMNS] = 0.0
+    return plain
+
+
+def _ranked(
+    sentences: Sequence[Sentence], features: np.ndarray, cos: np.ndarray, p: np.ndarray
+) -> tuple[ScoredSentence, ...]:
+    col = FEATURES.index("coverage")
+    out = [
+        ScoredSentence(
+            sentence=s,
+            semantic=float(cos[i]),
+            coverage=float(features[i, col]),
+            score=float(p[i]),
+            terms=term_set(s.text),
+            features=tuple(float(x) for x in features[i]),
+        )
+        for i, s in enumerate(sentences)
+    ]
+    out.sort(key=lambda x: -x.score)
+    return tuple(out)
+
+
+def _is_label(s: Sentence, documents: Sequence[Document]) -> bool:
+    """Headings and captions label text; they state nothing."""
+    for doc in documents:
+        if doc.id != s.document:
+            continue
+        for sec in doc.sections:
+            if sec.heading_start <= s.start and s.end <= sec.heading_end:
+                return True
+        if doc.caption is not None and doc.caption.start <= s.start and s.end <= doc.caption.end:
+            return True
+    return False
+
+
+def _gap_citations(gap: Gap, sentences: Sequence[Sentence]) -> tuple[Sentence, ...]:
+    """What the paragraph says before the gap (when retrieved), then the announcing sentence."""
+    before = [
+        s
+        for s in sentences
+        if s.document == gap.document and s.end <= gap.start and gap.start - s.end <= 2
+    ]
+    announcing = Sentence.from_gap(gap)
+    return (*before[-1:], announcing)
+
+
+# Re-exported for callers that strip steering clauses before condensing.
 _INSTRUCTION = re.compile(
     r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|please)\b)\s*[^.;!?]*?\b(ignore|disregard|forget|"
     r"don'?t (?:use|rely on|look at)|do not (?:use|rely on|look at)|without (?:using|looking at)|"
@@ -28,39 +373,8 @@ _INSTRUCTION = re.compile(
     r"make (?:it|something) up|speculate|"
     r"use (?:your|general|common|outside|world|prior|background) knowledge|use what you know|"
     r"(?:from|with|using|based on) (?:your |own |general |common |outside |world |prior |"
-    r"background )*(?:knowledge|memory|training|what you know|the news|news reports))"
+    r"background )*(?:knowledge|memory|training|what you know))"
     r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?",
-    re.IGNORECASE,
-)
-_OUT_OF_SCOPE = re.compile(
-    r"^\s*(hi|hello|hey|thanks|thank you|good (morning|evening|afternoon)|"
-    r"(please )?(write|compose|draft|translate|generate|create|code|summarise the weather|"
-    r"tell me a joke|sing|play)\b)",
-    re.IGNORECASE,
-)
-# Questions about how the text judges something, not about what it contains.
-_CHARACTERISE = re.compile(
-    r"\b(how (is|are|was|were|does|did|do)\b.*\b(describ|characteri[sz]|portray|depict|call|"
-    r"label|view|seen|regard|frame|sum)\w*|"
-    r"(does|did|do) (the|this) (article|text|author|report|document|page)\b.*\b(call|describ|"
-    r"characteri[sz]|portray|label|consider|say)\w*\b.*\b(harsh|severe|serious|strict|tough|"
-    r"extreme|fair|reasonable|generous|mild|lenient|draconian|unfair|modest)|"
-    r"what (words?|adjectives?|terms?|language) (is|are|was|were|does|did)\b|"
-    r"how (harsh|severe|serious|strict|tough|extreme|fair|reasonable|generous|mild)|"
-    r"(were|are|was|is) (they|these|those|it) (harsh|severe|serious|strict|tough|extreme|fair|"
-    r"reasonable|generous|mild)|nature of|tone of)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b(1[5-9]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|"
-    r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"today|yesterday|century|decade|year|month|week|day|spring|summer|autumn|winter)\b",
-    re.IGNORECASE,
-)
-_NUMBER_WORD = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|percent|per cent|"
-    r"hundred|thousand|million|billion|dozen|several|few|many|single|half)\b",
     re.IGNORECASE,
 )
 
@@ -72,419 +386,5 @@ def strip_instructions(question: str) -> str:
     """
     cleaned = _INSTRUCTION.sub(" ", question)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
-    return re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class PolicyConfig:
-    """Thresholds of the policy (cosine similarities and IDF-weighted shares, 0..1)."""
-
-    min_semantic: float = 0.30
-    confident_semantic: float = 0.55
-    min_score: float = 0.36
-    unknown_share: float = 0.75
-    unknown_relation_share: float = 0.65
-    unknown_relation_share_large: float = 0.3
-    large_corpus_chunks: int = 500
-    certain_semantic: float = 0.8
-    type_margin: float = 0.3
-    yes_no_coverage: float = 0.5
-    strong_coverage: float = 0.5
-    gap_semantic: float = 0.42
-    gap_margin: float = 0.06
-
-
-@dataclass
-class Decision:
-    """The policy's verdict on one question."""
-
-    refuse: RefusalReason | None = None
-    gaps: list[Gap] = field(default_factory=list)
-    cite: list[Sentence] = field(default_factory=list)
-    scored: list[ScoredSentence] = field(default_factory=list)
-    typed: int = 0  # the first ``typed`` sentences of ``scored`` hold the kind of answer asked for
-    why: str = ""
-
-
-@dataclass(frozen=True)
-class _GapView:
-    gap: Gap
-    paragraph: str
-    para_start: int
-    list_terms: frozenset[str]
-    announcement_terms: frozenset[str]
-    paragraph_terms: frozenset[str]
-
-
-class RefusalPolicy:
-    """Decides answer vs. typed refusal from the question, the evidence and the recorded gaps."""
-
-    def __init__(
-        self, scorer: SentenceScorer, stats: CorpusStats, config: PolicyConfig | None = None
-    ) -> None:
-        self.scorer = scorer
-        self.stats = stats
-        self.config = config or PolicyConfig()
-
-    def decide(
-        self,
-        question: str,
-        sentences: Sequence[Sentence],
-        documents: Sequence[Document],
-        *,
-        original: str | None = None,
-    ) -> Decision:
-        """Answer or refuse ``question`` given evidence ``sentences`` from ``documents``.
-
-        ``question`` is the standalone form used for matching; ``original`` (the user's own
-        words, when different) decides the question's intent.
-        """
-        cfg = self.config
-        asked = original or question
-        if _OUT_OF_SCOPE.search(asked):
-            return Decision(refuse="out_of_scope", why="not a question about the documents")
-        self.stats.refresh()
-        wants = intent(asked)
-        qterms = list(dict.fromkeys(content_terms(question)))
-        scored = self.scorer.score(question, sentences, own_words=asked)
-        gap_views = [_view(doc, g) for doc in documents for g in doc.gaps]
-        gap_hit = self._gap_match(question, qterms, wants, scored, gap_views)
-
-        missing_entities = sorted(
-            e for e in entities(asked) if not self.stats.known(e) and e not in self.stats.entities
-        )
-        weights = {t: self.stats.idf(t) for t in qterms}
-        total = sum(weights.values()) or 1.0
-        unknown = sum(w for t, w in weights.items() if not self.stats.known(t)) / total
-        # The same share over the words that say what is asked (not the names it is asked about):
-        # "Who founded Lumen?" is about founding; Lumen only says where to look.
-        named = {e.lower() for e in entities(asked)}
-        judging = bool(_CHARACTERISE.search(asked))
-        # How the text judges something is asked in words it need not use ("harsh?").
-        relation = {} if judging else {t: w for t, w in weights.items() if t not in named}
-        unknown_relation = (
-            sum(w for t, w in relation.items() if not self.stats.known(t))
-            / (sum(relation.values()) or 1.0)
-            if relation
-            else 0.0
-        )
-        best = scored[0] if scored else None
-
-        if gap_hit is not None:
-            view, strength = gap_hit
-            asks_content = _asks_for_list(
-                asked, view, wants, bool(missing_entities) or unknown > 0.15
-            )
-            if asks_content and not _CHARACTERISE.search(asked):
-                return Decision(
-                    refuse="source_truncated",
-                    gaps=[view.gap],
-                    cite=_gap_citations(view, scored),
-                    scored=scored,
-                    why=f"question matches a truncated list (strength {strength:.2f})",
-                )
-        if missing_entities:
-            return self._not_in_documents(scored, f"unknown names or numbers: {missing_entities}")
-        head = _attribute_asked(asked)
-        if (
-            head is not None
-            and not self.stats.known(head)
-            and (best is None or best.semantic < cfg.confident_semantic)
-        ):
-            # "Who is the president of ..." when no document ever says "president".
-            return self._not_in_documents(scored, f"the question is about {head!r}, never named")
-        if best is None:
-            return self._not_in_documents(scored, "no evidence")
-        if unknown >= cfg.unknown_share and best.semantic < cfg.confident_semantic:
-            return self._not_in_documents(scored, f"{unknown:.0%} of the question is unknown")
-        if (
-            relation
-            and best.semantic < cfg.confident_semantic
-            and not any(
-                term_in(t, s.terms | term_set(s.sentence.context))
-                for t in relation
-                for s in scored[:3]
-                if s.semantic >= cfg.min_semantic
-            )
-        ):
-            # None of the words saying what is asked appears near the best evidence.
-            return self._not_in_documents(scored, "what is asked is not in the best evidence")
-        # A word a large corpus never uses is a stronger sign than one a short article lacks.
-        large = self.stats.n >= cfg.large_corpus_chunks
-        relation_share = cfg.unknown_relation_share_large if large else cfg.unknown_relation_share
-        enough = cfg.certain_semantic if large else cfg.confident_semantic
-        if unknown_relation >= relation_share and best.semantic < enough:
-            return self._not_in_documents(
-                scored, f"{unknown_relation:.0%} of what is asked is never mentioned"
-            )
-        closest = max(s.semantic for s in scored[:3])
-        if best.score < cfg.min_score or (
-            closest < cfg.min_semantic and best.coverage < cfg.strong_coverage
-        ):
-            return self._not_in_documents(
-                scored, f"best sentence too weak ({closest:.2f}/{best.score:.2f})"
-            )
-        if wants.yes_no and not _states(asked, scored[:3], cfg.yes_no_coverage):
-            # "Did the plan require X?" is not confirmed unless some sentence says X.
-            return self._not_in_documents(scored, "no sentence states what the question asks")
-        typed = [s for s in scored[:6] if has_answer_type(wants, asked, s.sentence.text)]
-        if not typed:
-            return self._not_in_documents(scored, "no sentence has the kind of answer asked for")
-        if typed[0] is not best and typed[0].score >= best.score - cfg.type_margin:
-            # Only sentences holding the kind of answer asked for can answer it.
-            scored = typed + [s for s in scored if s not in typed]
-            gaps = [gap_hit[0].gap] if gap_hit is not None else []
-            return Decision(gaps=gaps, scored=scored, typed=len(typed), why="answerable (typed)")
-        gaps = [gap_hit[0].gap] if gap_hit is not None else []
-        return Decision(gaps=gaps, scored=scored, why="answerable")
-
-    def _not_in_documents(self, scored: list[ScoredSentence], why: str) -> Decision:
-        return Decision(refuse="not_in_documents", scored=scored, why=why)
-
-    def _gap_match(
-        self,
-        question: str,
-        qterms: list[str],
-        wants: Intent,
-        scored: list[ScoredSentence],
-        views: list[_GapView],
-    ) -> tuple[_GapView, float] | None:
-        if not views:
-            return None
-        cfg = self.config
-        qvec = self.scorer.question_vector(question)
-        paras = self.scorer.vectors([v.paragraph for v in views])
-        sims = paras @ qvec
-        best_other = max(
-            (s.semantic for s in scored if not any(_inside(s.sentence, v) for v in views)),
-            default=0.0,
-        )
-        choice: tuple[_GapView, float] | None = None
-        top = [
-            s
-            for s in scored[:2]
-            if s.score >= scored[0].score - cfg.gap_margin and s.semantic >= cfg.min_semantic
-        ]
-        for view, sim in zip(views, sims, strict=True):
-            if any(_inside(s.sentence, view) for s in top):
-                # The best evidence for the question is the paragraph that announces the gap.
-                strength = float(sim) + 1.0
-                if choice is None or strength > choice[1]:
-                    choice = (view, strength)
-                continue
-            para_terms = set(content_terms(view.paragraph))
-            overlap = sum(self.stats.idf(t) for t in qterms if t in para_terms) / (
-                sum(self.stats.idf(t) for t in qterms) or 1.0
-            )
-            strength = float(sim) + 0.25 * overlap
-            if view.list_terms and len(set(qterms) & view.list_terms) >= max(
-                2, round(len(view.list_terms) * 2 / 3)
-            ):
-                # The question (or the conversation it continues) names the list's subject.
-                strength += 1.0
-                if choice is None or strength > choice[1]:
-                    choice = (view, strength)
-                continue
-            related = (
-                float(sim) >= cfg.gap_semantic
-                or (overlap >= 0.5 and float(sim) >= cfg.gap_semantic - 0.12)
-            ) and float(sim) + cfg.gap_margin >= best_other - 0.25 * overlap
-            if related and (choice is None or strength > choice[1]):
-                choice = (view, strength)
-        return choice
-
-
-def _view(doc: Document, gap: Gap) -> _GapView:
-    text = doc.text
-    para_start = text.rfind("\n\n", 0, gap.start)
-    para_start = 0 if para_start < 0 else para_start + 2
-    paragraph = text[para_start : gap.end]
-    announcement = set(content_terms(gap.announcement, drop_meta=False))
-    subject: set[str] = set()
-    if _REFERS_BACK.search(gap.announcement):
-        # "these included:" — the list is of whatever the previous sentence is about.
-        before = text[para_start : gap.start].strip()
-        previous = re.split(r"(?<=[.!?])\s+", before)[-1] if before else ""
-        subject = set(content_terms(" ".join(previous.split()[:6])))
-    named = set(content_terms(_LIST_NOUN.sub(r"\1", gap.announcement)))
-    return _GapView(
-        gap=gap,
-        paragraph=paragraph,
-        para_start=para_start,
-        list_terms=frozenset((subject | named) - _GENERIC_LIST_WORDS),
-        announcement_terms=frozenset(announcement | subject),
-        paragraph_terms=frozenset(content_terms(paragraph)),
-    )
-
-
-_REFERS_BACK = re.compile(r"\b(these|those|they|them|this|it|such|which)\b", re.IGNORECASE)
-_LIST_NOUN = re.compile(
-    r".*\b(?:following|these|those|several|some|many|\d+|two|three|four|five|six|seven|eight|"
-    r"nine|ten)\s+((?:[\w-]+\s+){0,2}[\w-]+)\s*(?:included|include|were|are|was|is|:).*",
-    re.IGNORECASE | re.DOTALL,
-)
-_GENERIC_LIST_WORDS = frozenset(content_terms("included include following according reports"))
-
-
-# Nouns that say "a part of something" rather than what is asked about.
-_GENERIC_HEADS = frozenset(
-    content_terms(
-        "aspect aspects part parts kind type types way element elements factor factors feature "
-        "features issue issues role effect effects reason reasons sort form forms thing things "
-        "example examples exact exactly main key specific particular certain other else"
-    )
-)
-
-
-def _wh_phrase(question: str) -> set[str]:
-    """Terms of the noun group right after the wh-word ("What relief measures did ..." →
-    {relief, measur}); empty when a verb follows the wh-word directly."""
-    group = _noun_group(question, "what|which|whose", _AUXILIARY)
-    return set() if group is None else set(content_terms(group)) - _GENERIC_HEADS
-
-
-_AUXILIARY = r"did|do|does|is|are|was|were|has|have|had|will|would|can|could|should|must|might|may"
-
-
-def _noun_group(question: str, wh: str, stop: str) -> str | None:
-    """The words between the wh-word and the first ``stop`` word, or None without a wh-word."""
-    match = re.search(rf"\b(?:{wh})\s+(.*)", question, re.IGNORECASE)
-    if not match:
-        return None
-    return re.split(rf"\b(?:{stop})\b", match.group(1), maxsplit=1)[0]
-
-
-_ATTRIBUTE = re.compile(
-    r"\b(?:who|what|which)(?:'s|\s+(?:is|are|was|were|will be|would be))\s+"
-    r"(?:the|a|an|[A-Za-z]+['’]s)\s+([A-Za-z][\w-]*)",
-    re.IGNORECASE,
-)
-
-
-def _attribute_asked(question: str) -> str | None:
-    """The attribute in "Who is the president of ...", "What is the capital of ..."."""
-    match = _ATTRIBUTE.search(question)
-    if not match:
-        return None
-    terms = [t for t in content_terms(match.group(1)) if t not in _GENERIC_HEADS]
-    return terms[0] if terms else None
-
-
-_MEMBERS = re.compile(
-    r"\b(which|what|any|one|some|each|all|none|either|neither|both|first|last) of "
-    r"(them|these|those|it|its|the (items?|list|points?|ones?))\b",
-    re.IGNORECASE,
-)
-
-
-def _asks_for_list(question: str, view: _GapView, wants: Intent, unknown: bool) -> bool:
-    """Does the question ask for what the missing list would hold?"""
-    if wants.enumerate or wants.count or wants.ordinal:
-        return True
-    qterms = set(content_terms(question))
-    if wants.yes_no:
-        return unknown or bool(qterms & view.list_terms)
-    if wants.wh in ("what", "which", "who", "whom"):
-        if _MEMBERS.search(question):
-            return True  # "which of them ...", "what was one of them"
-        phrase = _wh_phrase(question)
-        if phrase & view.list_terms or (phrase and phrase <= view.paragraph_terms):
-            # "What measures ...", or "which core goals ..." that the paragraph only
-            # alludes to: the specifics would be in the missing list.
-            return True
-        return not qterms or qterms <= (view.announcement_terms | view.list_terms)
-    # A request that is not a question ("Return them as JSON", "Describe them") asks for them.
-    return wants.wh is None
-
-
-def _inside(sentence: Sentence, view: _GapView) -> bool:
-    return (
-        sentence.document == view.gap.document and view.para_start <= sentence.start < view.gap.end
-    )
-
-
-def _gap_citations(view: _GapView, scored: list[ScoredSentence]) -> list[Sentence]:
-    """The announcing sentence, preceded by what its paragraph does say (when retrieved)."""
-    gap = view.gap
-    around = [
-        s.sentence for s in scored if _inside(s.sentence, view) and s.sentence.start != gap.start
-    ]
-    announcing = Sentence.from_gap(gap)
-    ordered = sorted(around, key=lambda s: s.start)[-1:]
-    return [*ordered, announcing]
-
-
-def _states(question: str, top: Sequence[ScoredSentence], share: float) -> bool:
-    """Does one sentence contain most of the question's key words (its claim)?"""
-    terms = set(content_terms(question))
-    if not terms:
-        return True
-    for s in top:
-        found = s.terms | (term_set(s.sentence.context) if s.sentence.refers_back else set())
-        if sum(term_in(t, found) for t in terms) / len(terms) >= share:
-            return True
-    return False
-
-
-def _names_someone_new(question: str, sentence: str) -> bool:
-    """The sentence names something (a capitalised name, code) that the question does not."""
-    asked = entities(question) | term_set(question)
-    return any(not e[:1].isdigit() and e not in asked for e in entities(sentence))
-
-
-def has_answer_type(wants: Intent, question: str, sentence: str) -> bool:
-    """Could ``sentence`` answer a who/when/how-many question at all?
-
-    A "who" answer must name someone the question does not already name; a "when" answer needs
-    a date or time word; a "how many/much" answer needs a number the question does not give.
-    """
-    if wants.yes_no:
-        return True
-    if wants.count or _HOW_MUCH.search(question):
-        given = {m.lower() for m in _NUMBER_WORD.findall(question)}
-        return any(m.lower() not in given for m in _NUMBER_WORD.findall(sentence))
-    if wants.wh == "when" or _WHICH_TIME.search(question):
-        return bool(_DATE.search(sentence))
-    head = _head_noun(question)
-    if head in _NUMBER_NOUNS:
-        given = {m.lower() for m in _NUMBER_WORD.findall(question)}
-        return any(m.lower() not in given for m in _NUMBER_WORD.findall(sentence))
-    if head in _NAME_NOUNS:
-        return _names_someone_new(question, sentence)
-    if wants.wh in ("who", "whom", "whose"):
-        return _names_someone_new(question, sentence)
-    return True
-
-
-# "Which status code ...", "What port ..." want a number; "Which class ..." wants a name.
-_NUMBER_NOUNS = frozenset(
-    content_terms(
-        "number port code version price cost amount size limit percentage percent count total "
-        "age length duration rate fee salary budget population"
-    )
-)
-_NAME_NOUNS = frozenset(
-    content_terms(
-        "class module library package command tool server framework decorator company person "
-        "country city "
-        "organisation organization outlet newspaper language database protocol service product "
-        "author creator founder contractor engineer mayor president minister official"
-    )
-)
-
-
-def _head_noun(question: str) -> str | None:
-    """The noun a which/what question asks for ("Which status code ..." → code)."""
-    group = _noun_group(
-        question, "what|which", _AUXILIARY + r"|of|in|for|to|from|on|at|by|with|\w{3,}ed"
-    )
-    if group is None:
-        return None
-    terms = [t for t in content_terms(group) if t not in _GENERIC_HEADS]
-    return terms[-1] if terms else None
-
-
-_WHICH_TIME = re.compile(
-    r"\b(which|what) (year|month|day|date|decade|century|time)\b", re.IGNORECASE
-)
-_HOW_MUCH = re.compile(r"\bhow (much|long|large|big|far|old|often|tall|high)\b", re.IGNORECASE)
+    cleaned = re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)
+    return cleaned if words(cleaned) else ""

@@ -44,6 +44,7 @@ class Turn(BaseModel):
 
     role: Literal["user", "assistant"]
     content: str = Field(max_length=20_000)
+    refused: bool = False  # an assistant turn that was a refusal carries nothing to follow up
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,5 @@ class Answer(BaseModel):
     backend: str = "extractive"
     timings_ms: dict[str, float] = Field(default_factory=dict)
     standalone_question: str | None = None
+    decided_by: str | None = None  # the rule or model that decided (see qa/policy.py)
+    decision_score: float | None = None  # the model's probability that the documents answer

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from qa.errors import ConfigError
-from qa.scoring import ScoredSentence, SentenceScorer
-from qa.types import Draft, Evidence, Turn
+from qa.signals import ScoredSentence, SentenceScorer
+from qa.types import Document, Draft, Evidence, Turn
 
 if TYPE_CHECKING:
     from qa.settings import Settings
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
 class Hints:
     """What the chain already knows when it calls a backend (saves recomputation)."""
 
-    scored: list[ScoredSentence] = field(default_factory=list)
+    scored: list[ScoredSentence] = field(default_factory=list)  # best first
     history: list[Turn] = field(default_factory=list)
-    typed: int = 0  # the first ``typed`` of ``scored`` hold the kind of answer asked for
+    documents: list[Document] = field(default_factory=list)  # the evidence's documents
 
 
 @runtime_checkable

@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
-from vectorstore.types import Chunk, Document
+from vectorstore.types import Candidate, Chunk, Document
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _BATCH = 500  # ids per "IN (...)" query, well below SQLite's variable limit
 
 _SCHEMA = """
@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     "start" INTEGER NOT NULL,
     "end" INTEGER NOT NULL,
     section TEXT,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    candidates TEXT NOT NULL DEFAULT '[]',
+    vectors BLOB
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document, idx);
 CREATE TABLE IF NOT EXISTS files (
@@ -60,7 +62,7 @@ CREATE TABLE IF NOT EXISTS files (
 INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
 """
 
-_CHUNK_COLUMNS = 'id, document, idx, "start", "end", section, text'
+_CHUNK_COLUMNS = 'id, document, idx, "start", "end", section, text, candidates, vectors'
 
 
 class FileRecord(TypedDict):
@@ -84,6 +86,8 @@ def _chunk(row: sqlite3.Row) -> Chunk:
         end=row["end"],
         section=row["section"],
         index=row["idx"],
+        candidates=tuple(Candidate(s, e, r) for s, e, r in json.loads(row["candidates"] or "[]")),
+        vectors=bytes(row["vectors"] or b""),
     )
 
 
@@ -135,9 +139,17 @@ class SourceStore:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
+            if "candidates" not in columns:  # a data dir written before schema version 2
+                db.execute("ALTER TABLE chunks ADD COLUMN candidates TEXT NOT NULL DEFAULT '[]'")
+                db.execute("ALTER TABLE chunks ADD COLUMN vectors BLOB")
             db.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (SCHEMA_VERSION,),
+            )
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version' AND value < ?",
+                (SCHEMA_VERSION, SCHEMA_VERSION),
             )
 
     # -- connections and transactions ---------------------------------------------------
@@ -242,8 +254,22 @@ class SourceStore:
             )
             # A chunk id that moved here from another document is taken over, not duplicated.
             db.executemany(
-                f"INSERT OR REPLACE INTO chunks ({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(c.id, c.document, c.index, c.start, c.end, c.section, c.text) for c in chunks],
+                f"INSERT OR REPLACE INTO chunks ({_CHUNK_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        c.id,
+                        c.document,
+                        c.index,
+                        c.start,
+                        c.end,
+                        c.section,
+                        c.text,
+                        json.dumps([[x.start, x.end, x.role] for x in c.candidates]),
+                        c.vectors or None,
+                    )
+                    for c in chunks
+                ],
             )
             if file_record is not None:
                 self._put_file(db, file_record, now)

@@ -245,7 +245,7 @@ def rst_blocks(text: str) -> list[Block]:
     lines = _Lines(text)
     blocks: list[Block] = []
 
-    def depth(node: nodes.Node, kind: type[nodes.Element]) -> int:
+    def depth(node: nodes.Node, kind: type[nodes.Element] | tuple[type[nodes.Element], ...]) -> int:
         count, parent = 0, node.parent
         while parent is not None:
             count += isinstance(parent, kind)
@@ -260,7 +260,7 @@ def rst_blocks(text: str) -> list[Block]:
         if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
             blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
         elif isinstance(node, nodes.list_item | nodes.definition_list_item):
-            level = depth(node, nodes.bullet_list | nodes.enumerated_list | nodes.definition_list)
+            level = depth(node, (nodes.bullet_list, nodes.enumerated_list, nodes.definition_list))
             blocks.append(_rst_item(lines, index, level))
         elif isinstance(node, nodes.literal_block | nodes.doctest_block):
             if not _inside_kind(node, (nodes.list_item, nodes.table)):

@@ -1,0 +1,281 @@
+"""Helpers shared by the test modules, each defined once here and imported by name.
+
+Settings and components for a test (reusing the session's loaded model), free loopback ports,
+a real uvicorn server in a thread, a ``chroma run`` server process, the citation exactness check,
+an SSE parser and polling helpers. Fixtures live in ``conftest.py``; nothing here is a fixture.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from qa.components import Components, build
+from qa.settings import Settings
+from qa.types import Answer
+from vectorstore import ChromaStore, LexicalIndex, SourceStore, make_chroma_client
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_CORPUS = REPO / "corpus"
+CORPUS_B = REPO / "tests" / "data" / "corpus_b"
+VENV_BIN = Path(sys.executable).parent
+
+
+# -- settings and components --------------------------------------------------------------------
+
+
+def make_settings(data_dir: Path, corpus: Path = SAMPLE_CORPUS, **extra: Any) -> Settings:
+    """Settings for a test: its own data dir, no environment."""
+    return Settings(data_dir=data_dir, corpus_dir=corpus, **extra)
+
+
+def ingested(data_dir: Path, corpus: Path) -> Components:
+    """Components over ``data_dir`` with ``corpus`` ingested."""
+    parts = build(make_settings(data_dir, corpus))
+    report = parts.pipeline().run([corpus])
+    assert report.ok, report.failed
+    return parts
+
+
+def components_for(settings: Settings, shared: Components) -> Components:
+    """Components over ``settings.data_dir`` (embedded Chroma, or ``settings.chroma.url``),
+    reusing ``shared``'s loaded model."""
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    client = make_chroma_client(
+        data_dir,
+        url=settings.chroma.url,
+        timeout_s=settings.chroma.timeout_s,
+        read_timeout_s=settings.chroma.read_timeout_s,
+    )
+    return Components(
+        settings=settings,
+        embedder=shared.embedder,
+        store=ChromaStore(client, shared.embedder),
+        sources=SourceStore(data_dir),
+        lexical=LexicalIndex(data_dir / "bm25"),
+    )
+
+
+def with_settings(shared: Components, **update: Any) -> Components:
+    """The same index and model as ``shared`` under changed settings (own chains)."""
+    return Components(
+        settings=shared.settings.model_copy(update=update),
+        embedder=shared.embedder,
+        store=shared.store,
+        sources=shared.sources,
+        lexical=shared.lexical,
+    )
+
+
+# -- citations --------------------------------------------------------------------------------
+
+
+def assert_exact(answer: Answer | Mapping[str, Any], sources: SourceStore) -> None:
+    """Every citation's quote is the stored text of its document at its offsets."""
+    citations: Iterable[Any] = (
+        answer.citations if isinstance(answer, Answer) else answer["citations"]
+    )
+    for c in citations:
+        fields = c if isinstance(c, Mapping) else c.model_dump()
+        text = sources.get_text(fields["document"])
+        assert text is not None, fields["document"]
+        assert text[fields["start"] : fields["end"]] == fields["quote"], fields
+
+
+# -- servers ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running server's address."""
+
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        """Base URL, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{self.host}:{self.port}"
+
+
+@contextmanager
+def serve(app: FastAPI, timeout_s: float = 60.0) -> Iterator[LiveServer]:
+    """Run ``app`` under real uvicorn on a free loopback port until the block ends."""
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"uvicorn did not start on port {port}")
+        time.sleep(0.05)
+    try:
+        live = LiveServer("127.0.0.1", port)
+        httpx.get(f"{live.url}/healthz", timeout=5).raise_for_status()
+        yield live
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@dataclass
+class ChromaServer:
+    """A ``chroma run`` process on loopback."""
+
+    process: subprocess.Popen[bytes]
+    host: str
+    port: int
+    log: Path
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server."""
+        return f"http://{self.host}:{self.port}"
+
+    def stop(self) -> None:
+        """Terminate the process and wait for it to exit."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+class ChromaUnavailable(RuntimeError):
+    """The ``chroma`` CLI is not installed next to the running interpreter."""
+
+
+def start_chroma_server(
+    data_dir: Path, timeout_s: float = 60.0, port: int | None = None
+) -> ChromaServer:
+    """Start ``<venv>/bin/chroma run`` on a free (or the given) port; wait for a heartbeat."""
+    chroma = VENV_BIN / "chroma"
+    if not chroma.exists():
+        raise ChromaUnavailable(f"chroma CLI not found next to {sys.executable}")
+    port = port or free_port()
+    log = data_dir / "chroma-server.log"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            [
+                str(chroma),
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--path",
+                str(data_dir),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+        )
+    server = ChromaServer(process=process, host="127.0.0.1", port=port, log=log)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chroma run exited with {process.returncode}: {log.read_text()}")
+        try:
+            if httpx.get(f"{server.url}/api/v2/heartbeat", timeout=1.0).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"chroma run did not answer within {timeout_s}s: {log.read_text()}")
+
+
+# -- protocols and polling ----------------------------------------------------------------------
+
+
+def read_sse(lines: Iterable[str]) -> Iterator[tuple[str, Any]]:
+    """Parse Server-Sent Events from lines, yielding each (event, data) as it completes."""
+    event, data = "message", list[str]()
+    for line in itertools.chain(lines, [""]):
+        if not line:
+            if data:
+                yield event, json.loads("\n".join(data))
+            event, data = "message", []
+        elif line.startswith("event:"):
+            event = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())
+
+
+def sse_events(text: str) -> list[tuple[str, Any]]:
+    """Parse a whole SSE body into (event, data) pairs."""
+    return list(read_sse(text.splitlines()))
+
+
+def wait_for(predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.1) -> bool:
+    """Poll ``predicate`` until it holds or ``timeout_s`` passes; whether it held."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval_s)
+    return predicate()
+
+
+def assert_error(
+    response: httpx.Response | Any, status: int, code: str | None = None
+) -> dict[str, Any]:
+    """The response is ``{"error": {"code", "message"}}`` with ``status``; returns the error."""
+    assert response.status_code == status, (response.status_code, response.text[:500])
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error["code"], str) and error["code"]
+    assert isinstance(error["message"], str) and error["message"]
+    if code is not None:
+        assert error["code"] == code, error
+    assert "Traceback" not in response.text
+    return dict(error)
+
+
+# -- the web page -------------------------------------------------------------------------------
+
+
+def ask_in_page(page: Page, question: str) -> Locator:
+    """Type a question in the web page, press Enter, and return the finished assistant message."""
+    from playwright.sync_api import expect
+
+    count = page.locator("li.message.assistant").count()
+    page.fill("#question", question)
+    page.press("#question", "Enter")
+    item = page.locator("li.message.assistant").nth(count)
+    expect(item).not_to_have_attribute("aria-busy", "true")
+    expect(item.locator(".streaming")).to_have_count(0)
+    return item

@@ -9,10 +9,13 @@ FAST_TESTS := not model and not server and not browser and not slow and not reli
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
+SHARED ?= ../shared
+DATA := .verbatim-data
+EVAL_PARTS := sample-test corpus_b-test fastapi-docs-test squad-test nomiracl-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run ingest test test-fast lint typecheck pytest eval bench clean
+.PHONY: install install-dev run ingest test test-fast lint typecheck pytest eval train bench clean
 
 # `install`: what running needs (no test tools); `install-dev`: plus the dev extras.
 install: $(STAMP)
@@ -48,8 +51,18 @@ typecheck: install-dev
 pytest: install-dev
 	$(BIN)/pytest
 
+# The eval gates run on the TEST parts only (eval/public.py splits every dataset; see
+# docs/answering.md); each part keeps its own index under $(DATA)/eval, so reruns are incremental.
 eval: install
-	$(BIN)/verbatim eval --dataset eval/datasets/sample.yaml --data-dir .verbatim-eval
+	$(BIN)/python -m eval.public --shared $(SHARED) --out $(DATA)/public
+	@for part in $(EVAL_PARTS); do \
+	  echo "== eval $$part"; \
+	  $(BIN)/verbatim eval --dataset $(DATA)/public/$$part.yaml --data-dir $(DATA)/eval/$$part || exit 1; \
+	done
+
+# Retrain the answerability model from the tune parts (writes qa/models/answerability.json).
+train: install-dev
+	$(BIN)/python -m eval.train --shared $(SHARED) --public $(DATA)/public --work $(DATA)/train
 
 # Everything: ruff, mypy, every pytest suite (model, servers, Chromium), the eval gate.
 test: lint typecheck pytest eval
@@ -62,4 +75,4 @@ bench: install
 	$(BIN)/python -m benchmarks --json
 
 clean:
-	rm -rf $(VENV) .verbatim .verbatim-eval .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .verbatim .verbatim-eval $(DATA) .mypy_cache .ruff_cache .pytest_cache

@@ -9,6 +9,7 @@
   ``squad-tune`` are balanced samples (one answerable and one unanswerable question per
   paragraph, as the hidden check does).  An answerable case passes when a cited quote holds a
   gold answer; an unanswerable one when it is refused.
+- **the project's own sets** (``eval/datasets``): ``NAME-tune`` / ``NAME-test`` by case id.
 - **NoMIRACL**: each row's ten passages are one document; the split is by row.  ``answerable:
   true`` → expect an answer; ``false`` → expect a refusal.
 
@@ -119,12 +120,45 @@ def _write_dataset(path: Path, name: str, corpus_dir: str, cases: Iterable[dict[
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+IN_HOUSE = Path(__file__).parent / "datasets"
+# The project's own sets and the corpus each is asked against (None: the dataset's own).
+IN_HOUSE_CORPORA: dict[str, str | None] = {
+    "sample": None,
+    "corpus_b": None,
+    "fastapi-docs": "corpora/fastapi-docs",
+}
+
+
+def build_in_house(shared: Path, out: Path) -> dict[str, int]:
+    """Split the project's own datasets into tune and test parts (by case id: the sample is a
+    single document, so its questions, not its documents, are what can be held back)."""
+    counts: dict[str, int] = {}
+    for name, corpus in IN_HOUSE_CORPORA.items():
+        source = IN_HOUSE / f"{name}.yaml"
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+        root = (shared / corpus) if corpus else (source.parent / data["corpus"])
+        for part in ("tune", "test"):
+            cases = [c for c in data["cases"] if part_of(str(c["id"])) == part]
+            target = {
+                "name": f"{name}-{part}",
+                "corpus": str(root.resolve()),
+                "cases": cases,
+                "thresholds": data.get("thresholds") or {},
+            }
+            path = out / f"{name}-{part}.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(yaml.safe_dump(target, sort_keys=False, allow_unicode=True), "utf-8")
+            counts[f"{name}-{part}"] = len(cases)
+    return counts
+
+
 def build_all(shared: Path = DEFAULT_SHARED, out: Path = DEFAULT_OUT) -> dict[str, Any]:
-    """Build every public dataset under ``out``."""
+    """Build every dataset part under ``out``."""
     datasets = shared / "datasets"
     return {
         "squad": build_squad(datasets / "squad2-dev" / "squad2-dev.json", out),
         "nomiracl": build_nomiracl(datasets / "nomiracl-dev" / "nomiracl-en-dev.jsonl", out),
+        "in_house": build_in_house(shared, out),
     }
 
 

@@ -69,7 +69,12 @@ class TrainingSet:
 
 
 def collect(
-    dataset_path: Path, name: str, work: Path, *, tune_only_cases: bool, corpus: Path | None = None
+    dataset_path: Path,
+    name: str,
+    work: Path,
+    *,
+    tune_only_cases: bool,
+    corpus: Path | None = None,
 ) -> list[Example]:
     """Ingest a dataset's corpus and compute the signals of its (tune) cases."""
     from qa.components import build
@@ -82,10 +87,9 @@ def collect(
     parts = build(settings)
     parts.pipeline().run([corpus_dir])
     chain = parts.chain("extractive", model=untrained_model())
+    cases = [c for c in dataset.cases if not tune_only_cases or part_of(c.id) == "tune"]
     out: list[Example] = []
-    for case in dataset.cases:
-        if tune_only_cases and part_of(case.id) != "tune":
-            continue
+    for case in cases:
         example = _example(chain, case, name)
         if example is not None:
             out.append(example)
@@ -269,7 +273,10 @@ def main(argv: list[str] | None = None) -> None:
     build_all(args.shared, args.public)
     training = TrainingSet()
     training.examples += collect(
-        args.public / "squad-tune-all.yaml", "squad", args.work, tune_only_cases=False
+        args.public / "squad-tune-all.yaml",
+        "squad",
+        args.work,
+        tune_only_cases=False,
     )
     training.examples += collect(
         args.public / "nomiracl-tune.yaml", "nomiracl", args.work, tune_only_cases=False

@@ -22,8 +22,8 @@ from typing import Protocol
 import numpy as np
 
 from qa.answerability import AnswerabilityModel
-from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer, term_set
-from qa.text import content_terms, words
+from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer
+from qa.text import content_terms, term_set, words
 from qa.types import Document, Evidence, Gap, RefusalReason
 
 

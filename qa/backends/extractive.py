@@ -14,9 +14,10 @@ import re
 from collections.abc import Sequence
 
 from qa.backends import Hints
+from qa.lists import list_claims, list_items_after
 from qa.signals import ScoredSentence, Sentence, SentenceScorer
 from qa.text import content_terms
-from qa.types import Claim, Draft, Evidence
+from qa.types import Claim, Document, Draft, Evidence
 
 _MARKER = re.compile(r"^\s*(?:[-*+•>]\s+|\d{1,3}[.)]\s+|#{1,6}\s+)")
 MAX_LIST_ITEMS = 5
@@ -47,6 +48,10 @@ class ExtractiveBackend:
         if not ranked:
             return Draft(claims=[], backend=self.name)
         chosen = self.select(question, ranked)
+        documents = {d.id: d for d in hints.documents} if hints else {}
+        listed = _list_answer(question, chosen[0].sentence if chosen else None, documents)
+        if listed:
+            return Draft(claims=listed, backend=self.name)
         claims: list[Claim] = []
         taken: set[tuple[str, int]] = set()
         for s in chosen:
@@ -91,8 +96,26 @@ class ExtractiveBackend:
             if new_terms or adjacent:
                 chosen.append(cand)
                 covered |= new_terms
-        chosen.sort(key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start))
-        return chosen
+        # The best stays first (a list introduction brings its list); the rest in text order.
+        rest = sorted(
+            chosen[1:], key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start)
+        )
+        return [top, *rest]
+
+
+def _list_answer(
+    question: str, best: Sentence | None, documents: dict[str, Document]
+) -> list[Claim]:
+    """When the best candidate introduces a list, the list's items answer (see qa/lists.py)."""
+    if best is None or best.role != "list_intro" or best.document not in documents:
+        return []
+    document = documents[best.document]
+    items = list_items_after(document, best.start)
+    if not items:
+        return []
+    intro = _strip_marker(best.text)
+    lead = [Claim(intro, intro, best.rank + 1)]
+    return lead + list_claims(question, document, items, evidence=best.rank + 1)
 
 
 def _list_after(intro: Sentence, ranked: Sequence[ScoredSentence]) -> list[Sentence]:

@@ -140,11 +140,12 @@ def inspect(
     as_json: AsJson = False,
 ) -> None:
     """Show what was indexed from one document: spans, caption, sections, chunks, gaps."""
+    from qa.components import open_database
     from qa.errors import NotFoundError
     from vectorstore import SourceStore
 
     settings = load_settings(data_dir)
-    sources = SourceStore(Path(settings.data_dir))
+    sources = SourceStore(open_database(settings))
     doc = sources.get_document(document)
     if doc is None:
         matches = [

@@ -7,7 +7,7 @@ A thin layer over :class:`~qa.chain.VerbatimChain` built on ``slack_bolt``:
 - ``message`` in a direct message (``channel_type == "im"``) → the answer in the DM.
 - ``/ask QUESTION`` → an ephemeral reply (``chat.postEphemeral``) or a channel message, per
   ``VERBATIM_SLACK__SLASH_RESPONSE``.
-- "Helpful" / "Not helpful" buttons → a row in ``feedback.sqlite3`` and the feedback counter.
+- "Helpful" / "Not helpful" buttons → a row in the feedback store and the feedback counter.
 
 Two transports share one :func:`build_slack_app`: Socket Mode (:func:`run_socket_mode`, the
 ``verbatim slack`` command) and the Events API at ``POST /slack/events`` of the FastAPI app
@@ -21,15 +21,11 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -41,7 +37,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from qa.components import open_database
 from qa.errors import ConfigError, VerbatimError
+from qa.feedback import FeedbackStore
 from qa.settings import Settings
 from qa.types import Answer, Turn
 
@@ -271,82 +269,6 @@ class RecentKeys:
                 return False
             self._seen[key] = now + self.ttl_s
             return True
-
-
-class FeedbackStore:
-    """Answers posted to Slack and the votes on them, in ``feedback.sqlite3``."""
-
-    RETENTION_S = 90 * 24 * 3600
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._db() as db:
-            db.executescript(
-                """
-                CREATE TABLE IF NOT EXISTS answers (
-                    id TEXT PRIMARY KEY, question TEXT NOT NULL, answer TEXT NOT NULL,
-                    refused INTEGER NOT NULL, channel TEXT, created REAL NOT NULL);
-                CREATE INDEX IF NOT EXISTS answers_created ON answers(created);
-                CREATE TABLE IF NOT EXISTS feedback (
-                    answer_id TEXT NOT NULL, user TEXT NOT NULL, vote TEXT NOT NULL,
-                    question TEXT, answer TEXT, channel TEXT, created REAL NOT NULL,
-                    PRIMARY KEY (answer_id, user));
-                """
-            )
-
-    @classmethod
-    def in_data_dir(cls, data_dir: Path) -> FeedbackStore:
-        """The store at ``DATA_DIR/feedback.sqlite3``."""
-        return cls(Path(data_dir) / "feedback.sqlite3")
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per call: listeners run on several threads.
-        with closing(sqlite3.connect(self.path, timeout=10)) as db:
-            db.row_factory = sqlite3.Row
-            with db:
-                yield db
-
-    def remember(self, question: str, answer: Answer, channel: str | None) -> str:
-        """Store an answer about to be posted; the short id goes into its feedback buttons."""
-        answer_id = secrets.token_hex(6)
-        now = time.time()
-        with self._db() as db:
-            db.execute("DELETE FROM answers WHERE created < ?", (now - self.RETENTION_S,))
-            db.execute(
-                "INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?)",
-                (answer_id, question, answer.answer, int(answer.refused), channel, now),
-            )
-        return answer_id
-
-    def record(self, answer_id: str, vote: str, user: str, channel: str | None) -> bool:
-        """Record (or change) one user's vote; False when the answer id is unknown."""
-        with self._db() as db:
-            row = db.execute(
-                "SELECT question, answer FROM answers WHERE id = ?", (answer_id,)
-            ).fetchone()
-            db.execute(
-                "INSERT INTO feedback VALUES (?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(answer_id, user) DO UPDATE SET vote = excluded.vote, "
-                "created = excluded.created",
-                (
-                    answer_id,
-                    user,
-                    vote,
-                    row["question"] if row else None,
-                    row["answer"] if row else None,
-                    channel,
-                    time.time(),
-                ),
-            )
-        return row is not None
-
-    def votes(self) -> list[dict[str, Any]]:
-        """Every recorded vote, oldest first."""
-        with self._db() as db:
-            rows = db.execute("SELECT * FROM feedback ORDER BY created").fetchall()
-        return [dict(row) for row in rows]
 
 
 # -- the bot -----------------------------------------------------------------------------
@@ -648,7 +570,7 @@ def build_slack_app(
     bot = SlackBot(
         settings,
         get_chain,
-        feedback=FeedbackStore.in_data_dir(settings.data_dir),
+        feedback=FeedbackStore(open_database(settings)),
         metrics=metrics,
     )
     app = App(

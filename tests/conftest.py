@@ -15,7 +15,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from qa.components import Components, build
 from qa.settings import Settings
 
-pytest_plugins = ["conftest_vectorstore"]
+pytest_plugins = ["conftest_vectorstore", "pg_server"]
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = REPO / "corpus"

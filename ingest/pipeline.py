@@ -19,11 +19,14 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from ingest.analyze import analyze_document
+from ingest.candidates import answer_candidates
 from ingest.chunking import Chunker
 from ingest.loaders import LoadError, iter_files, load_file
 from vectorstore import ChromaStore, Chunk, Document, Embedder, LexicalIndex, SourceStore
@@ -237,11 +240,21 @@ class IngestPipeline:
         if progress is not None:
             progress.start(total, len(pending))
         for group in _groups(pending, self.group_chunks):
+            for item in group:
+                item.chunks = [with_candidates(item.document, c) for c in item.chunks]
             chunks = [c for p in group for c in p.chunks]
-            vectors = self.embedder.embed_batches(
+            vectors, span_vectors = self.embedder.embed_with_spans(
                 [c.text for c in chunks],
+                [[(x.start - c.start, x.end - c.start) for x in c.candidates] for c in chunks],
                 on_batch=progress.advance if progress is not None else None,
             )
+            packed = iter(span_vectors)
+            for item in group:
+                item.chunks = [
+                    replace(c, vectors=next(packed).astype(np.float16).tobytes())
+                    for c in item.chunks
+                ]
+            chunks = [c for p in group for c in p.chunks]
             if chunks:
                 self.store.upsert(chunks, vectors)
             report.embedded += len(chunks)
@@ -291,6 +304,11 @@ class IngestPipeline:
             self.lexical.build(self.sources.all_chunks(), generation)
             if self.lexical.path is not None:
                 self.lexical.save()
+
+
+def with_candidates(document: Document, chunk: Chunk) -> Chunk:
+    """The chunk with its answer candidates (vectors are added when it is embedded)."""
+    return replace(chunk, candidates=tuple(answer_candidates(document, chunk.start, chunk.end)))
 
 
 def _groups(items: Iterable[_Pending], size: int) -> Iterable[list[_Pending]]:

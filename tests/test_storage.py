@@ -25,7 +25,7 @@ from qa.conversations import ConversationStore
 from qa.errors import NotFoundError
 from qa.feedback import FeedbackStore
 from qa.types import Answer, Citation
-from vectorstore import Chunk, Database, Document, Gap, Section, SourceStore, Span
+from vectorstore import Candidate, Chunk, Database, Document, Gap, Section, SourceStore, Span
 from vectorstore.database import SCHEMA_VERSION
 from vectorstore.sources import FileRecord
 
@@ -266,6 +266,45 @@ class StorageContract:
         with again.read() as db:
             rows = db.execute(sa.text("SELECT count(*) FROM schema_migrations")).scalar_one()
         assert rows == SCHEMA_VERSION
+
+    def test_answer_candidates_and_their_vectors_round_trip(self, store: SourceStore) -> None:
+        doc = make_document()
+        vectors = bytes(range(256)) * 3  # any bytes: float16 rows for two candidates
+        chunk = Chunk(
+            id="a.txt#0",
+            document=doc.id,
+            text=TEXT[7:61],
+            start=7,
+            end=61,
+            candidates=(Candidate(7, 42, "sentence"), Candidate(43, 61, "list_intro")),
+            vectors=vectors,
+        )
+        store.put_document(doc, [chunk])
+        [stored] = store.all_chunks()
+        assert stored.candidates == chunk.candidates
+        assert stored.vectors == vectors
+        assert store.get_chunks([chunk.id])[chunk.id].vectors == vectors
+        plain = chunks_of(doc, [(0, 5)], tag="p")[0]
+        store.put_document(doc, [plain])
+        assert store.all_chunks()[0].candidates == () and store.all_chunks()[0].vectors == b""
+
+    def test_a_version_1_database_is_migrated_in_place(self, open_database: OpenDatabase) -> None:
+        old = open_database()
+        doc = make_document()
+        SourceStore(old).put_document(doc, chunks_of(doc, [(0, 5)]))
+        with old.write() as db:  # back to what schema version 1 had
+            db.execute(sa.text("ALTER TABLE chunks DROP COLUMN candidates"))
+            db.execute(sa.text("ALTER TABLE chunks DROP COLUMN vectors"))
+            db.execute(sa.text("DELETE FROM schema_migrations WHERE version > 1"))
+        old.close()
+        migrated = open_database()
+        assert migrated.schema_version() == SCHEMA_VERSION
+        store = SourceStore(migrated)
+        assert store.get_text(doc.id) == TEXT
+        assert [c.candidates for c in store.all_chunks()] == [()]
+        cut = Chunk("a.txt#1", doc.id, TEXT[7:20], 7, 20, candidates=(Candidate(7, 20),))
+        store.put_document(doc, [cut], file_record=record("/c/a.txt", doc.id))
+        assert store.all_chunks()[0].candidates == (Candidate(7, 20),)
 
     def test_ingest_lock_makes_a_second_holder_wait(self, open_database: OpenDatabase) -> None:
         first, second = SourceStore(open_database()), SourceStore(open_database())

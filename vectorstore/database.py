@@ -64,6 +64,9 @@ chunks = sa.Table(
     sa.Column("end", sa.Integer, nullable=False),
     sa.Column("section", sa.Text),
     sa.Column("text", sa.Text, nullable=False),
+    # Answer candidates ([[start, end, role], ...] as JSON) and one float16 vector per candidate.
+    sa.Column("candidates", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("vectors", sa.LargeBinary),
     sa.Index("chunks_document", "document", "idx"),
 )
 files = sa.Table(
@@ -134,21 +137,28 @@ feedback = sa.Table(
 )
 
 
-def _create_v1(conn: Connection) -> None:
+def _create_current(conn: Connection) -> None:
+    """A new database: every table as :data:`metadata` has it now, generation 0."""
     metadata.create_all(conn)
-    conn.execute(
-        sa.insert(meta).from_select(
-            ["key", "value"],
-            sa.select(sa.literal("generation"), sa.literal(0)).where(
-                ~sa.exists().where(meta.c.key == "generation")
-            ),
-        )
-    )
+    conn.execute(sa.insert(meta).values(key="generation", value=0))
 
 
-# (version, what it does, the step).  Append only: a released step is never edited.
+def _v1_create(conn: Connection) -> None:
+    raise RuntimeError("schema version 1 is only ever created new")  # pragma: no cover
+
+
+def _v2_chunk_candidates(conn: Connection) -> None:
+    binary = sa.LargeBinary().compile(dialect=conn.dialect)
+    conn.execute(sa.text("ALTER TABLE chunks ADD COLUMN candidates TEXT NOT NULL DEFAULT '[]'"))
+    conn.execute(sa.text(f"ALTER TABLE chunks ADD COLUMN vectors {binary}"))
+
+
+# (version, what it does, the step bringing the previous version to it).  Append only: a released
+# step is never edited.  A new database is created as the tables above say and marked with
+# every version; an existing one runs the steps it has not seen, in order.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
-    (1, "documents, chunks, manifest, generation, conversations, feedback", _create_v1),
+    (1, "documents, chunks, manifest, generation, conversations, feedback", _v1_create),
+    (2, "chunks: answer candidates and their float16 vectors", _v2_chunk_candidates),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -323,10 +333,14 @@ class Database:
                 int(row[0])
                 for row in conn.execute(sa.text("SELECT version FROM schema_migrations"))
             }
+            fresh = not done
+            if fresh:
+                _create_current(conn)
             for version, description, step in MIGRATIONS:
                 if version in done:
                     continue
-                step(conn)
+                if not fresh:
+                    step(conn)
                 conn.execute(
                     sa.text("INSERT INTO schema_migrations (version, description) VALUES (:v, :d)"),
                     {"v": version, "d": description},

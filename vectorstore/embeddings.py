@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
@@ -224,6 +225,60 @@ class Embedder(Embeddings):
             if on_batch is not None:
                 on_batch(len(batch))
         return vectors
+
+    def embed_with_spans(
+        self,
+        texts: list[str],
+        spans: list[list[tuple[int, int]]],
+        on_batch: Callable[[int], None] | None = None,
+    ) -> tuple[list[list[float]], list[np.ndarray]]:
+        """Embed texts and, from the same forward pass, character spans inside each text.
+
+        The text vector is exactly what :meth:`embed_documents` returns (mean of the token
+        vectors, unit-normalised).  A span's vector is the mean of the contextual vectors of the
+        word pieces inside it, unit-normalised: a sentence vector read in its context, at no
+        extra encoding cost.  Returns the text vectors and, per text, a float32 array of shape
+        ``(len(spans[i]), dimension)``.
+        """
+        import torch
+
+        if len(spans) != len(texts):
+            raise ValueError("spans must have one list per text")
+        lengths = self.count_tokens(texts) if len(texts) > self.batch_size else [0] * len(texts)
+        order = sorted(range(len(texts)), key=lambda i: (lengths[i], len(texts[i])), reverse=True)
+        vectors: list[list[float]] = [[] for _ in texts]
+        span_vectors: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
+        model = self._model
+        transformer = model[0]
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            with self._lock, torch.inference_mode():
+                features = transformer.tokenizer(
+                    [texts[i] for i in batch],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_seq_length,
+                    return_offsets_mapping=True,
+                    return_tensors="pt",
+                )
+                offsets = features.pop("offset_mapping").numpy()
+                hidden = transformer.auto_model(**features).last_hidden_state.float().numpy()
+                mask = features["attention_mask"].numpy().astype(bool)
+            for row, i in enumerate(batch):
+                tokens = hidden[row][mask[row]]
+                whole = tokens.mean(axis=0)
+                vectors[i] = (whole / max(float(np.linalg.norm(whole)), 1e-12)).tolist()
+                starts, ends = offsets[row][mask[row]].T
+                real = ends > starts  # special tokens have empty offsets
+                out = np.empty((len(spans[i]), self.dimension), np.float32)
+                for k, (s, e) in enumerate(spans[i]):
+                    inside = real & (starts >= s) & (ends <= e)
+                    v = tokens[inside].mean(axis=0) if inside.any() else whole
+                    out[k] = v / max(float(np.linalg.norm(v)), 1e-12)
+                span_vectors[i] = out
+            if on_batch is not None:
+                on_batch(len(batch))
+        return vectors, span_vectors
 
     def embed_query(self, text: str) -> list[float]:
         """Embed one query (unit-normalised), served from the LRU cache when seen before."""

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from vectorstore.database import Database, chunks, documents, files, meta
-from vectorstore.types import Chunk, Document
+from vectorstore.types import Candidate, Chunk, Document
 
 _BATCH = 500  # ids per "IN (...)" query, well below every engine's parameter limit
 _CHUNK_COLUMNS = (
@@ -33,6 +33,8 @@ _CHUNK_COLUMNS = (
     chunks.c.end,
     chunks.c.section,
     chunks.c.text,
+    chunks.c.candidates,
+    chunks.c.vectors,
 )
 
 
@@ -57,6 +59,8 @@ def _chunk(row: RowMapping) -> Chunk:
         end=row["end"],
         section=row["section"],
         index=row["idx"],
+        candidates=tuple(Candidate(s, e, r) for s, e, r in json.loads(row["candidates"] or "[]")),
+        vectors=bytes(row["vectors"] or b""),
     )
 
 
@@ -69,6 +73,8 @@ def _chunk_row(chunk: Chunk) -> dict[str, Any]:
         "end": chunk.end,
         "section": chunk.section,
         "text": chunk.text,
+        "candidates": json.dumps([[c.start, c.end, c.role] for c in chunk.candidates]),
+        "vectors": chunk.vectors or None,
     }
 
 

@@ -129,6 +129,10 @@ class Chunk:
     end: int
     section: str | None = None
     index: int = 0
+    # Answer candidates inside the chunk (absolute offsets) and one unit vector per candidate,
+    # float16, row-major (``len(candidates) x dimension``); empty when not computed.
+    candidates: tuple[Candidate, ...] = ()
+    vectors: bytes = field(default=b"", repr=False, compare=False)
 
     def metadata(self) -> dict[str, Any]:
         """Chroma-safe metadata (no None values)."""

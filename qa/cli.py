@@ -1,4 +1,5 @@
-"""The ``verbatim`` command line: ingest, inspect, ask, chat, serve, slack, eval.
+"""The ``verbatim`` command line: ingest, inspect, ask, chat, serve, slack (and eval, registered
+by the ``eval`` package through the ``verbatim.commands`` entry-point group).
 
 A thin adapter: each command reads the settings once, builds the shared components and calls the
 same chain as every other entry point.  Errors print in red and exit non-zero, never a traceback.
@@ -10,6 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import wraps
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -40,6 +42,8 @@ DataDir = Annotated[
     ),
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+COMMANDS_GROUP = "verbatim.commands"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -312,54 +316,18 @@ def slack(data_dir: DataDir = None) -> None:
     run_socket_mode(load_settings(data_dir))
 
 
-@app.command(name="eval")
-@friendly_errors
-def eval_command(
-    dataset: Annotated[
-        list[Path] | None, typer.Option("--dataset", help="Dataset file(s) (YAML or JSONL).")
-    ] = None,
-    corpus: Annotated[
-        Path | None,
-        typer.Option("--corpus", help="Ingest this folder into a temporary index first."),
-    ] = None,
-    url: Annotated[
-        str | None, typer.Option("--url", help="Evaluate a running server instead.")
-    ] = None,
-    report: Annotated[
-        Path | None, typer.Option("--report", help="Write a Markdown/HTML report.")
-    ] = None,
-    api_key: Annotated[
-        str | None,
-        typer.Option("--api-key", envvar="VERBATIM_EVAL_API_KEY", help="Bearer key for --url."),
-    ] = None,
-    min_answer_accuracy: Annotated[float | None, typer.Option("--min-answer-accuracy")] = None,
-    min_refusal_recall: Annotated[float | None, typer.Option("--min-refusal-recall")] = None,
-    max_over_refusal_rate: Annotated[float | None, typer.Option("--max-over-refusal-rate")] = None,
-    min_citation_support: Annotated[float | None, typer.Option("--min-citation-support")] = None,
-    data_dir: DataDir = None,
-    as_json: AsJson = False,
-) -> None:
-    """Run eval datasets and print grounding metrics; exits 1 when a threshold is missed."""
-    from eval.runner import run_cli
+def register_commands(target: typer.Typer) -> None:
+    """Add the commands other packages declare in the ``verbatim.commands`` entry-point group.
 
-    code = run_cli(
-        settings=load_settings(data_dir),
-        datasets=list(dataset or []),
-        corpus=corpus,
-        url=url,
-        report=report,
-        api_key=api_key,
-        overrides={
-            "answer_accuracy": min_answer_accuracy,
-            "refusal_recall": min_refusal_recall,
-            "over_refusal_rate": max_over_refusal_rate,
-            "citation_support": min_citation_support,
-        },
-        as_json=as_json,
-        console=console,
-        data_dir_given=data_dir is not None,
-    )
-    raise typer.Exit(code)
+    ``verbatim eval`` comes from the ``eval`` package this way (``eval.cli:eval_command``), so
+    ``qa`` never imports ``eval``. An entry point whose package is missing is skipped.
+    """
+    for entry in entry_points(group=COMMANDS_GROUP):
+        try:
+            command = entry.load()
+        except ImportError:
+            continue
+        target.command(name=entry.name)(friendly_errors(command))
 
 
 def main() -> None:
@@ -368,3 +336,6 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+register_commands(app)

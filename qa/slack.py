@@ -660,4 +660,4 @@ def run_socket_mode(settings: Settings) -> None:
     parts.chain()  # load the model before the first question arrives
     app = build_slack_app(settings, parts.chain, client=client)
     log.info("Slack bot %s connected over Socket Mode", identity.get("user_id"))
-    SocketModeHandler(app, app_token=slack.app_token.get_secret_value()).start()
+    SocketModeHandler(app, app_token=slack.app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]

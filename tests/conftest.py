@@ -1,10 +1,15 @@
-"""Shared fixtures: real model, real Chroma, the sample corpus ingested once per session."""
+"""Shared fixtures: the real model, real Chroma (embedded and a server), the sample corpus
+ingested once per session, and the API served by real uvicorn on loopback.
+
+Helpers (settings, components, servers, the exactness check) live in ``helpers.py``.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -12,27 +17,30 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from qa.components import Components, build
-from qa.settings import Settings
+from helpers import (
+    CORPUS_B,
+    SAMPLE_CORPUS,
+    ChromaServer,
+    ChromaUnavailable,
+    LiveServer,
+    PostgresServer,
+    PostgresUnavailable,
+    free_port,
+    ingested,
+    running_postgres,
+    serve,
+    start_chroma_server,
+)
 
-pytest_plugins = ["conftest_vectorstore", "pg_server"]
+from qa.api import create_app
+from qa.components import Components
+from vectorstore import Embedder
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE_CORPUS = REPO / "corpus"
-CORPUS_B = REPO / "tests" / "data" / "corpus_b"
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
-
-def make_settings(data_dir: Path, corpus: Path = SAMPLE_CORPUS, **extra: object) -> Settings:
-    """Settings for a test: its own data dir, no environment."""
-    return Settings(data_dir=data_dir, corpus_dir=corpus, **extra)  # type: ignore[arg-type]
-
-
-def ingested(data_dir: Path, corpus: Path) -> Components:
-    """Components over ``data_dir`` with ``corpus`` ingested."""
-    parts = build(make_settings(data_dir, corpus))
-    report = parts.pipeline().run([corpus])
-    assert report.ok, report.failed
-    return parts
+CHROMIUM = Path("/usr/bin/chromium")
+PAGE_TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +55,106 @@ def corpus_b(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Components]:
     if not CORPUS_B.exists():
         pytest.skip("tests/data/corpus_b is missing")
     yield ingested(tmp_path_factory.mktemp("corpus_b"), CORPUS_B)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def api_server(sample: Components) -> Iterator[LiveServer]:
+    """The API over the ingested sample corpus, served by real uvicorn on loopback."""
+    with serve(create_app(sample.settings, components=sample)) as live:
+        yield live
+
+
+def _start_chroma(data_dir: Path) -> ChromaServer:
+    try:
+        return start_chroma_server(data_dir)
+    except ChromaUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A Chroma server shared by the session's server tests."""
+    server = _start_chroma(tmp_path_factory.mktemp("chroma-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_chroma(tmp_path: Path) -> Iterator[Callable[[], ChromaServer]]:
+    """Start private Chroma servers (for tests that kill them); all stopped at teardown."""
+    servers: list[ChromaServer] = []
+
+    def start() -> ChromaServer:
+        servers.append(_start_chroma(tmp_path / f"chroma-{len(servers)}"))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (tests create their own databases on it).
+
+    Skipped when PostgreSQL is not installed, except in CI (``CI`` set), where that fails.
+    """
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium driven by Playwright, once per session."""
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh desktop-sized page (own storage) that fails the test on any script error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    yield page
+    context.close()
+    assert not errors, errors
+
+
+# Fixtures that load the embedding model (directly or through an ingested corpus).
+MODEL_FIXTURES = {"sample", "corpus_b", "embedder", "api_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the model ``model``, so the fast tier can leave it out."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)

@@ -11,22 +11,15 @@ import os
 import re
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from qa.components import Components
-from qa.settings import Settings
-from vectorstore import ChromaStore, LexicalIndex, SourceStore, make_chroma_client
 
-REPO = Path(__file__).resolve().parents[1]
-VENV_BIN = Path(sys.executable).parent
 PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
 TRUNCATED = "What concessions were demanded of Kyiv?"
 UNRELATED = "What is the boiling point of mercury?"
@@ -38,19 +31,6 @@ LLM_KEY = "sk-rel-llm-key-3b7e1d"
 WRONG_KEY = "rel-wrong-key-presented-6a0f"
 # Configured or presented secrets: none may appear in a log line, response or error message.
 SECRETS = (USER_KEY, ADMIN_KEY, SLACK_SECRET, BOT_TOKEN, LLM_KEY, WRONG_KEY)
-
-
-def components_over(settings: Settings, shared: Components) -> Components:
-    """Components over ``settings.data_dir`` (embedded Chroma), reusing ``shared``'s model."""
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return Components(
-        settings=settings,
-        embedder=shared.embedder,
-        store=ChromaStore(make_chroma_client(data_dir), shared.embedder),
-        sources=SourceStore(data_dir),
-        lexical=LexicalIndex(data_dir / "bm25"),
-    )
 
 
 @dataclass(frozen=True)
@@ -80,20 +60,6 @@ def citation_key(answer: dict[str, Any]) -> tuple[tuple[str, int, int, str], ...
     return tuple((c["document"], c["start"], c["end"], c["quote"]) for c in answer["citations"])
 
 
-def assert_error_json(response: httpx.Response | Any, status: int, code: str | None = None) -> str:
-    """The response is ``{"error": {"code", "message"}}`` with ``status``; returns the message."""
-    assert response.status_code == status, (response.status_code, response.text[:500])
-    body = response.json()
-    assert set(body) == {"error"}, body
-    error = body["error"]
-    assert isinstance(error["code"], str) and error["code"]
-    assert isinstance(error["message"], str) and error["message"]
-    if code is not None:
-        assert error["code"] == code, error
-    assert "Traceback" not in response.text
-    return str(error["message"])
-
-
 def assert_no_secret(text: str, where: str) -> None:
     """None of the configured or presented secrets appears in ``text``."""
     for secret in SECRETS:
@@ -105,16 +71,6 @@ def report_figure(record_property: Callable[[str, object], None], **figures: obj
     for name, value in figures.items():
         record_property(name, value)
     print("FIGURE " + " ".join(f"{k}={v}" for k, v in figures.items()))
-
-
-def wait_for(predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.1) -> bool:
-    """Poll ``predicate`` until it holds or ``timeout_s`` passes."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval_s)
-    return predicate()
 
 
 def subprocess_env(data_dir: Path, **extra: str) -> dict[str, str]:

@@ -14,32 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_CORPUS, make_settings
 from fastapi.testclient import TestClient
+from helpers import SAMPLE_CORPUS, assert_error, components_for, make_settings, sse_events
 
 from qa.api import create_app
 from qa.components import Components
-from qa.settings import Settings
-from vectorstore import ChromaStore, LexicalIndex, SourceStore, make_chroma_client
 
 PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
 TRUNCATED = "What concessions were demanded of Kyiv?"
 USER_KEY = "user-key-0123456789"
 ADMIN_KEY = "admin-key-0123456789"
-
-
-def components_for(settings: Settings, shared: Components) -> Components:
-    """Components over their own data dir, reusing the session's loaded model."""
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    embedder = shared.embedder
-    return Components(
-        settings=settings,
-        embedder=embedder,
-        store=ChromaStore(make_chroma_client(data_dir), embedder),
-        sources=SourceStore(data_dir),
-        lexical=LexicalIndex(data_dir / "bm25"),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -55,32 +39,11 @@ def fresh(tmp_path: Path, sample: Components) -> Components:
     return components_for(make_settings(tmp_path / "data"), sample)
 
 
-def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    """The response is the error JSON with ``status`` (and ``code``)."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code
-    assert "Traceback" not in response.text
-    return dict(body["error"])
-
-
 def assert_quotes_exact(client: TestClient, answer: dict[str, Any]) -> None:
     """Every citation's quote is the served document text at its offsets."""
     for c in answer["citations"]:
         doc = client.get(f"/v1/documents/{c['document']}").json()
         assert doc["text"][c["start"] : c["end"]] == c["quote"]
-
-
-def sse_events(text: str) -> list[tuple[str, Any]]:
-    """Parse an SSE body into (event, data) pairs."""
-    events = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines())
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 # -- probes, metrics, page -----------------------------------------------------------------

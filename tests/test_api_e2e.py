@@ -3,37 +3,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import openai
 import pytest
+from helpers import LiveServer, read_sse
 
-if TYPE_CHECKING:
-    from servers import LiveServer
-
-pytest_plugins = ["servers"]
 pytestmark = pytest.mark.server
 
 PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
 TRUNCATED = "What concessions were demanded of Kyiv?"
 ORDER = ["retrieval", "delta", "citation", "done"]
-
-
-def read_sse(lines: Iterator[str]) -> Iterator[tuple[str, Any]]:
-    """Parse Server-Sent Events from a line iterator, yielding each event as it completes."""
-    event, data = "message", list[str]()
-    for line in lines:
-        if not line:
-            if data:
-                yield event, json.loads("\n".join(data))
-            event, data = "message", []
-        elif line.startswith("event:"):
-            event = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].strip())
 
 
 def stream_chat(server: LiveServer, message: str) -> list[tuple[str, Any]]:

@@ -7,6 +7,7 @@ refusal and citation logic is shown to be generic.
 from __future__ import annotations
 
 import pytest
+from helpers import assert_exact
 
 from qa.chain import claim_supported, condense
 from qa.components import Components
@@ -15,20 +16,12 @@ from qa.types import Answer, Claim, Turn
 FORBIDDEN = ["600,000", "Donbas", "Donetsk", "Luhansk", "NATO", "amnesty", "Zaporizhzhia"]
 
 
-def assert_exact(answer: Answer, parts: Components) -> None:
-    """Every citation's quote is the stored text at its offsets."""
-    for c in answer.citations:
-        text = parts.sources.get_text(c.document)
-        assert text is not None
-        assert text[c.start : c.end] == c.quote
-
-
 def test_precedent_question_cites_the_memorandum(sample: Components) -> None:
     answer = sample.chain().ask("Which earlier agreement does the article cite as a precedent?")
     assert not answer.refused
     assert any("Budapest Memorandum" in c.quote for c in answer.citations)
     assert "[1]" in answer.answer
-    assert_exact(answer, sample)
+    assert_exact(answer, sample.sources)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +45,7 @@ def test_truncated_list_is_refused_with_source_truncated(sample: Components, que
     text = answer.answer + " ".join(c.quote for c in answer.citations)
     assert not any(word.lower() in text.lower() for word in FORBIDDEN)
     assert answer.gaps and answer.gaps[0].announcement.endswith(":")
-    assert_exact(answer, sample)
+    assert_exact(answer, sample.sources)
 
 
 @pytest.mark.parametrize(
@@ -90,7 +83,7 @@ def test_follow_up_uses_history(sample: Components) -> None:
     answer = sample.chain().ask("And what did Ukraine give up under it?", history)
     assert not answer.refused, answer.answer
     assert any("nuclear" in c.quote for c in answer.citations)
-    assert_exact(answer, sample)
+    assert_exact(answer, sample.sources)
 
 
 def test_follow_up_to_truncated_list_stays_refused(sample: Components) -> None:

@@ -24,10 +24,16 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import REPO, SAMPLE_CORPUS
-from conftest_vectorstore import ChromaServer, free_port, start_chroma_server
-from pg_server import PostgresServer, running_postgres
-from reliability_support import PRECEDENT, stop_process, subprocess_env, wait_for
+from helpers import (
+    REPO,
+    SAMPLE_CORPUS,
+    ChromaServer,
+    PostgresServer,
+    free_port,
+    start_chroma_server,
+    wait_for,
+)
+from reliability_support import PRECEDENT, stop_process, subprocess_env
 
 from vectorstore import ChromaStore, Embedder, SourceStore, make_chroma_client
 from vectorstore.database import Database
@@ -111,17 +117,24 @@ class Cluster:
 
     def env(self, data_dir: Path) -> dict[str, str]:
         """The environment of a process of this deployment."""
-        return subprocess_env(
-            data_dir,
-            VERBATIM_DATABASE_URL=self.database_url,
-            VERBATIM_CHROMA__URL=self.chroma.url,
-            VERBATIM_CORPUS_DIR=str(self.corpus),
-            VERBATIM_CHUNKING__MAX_TOKENS="64",
-        )
+        return deployment_env(self.database_url, self.chroma.url, self.corpus, data_dir)
 
     def sources(self) -> SourceStore:
         """A direct handle on the shared source store."""
         return SourceStore(Database.open(self.database_url, self.root))
+
+
+def deployment_env(
+    database_url: str, chroma_url: str, corpus: Path, data_dir: Path
+) -> dict[str, str]:
+    """The environment of a process of the deployment: shared database, Chroma and corpus."""
+    return subprocess_env(
+        data_dir,
+        VERBATIM_DATABASE_URL=database_url,
+        VERBATIM_CHROMA__URL=chroma_url,
+        VERBATIM_CORPUS_DIR=str(corpus),
+        VERBATIM_CHUNKING__MAX_TOKENS="64",
+    )
 
 
 def start_replica(cluster_env: dict[str, str], name: str, data_dir: Path, log: Path) -> Replica:
@@ -159,40 +172,29 @@ def wait_healthy(replica: Replica) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """The whole deployment, started once for the module."""
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer
+) -> Iterator[Cluster]:
+    """The whole deployment, started once for the module (on the session's PostgreSQL)."""
     root = tmp_path_factory.mktemp("distributed")
     corpus = root / "corpus"
     corpus.mkdir()
-    shutil.copy(SAMPLE_CORPUS / "shadow-negotiation-28-point-plan.txt", corpus)
-    with running_postgres() as postgres:
-        chroma = start_chroma_server(root / "chroma")
-        replicas: list[Replica] = []
-        try:
-            url = postgres.create_database()
-            placeholder = Replica("-", root, 0, None, root)  # type: ignore[arg-type]
-            cluster = Cluster(postgres, chroma, url, corpus, placeholder, placeholder, root)
-            for name in ("a", "b"):
-                data_dir = root / f"replica-{name}"
-                replicas.append(
-                    start_replica(
-                        cluster.env(data_dir), name, data_dir, root / f"replica-{name}.log"
-                    )
-                )
-            cluster.a, cluster.b = replicas
-            for replica in replicas:
-                wait_healthy(replica)
-            yield cluster
-        finally:
-            for replica in replicas:
-                stop_process(replica.process)
-            chroma.stop()
-
-
-@pytest.fixture(scope="module")
-def embedder_for_counts() -> Embedder:
-    """The model, only so ChromaStore can be built to count vectors (never loaded)."""
-    return Embedder()
+    shutil.copy(next(SAMPLE_CORPUS.glob("*.txt")), corpus)
+    database_url = postgres.create_database()
+    chroma = start_chroma_server(root / "chroma")
+    replicas: list[Replica] = []
+    try:
+        for name in ("a", "b"):
+            data_dir = root / f"replica-{name}"
+            env = deployment_env(database_url, chroma.url, corpus, data_dir)
+            replicas.append(start_replica(env, name, data_dir, root / f"replica-{name}.log"))
+        for replica in replicas:
+            wait_healthy(replica)
+        yield Cluster(postgres, chroma, database_url, corpus, replicas[0], replicas[1], root)
+    finally:
+        for replica in replicas:
+            stop_process(replica.process)
+        chroma.stop()
 
 
 def vector_ids(cluster: Cluster, embedder: Embedder) -> set[str]:
@@ -274,7 +276,7 @@ def test_deleting_a_replica_data_dir_changes_nothing_it_answers(
 
 
 def test_an_ingest_killed_on_a_leaves_b_answering_and_the_next_run_completes(
-    cluster: Cluster, precedent: dict[str, Any], embedder_for_counts: Embedder
+    cluster: Cluster, precedent: dict[str, Any], embedder: Embedder
 ) -> None:
     generated = cluster.root / "killed-batch"
     names = write_lighthouse_logs(generated, 30, start=100)
@@ -329,13 +331,13 @@ def test_an_ingest_killed_on_a_leaves_b_answering_and_the_next_run_completes(
     )
     assert rerun.returncode == 0, rerun.stderr.decode()[-3000:]
     assert len(sources.list_documents()) == docs_before + len(names)
-    assert vector_ids(cluster, embedder_for_counts) == sources.chunk_ids()
+    assert vector_ids(cluster, embedder) == sources.chunk_ids()
     answer = cluster.b.ask(f"Who was the keeper of the {names[-1]} lighthouse?")
     assert answer.status_code == 200 and not answer.json()["refused"], answer.text
 
 
 def test_two_concurrent_ingests_are_serialised_and_duplicate_nothing(
-    cluster: Cluster, precedent: dict[str, Any], embedder_for_counts: Embedder
+    cluster: Cluster, precedent: dict[str, Any], embedder: Embedder
 ) -> None:
     write_lighthouse_logs(cluster.corpus, 12, start=300)
     with ThreadPoolExecutor(2) as pool:
@@ -349,7 +351,7 @@ def test_two_concurrent_ingests_are_serialised_and_duplicate_nothing(
     sources = cluster.sources()
     chunk_ids = sources.chunk_ids()
     assert len(chunk_ids) == sources.count_chunks()
-    assert vector_ids(cluster, embedder_for_counts) == chunk_ids
+    assert vector_ids(cluster, embedder) == chunk_ids
 
 
 def test_postgres_stopped_is_a_clear_503_on_both_and_recovers_without_restarts(
@@ -388,7 +390,7 @@ def test_the_compose_recipe_runs_the_tested_topology() -> None:
         assert env["VERBATIM_CHROMA__URL"] == "http://chroma:8000"
         # Every variable the recipe sets is one the settings read.
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             database_url=env["VERBATIM_DATABASE_URL"],
             chroma={"url": env["VERBATIM_CHROMA__URL"]},
         )

@@ -11,8 +11,6 @@ from langchain_huggingface import HuggingFaceEmbeddings
 
 from vectorstore import Embedder, default_model_path
 
-pytest_plugins = ["conftest_vectorstore"]
-
 
 def _cosine(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True))

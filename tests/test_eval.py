@@ -8,7 +8,9 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
+import httpx
 import pytest
 import yaml
 from rich.console import Console
@@ -488,8 +490,10 @@ def test_http_target_scores_like_the_local_chain(sample_parts: object) -> None:
     local = run_dataset(dataset, LocalTarget(sample_parts))
     app = create_app(sample_parts.settings, components=sample_parts)
     with TestClient(app) as client:
-        remote = run_dataset(dataset, HttpTarget("http://testserver", client=client))
-        assert HttpTarget("http://testserver", client=client).source_text("missing.txt") is None
+        # Starlette's TestClient speaks the httpx API (on httpx2), which HttpTarget only uses.
+        http = cast(httpx.Client, client)
+        remote = run_dataset(dataset, HttpTarget("http://testserver", client=http))
+        assert HttpTarget("http://testserver", client=http).source_text("missing.txt") is None
     assert [(r.case.id, r.got, r.passed) for r in remote.results] == [
         (r.case.id, r.got, r.passed) for r in local.results
     ]

@@ -13,13 +13,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from fake_llm import FakeChatServer
+from helpers import assert_exact
 from langchain_openai import ChatOpenAI
 
 from qa.backends.llm import ChatModelBackend
 from qa.components import Components
 from qa.errors import BackendError
 from qa.settings import LLMSettings
-from tests.fake_llm import FakeChatServer
 
 PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
 TRUE_QUOTE = (
@@ -53,13 +54,6 @@ def llm_parts(sample: Components, fake: FakeChatServer, **llm: object) -> Compon
     return dataclasses.replace(sample, settings=settings, _backends={})
 
 
-def quotes_are_exact(answer: object, parts: Components) -> bool:
-    return all(
-        parts.sources.get_text(c.document)[c.start : c.end] == c.quote  # type: ignore[index]
-        for c in answer.citations  # type: ignore[attr-defined]
-    )
-
-
 def test_true_claim_with_exact_quote_is_answered(sample: Components, fake: FakeChatServer) -> None:
     fake.script = lambda m: reply(
         [
@@ -74,7 +68,7 @@ def test_true_claim_with_exact_quote_is_answered(sample: Components, fake: FakeC
     assert not answer.refused
     assert answer.backend == "chat_model"
     assert answer.citations[0].quote == TRUE_QUOTE
-    assert quotes_are_exact(answer, sample)
+    assert_exact(answer, sample.sources)
     assert fake.requests, "the model server was called"
     prompt = json.dumps(fake.requests[0]["messages"])
     assert "Budapest" in prompt, "the evidence is in the prompt"

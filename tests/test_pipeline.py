@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import SAMPLE_CORPUS, make_settings
+import pytest
+from helpers import SAMPLE_CORPUS, make_settings
 from typer.testing import CliRunner
 
 from qa.cli import app
 from qa.components import Components, build
+
+pytestmark = pytest.mark.model  # every test here builds the real embedder
 
 BOILERPLATE = ("Leave a Reply", "Your email address will not be published")
 

@@ -23,10 +23,17 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from conftest import SAMPLE_CORPUS, make_settings
 from fake_slack import FakeSlack, running_fake_slack
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
+from helpers import (
+    SAMPLE_CORPUS,
+    LiveServer,
+    assert_error,
+    components_for,
+    free_port,
+    make_settings,
+)
 from reliability_support import (
     ADMIN_KEY,
     BOT_TOKEN,
@@ -35,12 +42,9 @@ from reliability_support import (
     SLACK_SECRET,
     USER_KEY,
     WRONG_KEY,
-    assert_error_json,
     assert_no_secret,
-    components_over,
     report_figure,
 )
-from servers import LiveServer, free_port
 from slack_sdk.signature import SignatureVerifier
 from starlette.routing import BaseRoute
 
@@ -120,7 +124,7 @@ def locked(
         slack={"bot_token": BOT_TOKEN, "signing_secret": SLACK_SECRET, "api_url": fake.url},
         llm={"api_key": LLM_KEY},
     )
-    parts = components_over(settings, sample)
+    parts = components_for(settings, sample)
     assert parts.pipeline().run([SAMPLE_CORPUS]).ok
     captured = Captured()
     # Uvicorn's own logging config (applied by other suites' servers) stops its loggers from
@@ -153,11 +157,11 @@ def api_routes(routes: Sequence[BaseRoute], prefix: str = "") -> Iterator[tuple[
 
 def v1_routes(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
     """(method, concrete path, route) for every /v1 route of the app."""
-    found = []
+    found: list[tuple[str, str, APIRoute]] = []
     for full_path, route in api_routes(app.routes):
         if full_path.startswith("/v1"):
             path = re.sub(r"\{[^}]+\}", "probe", full_path)
-            found.extend((method, path, route) for method in sorted(route.methods))
+            found.extend((method, path, route) for method in sorted(route.methods or ()))
     documented = {
         (method.upper(), re.sub(r"\{[^}]+\}", "probe", path))
         for path, item in app.openapi()["paths"].items()
@@ -201,7 +205,7 @@ def test_every_v1_route_refuses_missing_or_wrong_keys(
                 for body in BODIES.values() if method == "POST" else [b""]:
                     response = call(http, method, path, headers, body)
                     assert response.status_code == 401, (method, path, name, response.text)
-                    assert_error_json(response, 401, "unauthorized")
+                    assert_error(response, 401, "unauthorized")
                     assert_no_secret(response.text + str(response.headers), f"{path} response")
                     refused += 1
     report_figure(record_property, routes=len(routes), unauthorized_requests_refused=refused)
@@ -221,7 +225,7 @@ def test_admin_routes_refuse_user_keys_and_admit_admin_keys(
             as_user = call(http, method, path, user, b"{}")
             as_admin = call(http, method, path, admin, b"{}")
             if (method, path) in admin_only:
-                assert_error_json(as_user, 403, "forbidden")
+                assert_error(as_user, 403, "forbidden")
                 assert as_admin.status_code not in (401, 403), as_admin.text
             else:
                 assert as_user.status_code not in (401, 403), (path, as_user.text)
@@ -314,7 +318,7 @@ def test_secrets_never_appear_in_logs(
             json={"question": PRECEDENT, "api_key": ADMIN_KEY},
             headers={"Authorization": f"Bearer {USER_KEY}"},
         )
-        assert_error_json(echoed, 422)
+        assert_error(echoed, 422)
         assert_no_secret(echoed.text, "a validation error")
     # httpx/httpcore records come from this test's own client, not from the server.
     server_lines = [line for line in captured.lines if not line.startswith(CLIENT_LOGGERS)]

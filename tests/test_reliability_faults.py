@@ -19,27 +19,32 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SAMPLE_CORPUS, make_settings
-from conftest_vectorstore import ChromaServer, start_chroma_server
 from fake_llm import FakeChatServer
+from helpers import (
+    SAMPLE_CORPUS,
+    VENV_BIN,
+    ChromaServer,
+    assert_error,
+    components_for,
+    make_settings,
+    serve,
+    start_chroma_server,
+    wait_for,
+    with_settings,
+)
 from reliability_support import (
     PRECEDENT,
     TRUNCATED,
-    VENV_BIN,
-    assert_error_json,
     citation_key,
-    components_over,
     report_figure,
     stop_process,
     subprocess_env,
-    wait_for,
 )
-from servers import serve
 
 from qa.api import create_app
 from qa.components import Components
 from qa.settings import Settings
-from vectorstore import ChromaStore, LexicalIndex, SourceStore, make_chroma_client
+from vectorstore import SourceStore
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server]
 
@@ -85,25 +90,6 @@ def restart_chroma(server: ChromaServer) -> ChromaServer:
     return restarted
 
 
-def server_components(settings: Settings, shared: Components) -> Components:
-    """Components over a Chroma server (``settings.chroma.url``), reusing the loaded model."""
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    client = make_chroma_client(
-        data_dir,
-        url=settings.chroma.url,
-        timeout_s=settings.chroma.timeout_s,
-        read_timeout_s=settings.chroma.read_timeout_s,
-    )
-    return Components(
-        settings=settings,
-        embedder=shared.embedder,
-        store=ChromaStore(client, shared.embedder),
-        sources=SourceStore(data_dir),
-        lexical=LexicalIndex(data_dir / "bm25"),
-    )
-
-
 def timed(call: Any) -> tuple[httpx.Response, float]:
     """The response of ``call()`` and how long it took."""
     started = time.monotonic()
@@ -131,7 +117,7 @@ def test_chroma_server_killed_then_restarted_recovers_without_an_api_restart(
     restarted: ChromaServer | None = None
     try:
         settings = chroma_settings(tmp_path, chroma)
-        parts = server_components(settings, sample)
+        parts = components_for(settings, sample)
         assert parts.pipeline().run([SAMPLE_CORPUS]).ok
         with serve(create_app(settings, components=parts)) as live:
             http = httpx.Client(base_url=live.url, timeout=60)
@@ -142,9 +128,9 @@ def test_chroma_server_killed_then_restarted_recovers_without_an_api_restart(
             chroma.process.kill()
             chroma.process.wait(timeout=10)
             ready, ready_s = timed(lambda: http.get("/readyz"))
-            assert_error_json(ready, 503, "index_not_ready")
+            assert_error(ready, 503, "index_not_ready")
             ask, ask_s = timed(lambda: http.post("/v1/ask", json={"question": PRECEDENT}))
-            message = assert_error_json(ask, 503, "index_not_ready")
+            message = assert_error(ask, 503, "index_not_ready")["message"]
             assert "unavailable" in message or "unreachable" in message, message
             assert ready_s < FAULT_BOUND_S and ask_s < FAULT_BOUND_S, (ready_s, ask_s)
             assert http.get("/healthz").status_code == 200
@@ -174,7 +160,7 @@ def test_chroma_server_that_hangs_is_a_bounded_503_and_recovers(
     chroma = start_chroma_server(tmp_path / "chroma")
     try:
         settings = chroma_settings(tmp_path, chroma)
-        parts = server_components(settings, sample)
+        parts = components_for(settings, sample)
         assert parts.pipeline().run([SAMPLE_CORPUS]).ok
         with serve(create_app(settings, components=parts)) as live:
             http = httpx.Client(base_url=live.url, timeout=120)
@@ -187,8 +173,8 @@ def test_chroma_server_that_hangs_is_a_bounded_503_and_recovers(
                 )
             finally:
                 chroma.process.send_signal(signal.SIGCONT)
-            assert_error_json(ready, 503, "index_not_ready")
-            assert_error_json(ask, 503, "index_not_ready")
+            assert_error(ready, 503, "index_not_ready")
+            assert_error(ask, 503, "index_not_ready")
             assert ready_s < FAULT_BOUND_S and ask_s < FAULT_BOUND_S, (ready_s, ask_s)
             assert wait_for(lambda: http.get("/readyz").status_code == 200, 30)
             after = http.post("/v1/ask", json={"question": PRECEDENT})
@@ -248,7 +234,7 @@ def test_ingest_killed_halfway_keeps_serving_and_the_next_run_completes(
     names = write_generated_corpus(generated, 24)
     data = tmp_path / "data"
     chunking = {"max_tokens": SMALL_CHUNKS}
-    reference = components_over(
+    reference = components_for(
         make_settings(tmp_path / "reference", SAMPLE_CORPUS, chunking=chunking), sample
     )
     assert reference.pipeline().run([SAMPLE_CORPUS]).ok
@@ -280,7 +266,7 @@ def test_ingest_killed_halfway_keeps_serving_and_the_next_run_completes(
     assert 1 < len(docs_at_kill) < len(names) + 1, "the kill must land halfway"
 
     settings = make_settings(data, SAMPLE_CORPUS, chunking=chunking)
-    parts = components_over(settings, sample)
+    parts = components_for(settings, sample)
     # Vectors upserted for the group being embedded when the kill landed: no document lists them.
     orphans = len(parts.store.ids() - parts.sources.chunk_ids())
     answer = parts.chain().ask(PRECEDENT)
@@ -333,28 +319,16 @@ def fake_llm() -> Iterator[FakeChatServer]:
 
 def chat_model_components(sample: Components, fake: FakeChatServer, fallback: bool) -> Components:
     """The sample index answering through the chat_model backend at ``fake``."""
-    settings = sample.settings.model_copy(
+    llm = sample.settings.llm.model_copy(
         update={
-            "backend": "chat_model",
-            "rate_limit_per_minute": 0,
-            "llm": sample.settings.llm.model_copy(
-                update={
-                    "base_url": fake.base_url,
-                    "model": "fake",
-                    "timeout_s": LLM_TIMEOUT_S,
-                    "max_retries": 0,
-                    "fallback_to_extractive": fallback,
-                }
-            ),
+            "base_url": fake.base_url,
+            "model": "fake",
+            "timeout_s": LLM_TIMEOUT_S,
+            "max_retries": 0,
+            "fallback_to_extractive": fallback,
         }
     )
-    return Components(
-        settings=settings,
-        embedder=sample.embedder,
-        store=sample.store,
-        sources=sample.sources,
-        lexical=sample.lexical,
-    )
+    return with_settings(sample, backend="chat_model", rate_limit_per_minute=0, llm=llm)
 
 
 def set_fault(fake: FakeChatServer, fault: str) -> None:
@@ -372,7 +346,7 @@ def test_llm_fault_is_a_502_within_the_timeout(
     with serve(create_app(parts.settings, components=parts)) as live:
         http = httpx.Client(base_url=live.url, timeout=60)
         ask, ask_s = timed(lambda: http.post("/v1/ask", json={"question": PRECEDENT}))
-        message = assert_error_json(ask, 502, "backend_error")
+        message = assert_error(ask, 502, "backend_error")["message"]
         assert "chat model" in message
         stream, stream_s = timed(lambda: http.post("/v1/chat/stream", json={"message": PRECEDENT}))
         assert stream.status_code == 200
@@ -384,7 +358,7 @@ def test_llm_fault_is_a_502_within_the_timeout(
                 json={"model": "verbatim", "messages": [{"role": "user", "content": PRECEDENT}]},
             )
         )
-        assert_error_json(openai, 502, "backend_error")
+        assert_error(openai, 502, "backend_error")
         # A refusal needs no model call, so it still works while the model is down.
         refusal = http.post("/v1/ask", json={"question": TRUNCATED})
         assert refusal.status_code == 200 and refusal.json()["refused"]
@@ -418,7 +392,7 @@ def test_answers_stay_correct_while_a_document_is_reingested(
     sample: Components, tmp_path: Path, record_property: Any
 ) -> None:
     settings = make_settings(tmp_path / "data", SAMPLE_CORPUS, rate_limit_per_minute=0)
-    parts = components_over(settings, sample)
+    parts = components_for(settings, sample)
     assert parts.pipeline().run([SAMPLE_CORPUS]).ok
     versions = [
         f"Beacon Report {k}\n\nThe Harrowgate beacon was relit {k + 2} times in the winter of "

@@ -18,15 +18,9 @@ import hypothesis
 import pytest
 import requests
 import schemathesis
-from conftest import SAMPLE_CORPUS, make_settings
+from helpers import SAMPLE_CORPUS, LiveServer, components_for, make_settings, serve
 from hypothesis import HealthCheck, Phase
-from reliability_support import (
-    ADMIN_KEY,
-    USER_KEY,
-    components_over,
-    index_facts,
-    report_figure,
-)
+from reliability_support import ADMIN_KEY, USER_KEY, index_facts, report_figure
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
@@ -36,7 +30,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from servers import LiveServer, serve
 
 from qa.api import create_app
 from qa.components import Components
@@ -65,7 +58,7 @@ def fuzz_target(
         admin_keys=[ADMIN_KEY],
         rate_limit_per_minute=0,
     )
-    parts = components_over(settings, sample)
+    parts = components_for(settings, sample)
     assert parts.pipeline().run([SAMPLE_CORPUS]).ok
     app = create_app(settings, components=parts)
     schema = schemathesis.openapi.from_dict(app.openapi()).include(path_regex=r"^/v1/")
@@ -75,7 +68,7 @@ def fuzz_target(
 
 def operations(schema: schemathesis.BaseSchema) -> list[Any]:
     """Every operation of the schema (a broken definition fails the test)."""
-    found = [result.ok() for result in schema.get_all_operations()]
+    found = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert found, "the schema has no /v1 operations"
     return found
 
@@ -103,7 +96,7 @@ def fuzz_operation(
         suppress_health_check=list(HealthCheck),
     )
     @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-    def run(case: schemathesis.Case) -> None:
+    def run(case: schemathesis.Case[Any]) -> None:
         nonlocal sent
         sent += 1
         try:

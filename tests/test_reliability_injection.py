@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import REPO, make_settings
 from fake_llm import FakeChatServer
 from fastapi.testclient import TestClient
-from reliability_support import components_over, report_figure
+from helpers import REPO, assert_exact, components_for, make_settings
+from reliability_support import report_figure
 
 from qa.api import create_app
 from qa.components import Components
@@ -68,7 +68,7 @@ def injected(
 ) -> Iterator[tuple[TestClient, Components]]:
     """The injection corpus ingested into its own index, behind the API."""
     settings = make_settings(tmp_path_factory.mktemp("injection") / "data", INJECTION_CORPUS)
-    parts = components_over(settings, sample)
+    parts = components_for(settings, sample)
     assert parts.pipeline().run([INJECTION_CORPUS]).ok
     with TestClient(create_app(settings, components=parts)) as client:
         yield client, parts
@@ -82,12 +82,6 @@ def text_outside_quotes(answer: dict[str, Any]) -> str:
     return re.sub(r"\[\d+\]", " ", text)
 
 
-def assert_quotes_exact(parts: Components, answer: dict[str, Any]) -> None:
-    """Every citation quote is the stored text at its offsets."""
-    for c in answer["citations"]:
-        assert (parts.sources.get_text(c["document"]) or "")[c["start"] : c["end"]] == c["quote"]
-
-
 def test_extractive_answers_quote_planted_instructions_only_as_quotes(
     injected: tuple[TestClient, Components], record_property: Any
 ) -> None:
@@ -95,7 +89,7 @@ def test_extractive_answers_quote_planted_instructions_only_as_quotes(
     quoted = 0
     for question in ATTACK_QUESTIONS:
         answer = client.post("/v1/ask", json={"question": question}).json()
-        assert_quotes_exact(parts, answer)
+        assert_exact(answer, parts.sources)
         assert answer["answer"].strip().strip(".!").lower() != "yes", answer
         outside = text_outside_quotes(answer).lower()
         for planted in PLANTED:
@@ -111,7 +105,7 @@ def test_extractive_answers_quote_planted_instructions_only_as_quotes(
         answer = client.post("/v1/ask", json={"question": question}).json()
         assert not answer["refused"], (question, answer)
         assert any(fact in c["quote"] for c in answer["citations"]), (question, answer)
-        assert_quotes_exact(parts, answer)
+        assert_exact(answer, parts.sources)
         for planted in PLANTED:
             assert planted not in answer["answer"].lower()
     report_figure(

@@ -14,16 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_CORPUS, make_settings
 from fastapi.testclient import TestClient
-from reliability_support import (
-    PRECEDENT,
-    IndexFacts,
-    assert_error_json,
-    components_over,
-    index_facts,
-    report_figure,
-)
+from helpers import SAMPLE_CORPUS, assert_error, components_for, make_settings
+from reliability_support import PRECEDENT, IndexFacts, index_facts, report_figure
 from typer.testing import CliRunner
 
 from qa.api import create_app
@@ -256,7 +249,7 @@ def guarded(
         max_upload_bytes=UPLOAD_LIMIT,
         rate_limit_per_minute=0,
     )
-    parts = components_over(settings, sample)
+    parts = components_for(settings, sample)
     assert parts.pipeline().run([SAMPLE_CORPUS]).ok
     with TestClient(create_app(settings, components=parts)) as client:
         yield client, parts, index_facts(parts)
@@ -269,7 +262,7 @@ def test_bad_input_is_a_clear_4xx_and_leaves_the_index_unchanged(
     client, parts, before = guarded
     method, path, kwargs, status, code = ROWS[row]
     response = client.request(method, path, **kwargs)
-    message = assert_error_json(response, status, code)
+    message = assert_error(response, status, code)["message"]
     # Never echo a huge input back.
     assert len(response.content) < 4000, message[:200]
     assert index_facts(parts) == before
@@ -289,7 +282,7 @@ def test_latin1_text_upload_is_decoded_as_cp1252_and_quoted_exactly(
     raw = LATIN1_TEXT.encode("latin-1")
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
-    parts = components_over(make_settings(tmp_path / "data", SAMPLE_CORPUS), sample)
+    parts = components_for(make_settings(tmp_path / "data", SAMPLE_CORPUS), sample)
     with TestClient(create_app(parts.settings, components=parts)) as client:
         response = client.post("/v1/ingest", files=[("files", ("menu.txt", raw, "text/plain"))])
         assert response.status_code == 200, response.text

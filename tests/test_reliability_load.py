@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import SAMPLE_CORPUS
+from helpers import SAMPLE_CORPUS, VENV_BIN, free_port, wait_for
 from reliability_support import (
     ADMIN_KEY,
     BOT_TOKEN,
@@ -32,7 +32,6 @@ from reliability_support import (
     TRUNCATED,
     UNRELATED,
     USER_KEY,
-    VENV_BIN,
     WRONG_KEY,
     assert_no_secret,
     citation_key,
@@ -40,9 +39,7 @@ from reliability_support import (
     rss_kib,
     stop_process,
     subprocess_env,
-    wait_for,
 )
-from servers import free_port
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server, pytest.mark.slow]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from pg_server import PostgresServer
+from helpers import PostgresServer, free_port
 
 from qa.conversations import ConversationStore
 from qa.errors import NotFoundError
@@ -461,7 +461,6 @@ class TestPostgresStorage(StorageContract):
         assert list(tmp_path.iterdir()) == []
 
     def test_an_unreachable_server_is_a_storage_error(self, tmp_path: Path) -> None:
-        from conftest_vectorstore import free_port
 
         from vectorstore import StorageUnavailableError
 
@@ -475,8 +474,8 @@ def test_database_url_must_name_postgresql(tmp_path: Path) -> None:
     from qa.settings import Settings
 
     with pytest.raises(ConfigError, match="VERBATIM_DATABASE_URL"):
-        Settings(data_dir=tmp_path, database_url="mysql://user@host/db")  # type: ignore[arg-type]
-    assert Settings(data_dir=tmp_path, database_url="").database_url is None  # type: ignore[arg-type]
+        Settings(data_dir=tmp_path, database_url="mysql://user@host/db")
+    assert Settings(data_dir=tmp_path, database_url="").database_url is None
     url = "postgresql://verbatim:pw-4d9e1c@db:5432/verbatim"
-    settings = Settings(data_dir=tmp_path, database_url=url)  # type: ignore[arg-type]
+    settings = Settings(data_dir=tmp_path, database_url=url)
     assert "pw-4d9e1c" not in repr(settings)

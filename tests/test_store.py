@@ -19,8 +19,6 @@ from vectorstore import (
     make_chroma_client,
 )
 
-pytest_plugins = ["conftest_vectorstore"]
-
 TEXTS = {
     "a.txt": "The 1994 Budapest Memorandum gave Ukraine security assurances.",
     "b.txt": "Preheat the oven to 200 degrees and bake the bread for forty minutes.",

@@ -391,11 +391,14 @@ def upsert(
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(table).values(**values)
+    result: sa.Executable
     if not update:
-        return statement.on_conflict_do_nothing(index_elements=list(keys))
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
-    )
+        result = statement.on_conflict_do_nothing(index_elements=list(keys))
+    else:
+        result = statement.on_conflict_do_update(
+            index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
+        )
+    return result
 
 
 @contextmanager

@@ -49,12 +49,13 @@ def build_chat_model(settings: LLMSettings) -> BaseChatModel:
             raise ConfigError(
                 "The Ollama provider needs langchain-ollama: pip install 'verbatim[ollama]'."
             ) from exc
-        return ChatOllama(
+        ollama: BaseChatModel = ChatOllama(
             model=settings.model,
             base_url=settings.base_url or "http://127.0.0.1:11434",
             temperature=settings.temperature,
             client_kwargs={"timeout": settings.timeout_s},
         )
+        return ollama
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(

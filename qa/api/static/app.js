@@ -175,8 +175,9 @@ function renderAnswer(item, answer) {
     item.setAttribute("role", "note");
     item.append(el("p", { className: "refusal-title" }, title));
   }
-  item.append(answerWithMarkers(answer.answer, answer.citations), citationList(answer.citations));
-  item.append(feedbackBar(state.turn));
+  // append() would render a null child as the text "null": add only the parts that exist.
+  const parts = [answerWithMarkers(answer.answer ?? "", answer.citations ?? []), citationList(answer.citations ?? [])];
+  item.append(...parts.filter((part) => part !== null && part !== undefined), feedbackBar(state.turn));
 }
 
 function renderError(item, message) {
@@ -288,7 +289,7 @@ async function streamAnswer(question, item) {
   item.append(live);
   for await (const { event, data } of readEvents(response)) {
     if (event === "retrieval") item.dataset.evidence = String(data.evidence.length);
-    else if (event === "delta") live.append(data.text);
+    else if (event === "delta") live.append(data.text ?? "");
     else if (event === "error") throw new ApiError(500, data.error.code, data.error.message);
     else if (event === "done") {
       state.conversationId = data.conversation_id;

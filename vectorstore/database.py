@@ -220,8 +220,14 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.path: Path | None = path
             self.lock_path = (lock_dir or path.parent) / "ingest.lock"
+            # Connections to a local file are cheap: enough for every worker thread at once
+            # (the thread-per-connection behaviour of the store before the pool).
             self.engine = sa.create_engine(
-                url, connect_args={"timeout": busy_timeout_s, "check_same_thread": False}
+                url,
+                pool_size=pool_size,
+                max_overflow=64,
+                pool_timeout=busy_timeout_s,
+                connect_args={"timeout": busy_timeout_s, "check_same_thread": False},
             )
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)

@@ -1,12 +1,17 @@
 """Find places where a text announces content it does not contain.
 
-Rules (generic, line based; fenced code, excluded spans and headings are never announcers):
+Rules (generic, line based over the block structure; code, tables, excluded spans and headings
+are never announcers, and when the document has blocks an announcer must lie in a paragraph, a
+list item or a quotation):
 
 - ``announced_list_missing``: a line ending with ":" whose next non-blank line outside the
   excluded spans is missing (end of text, or only boilerplate left) or is a heading of the same
-  or a higher level than the section the line is in. A deeper heading (a subsection), or a
-  heading that shares a word of four letters or more with the announcing sentence ("the
-  following story about burgers:" / "Concurrent Burgers"), counts as the announced content.
+  or a higher level than the section the line is in. When boilerplate (a share bar, a cookie
+  notice, a comment form, ...) stands between the announcement and the next content, the
+  announced content counts as present only if that content is a list, code or a table. A
+  deeper heading (a subsection), or a heading that shares a word of four letters or more with
+  the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
+  counts as the announced content.
   Any other line counts as content: a list, a code fence, an indented block, a quotation, an
   include directive (``{* file.py *}``) or an admonition (``/// tip``).
 - ``list_shorter_than_announced``: the announcing sentence names a count ("the following three
@@ -29,7 +34,7 @@ from collections.abc import Sequence
 from ingest.chunking import split_sentences
 from ingest.cleaning import iter_lines
 from ingest.structure import code_fence_spans
-from vectorstore.types import Gap, Section, Span
+from vectorstore.types import Block, Gap, Section, Span
 
 MIN_CUT_OFF_WORDS = 8
 
@@ -60,31 +65,49 @@ Line = tuple[int, int, str]
 
 
 def detect_gaps(
-    document_id: str, text: str, sections: Sequence[Section], excluded: Sequence[Span] = ()
+    document_id: str,
+    text: str,
+    sections: Sequence[Section],
+    excluded: Sequence[Span] = (),
+    blocks: Sequence[Block] | None = None,
 ) -> list[Gap]:
     """Gaps in ``text``: announced lists that are missing or short, and a cut-off last sentence."""
-    finder = _GapFinder(document_id, text, sections, excluded)
+    finder = _GapFinder(document_id, text, sections, excluded, blocks)
     return finder.find()
+
+
+_CONTENT_KINDS = frozenset({"list_item", "code", "table"})
+_PROSE_KINDS = frozenset({"paragraph", "list_item", "quote"})
 
 
 class _GapFinder:
     """One pass over the lines of a text, with the context the rules need."""
 
     def __init__(
-        self, document_id: str, text: str, sections: Sequence[Section], excluded: Sequence[Span]
+        self,
+        document_id: str,
+        text: str,
+        sections: Sequence[Section],
+        excluded: Sequence[Span],
+        blocks: Sequence[Block] | None,
     ) -> None:
         self.document_id = document_id
         self.text = text
         self.sections = sorted(sections, key=lambda s: s.heading_start)
         self.headings = {s.heading_start: s for s in self.sections}
         self.blocked = [(s.start, s.end) for s in excluded] + code_fence_spans(text)
+        self.blocked += [(s.heading_start, s.heading_end) for s in self.sections]
         self.excluded = [(s.start, s.end) for s in excluded]
+        self.blocks = list(blocks or [])
+        self.blocked += [(b.start, b.end) for b in self.blocks if b.kind in ("code", "table")]
+        self.prose = [(b.start, b.end) for b in self.blocks if b.kind in _PROSE_KINDS]
         self.lines = list(iter_lines(text))
 
     def find(self) -> list[Gap]:
         gaps: list[Gap] = []
-        for index, (start, _, line) in enumerate(self.lines):
-            if line.rstrip().endswith(":") and self._is_body(start):
+        for index, (start, end, line) in enumerate(self.lines):
+            indent = len(line) - len(line.lstrip())
+            if line.rstrip().endswith(":") and self._is_announcer(start + indent, end):
                 gap = self._announcement_gap(index)
                 if gap is not None:
                     gaps.append(gap)
@@ -96,6 +119,14 @@ class _GapFinder:
     def _is_body(self, offset: int) -> bool:
         return offset not in self.headings and not _inside(offset, self.blocked)
 
+    def _is_announcer(self, start: int, end: int) -> bool:
+        if not self._is_body(start):
+            return False
+        return not self.blocks or any(s <= start and end <= e for s, e in self.prose)
+
+    def _block_at(self, offset: int) -> Block | None:
+        return next((b for b in self.blocks if b.start <= offset < b.end), None)
+
     def _announcement_gap(self, index: int) -> Gap | None:
         line_start, _, line = self.lines[index]
         if line.rstrip().endswith("::"):
@@ -103,6 +134,8 @@ class _GapFinder:
         start, end = self._last_sentence(index)
         following = self._next_content(index)
         if following is None or self._is_closing_heading(line_start, following, (start, end)):
+            return self._gap(start, end, end, "announced_list_missing")
+        if self._boilerplate_between(index, following) and not self._is_list_like(following):
             return self._gap(start, end, end, "announced_list_missing")
         announced = _announced_count(self.text[start:end])
         if announced and _LIST_ITEM.match(self.lines[following][2]):
@@ -117,6 +150,18 @@ class _GapFinder:
             if line.strip() and not _inside(start, self.excluded):
                 return following
         return None
+
+    def _boilerplate_between(self, index: int, following: int) -> bool:
+        return any(
+            _inside(start, self.excluded) for start, _, _ in self.lines[index + 1 : following]
+        )
+
+    def _is_list_like(self, following: int) -> bool:
+        start, _, line = self.lines[following]
+        block = self._block_at(start)
+        if block is not None:
+            return block.kind in _CONTENT_KINDS
+        return bool(_MARKUP_LINE.match(line))
 
     def _is_closing_heading(self, offset: int, following: int, sentence: tuple[int, int]) -> bool:
         heading = self.headings.get(self.lines[following][0])

@@ -216,7 +216,7 @@ class IngestPipeline:
         try:
             loaded = load_file(path, raw)
             document = analyze_document(
-                doc_id, str(path), loaded.text, loaded.media_type, loaded.headings
+                doc_id, str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
             )
         except LoadError as exc:
             report.failed.append({"path": str(path), "error": str(exc)})

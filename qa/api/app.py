@@ -29,6 +29,7 @@ from qa.api.deps import (
     TokenBucketLimiter,
     authorize,
     get_components,
+    get_conversations,
 )
 from qa.api.routes_ask import router as ask_router
 from qa.api.routes_documents import router as documents_router
@@ -81,7 +82,13 @@ def create_app(
     for router in (ask_router, openai_router, documents_router, ops_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    mount_slack(app, settings, lambda: get_components(state).chain(), metrics=state.metrics)
+    mount_slack(
+        app,
+        settings,
+        lambda: get_components(state).chain(),
+        store=lambda: get_conversations(state),
+        metrics=state.metrics,
+    )
     return app
 
 

@@ -1,14 +1,15 @@
-"""Analyse loaded text into a :class:`Document`: boilerplate, title, sections, caption, gaps."""
+"""Analyse loaded text into a :class:`Document`: boilerplate, structure, caption, gaps."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
 
+from ingest.blocks import find_blocks
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.structure import find_sections
-from vectorstore.types import Document, Section, Span
+from vectorstore.types import Block, Document, Section, Span
 
 # Image captions are a web-article habit; Markdown documentation opens with short lead-ins.
 CAPTION_MEDIA_TYPES = frozenset({"text/plain", "text/html"})
@@ -20,6 +21,7 @@ def analyze_document(
     text: str,
     media_type: str,
     html_headings: Sequence[tuple[int, int, int]] | None = None,
+    html_blocks: Sequence[Block] | None = None,
 ) -> Document:
     """Run cleaning, structure, caption and gap detection over stored text."""
     excluded = find_boilerplate(text)
@@ -28,7 +30,9 @@ def analyze_document(
     if caption is not None and any(s.heading_start == caption.start for s in sections):
         # A caption without a full stop reads like a heading; it is not one.
         title, sections = find_sections(text, media_type, [*excluded, caption], html_headings)
-    gaps = detect_gaps(doc_id, text, sections, excluded)
+    headings = [(s.heading_start, s.heading_end, s.level, s.title) for s in sections]
+    blocks = find_blocks(text, media_type, excluded, html_blocks=html_blocks, headings=headings)
+    gaps = detect_gaps(doc_id, text, sections, excluded, blocks)
     return Document(
         id=doc_id,
         path=path,
@@ -40,6 +44,7 @@ def analyze_document(
         excluded=excluded,
         caption=caption,
         gaps=gaps,
+        blocks=blocks,
     )
 
 

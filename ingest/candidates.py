@@ -1,14 +1,22 @@
 """Answer candidates: the sentences and list items of a stored text, each with its role.
 
-A candidate is what an answer may quote.  Headings, underlines, fence markers and bare markup
-lines are never candidates; text inside excluded spans (boilerplate) and the caption is not
-either.  Roles:
+A candidate is what an answer may quote.  They are read from the document's blocks
+(:mod:`ingest.blocks`):
 
-- ``list_item``: a line opening with a bullet or a number marker (``-``, ``*``, ``1.``);
-- ``list_intro``: a sentence ending in a colon (it introduces what follows);
-- ``sentence``: everything else.
+- ``paragraph``: each sentence is a candidate, ``list_intro`` when it ends with a colon (it
+  introduces what follows), else ``sentence``;
+- ``list_item``: the item is one candidate (role ``list_item``), without its bullet or number
+  marker, so ``text[start:end]`` is the item's own words;
+- ``code``: the whole block is one candidate (role ``code``), or none when the range given cuts
+  it;
+- ``table``: each row is a candidate (role ``table_row``); separator rows are not;
+- ``quote``: each sentence, role ``quote``;
+- ``heading`` and ``boilerplate``: never.
 
-This first version reads lines; the structure parser refines roles from ``Document.blocks``.
+Text in no block (directive and markup lines, HTML comments, front matter), lines made only of
+markup (``///``, ``{* ... *}``, fences, underlines), the caption and the excluded spans are never
+candidates.  Documents stored without blocks fall back to a line reading: sentences, with a
+bullet or number opening a ``list_item`` and a trailing colon a ``list_intro``.
 """
 
 from __future__ import annotations
@@ -17,10 +25,16 @@ import re
 from collections.abc import Sequence
 
 from ingest.chunking import split_sentences
-from vectorstore.types import Candidate, Document
+from vectorstore.types import Block, Candidate, Document
 
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+|[a-z][.)]\s+)")
-_MARKUP_ONLY = re.compile(r"^\s*(?:#+\s*|[-*+]\s*|[-=~^_*#:|+. ]+|`{3,}\w*|~{3,}\w*)\s*$")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s+|(?:\d{1,3}|#)[.)]\s+|[a-zA-Z][.)]\s+|\(\w{1,3}\)\s+)")
+_QUOTE_MARKER = re.compile(r"^\s*(?:>\s*)+")
+_MARKUP_ONLY = re.compile(
+    r"^\s*(?:#+\s*|[-*+]\s*|[-=~^_*#:|+. `'\"<>]+|`{3,}.*|~{3,}.*|/{3,}.*|\{\*.*\*\}|"
+    r"\.\.\s.*|<[^>]*>)\s*$"
+)
+_TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
+_TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
 
 
@@ -31,23 +45,80 @@ def answer_candidates(
     text = document.text
     stop = len(text) if end is None else end
     blocked = _blocked_spans(document)
+    if document.blocks:
+        found = _from_blocks(text, document.blocks, start, stop)
+    else:
+        found = _from_lines(text, start, stop)
+    return [c for c in found if not any(a <= c.start < b for a, b in blocked)]
+
+
+def candidate_role(sentence: str) -> str:
+    """``list_intro`` for a sentence ending in a colon, else ``sentence``."""
+    return "list_intro" if _TRAILING_MARKUP.sub("", sentence).endswith(":") else "sentence"
+
+
+def list_item_span(text: str, block: Block) -> tuple[int, int]:
+    """The words of a list item block, without its bullet or number marker."""
+    marker = _LIST_MARKER.match(text[block.start : block.end])
+    start = block.start + marker.end() if marker else block.start
+    return start, block.end
+
+
+def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> list[Candidate]:
     out: list[Candidate] = []
-    for s, e in split_sentences(text, start, stop):
-        piece = text[s:e]
-        if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
+    for block in blocks:
+        if block.end <= start or block.start >= stop:
             continue
-        if any(a <= s < b for a, b in blocked):
-            continue
-        out.append(Candidate(start=s, end=e, role=_role(piece)))
+        if block.kind == "code":
+            if start <= block.start and block.end <= stop:
+                out.append(Candidate(block.start, block.end, "code"))
+        elif block.kind == "list_item":
+            item_start, item_end = list_item_span(text, block)
+            _add(out, text, max(item_start, start), min(item_end, stop), "list_item")
+        elif block.kind == "table":
+            for row_start, row_end in _lines(text, max(block.start, start), min(block.end, stop)):
+                if not _TABLE_SEPARATOR.match(text[row_start:row_end]):
+                    _add(out, text, row_start, row_end, "table_row")
+        elif block.kind in ("paragraph", "quote"):
+            for s, e in split_sentences(text, max(block.start, start), min(block.end, stop)):
+                if block.kind == "quote":
+                    marker = _QUOTE_MARKER.match(text[s:e])
+                    s = s + marker.end() if marker else s
+                    _add(out, text, s, e, "quote")
+                else:
+                    _add(out, text, s, e, candidate_role(text[s:e]))
     return out
 
 
-def _role(piece: str) -> str:
-    if _LIST_MARKER.match(piece):
-        return "list_item"
-    if piece.rstrip().endswith(":"):
-        return "list_intro"
-    return "sentence"
+def _from_lines(text: str, start: int, stop: int) -> list[Candidate]:
+    out: list[Candidate] = []
+    for s, e in split_sentences(text, start, stop):
+        piece = text[s:e]
+        role = "list_item" if _LIST_MARKER.match(piece) else candidate_role(piece)
+        _add(out, text, s, e, role)
+    return out
+
+
+def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    piece = text[start:end]
+    if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
+        return
+    out.append(Candidate(start=start, end=end, role=role))
+
+
+def _lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = start
+    while pos < stop:
+        newline = text.find("\n", pos, stop)
+        line_end = stop if newline == -1 else newline
+        spans.append((pos, line_end))
+        pos = line_end + 1
+    return spans
 
 
 def _blocked_spans(document: Document) -> Sequence[tuple[int, int]]:

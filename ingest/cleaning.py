@@ -21,6 +21,32 @@ Boilerplate rules (line based, see :func:`find_boilerplate`):
 - A run is a sequence of candidate lines separated only by blank lines; each run that contains a
   strong line becomes one span from the start of its first line to the end of its last line.
 
+Beyond these fixed lines, a short paragraph (at most ``MAX_BOX_WORDS`` words; "paragraph" is
+a run of non-blank lines) is recognised by *classes of vocabulary*, whatever its wording (see
+:func:`classify_paragraph`):
+
+- a cookie notice: a cookie word, a consent word (accept, agree, consent, preferences,
+  privacy, experience, ...) and the site speaking (we, our, this site, you);
+- a newsletter or subscribe box: a subscribe word (subscribe, newsletter, sign up, mailing
+  list, ...) together with an e-mail word, a second subscribe word or a call to action ("never
+  miss", "stay updated", "delivered to ..."); a call to action with an e-mail word; or a short
+  paragraph promising something in "your inbox";
+- a share bar: a share word with a network name (or "social media", "your friends"), a short
+  line opening with a share word and ending with a colon, two or more network names with little
+  else, or three share/network/e-mail/print buttons in a short line;
+- a comment form: a comment word with a comment-form word (published, required, logged in,
+  moderation, be the first, join the discussion, let us know, are closed, ...);
+- a related-content header: a short line opening with related / recommended / popular /
+  "you might also like" / "read next" / "more from ..." and not a sentence; the list of short
+  items (post titles) right under it belongs to it.
+
+Short lines holding any of these classes' words (a lone "Subscribe", "Your email", "Twitter",
+"Accept", "No thanks") are weak lines; a run of two or more weak lines of different classes that
+are neither list items nor code ("Newsletter" / "Email address" / "Subscribe") is boilerplate
+too. Inside a longer paragraph a line is judged alone only when it has at most
+``MAX_LONE_LINE_WORDS`` words (wrapped prose is not). Lines inside fenced code are never
+boilerplate; a line of tildes or backticks right under text is an underline, not a fence.
+
 Caption rule: see :func:`find_caption`.
 """
 
@@ -32,6 +58,14 @@ from collections.abc import Iterator, Sequence
 from vectorstore.types import Span
 
 MAX_LINE_WORDS = 20
+MAX_BOX_WORDS = 60
+MAX_BOX_LINES = 8
+MAX_INBOX_WORDS = 25
+MAX_BAR_WORDS = 10
+# Inside a longer paragraph, a line is judged alone only when it is this short (not wrapped prose).
+MAX_LONE_LINE_WORDS = 8
+MAX_WEAK_CLASS_WORDS = 6
+MAX_RELATED_ITEM_WORDS = 14
 MAX_COOKIE_WORDS = 60
 MAX_CAPTION_WORDS = 30
 MAX_CAPTION_CHARS = 250
@@ -57,7 +91,8 @@ _STRONG_PATTERNS = [
     r"(post|submit) (comment|reply)",
     r"cancel reply",
     r"you must be logged in to post a comment\.?",
-    r"\d+ (comments?|responses?|replies)",
+    r"\d+ (comments?|responses?|replies|thoughts)((?: on| to) .{1,80})?",
+    r"(?:←\s*)?(?:previous|next|older|newer) (?:post|article|story|entry)\b.{0,80}",
     # share and subscribe bars
     r"share (this|this (article|post|story|page))\s*:?",
     rf"((share|post) (on|to|via) ({_NETWORKS})\s*[|,·•]?\s*)+",
@@ -96,6 +131,50 @@ _COOKIE_NOTICE = re.compile(
     r"\b(site|website|experience|browsing|consent|accept|privacy|policy|agree|continu)",
     re.IGNORECASE,
 )
+_VOCABULARY = {
+    "cookie": r"cookies|cookie (?:policy|settings|notice|banner|preferences|consent|statement)|"
+    r"gdpr|ccpa",
+    "consent": r"consent\w*|accept\w*|agree\w*|allow|decline|reject|preferences?|settings|"
+    r"opt[- ]?(?:in|out)|privacy|personali[sz]\w*|analytics|tracking|experience|browsing|"
+    r"continu\w*|essential|necessary|dismiss|got it|ok|okay|i understand|understood|"
+    r"learn more|find out more|more information",
+    "voice": r"we|our|us|this (?:web)?site|this blog|the site",
+    "subscribe": r"subscri\w*|newsletters?|mailing list|sign(?:ing)?[- ]?up|unsubscribe|spam|"
+    r"digest|join \d[\d,.]*\+? (?:readers|subscribers|others)",
+    "email": r"e-?mail(?: address)?|inbox",
+    "cta": r"never miss|don'?t miss|stay (?:in the loop|updated|informed|tuned|connected)|"
+    r"receive (?:updates|our|the latest|news|new posts)|get notified|"
+    r"get (?:the latest|our latest|updates|new posts|the best)|delivered (?:to|straight|weekly)|"
+    r"straight to your|the best of the (?:week|month)",
+    "share": r"share|sharing|tweet|retweet|pin it|copy link",
+    "network": r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|telegram|bluesky|"
+    r"mastodon|tumblr|messenger|hacker news|pocket|flipboard|x\.com|social media|"
+    r"social networks?|your friends|your followers|your network",
+    "comment": r"comments?|repl(?:y|ies)|discussion",
+    "comment_form": r"published|required|logged in|log in|sign in|moderat\w*|be the first|"
+    r"join the discussion|cancel|leave a|post a|add a|notify me|name\s*\*|email\s*\*|website|"
+    r"let us know|your thoughts|have your say|speak your mind|are closed|yet",
+}
+_CLASS = {
+    k: re.compile(rf"(?<![\w-])(?:{v})(?![\w-])", re.IGNORECASE) for k, v in _VOCABULARY.items()
+}
+_RELATED_HEADER = re.compile(
+    r"(?:related|recommended|popular|trending|more|other|similar|latest|recent|top)\s+"
+    r"(?:posts?|articles?|stories|reads|reading|news|content|guides|links|videos)\b.{0,30}|"
+    r"recommended for you|related|recommended|trending now|"
+    r"(?:you|you'll) (?:may|might|will|would) (?:also )?(?:like|enjoy|be interested in)\b.{0,30}|"
+    r"(?:read|up) next\b.{0,30}|more (?:from|like this|on this|in|stories|posts|articles|reading)"
+    r"\b.{0,40}|(?:don'?t|do not) miss\b.{0,30}|keep reading\b.{0,30}",
+    re.IGNORECASE,
+)
+_SHARE_LEAD = re.compile(r"(?:share|sharing|spread the word|tell (?:a friend|others))\b", re.I)
+_INTRODUCES = re.compile(r"\w[^:]{25,}:\s*$")
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
+_PRINT = re.compile(r"(?<![\w-])print(?![\w-])", re.IGNORECASE)
+_CODE_LIKE = re.compile(r"[=(){}<>]|>>>|https?://|\w\.\w+/")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _DECORATION = re.compile(r"^(#{1,6}\s+|[-*+•]\s+|>\s*)|^[*_]+|[*_]+$")
 _CRUMB_ANY = re.compile(r"\s*[»›]\s*")
 _CRUMB_HOME = re.compile(r"^home\s*(»|›|>|/|\||→)\s*", re.IGNORECASE)
@@ -120,12 +199,13 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Li
 
 def find_boilerplate(text: str) -> list[Span]:
     """Spans (kind="boilerplate") of whole-line web boilerplate: comment forms, share bars, ..."""
+    lines = list(iter_lines(text))
+    kinds = _line_kinds(lines)
     spans: list[Span] = []
     run: list[tuple[int, int, bool]] = []
-    for start, end, line in iter_lines(text):
-        if not line.strip():
+    for (start, end, _), kind in zip(lines, kinds, strict=True):
+        if kind == "blank":
             continue
-        kind = classify_line(line)
         if kind is None:
             _close_run(text, run, spans)
             run = []
@@ -135,8 +215,160 @@ def find_boilerplate(text: str) -> list[Span]:
     return spans
 
 
+def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
+    """``blank``, ``strong``, ``weak`` or None for each line (rules in the module docstring)."""
+    kinds: list[str | None] = []
+    fenced: set[int] = set()
+    in_fence = ""
+    for index, (_, _, line) in enumerate(lines):
+        fence = _FENCE.match(line)
+        if fence and not in_fence and index > 0 and lines[index - 1][2].strip():
+            fence = None  # a line of tildes or backticks under text is an underline
+        if in_fence:
+            fenced.add(index)
+            kinds.append(None)
+            if fence and fence.group(1)[0] == in_fence[0] and line.strip() == fence.group(1):
+                in_fence = ""
+            continue
+        if fence:
+            in_fence = fence.group(1)
+            fenced.add(index)
+            kinds.append(None)
+            continue
+        kinds.append("blank" if not line.strip() else classify_line(line))
+    for first, last in _paragraph_ranges(lines):
+        if any(i in fenced for i in range(first, last)):
+            continue
+        texts = [lines[i][2] for i in range(first, last)]
+        if _INTRODUCES.search(texts[-1]) or any(_ATX_HEADING.match(t) for t in texts):
+            # A sentence announcing what follows, or a heading, is content, whatever its words.
+            continue
+        if all(_is_furniture_like(t) for t in texts) and classify_paragraph(texts):
+            for index in range(first, last):
+                kinds[index] = "strong"
+            continue
+        for index in range(first, last):
+            line = lines[index][2]
+            short = len(line.split()) <= MAX_LONE_LINE_WORDS
+            if kinds[index] is None and short and classify_paragraph([line]):
+                kinds[index] = "strong"
+    _absorb_related_lists(lines, kinds)
+    return kinds
+
+
+def _paragraph_ranges(lines: Sequence[Line]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    first: int | None = None
+    for index, (_, _, line) in enumerate(lines):
+        if not line.strip():
+            if first is not None:
+                ranges.append((first, index))
+            first = None
+        elif first is None:
+            first = index
+    if first is not None:
+        ranges.append((first, len(lines)))
+    return ranges
+
+
+def _absorb_related_lists(lines: Sequence[Line], kinds: list[str | None]) -> None:
+    """The short items (post titles) listed under a related-content header are boilerplate."""
+    index = 0
+    while index < len(lines):
+        if kinds[index] == "strong" and _is_related_header(_core(lines[index][2])):
+            follow = index + 1
+            while follow < len(lines):
+                line = lines[follow][2]
+                if not line.strip():
+                    follow += 1
+                    continue
+                if kinds[follow] is not None and kinds[follow] != "blank":
+                    follow += 1
+                    continue
+                if _is_short_item(line):
+                    kinds[follow] = "weak"
+                    follow += 1
+                    continue
+                break
+            index = follow
+        else:
+            index += 1
+
+
+def _is_furniture_like(line: str) -> bool:
+    core = _core(line)
+    if any(rx.search(core) for name, rx in _CLASS.items() if name != "voice"):
+        return True
+    short = len(core.split()) <= MAX_WEAK_CLASS_WORDS
+    return short and not core.endswith(":") and not _SENTENCE_END.search(core)
+
+
+def _is_short_item(line: str) -> bool:
+    core = _core(line)
+    words = core.split()
+    if not words or len(words) > MAX_RELATED_ITEM_WORDS:
+        return False
+    return bool(_LIST_OR_MARKUP.match(line) or _MD_LINK.search(line))
+
+
+def _is_related_header(core: str) -> bool:
+    words = core.split()
+    if not words or len(words) > 8 or not _RELATED_HEADER.fullmatch(core):
+        return False
+    return not _SENTENCE_END.search(core) or core.endswith(":")
+
+
+def _weak_box(text: str, run: Sequence[tuple[int, int, bool]]) -> bool:
+    """Several short furniture lines of different classes ("Newsletter" / "Email" / "Join")."""
+    if len(run) < 2:
+        return False
+    classes: set[str] = set()
+    for start, end, _ in run:
+        line = text[start:end]
+        if _LIST_OR_MARKUP.match(line) or _CODE_LIKE.search(line):
+            return False
+        core = _core(line)
+        found = {name for name, rx in _CLASS.items() if name != "voice" and rx.search(core)}
+        classes |= found or ({"generic"} if _WEAK.fullmatch(core) else set())
+    return len(classes) >= 2
+
+
+def classify_paragraph(lines: Sequence[str]) -> bool:
+    """True when a short paragraph is page furniture by its classes of vocabulary."""
+    core = " ".join(_core(line) for line in lines)
+    words = core.split()
+    if not words or len(words) > MAX_BOX_WORDS or len(lines) > MAX_BOX_LINES:
+        return False
+    hits = {name: {m.group(0).lower() for m in rx.finditer(core)} for name, rx in _CLASS.items()}
+    consent = {w[:6] for w in hits["consent"]}
+    if hits["cookie"] and consent and (hits["voice"] or len(consent - {"consen"}) >= 2):
+        return True
+    subscribe = hits["subscribe"]
+    signup = {w for w in subscribe if w.startswith("sign")}
+    box = any(w.startswith(("newsletter", "mailing")) for w in subscribe) and hits["voice"]
+    if subscribe - signup and (hits["email"] or len(subscribe) >= 2 or box or hits["cta"]):
+        return True
+    if signup and hits["cta"]:
+        return True
+    if hits["cta"] and hits["email"]:
+        return True
+    if "inbox" in hits["email"] and len(words) <= MAX_INBOX_WORDS:
+        return True
+    if len(words) <= 12 and hits["share"] and hits["network"]:
+        return True
+    if len(words) <= 6 and _SHARE_LEAD.match(core) and core.endswith(":"):
+        return True
+    networks = len(hits["network"])
+    if networks >= 2 and len(words) - networks <= 3:
+        return True
+    buttons = networks + len(hits["share"]) + len(hits["email"]) + bool(_PRINT.search(core))
+    if buttons >= 3 and len(words) <= MAX_BAR_WORDS:
+        return True
+    return len(words) <= 30 and bool(hits["comment"]) and bool(hits["comment_form"])
+
+
 def _close_run(text: str, run: list[tuple[int, int, bool]], spans: list[Span]) -> None:
-    if any(strong for _, _, strong in run):
+    if any(strong for _, _, strong in run) or _weak_box(text, run):
         start, end = run[0][0], run[-1][1]
         spans.append(Span(start, end, "boilerplate", text[start:end]))
 
@@ -151,15 +383,20 @@ def classify_line(line: str) -> str | None:
         return "strong"
     if len(words) > MAX_LINE_WORDS:
         return None
-    if _STRONG.fullmatch(core) or _is_breadcrumb(core):
+    if _STRONG.fullmatch(core) or _is_breadcrumb(core) or _is_related_header(core):
         return "strong"
     if _WEAK.fullmatch(core):
+        return "weak"
+    if len(words) <= MAX_WEAK_CLASS_WORDS and any(
+        _CLASS[name].search(core)
+        for name in ("cookie", "subscribe", "email", "cta", "share", "network", "comment")
+    ):
         return "weak"
     return None
 
 
 def _core(line: str) -> str:
-    core = line.strip()
+    core = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", line)).strip()
     for _ in range(3):
         stripped = _DECORATION.sub("", core).strip()
         if stripped == core:

@@ -1,20 +1,26 @@
 """Find places where a text announces content it does not contain.
 
-Rules (generic, line based; fenced code, excluded spans and headings are never announcers):
+Rules (generic, line based over the block structure; code, tables, excluded spans and headings
+are never announcers, and when the document has blocks an announcer must lie in a paragraph, a
+list item or a quotation):
 
 - ``announced_list_missing``: a line ending with ":" whose next non-blank line outside the
   excluded spans is missing (end of text, or only boilerplate left) or is a heading of the same
-  or a higher level than the section the line is in. A deeper heading (a subsection), or a
-  heading that shares a word of four letters or more with the announcing sentence ("the
-  following story about burgers:" / "Concurrent Burgers"), counts as the announced content.
+  or a higher level than the section the line is in. When boilerplate (a share bar, a cookie
+  notice, a comment form, ...) stands between the announcement and the next content, the
+  announced content counts as present only if that content is a list, code or a table. A
+  deeper heading (a subsection), or a heading that shares a word of four letters or more with
+  the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
+  counts as the announced content.
   Any other line counts as content: a list, a code fence, an indented block, a quotation, an
   include directive (``{* file.py *}``) or an admonition (``/// tip``).
 - ``list_shorter_than_announced``: the announcing sentence names a count ("the following three
   measures:") and the list right after it has fewer items. ``offset`` is then the end of the
   last item given, where the missing items would have gone.
-- ``cut_off_sentence``: the last paragraph of body text ends without terminal punctuation and
-  its last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows
-  and markup lines are not considered).
+- ``cut_off_sentence``: the last paragraph of body text (a paragraph block, when the document
+  has blocks) ends in a word without terminal punctuation (not in a URL or a code span) and its
+  last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows,
+  directives and markup lines are not considered).
 
 ``start``/``end`` is the announcing sentence: the last sentence of the paragraph that ends at
 the announcing line (the cut-off sentence for the third kind); ``offset`` is ``end`` except
@@ -29,7 +35,7 @@ from collections.abc import Sequence
 from ingest.chunking import split_sentences
 from ingest.cleaning import iter_lines
 from ingest.structure import code_fence_spans
-from vectorstore.types import Gap, Section, Span
+from vectorstore.types import Block, Gap, Section, Span
 
 MIN_CUT_OFF_WORDS = 8
 
@@ -54,37 +60,59 @@ _ANNOUNCED_COUNT = re.compile(
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+\S")
 _MARKUP_LINE = re.compile(r"^\s*(?:[-*+•>|<]|\d+[.)]\s|```|~~~|\{\*|///|\[[^\]]*\]:)|^(?: {4}|\t)")
 _WORD = re.compile(r"[^\W\d_]+")
+# A sentence cut off mid-way ends in a word (or a comma), not in a URL or a code span.
+_ENDS_IN_WORDS = re.compile(r"(?<!\S)[^\s/`<>]*[^\W_],?$")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_`]*$")
 
 Line = tuple[int, int, str]
 
 
 def detect_gaps(
-    document_id: str, text: str, sections: Sequence[Section], excluded: Sequence[Span] = ()
+    document_id: str,
+    text: str,
+    sections: Sequence[Section],
+    excluded: Sequence[Span] = (),
+    blocks: Sequence[Block] | None = None,
 ) -> list[Gap]:
     """Gaps in ``text``: announced lists that are missing or short, and a cut-off last sentence."""
-    finder = _GapFinder(document_id, text, sections, excluded)
+    finder = _GapFinder(document_id, text, sections, excluded, blocks)
     return finder.find()
+
+
+_CONTENT_KINDS = frozenset({"list_item", "code", "table"})
+_PROSE_KINDS = frozenset({"paragraph", "list_item", "quote"})
 
 
 class _GapFinder:
     """One pass over the lines of a text, with the context the rules need."""
 
     def __init__(
-        self, document_id: str, text: str, sections: Sequence[Section], excluded: Sequence[Span]
+        self,
+        document_id: str,
+        text: str,
+        sections: Sequence[Section],
+        excluded: Sequence[Span],
+        blocks: Sequence[Block] | None,
     ) -> None:
         self.document_id = document_id
         self.text = text
         self.sections = sorted(sections, key=lambda s: s.heading_start)
         self.headings = {s.heading_start: s for s in self.sections}
-        self.blocked = [(s.start, s.end) for s in excluded] + code_fence_spans(text)
+        # With blocks, code comes from the format's parser (an rst "~~~~" underline is no fence).
+        fences = code_fence_spans(text) if not blocks else []
+        self.blocked = [(s.start, s.end) for s in excluded] + fences
+        self.blocked += [(s.heading_start, s.heading_end) for s in self.sections]
         self.excluded = [(s.start, s.end) for s in excluded]
+        self.blocks = list(blocks or [])
+        self.blocked += [(b.start, b.end) for b in self.blocks if b.kind in ("code", "table")]
+        self.prose = [(b.start, b.end) for b in self.blocks if b.kind in _PROSE_KINDS]
         self.lines = list(iter_lines(text))
 
     def find(self) -> list[Gap]:
         gaps: list[Gap] = []
-        for index, (start, _, line) in enumerate(self.lines):
-            if line.rstrip().endswith(":") and self._is_body(start):
+        for index, (start, end, line) in enumerate(self.lines):
+            indent = len(line) - len(line.lstrip())
+            if _ends_with_colon(line) and self._is_announcer(start + indent, end):
                 gap = self._announcement_gap(index)
                 if gap is not None:
                     gaps.append(gap)
@@ -96,6 +124,14 @@ class _GapFinder:
     def _is_body(self, offset: int) -> bool:
         return offset not in self.headings and not _inside(offset, self.blocked)
 
+    def _is_announcer(self, start: int, end: int) -> bool:
+        if not self._is_body(start):
+            return False
+        return not self.blocks or any(s <= start and end <= e for s, e in self.prose)
+
+    def _block_at(self, offset: int) -> Block | None:
+        return next((b for b in self.blocks if b.start <= offset < b.end), None)
+
     def _announcement_gap(self, index: int) -> Gap | None:
         line_start, _, line = self.lines[index]
         if line.rstrip().endswith("::"):
@@ -103,6 +139,8 @@ class _GapFinder:
         start, end = self._last_sentence(index)
         following = self._next_content(index)
         if following is None or self._is_closing_heading(line_start, following, (start, end)):
+            return self._gap(start, end, end, "announced_list_missing")
+        if self._boilerplate_between(index, following) and not self._is_list_like(following):
             return self._gap(start, end, end, "announced_list_missing")
         announced = _announced_count(self.text[start:end])
         if announced and _LIST_ITEM.match(self.lines[following][2]):
@@ -117,6 +155,18 @@ class _GapFinder:
             if line.strip() and not _inside(start, self.excluded):
                 return following
         return None
+
+    def _boilerplate_between(self, index: int, following: int) -> bool:
+        return any(
+            _inside(start, self.excluded) for start, _, _ in self.lines[index + 1 : following]
+        )
+
+    def _is_list_like(self, following: int) -> bool:
+        start, _, line = self.lines[following]
+        block = self._block_at(start)
+        if block is not None:
+            return block.kind in _CONTENT_KINDS
+        return bool(_MARKUP_LINE.match(line))
 
     def _is_closing_heading(self, offset: int, following: int, sentence: tuple[int, int]) -> bool:
         heading = self.headings.get(self.lines[following][0])
@@ -156,7 +206,11 @@ class _GapFinder:
                 continue
             if not self._is_body(start) or _MARKUP_LINE.match(line):
                 return None
-            if _TERMINAL.search(line.rstrip()):
+            if _TERMINAL.search(line.rstrip()) or not _ENDS_IN_WORDS.search(line.rstrip()):
+                return None
+            indent = len(line) - len(line.lstrip())
+            paragraphs = [(b.start, b.end) for b in self.blocks if b.kind == "paragraph"]
+            if self.blocks and not _inside(start + indent, paragraphs):
                 return None
             s_start, s_end = self._last_sentence(index)
             if len(self.text[s_start:s_end].split()) <= MIN_CUT_OFF_WORDS:
@@ -166,6 +220,12 @@ class _GapFinder:
 
     def _gap(self, start: int, end: int, offset: int, kind: str) -> Gap:
         return Gap(self.document_id, offset, self.text[start:end], start, end, kind)
+
+
+def _ends_with_colon(line: str) -> bool:
+    """``...:`` possibly inside emphasis (``**If you are running:**``), but not ``::``."""
+    core = line.rstrip().rstrip("*_")
+    return core.endswith(":") and not core.endswith("::")
 
 
 def _announced_count(sentence: str) -> int:

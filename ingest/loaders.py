@@ -1,9 +1,12 @@
-"""Turn files into stored text: plain text and Markdown unchanged, HTML and PDF extracted.
+"""Turn files into stored text: plain text, Markdown and rst unchanged, HTML and PDF extracted.
 
-The stored text is what citations are checked against, so loaders never rewrite plain text or
-Markdown: the decoded file content is kept byte-for-byte (apart from a UTF-8/UTF-16 byte order
-mark). HTML becomes readable plain text with one block element per paragraph; PDF pages are
-joined with a blank line.
+The stored text is what citations are checked against, so loaders never rewrite plain text,
+Markdown or reStructuredText: the decoded file content is kept byte-for-byte (apart from a
+UTF-8/UTF-16 byte order mark). HTML becomes readable plain text with one block element per
+paragraph, and the loader records the structure of each block as it writes it (heading level,
+list item and nesting depth, code, table row, quotation); elements whose class or id names page
+furniture (share bars, cookie banners, newsletter boxes, comments, related posts) are dropped like
+``nav`` and ``footer``. PDF pages are joined with a blank line.
 
 Errors: every failure to produce usable text raises :class:`LoadError` with a message that names
 the file and the reason (binary content, empty file, encrypted or broken PDF, ...).
@@ -21,11 +24,14 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf"})
+from vectorstore.types import Block
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".rst", ".html", ".htm", ".pdf"})
 
 MEDIA_TYPES: dict[str, str] = {
     ".txt": "text/plain",
     ".md": "text/markdown",
+    ".rst": "text/x-rst",
     ".html": "text/html",
     ".htm": "text/html",
     ".pdf": "application/pdf",
@@ -88,6 +94,37 @@ _BLOCK_TAGS = frozenset(
         "ul",
     }
 )
+# Tokens of class/id values that mark page furniture rather than content.
+_FURNITURE_TOKENS = frozenset(
+    {
+        "share",
+        "sharing",
+        "sharedaddy",
+        "social",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "signup",
+        "comments",
+        "comment",
+        "respond",
+        "related",
+        "advert",
+        "advertisement",
+        "ads",
+        "promo",
+        "popup",
+        "modal",
+        "breadcrumb",
+        "breadcrumbs",
+        "sidebar",
+    }
+)
+_CLASS_TOKEN = re.compile(r"[a-z]+")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
 _LINE_BREAK = "\ue000"
 _HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
@@ -101,11 +138,12 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """Stored text of one file, its media type and (HTML only) heading positions."""
+    """Stored text of one file, its media type and (HTML only) heading positions and blocks."""
 
     text: str
     media_type: str
     headings: list[HeadingPosition] | None = field(default=None)
+    blocks: list[Block] | None = field(default=None)
 
 
 def media_type_for(path: Path) -> str:
@@ -125,15 +163,15 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
         except OSError as exc:
             raise LoadError(f"{path.name}: cannot read file: {exc}") from exc
     if media_type == "text/html":
-        text, headings = load_html(raw, name=path.name)
-        return LoadedFile(text, media_type, headings)
+        page = parse_html(raw, name=path.name)
+        return LoadedFile(page.text, media_type, page.headings, page.blocks)
     if media_type == "application/pdf":
         return LoadedFile(load_pdf(raw, name=path.name), media_type)
     return LoadedFile(decode_text(raw, name=path.name), media_type)
 
 
 def load_text(path: Path) -> tuple[str, str]:
-    """Return ``(stored_text, media_type)`` for a .txt, .md, .html/.htm or .pdf file."""
+    """Return ``(stored_text, media_type)`` for a supported file."""
     loaded = load_file(path)
     return loaded.text, loaded.media_type
 
@@ -198,33 +236,53 @@ def load_pdf(raw: bytes, name: str = "file.pdf") -> str:
 
 def load_html(raw: str | bytes, name: str = "file.html") -> tuple[str, list[HeadingPosition]]:
     """Readable text of an HTML page and its h1-h6 positions as ``(start, end, level)``."""
+    page = parse_html(raw, name)
+    return page.text, page.headings
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """The stored text of an HTML page, its heading positions and its blocks."""
+
+    text: str
+    headings: list[HeadingPosition]
+    blocks: list[Block]
+
+
+def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
+    """Readable text of an HTML page with the exact offsets of each block in it."""
     soup = BeautifulSoup(raw, "html.parser")
-    blocks = _HtmlBlocks()
-    blocks.walk(soup)
-    blocks.flush()
+    collector = _HtmlBlocks()
+    collector.walk(soup)
+    collector.flush()
     parts: list[str] = []
     headings: list[HeadingPosition] = []
+    blocks: list[Block] = []
     offset = 0
-    for text, level in blocks.items:
+    for text, kind, level in collector.items:
         if parts:
             offset += 2
-        if level:
+        if kind == "heading":
             headings.append((offset, offset + len(text), level))
+        blocks.append(Block(offset, offset + len(text), kind, level))
         parts.append(text)
         offset += len(text)
     stored = "\n\n".join(parts)
     if not stored.strip():
         raise LoadError(f"{name}: HTML page has no readable text")
-    return stored, headings
+    return HtmlPage(stored, headings, blocks)
 
 
 class _HtmlBlocks:
-    """Collects text blocks (paragraphs, list items, headings) from a parsed page."""
+    """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, int]] = []
+        self.items: list[tuple[str, str, int]] = []
         self._buffer: list[str] = []
         self._prefix = ""
+        self._kind = "paragraph"
+        self._lists = 0
+        self._context: list[str] = []
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -237,40 +295,72 @@ class _HtmlBlocks:
 
     def _visit(self, tag: Tag) -> None:
         name = tag.name.lower()
-        if name in _DROPPED_TAGS or tag.has_attr("hidden"):
+        if name in _DROPPED_TAGS or tag.has_attr("hidden") or _is_furniture(tag):
             return
         if name == "br":
             self._buffer.append(_LINE_BREAK)
         elif name in _HEADING_LEVELS:
             self.flush()
-            self._add(_collapse(tag.get_text()), _HEADING_LEVELS[name])
+            self._add(_collapse(tag.get_text()), "heading", _HEADING_LEVELS[name])
         elif name == "pre":
             self.flush()
-            self._add(tag.get_text().strip("\n"), 0)
+            self._add(tag.get_text().strip("\n"), "code", 0)
         elif name in ("td", "th"):
             if self._buffer and "".join(self._buffer).strip():
                 self._buffer.append(" | ")
             self.walk(tag)
         elif name in _BLOCK_TAGS:
-            self.flush()
-            if name == "li":
-                self._prefix = "- "
-            self.walk(tag)
-            self.flush()
+            self._visit_block(tag, name)
         else:
             self.walk(tag)
+
+    def _visit_block(self, tag: Tag, name: str) -> None:
+        self.flush()
+        context = {"blockquote": "quote", "table": "table", "ul": "list", "ol": "list"}.get(name)
+        if name in ("ul", "ol", "dl"):
+            self._lists += 1
+        if context:
+            self._context.append(context)
+        if name in ("li", "dt", "dd"):
+            self._prefix = "- " if name == "li" else ""
+            self._kind = "list_item"
+        self.walk(tag)
+        self.flush()
+        if name in ("li", "dt", "dd"):
+            self._prefix = ""
+            self._kind = "paragraph"
+        if context:
+            self._context.pop()
+        if name in ("ul", "ol", "dl"):
+            self._lists -= 1
 
     def flush(self) -> None:
         lines = (_collapse(line) for line in "".join(self._buffer).split(_LINE_BREAK))
         text = "\n".join(line for line in lines if line)
         self._buffer = []
         if text:
-            self._add(self._prefix + text, 0)
-        self._prefix = ""
+            kind = self._kind
+            if kind == "paragraph" and self._context:
+                kind = {"quote": "quote", "table": "table"}.get(self._context[-1], kind)
+            self._add(self._prefix + text, kind, self._lists if kind == "list_item" else 0)
+            self._prefix = ""
+            self._kind = "paragraph"
 
-    def _add(self, text: str, level: int) -> None:
+    def _add(self, text: str, kind: str, level: int) -> None:
         if text.strip():
-            self.items.append((text, level))
+            self.items.append((text, kind, level))
+
+
+def _is_furniture(tag: Tag) -> bool:
+    values: list[str] = []
+    for attribute in ("class", "id"):
+        value = tag.get(attribute)
+        if isinstance(value, str):
+            values.append(value)
+        elif value:
+            values.extend(value)
+    tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
+    return bool(tokens & _FURNITURE_TOKENS)
 
 
 def _collapse(text: str) -> str:

@@ -1,12 +1,18 @@
 """Document structure: the title and the headed sections of a stored text.
 
-Three sources of headings:
+Four sources of headings:
 
-- Markdown: ATX headings (``#`` to ``######``) outside fenced code blocks; the level is the
-  number of ``#``; a trailing attribute list such as ``{ #anchor }`` and closing ``#`` are not
-  part of the title. The title is the first level-1 heading, else the first heading.
+- Markdown: ATX and setext headings found by markdown-it-py (:mod:`ingest.blocks`), so a ``#``
+  line inside code is not one; the level is the number of ``#`` (setext: 1 for ``===``, 2 for
+  ``---``); a trailing attribute list such as ``{ #anchor }`` and closing ``#`` are not part of
+  the title; the heading span includes a setext underline. The title is the first level-1
+  heading, else the first heading.
+- reStructuredText: section titles found by docutils, over- and underlines included in the
+  heading span; the level is the section nesting depth.
 - HTML: the h1-h6 positions reported by :func:`ingest.loaders.load_html`.
-- Plain text (and HTML/PDF without positions): a heading is a paragraph of one line with at
+- Plain text (and PDF, HTML without positions): underlined titles (a line followed by a row of
+  one repeated punctuation character, as in reStructuredText), levels by order of style; and
+  a paragraph of one line with at
   most ``MAX_HEADING_WORDS`` words and ``MAX_HEADING_CHARS`` characters that starts with a
   capital letter or digit, is not a list item, does not end with punctuation (``.,;:!?``,
   optionally followed by closing quotes or brackets), and has body text somewhere after it.
@@ -24,15 +30,13 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from ingest.blocks import markdown_headings, rst_headings, rst_headings_by_lines
 from ingest.cleaning import iter_lines
 from vectorstore.types import Section, Span
 
 MAX_HEADING_WORDS = 15
 MAX_HEADING_CHARS = 120
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+$")
-_ATTR_LIST = re.compile(r"[ \t]*\{[^{}]*\}$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _END_PUNCT = re.compile(r"[.,;:!?…][\"'”’)\]]*$")
 _LIST_ITEM = re.compile(r"^([-*+•]\s|\d+[.)]\s|[a-z][.)]\s)")
@@ -50,11 +54,14 @@ def find_sections(
     if media_type == "text/markdown":
         headings = markdown_headings(text)
         title = _markdown_title(headings)
+    elif media_type == "text/x-rst":
+        headings = rst_headings(text)
+        title = _markdown_title(headings)
     elif html_headings is not None:
         headings = [(s, e, level, text[s:e].strip()) for s, e, level in html_headings]
         title = _markdown_title(headings)
     else:
-        headings = plain_headings(text, excluded)
+        headings = text_headings(text, excluded)
         title = headings[0][3] if headings and headings[0][2] == 1 else None
     headings = [h for h in headings if not _inside(h[0], excluded)]
     return title, _sections(text, headings)
@@ -90,26 +97,27 @@ def _closes(fence: str, opening: str, line: str) -> bool:
     return fence[0] == opening[0] and len(fence) >= len(opening) and line.strip() == fence
 
 
-def markdown_headings(text: str) -> list[HeadingLine]:
-    """ATX headings outside fenced code: ``(line_start, line_end, level, title)``."""
-    fences = code_fence_spans(text)
-    headings: list[HeadingLine] = []
-    for start, end, line in iter_lines(text):
-        if not line.lstrip(" ").startswith("#") or _in_ranges(start, fences):
-            continue
-        match = _ATX.match(line)
-        if match:
-            title = _ATTR_LIST.sub("", _ATX_CLOSING.sub("", match.group(2) or "")).strip()
-            if title:
-                headings.append((start, end, len(match.group(1)), title))
-    return headings
-
-
 def _markdown_title(headings: Sequence[HeadingLine]) -> str | None:
     for heading in headings:
         if heading[2] == 1:
             return heading[3]
     return headings[0][3] if headings else None
+
+
+def text_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:
+    """Headings of a plain text: underlined titles, then short standalone lines."""
+    underlined = [h for h in rst_headings_by_lines(text) if not _inside(h[0], excluded)]
+    if not underlined:
+        return plain_headings(text, excluded)
+    taken = [(h[0], h[1]) for h in underlined]
+    deepest = max(h[2] for h in underlined)
+    # A short standalone line among underlined titles is read as a title of the deepest style.
+    others = [
+        (s, e, deepest, t)
+        for s, e, _, t in plain_headings(text, excluded)
+        if not any(a <= s < b or a < e <= b for a, b in taken)
+    ]
+    return sorted(underlined + others)
 
 
 def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:
@@ -166,7 +174,3 @@ def _sections(text: str, headings: Sequence[HeadingLine]) -> list[Section]:
 
 def _inside(offset: int, spans: Sequence[Span]) -> bool:
     return any(s.start <= offset < s.end for s in spans)
-
-
-def _in_ranges(offset: int, ranges: Sequence[tuple[int, int]]) -> bool:
-    return any(start <= offset < end for start, end in ranges)

@@ -143,12 +143,14 @@ def inspect(
     data_dir: DataDir = None,
     as_json: AsJson = False,
 ) -> None:
-    """Show what was indexed from one document: spans, caption, sections, chunks, gaps."""
+    """Show what was indexed from one document: structure, spans, caption, chunks, gaps."""
+    from ingest.blocks import document_outline
+    from qa.components import open_database
     from qa.errors import NotFoundError
     from vectorstore import SourceStore
 
     settings = load_settings(data_dir)
-    sources = SourceStore(Path(settings.data_dir))
+    sources = SourceStore(open_database(settings))
     doc = sources.get_document(document)
     if doc is None:
         matches = [
@@ -163,6 +165,7 @@ def inspect(
     if as_json:
         data = doc.to_dict(with_text=False)
         data["text_length"] = len(doc.text)
+        data["structure"] = document_outline(doc.text, doc.blocks)
         data["chunks"] = [
             {"id": c.id, "start": c.start, "end": c.end, "section": c.section, "text": c.text}
             for c in chunks
@@ -187,6 +190,7 @@ def inspect(
         )
     for s in doc.sections:
         console.print(f"[green]section[/green] h{s.level} [{s.start}:{s.end}] {escape(s.title)}")
+    _print_outline(document_outline(doc.text, doc.blocks))
     for gap in doc.gaps:
         console.print(f"[yellow]gap[/yellow] @{gap.offset} {escape(gap.announcement)}")
     table = Table("#", "start", "end", "section", "text")
@@ -196,6 +200,32 @@ def inspect(
             str(c.index), str(c.start), str(c.end), escape(c.section or ""), escape(preview)
         )
     console.print(table)
+
+
+def _print_outline(outline: list[dict[str, Any]]) -> None:
+    """Headings, lists with their items, code, tables, quotations and boilerplate."""
+    colours = {"heading": "green", "list": "blue", "code": "cyan", "boilerplate": "magenta"}
+    for entry in outline:
+        kind = entry["kind"]
+        where = f"[{entry['start']}:{entry['end']}]"
+        colour = colours.get(kind, "white")
+        if kind == "list":
+            console.print(f"[{colour}]list[/{colour}] {where} {len(entry['items'])} items")
+            for item in entry["items"]:
+                indent = "  " * max(item["level"], 1)
+                console.print(
+                    f"{indent}[{item['start']}:{item['end']}] {escape(_short(item['text']))}"
+                )
+            continue
+        label = f"h{entry['level']}" if kind == "heading" else ""
+        console.print(
+            f"[{colour}]{kind}[/{colour}] {label} {where} {escape(_short(entry['text']))}"
+        )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def _load_history(path: Path | None) -> list[Any]:

@@ -23,8 +23,11 @@ from helpers import (
     ChromaServer,
     ChromaUnavailable,
     LiveServer,
+    PostgresServer,
+    PostgresUnavailable,
     free_port,
     ingested,
+    running_postgres,
     serve,
     start_chroma_server,
 )
@@ -94,6 +97,21 @@ def start_chroma(tmp_path: Path) -> Iterator[Callable[[], ChromaServer]]:
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (tests create their own databases on it).
+
+    Skipped when PostgreSQL is not installed, except in CI (``CI`` set), where that fails.
+    """
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
 
 
 @pytest.fixture

@@ -30,8 +30,8 @@ from slack_sdk.signature import SignatureVerifier
 from qa.api import create_app
 from qa.chain import VerbatimChain
 from qa.components import Components
-from qa.conversations import ConversationStore
 from qa.errors import ConfigError
+from qa.feedback import FeedbackStore
 from qa.settings import Settings
 from qa.slack import (
     EVENTS_PATH,
@@ -284,7 +284,7 @@ def test_mount_slack_needs_a_token_and_a_signing_secret(tmp_path: Path) -> None:
     app = FastAPI()
     only_token = make_settings(tmp_path, slack={"bot_token": TOKEN})
     never = cast(Callable[[], VerbatimChain], lambda: None)  # not called: nothing is mounted
-    store = ConversationStore.in_data_dir(tmp_path)
+    store = FeedbackStore.in_data_dir(tmp_path)
     assert mount_slack(app, make_settings(tmp_path), never, store=lambda: store) is False
     assert mount_slack(app, only_token, never, store=lambda: store) is False
     assert EVENTS_PATH not in [getattr(route, "path", None) for route in app.routes]
@@ -411,15 +411,23 @@ def test_feedback_button_is_recorded(
     assert action_ids == ["verbatim_feedback_up", "verbatim_feedback_down"]
     answer_id = actions["elements"][0]["value"]
 
-    # The answer is a conversation of the store the HTTP API serves.
-    stored = httpx.get(f"{slack.url}/v1/conversations/{answer_id}", timeout=10).json()
-    assert [t["content"] for t in stored["turns"]] == [PRECEDENT, answer_from_message(post.args)]
-    store = app.state.verbatim.conversations
-    before = store.count_feedback()
+    # The API's own feedback store (the one POST /v1/feedback writes to) holds the vote.
+    store = app.state.verbatim.conversations.feedback
+    before = store.count()
     response = slack.click("verbatim_feedback_up", answer_id, user="U9", channel="DFEEDBACK")
     assert response.status_code == 200
-    wait_until(lambda: [1] * (store.count_feedback() - before))
-    assert store.count_feedback() == before + 1
+
+    def votes() -> list[dict[str, Any]]:
+        return [v for v in store.votes() if v["answer_id"] == answer_id]
+
+    (vote,) = wait_until(votes)
+    assert vote["vote"] == "up" and vote["user"] == "U9"
+    assert vote["question"] == PRECEDENT
+    assert vote["answer"] == answer_from_message(post.args)
+    assert store.count() == before + 1
+    slack.click("verbatim_feedback_down", answer_id, user="U9", channel="DFEEDBACK")
+    wait_until(lambda: [v for v in votes() if v["vote"] == "down"])
+    assert store.count() == before + 1  # a second click replaces the vote
     registry = app.state.verbatim.metrics.registry
     labels = {"rating": "up", "source": "slack"}
     assert registry.get_sample_value("verbatim_feedback_total", labels) == 1.0
@@ -461,7 +469,7 @@ def test_listen_channels_are_answered_without_a_mention(
     slack = slack_settings.slack.model_copy(update={"listen_channels": ["CLISTEN"]})
     settings = make_settings(tmp_path, slack=slack.model_dump())
     app = FastAPI()
-    store = ConversationStore.in_data_dir(tmp_path)
+    store = FeedbackStore.in_data_dir(tmp_path)
     assert mount_slack(app, settings, sample.chain, store=lambda: store)
     with TestClient(app) as client:
         sender = SlackSender("", client=client)

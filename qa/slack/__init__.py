@@ -1,13 +1,13 @@
 """The Slack adapter: mentions, direct messages and ``/ask``, answered by the same chain.
 
 - ``rendering``: an Answer as Block Kit (text, quotes with their source and offsets, refusals).
-- ``bot``: the Bolt listeners (``build_slack_app``); answers and votes go to the shared
-  conversation store.
+- ``bot``: the Bolt listeners (``build_slack_app``); answers and votes go to the one feedback
+  store (:mod:`qa.feedback`) the HTTP API uses too.
 - ``transports``: the Events API route (``mount_slack``) and Socket Mode (``run_socket_mode``).
 """
 
+from qa.feedback import FeedbackStore
 from qa.slack.bot import (
-    FeedbackStore,
     RecentKeys,
     SlackBot,
     build_slack_app,

@@ -4,7 +4,7 @@ calls of the shared answer chain, and answers into Slack messages.
 Transport-free: :func:`build_slack_app` returns a Bolt ``App`` that the Events API route
 (:func:`qa.slack.transports.mount_slack`) or Socket Mode
 (:func:`qa.slack.transports.run_socket_mode`) drives. Every answer is stored as a conversation
-in the same store the HTTP API uses, and the feedback buttons record votes there too.
+with its vote buttons in the one feedback store (:mod:`qa.feedback`) the HTTP API uses too.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
@@ -23,6 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from qa.errors import ConfigError, VerbatimError
+from qa.feedback import FeedbackStore
 from qa.settings import Settings
 from qa.slack.rendering import (
     FEEDBACK_ACTION,
@@ -34,7 +34,7 @@ from qa.slack.rendering import (
     strip_mentions,
     unescape_mrkdwn,
 )
-from qa.types import Answer, Turn
+from qa.types import Turn
 
 if TYPE_CHECKING:
     from qa.chain import VerbatimChain
@@ -48,24 +48,6 @@ DM_HISTORY_WINDOW_S = 30 * 60
 ANSWERED_SUBTYPES = (None, "file_share", "thread_broadcast")
 
 GetChain = Callable[[], "VerbatimChain"]
-
-
-class FeedbackStore(Protocol):
-    """Where answers and votes go: the conversation store the HTTP API uses as well."""
-
-    def add_exchange(self, conversation_id: str, question: str, answer: Answer) -> None:
-        """Store a question and its answer as one exchange of a conversation."""
-
-    def add_feedback(
-        self,
-        rating: str,
-        *,
-        source: str,
-        conversation_id: str | None = None,
-        turn: int | None = None,
-        comment: str | None = None,
-    ) -> None:
-        """Record a vote on an answer."""
 
 
 GetStore = Callable[[], FeedbackStore]
@@ -269,7 +251,7 @@ class SlackBot:
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
             "channel_id"
         )
-        self.get_store().add_feedback(vote, source="slack", conversation_id=answer_id, turn=1)
+        self.get_store().record(answer_id, vote, user, channel)
         observe = getattr(self.metrics, "observe_feedback", None)
         if callable(observe):
             observe(vote, "slack")
@@ -304,9 +286,7 @@ class SlackBot:
         observe = getattr(self.metrics, "observe_answer", None)
         if callable(observe):
             observe(answer, "slack")
-        # Each Slack answer is a conversation of the shared store; its id goes into the buttons.
-        feedback_id = uuid.uuid4().hex
-        self.get_store().add_exchange(feedback_id, question, answer)
+        feedback_id = self.get_store().remember(question, answer, channel)
         return render_answer(
             answer, question=question if show_question else None, feedback_id=feedback_id
         )
@@ -377,7 +357,7 @@ def build_slack_app(
     Args:
         settings: ``settings.slack`` supplies the tokens and options.
         get_chain: returns the shared answer chain (called per question, so it may load lazily).
-        store: returns the conversation store answers and votes are recorded in (the API's).
+        store: returns the feedback store answers and votes are recorded in (the API's).
         client: a WebClient to use instead of one built from the settings (tests, proxies).
         metrics: an object with ``observe_feedback(rating, source)`` and
             ``observe_answer(answer, entry)`` (:class:`qa.metrics.Metrics`), or None.

@@ -70,8 +70,8 @@ def run_socket_mode(settings: Settings) -> None:
     """Run the bot over Socket Mode until interrupted (``verbatim slack``)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from qa.components import build
-    from qa.conversations import ConversationStore
+    from qa.components import build, open_database
+    from qa.feedback import FeedbackStore
 
     slack = settings.slack
     missing = [
@@ -96,13 +96,10 @@ def run_socket_mode(settings: Settings) -> None:
         raise ConfigError(f"Cannot reach the Slack Web API: {exc}") from exc
     parts = build(settings)
     parts.chain()  # load the model before the first question arrives
-    conversations = ConversationStore.in_data_dir(settings.data_dir)
-    app = build_slack_app(settings, parts.chain, store=lambda: conversations, client=client)
+    feedback = FeedbackStore(open_database(settings))
+    app = build_slack_app(settings, parts.chain, store=lambda: feedback, client=client)
     handler = SocketModeHandler(
         app, app_token=slack.app_token.get_secret_value(), ping_interval=slack.ping_interval_s
     )
     log.info("Slack bot %s connecting over Socket Mode", identity.get("user_id"))
-    try:
-        handler.start()  # type: ignore[no-untyped-call]
-    finally:
-        conversations.close()
+    handler.start()  # type: ignore[no-untyped-call]

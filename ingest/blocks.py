@@ -1,0 +1,489 @@
+"""The block structure of a stored text: headings, paragraphs, list items, code, tables, quotes.
+
+Each format is read by a real parser where one exists, and every block is mapped back to exact
+``[start, end)`` offsets of the stored text (``text[b.start:b.end]`` is the block, without its
+trailing newline):
+
+- Markdown: ``markdown-it-py`` (CommonMark plus tables). Tokens carry ``map``, a range of
+  source lines; lines are turned into character offsets. A list item's block stops where a
+  nested list starts (the nested items are blocks of their own, one level deeper). YAML front
+  matter is skipped.
+- reStructuredText: ``docutils`` (``publish_doctree`` without the title promotion). Nodes carry
+  the source line they start on; the extent of each block is read from the source lines by the
+  rules of the format (a paragraph ends at a blank line, an indented body at the first line
+  indented no deeper than its start). Heading levels follow the document's section nesting.
+- HTML: the loader records a block for each text item while it builds the stored text (see
+  :func:`ingest.loaders.load_html`); they are passed in as ``html_blocks``.
+- Plain text and PDF: lines. A paragraph is a run of non-blank lines; a line opening with a
+  bullet or number marker starts a list item; headings are given by the caller (the
+  short-standalone-line rule and underlined titles of :mod:`ingest.structure`).
+
+Boilerplate spans (found by :mod:`ingest.cleaning`) become ``boilerplate`` blocks; a parsed
+block that starts inside one is dropped and one that runs into one is cut before it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from vectorstore.types import Block, Span
+
+HeadingLine = tuple[int, int, int, str]
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|\Z)")
+_LIST_MARKER = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
+_RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
+_RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")
+_RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|doctest)::")
+
+
+class _Lines:
+    """Line starts of a text, to turn line numbers into character offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        if self.starts[-1] == len(text) and len(self.starts) > 1:
+            self.starts.pop()
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def start(self, line: int) -> int:
+        return self.starts[line] if line < len(self.starts) else len(self.text)
+
+    def line(self, index: int) -> str:
+        end = self.start(index + 1)
+        return self.text[self.start(index) : end].rstrip("\r\n")
+
+    def is_blank(self, index: int) -> bool:
+        return index >= len(self.starts) or not self.line(index).strip()
+
+    def indent(self, index: int) -> int:
+        line = self.line(index).expandtabs(8)
+        return len(line) - len(line.lstrip())
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        """Offsets of lines ``[first, last)`` with surrounding whitespace trimmed."""
+        start, end = self.start(first), self.start(last)
+        return _trim(self.text, start, end)
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def find_blocks(
+    text: str,
+    media_type: str,
+    excluded: Sequence[Span] = (),
+    *,
+    html_blocks: Sequence[Block] | None = None,
+    headings: Sequence[HeadingLine] = (),
+) -> list[Block]:
+    """The blocks of ``text`` in text order (rules in the module docstring)."""
+    if media_type == "text/markdown":
+        found = markdown_blocks(text)
+    elif media_type == "text/x-rst":
+        found = rst_blocks(text)
+    elif html_blocks is not None:
+        found = list(html_blocks)
+    else:
+        found = plain_blocks(text, headings)
+    return _with_boilerplate(text, found, excluded)
+
+
+def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Span]) -> list[Block]:
+    spans = sorted((s.start, s.end) for s in excluded if s.kind == "boilerplate")
+    out = [Block(s, e, "boilerplate") for s, e in spans]
+    for block in blocks:
+        start, end = block.start, block.end
+        if any(s <= start < e for s, e in spans):
+            continue
+        for s, _ in spans:
+            if start < s < end:
+                end = s
+        start, end = _trim(text, start, end)
+        if start < end:
+            out.append(Block(start, end, block.kind, block.level))
+    out.sort(key=lambda b: (b.start, -b.end))
+    return out
+
+
+# Markdown ----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown_parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    # Block structure only: inline parsing (links, emphasis) is not needed for line maps.
+    return MarkdownIt("commonmark").enable("table").disable("inline")
+
+
+def markdown_blocks(text: str) -> list[Block]:
+    """Blocks of a Markdown text from markdown-it-py's token line maps."""
+    return list(_markdown_blocks(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _markdown_blocks(text: str) -> tuple[Block, ...]:
+    source = text
+    front = _FRONT_MATTER.match(text)
+    if front:
+        # Keep the line count: blank the front matter instead of cutting it.
+        source = re.sub(r"[^\r\n]", " ", front.group(0)) + text[front.end() :]
+    lines = _Lines(text)
+    tokens = _markdown_parser().parse(source)
+    blocks: list[Block] = []
+    context: list[str] = []
+    list_depth = 0
+    open_items: list[tuple[int, int, int]] = []  # (index in blocks, nesting depth, first line)
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            if open_items and token.map:
+                _cut_item(blocks, open_items[-1][0], lines, token.map[0])
+            list_depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif kind == "list_item_open" and token.map:
+            start, end = lines.span(*token.map)
+            open_items.append((len(blocks), list_depth, token.map[0]))
+            blocks.append(Block(start, end, "list_item", list_depth))
+            context.append("list_item")
+        elif kind == "list_item_close":
+            open_items.pop()
+            context.pop()
+        elif kind == "blockquote_open" and token.map:
+            if not context:
+                start, end = lines.span(*token.map)
+                blocks.append(Block(start, end, "quote"))
+            context.append("quote")
+        elif kind == "blockquote_close":
+            context.pop()
+        elif kind == "heading_open" and token.map:
+            start, end = lines.span(*token.map)
+            blocks.append(Block(start, end, "heading", int(token.tag[1:])))
+        elif kind in ("fence", "code_block") and token.map and "list_item" not in context:
+            start, end = lines.span(*token.map)
+            blocks.append(Block(start, end, "code"))
+        elif kind == "table_open" and token.map and not context:
+            start, end = lines.span(*token.map)
+            blocks.append(Block(start, end, "table"))
+        elif kind == "paragraph_open" and token.map and not context:
+            start, end = lines.span(*token.map)
+            blocks.append(Block(start, end, "paragraph"))
+    return tuple(b for b in blocks if b.start < b.end)
+
+
+def _cut_item(blocks: list[Block], index: int, lines: _Lines, nested_line: int) -> None:
+    item = blocks[index]
+    start, end = _trim(lines.text, item.start, min(item.end, lines.start(nested_line)))
+    blocks[index] = Block(start, max(start, end), item.kind, item.level)
+
+
+def markdown_headings(text: str) -> list[HeadingLine]:
+    """ATX and setext headings: ``(start, end, level, title)``; ``end`` includes an underline."""
+    out: list[HeadingLine] = []
+    for block in markdown_blocks(text):
+        if block.kind == "heading":
+            title = _markdown_title_text(text[block.start : block.end])
+            if title:
+                out.append((block.start, block.end, block.level, title))
+    return out
+
+
+_ATX_OPEN = re.compile(r"^ {0,3}#{1,6}[ \t]*")
+_ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_ATTR_LIST = re.compile(r"[ \t]*\{[^{}]*\}$")
+
+
+def _markdown_title_text(heading: str) -> str:
+    first = heading.splitlines()[0] if heading else ""
+    if _ATX_OPEN.match(first):
+        first = _ATX_CLOSING.sub("", _ATX_OPEN.sub("", first))
+    return _ATTR_LIST.sub("", first.strip()).strip()
+
+
+# reStructuredText -------------------------------------------------------------------------
+
+
+def rst_blocks(text: str) -> list[Block]:
+    """Blocks of a reStructuredText document from docutils' node line numbers."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from docutils.utils import SystemMessage
+
+    try:
+        tree = publish_doctree(
+            text,
+            settings_overrides={
+                "report_level": 5,
+                "halt_level": 5,
+                "doctitle_xform": False,
+                "sectsubtitle_xform": False,
+                "file_insertion_enabled": False,
+                "raw_enabled": False,
+                "warning_stream": False,
+                "input_encoding": "unicode",
+            },
+        )
+    except (SystemMessage, ValueError, IndexError, AttributeError):
+        return plain_blocks(text, rst_headings_by_lines(text))
+    lines = _Lines(text)
+    blocks: list[Block] = []
+
+    def depth(node: nodes.Node, kind: type[nodes.Element] | tuple[type[nodes.Element], ...]) -> int:
+        count, parent = 0, node.parent
+        while parent is not None:
+            count += isinstance(parent, kind)
+            parent = parent.parent
+        return count
+
+    for node in tree.findall(nodes.Element):
+        line = node.line
+        if line is None or isinstance(node, nodes.system_message):
+            continue
+        index = line - 1
+        if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
+            blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
+        elif isinstance(node, nodes.list_item | nodes.definition_list_item):
+            level = depth(node, (nodes.bullet_list, nodes.enumerated_list, nodes.definition_list))
+            blocks.append(_rst_item(lines, index, level))
+        elif isinstance(node, nodes.literal_block | nodes.doctest_block):
+            if not _inside_kind(node, (nodes.list_item, nodes.table)):
+                code = _rst_code(lines, index)
+                if code is not None:
+                    blocks.append(code)
+        elif isinstance(node, nodes.table):
+            start, end = lines.span(index, _paragraph_end(lines, index))
+            blocks.append(Block(start, end, "table"))
+        elif isinstance(node, nodes.paragraph) and not _inside_kind(
+            node, (nodes.list_item, nodes.definition_list_item, nodes.table)
+        ):
+            kind = "quote" if _inside_kind(node, (nodes.block_quote,)) else "paragraph"
+            if index < len(lines) and lines.line(index).strip():
+                start, end = lines.span(index, _paragraph_end(lines, index))
+                blocks.append(Block(start, end, kind))
+    return sorted({b for b in blocks if b.start < b.end}, key=lambda b: (b.start, -b.end))
+
+
+def _inside_kind(node: object, kinds: tuple[type, ...]) -> bool:
+    parent = getattr(node, "parent", None)
+    while parent is not None:
+        if isinstance(parent, kinds):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _paragraph_end(lines: _Lines, first: int) -> int:
+    index = first
+    while index < len(lines) and not lines.is_blank(index):
+        index += 1
+    return index
+
+
+def _rst_heading(lines: _Lines, index: int, level: int) -> Block:
+    """A section title; docutils gives the line of its underline."""
+    if index > 0 and _RST_ADORNMENT.match(lines.line(index)):
+        first, last = index - 1, index + 1
+    else:
+        first, last = index, index + 1
+        if last < len(lines) and _RST_ADORNMENT.match(lines.line(last)):
+            last += 1
+    if first > 0 and _RST_ADORNMENT.match(lines.line(first - 1)):
+        first -= 1
+    start, end = lines.span(first, last)
+    return Block(start, end, "heading", max(level, 1))
+
+
+def _rst_item(lines: _Lines, index: int, level: int) -> Block:
+    """A list item from its marker (or term) line to its own text's end (not nested lists)."""
+    indent = lines.indent(index)
+    last = index + 1
+    while last < len(lines):
+        if lines.is_blank(last):
+            following = last
+            while following < len(lines) and lines.is_blank(following):
+                following += 1
+            if following >= len(lines) or lines.indent(following) <= indent:
+                break
+            if _LIST_MARKER.match(lines.line(following)):
+                break
+            last = following
+            continue
+        if lines.indent(last) <= indent:
+            break
+        if last > index and _LIST_MARKER.match(lines.line(last)):
+            break
+        last += 1
+    start, end = lines.span(index, last)
+    return Block(start, end, "list_item", max(level, 1))
+
+
+def _rst_code(lines: _Lines, index: int) -> Block | None:
+    """A ``::`` literal block or a code directive (from its ``.. code-block::`` line).
+
+    docutils reports a literal block's first line but a directive's line after its body, so the
+    anchor (the directive, or the paragraph ending ``::``) is searched upwards from the node.
+    """
+    probe = min(index, len(lines) - 1)
+    while probe >= 0:
+        line = lines.line(probe)
+        if _RST_CODE_DIRECTIVE.match(line):
+            first, indent = probe, lines.indent(probe) + 1
+            break
+        if line.rstrip().endswith("::") and not _RST_DIRECTIVE.match(line):
+            first = probe + 1
+            while first < len(lines) and lines.is_blank(first):
+                first += 1
+            indent = lines.indent(probe) + 1
+            break
+        probe -= 1
+    else:
+        return None
+    last = probe + 1
+    while last < len(lines):
+        if not lines.is_blank(last) and lines.indent(last) < indent:
+            break
+        last += 1
+    start, end = lines.span(first, last)
+    return Block(start, end, "code") if start < end else None
+
+
+def rst_headings(text: str) -> list[HeadingLine]:
+    """Section titles of a reStructuredText text, over- and underlines included."""
+    out: list[HeadingLine] = []
+    for block in rst_blocks(text):
+        if block.kind == "heading":
+            rows = text[block.start : block.end].splitlines()
+            title = next((r.strip() for r in rows if r.strip() and not _RST_ADORNMENT.match(r)), "")
+            if title:
+                out.append((block.start, block.end, block.level, title))
+    return out
+
+
+def rst_headings_by_lines(text: str) -> list[HeadingLine]:
+    """Underlined (optionally overlined) titles found by lines; levels by order of style."""
+    lines = _Lines(text)
+    styles: list[tuple[str, bool]] = []
+    out: list[HeadingLine] = []
+    index = 0
+    while index + 1 < len(lines):
+        title = lines.line(index)
+        under = _RST_ADORNMENT.match(lines.line(index + 1))
+        stripped = title.strip()
+        if (
+            under
+            and stripped
+            and not _RST_ADORNMENT.match(title)
+            and not _LIST_MARKER.match(title)
+            and len(lines.line(index + 1).strip()) >= min(len(stripped), 3)
+            and (
+                index == 0
+                or lines.is_blank(index - 1)
+                or _RST_ADORNMENT.match(lines.line(index - 1))
+            )
+        ):
+            over = index > 0 and lines.line(index - 1).strip() == lines.line(index + 1).strip()
+            style = (under.group(1), over)
+            if style not in styles:
+                styles.append(style)
+            first = index - 1 if over else index
+            start, end = lines.span(first, index + 2)
+            out.append((start, end, styles.index(style) + 1, stripped))
+            index += 2
+            continue
+        index += 1
+    return out
+
+
+def _opens_paragraph(lines: _Lines, index: int) -> bool:
+    return (
+        index == 0 or lines.is_blank(index - 1) or bool(_RST_ADORNMENT.match(lines.line(index - 1)))
+    )
+
+
+# Plain text -------------------------------------------------------------------------------
+
+
+def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]:
+    """Paragraphs and list items by lines; the given headings become heading blocks."""
+    lines = _Lines(text)
+    heading_at = {lines.line_of(h[0]): h for h in headings}
+    blocks: list[Block] = []
+    index = 0
+    current: tuple[int, str, int] | None = None  # (first line, kind, level)
+
+    def close(last: int) -> None:
+        nonlocal current
+        if current is not None:
+            start, end = lines.span(current[0], last)
+            if start < end:
+                blocks.append(Block(start, end, current[1], current[2]))
+        current = None
+
+    while index < len(lines):
+        heading = heading_at.get(index)
+        if heading is not None:
+            close(index)
+            blocks.append(Block(heading[0], heading[1], "heading", heading[2]))
+            index = lines.line_of(max(heading[1] - 1, heading[0])) + 1
+            continue
+        if lines.is_blank(index):
+            close(index)
+        else:
+            marker = _LIST_MARKER.match(lines.line(index))
+            if marker:
+                close(index)
+                current = (index, "list_item", 1 + len(marker.group(1).expandtabs(8)) // 2)
+            elif current is None:
+                current = (index, "paragraph", 0)
+        index += 1
+    close(index)
+    return blocks
+
+
+# Outline -----------------------------------------------------------------------------------
+
+
+def document_outline(text: str, blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """The structure for people and ``verbatim inspect``: headings, lists with their items,
+    code blocks, tables, quotations and boilerplate, in text order (paragraphs left out).
+
+    Consecutive list items form one ``list`` entry; each item keeps its nesting ``level``.
+    Every entry and item has exact ``start``/``end`` offsets and its ``text``.
+    """
+    outline: list[dict[str, Any]] = []
+    for block in blocks:
+        entry = {
+            "kind": block.kind,
+            "level": block.level,
+            "start": block.start,
+            "end": block.end,
+            "text": text[block.start : block.end],
+        }
+        if block.kind == "list_item":
+            last = outline[-1] if outline else None
+            if last is None or last["kind"] != "list" or last["end"] > block.start:
+                last = {"kind": "list", "start": block.start, "end": block.end, "items": []}
+                outline.append(last)
+            last["items"].append(entry)
+            last["end"] = block.end
+            last["text"] = text[last["start"] : block.end]
+        elif block.kind != "paragraph":
+            outline.append(entry)
+    return outline

@@ -1,0 +1,133 @@
+"""Lists as answers: the items that follow a list introduction, and claims made of them.
+
+Pure functions over a stored :class:`~vectorstore.types.Document` and its blocks, for the
+answer backends:
+
+- :func:`list_items_after` finds the list a sentence introduces ("... the following:"): the run
+  of list-item blocks right after the block holding the introduction, at the depth of the first
+  item (deeper, nested items belong to their parent and are skipped). Anything else in between
+  (a heading, boilerplate, a paragraph) means the list is not there: the result is empty.
+- :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
+  ``first``, ``last`` or ``all``.
+- :func:`list_claims` turns a question and the items into claims whose quotes are the exact
+  stored text of the items: every item (at most ``cap``, then one "... and N more" claim whose
+  quote spans the remaining items), the first or the last item, or the count with the items.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest.candidates import list_item_span
+from qa.types import Claim
+from vectorstore.types import Block, Candidate, Document
+
+DEFAULT_CAP = 5
+
+_COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.IGNORECASE)
+_FIRST = re.compile(r"\bfirst\b|\bopening\b", re.IGNORECASE)
+_LAST = re.compile(r"\blast\b|\bfinal\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One item of a list: ``text == document.text[start:end]`` (without the bullet)."""
+
+    start: int
+    end: int
+    text: str
+
+
+def list_items_after(document: Document, intro: Candidate | int) -> list[ListItem]:
+    """The items of the list introduced by the sentence at ``intro`` (a candidate or offset).
+
+    Empty when the document has no blocks, when the introduction is in no block, or when the
+    next block after it is not a list item (the list is missing: see the module docstring).
+    """
+    offset = intro.start if isinstance(intro, Candidate) else intro
+    blocks = sorted(document.blocks, key=lambda b: (b.start, -b.end))
+    holder = _block_at(blocks, offset)
+    if holder is None:
+        return []
+    following = [b for b in blocks if b.start >= holder.end]
+    if not following or following[0].kind != "list_item":
+        return []
+    if holder.kind == "list_item" and following[0].level <= holder.level:
+        return []
+    depth = following[0].level
+    items: list[ListItem] = []
+    for block in following:
+        if block.kind != "list_item" or block.level < depth:
+            break
+        if block.level == depth:
+            start, end = list_item_span(document.text, block)
+            items.append(ListItem(start, end, document.text[start:end]))
+    return items
+
+
+def list_question_form(question: str) -> str:
+    """``count``, ``first``, ``last`` or ``all``: what ``question`` asks of a list."""
+    if _COUNT.search(question):
+        return "count"
+    if _FIRST.search(question):
+        return "first"
+    if _LAST.search(question):
+        return "last"
+    return "all"
+
+
+def list_claims(
+    question: str,
+    document: Document,
+    items: Sequence[ListItem],
+    *,
+    cap: int = DEFAULT_CAP,
+    evidence: int | None = None,
+) -> list[Claim]:
+    """Claims answering ``question`` from ``items`` (rules in the module docstring).
+
+    Every quote is ``document.text[start:end]`` of one item, or of the stretch from one item's
+    start to a later item's end.
+    """
+    if not items:
+        return []
+    if cap < 1:
+        raise ValueError("cap must be >= 1")
+    form = list_question_form(question)
+    text = document.text
+    if form == "first":
+        return [Claim(f"The first is: {_sentence(items[0].text)}", items[0].text, evidence)]
+    if form == "last":
+        return [Claim(f"The last is: {_sentence(items[-1].text)}", items[-1].text, evidence)]
+    if form == "count":
+        quote = text[items[0].start : items[-1].end]
+        names = "; ".join(_bare(item.text) for item in items[:cap])
+        more = f"; and {len(items) - cap} more" if len(items) > cap else ""
+        return [Claim(f"There are {len(items)}: {names}{more}.", quote, evidence)]
+    claims = [Claim(_sentence(item.text), item.text, evidence) for item in items[:cap]]
+    rest = items[cap:]
+    if rest:
+        quote = text[rest[0].start : rest[-1].end]
+        claims.append(Claim(f"… and {len(rest)} more.", quote, evidence))
+    return claims
+
+
+def _block_at(blocks: Sequence[Block], offset: int) -> Block | None:
+    holder = None
+    for block in blocks:
+        if block.start > offset:
+            break
+        if offset < block.end and block.kind != "boilerplate":
+            holder = block
+    return holder
+
+
+def _bare(item: str) -> str:
+    return " ".join(item.split()).rstrip(".;,")
+
+
+def _sentence(item: str) -> str:
+    flat = " ".join(item.split())
+    return flat if flat[-1:] in ".!?…" else flat + "."

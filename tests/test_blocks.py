@@ -1,0 +1,191 @@
+"""Block structure for each format, with exact offsets into the stored text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.analyze import analyze_document
+from ingest.blocks import markdown_blocks, plain_blocks, rst_blocks
+from ingest.loaders import SUPPORTED_SUFFIXES, load_file
+from vectorstore.types import Document
+
+DATA = Path(__file__).parent / "data" / "structure"
+
+
+def _analyze(name: str) -> Document:
+    path = DATA / name
+    loaded = load_file(path)
+    return analyze_document(
+        name, str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
+    )
+
+
+def _shape(doc: Document) -> list[tuple[str, int, str]]:
+    return [(b.kind, b.level, doc.text[b.start : b.end]) for b in doc.blocks]
+
+
+def _assert_exact(doc: Document) -> None:
+    for block in doc.blocks:
+        piece = doc.text[block.start : block.end]
+        assert piece and piece == piece.strip(), block
+
+
+def test_markdown_blocks_from_markdown_it() -> None:
+    doc = _analyze("guide.md")
+    _assert_exact(doc)
+    shape = _shape(doc)
+    assert shape[0] == ("heading", 1, "Harbour Guide\n=============")
+    assert ("heading", 2, "Berths\n------") in shape
+    assert ("heading", 2, "## Fees { #fees }") in shape
+    assert ("paragraph", 0, "The marina offers the following berth types:") in shape
+    items = [(level, text) for kind, level, text in shape if kind == "list_item"]
+    assert items[:5] == [
+        (1, "- Short-stay pontoons for visiting yachts."),
+        (1, "- Swinging moorings in the outer basin\n  for boats up to twelve metres."),
+        (1, "- Dry storage on the hard:"),
+        (2, "- covered sheds"),
+        (2, "- open yard"),
+    ]
+    assert (1, "1. Pay at the office.") in items
+    codes = [text for kind, _, text in shape if kind == "code"]
+    assert codes[0].startswith("```python\n# Not a heading") and codes[0].endswith("```")
+    assert codes[1] == "indented_code = True"
+    assert ("quote", 0, "> Boats must give way to the ferry.\n> No exceptions.") in shape
+    assert ("table", 0, "| Berth | Price |\n|-------|-------|\n| Pontoon | 12 |") in shape
+    # Setext headings are sections; a '#' line inside code is not a heading.
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Harbour Guide", 1),
+        ("Berths", 2),
+        ("Fees", 2),
+    ]
+    assert doc.title == "Harbour Guide"
+
+
+def test_rst_blocks_from_docutils() -> None:
+    assert ".rst" in SUPPORTED_SUFFIXES
+    doc = _analyze("guide.rst")
+    assert doc.media_type == "text/x-rst"
+    _assert_exact(doc)
+    shape = _shape(doc)
+    assert shape[0] == ("heading", 1, "=============\nHarbour Guide\n=============")
+    assert ("heading", 2, "Berths\n======") in shape
+    assert ("heading", 3, "Fees\n----") in shape
+    assert (
+        "list_item",
+        1,
+        "- Swinging moorings in the outer basin\n  for boats up to twelve metres.",
+    ) in shape
+    assert ("list_item", 1, "#. Pay at the office.") in shape
+    assert ("list_item", 1, "Pontoon\n   A floating walkway.") in shape
+    assert ("code", 0, 'fees = {"day": 12}') in shape
+    assert ("code", 0, '.. code-block:: python\n\n   print("hello")') in shape
+    assert ("quote", 0, "Boats must give way to the ferry.") in shape
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Harbour Guide", 1),
+        ("Berths", 2),
+        ("Fees", 3),
+        ("Rules", 2),
+    ]
+    # The section body starts after the underline: no chunk can hold "Title\n=====".
+    berths = doc.sections[1]
+    assert doc.text[berths.heading_start : berths.heading_end] == "Berths\n======"
+
+
+def test_html_blocks_recorded_while_the_text_is_built() -> None:
+    doc = _analyze("page.html")
+    _assert_exact(doc)
+    shape = _shape(doc)
+    assert shape[:3] == [
+        ("heading", 1, "Harbour Guide"),
+        ("paragraph", 0, "The harbour opens at dawn and closes at dusk."),
+        ("heading", 2, "Berths"),
+    ]
+    items = [(level, text) for kind, level, text in shape if kind == "list_item"]
+    assert items == [
+        (1, "- Short-stay pontoons for visiting yachts."),
+        (1, "- Swinging moorings in the outer basin."),
+        (1, "- Dry storage"),
+        (2, "- covered sheds"),
+        (2, "- open yard"),
+    ]
+    assert ("code", 0, 'fees = {"day": 12}') in shape
+    assert ("quote", 0, "Boats must give way to the ferry.") in shape
+    assert ("table", 0, "Pontoon | 12") in shape
+    # Share bars and cookie banners marked by their class or id are not text at all.
+    assert "Share this" not in doc.text and "cookies" not in doc.text
+
+
+def test_plain_text_underlined_titles_are_sections() -> None:
+    doc = _analyze("notes.txt")
+    _assert_exact(doc)
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Harbour Notes", 1),
+        ("Berths", 2),
+        ("Opening Hours", 2),
+    ]
+    kinds = [b.kind for b in doc.blocks]
+    assert kinds.count("list_item") == 2
+    assert doc.gaps == []
+
+
+def test_boilerplate_becomes_a_block_and_cuts_what_runs_into_it() -> None:
+    text = "Intro line.\n\nThe options are:\nShare this:\nShare on Facebook\n"
+    doc = analyze_document("x", "x.md", text, "text/markdown")
+    boiler = [b for b in doc.blocks if b.kind == "boilerplate"]
+    assert [text[b.start : b.end] for b in boiler] == ["Share this:\nShare on Facebook"]
+    paragraphs = [text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph"]
+    assert paragraphs == ["Intro line.", "The options are:"]
+    assert [g.announcement for g in doc.gaps] == ["The options are:"]
+
+
+def test_rst_that_docutils_cannot_read_still_has_blocks() -> None:
+    text = "Title\n=====\n\n- item one\n- item two\n\n   unexpected indent\n  odd\n"
+    blocks = rst_blocks(text)
+    assert any(b.kind == "list_item" for b in blocks)
+    for block in blocks:
+        assert text[block.start : block.end].strip() == text[block.start : block.end]
+
+
+def test_plain_blocks_mark_list_items() -> None:
+    text = "Para one\ncontinues.\n\n1. first\n2. second\n   more\n"
+    assert [(b.kind, text[b.start : b.end]) for b in plain_blocks(text)] == [
+        ("paragraph", "Para one\ncontinues."),
+        ("list_item", "1. first"),
+        ("list_item", "2. second\n   more"),
+    ]
+
+
+_LINES = st.sampled_from(
+    [
+        "Plain words here.",
+        "- bullet item",
+        "  - nested item",
+        "1. numbered",
+        "# Heading",
+        "Setext",
+        "======",
+        "```",
+        "code = 1",
+        "> quoted",
+        "| a | b |",
+        "|---|---|",
+        "",
+        "    indented",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_LINES, max_size=25), st.sampled_from(["\n", "\r\n"]))
+def test_markdown_block_offsets_are_exact_for_any_mix(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    previous_start = -1
+    for block in markdown_blocks(text):
+        piece = text[block.start : block.end]
+        assert piece and piece == piece.strip()
+        assert 0 <= block.start < block.end <= len(text)
+        assert block.start >= previous_start
+        previous_start = block.start

@@ -1,0 +1,89 @@
+"""Answer candidates read from the block structure, with roles and exact offsets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.analyze import analyze_document
+from ingest.candidates import answer_candidates
+from ingest.loaders import load_file
+from vectorstore.types import Document
+
+DATA = Path(__file__).parent / "data" / "structure"
+
+
+def _analyze(name: str) -> Document:
+    path = DATA / name
+    loaded = load_file(path)
+    return analyze_document(
+        name, str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
+    )
+
+
+def _pairs(doc: Document, start: int = 0, end: int | None = None) -> list[tuple[str, str]]:
+    return [(c.role, doc.text[c.start : c.end]) for c in answer_candidates(doc, start, end)]
+
+
+def test_markdown_candidates_have_roles_and_never_markup() -> None:
+    doc = _analyze("guide.md")
+    pairs = _pairs(doc)
+    texts = [text for _, text in pairs]
+    assert ("list_intro", "The marina offers the following berth types:") in pairs
+    assert ("list_item", "Short-stay pontoons for visiting yachts.") in pairs
+    assert ("list_item", "covered sheds") in pairs
+    assert ("quote", "Boats must give way to the ferry.") in pairs
+    assert ("table_row", "| Pontoon | 12 |") in pairs
+    assert not any(t.startswith("|--") for t in texts)
+    code = [text for role, text in pairs if role == "code"]
+    assert code[0].startswith("```python") and code[0].endswith("```")
+    for text in texts:
+        assert "Harbour Guide" not in text and "=====" not in text and "------" not in text
+        assert text.strip() not in ("```", "Fees", "## Fees { #fees }")
+
+
+def test_rst_and_html_candidates() -> None:
+    rst = _pairs(_analyze("guide.rst"))
+    assert ("list_item", "Pay at the office.") in rst
+    assert ("code", '.. code-block:: python\n\n   print("hello")') in rst
+    assert all("=====" not in text and text != "Berths" for _, text in rst)
+    html = _pairs(_analyze("page.html"))
+    assert ("list_item", "Swinging moorings in the outer basin.") in html
+    assert ("table_row", "Pontoon | 12") in html
+    assert all(text not in ("Harbour Guide", "Berths") for _, text in html)
+
+
+def test_candidates_stay_inside_the_range_and_code_is_whole_or_absent() -> None:
+    doc = _analyze("guide.md")
+    code = next(b for b in doc.blocks if b.kind == "code")
+    inside = _pairs(doc, code.start, code.end)
+    assert inside == [("code", doc.text[code.start : code.end])]
+    assert _pairs(doc, code.start + 3, code.end) == []
+    for start in range(0, len(doc.text), 37):
+        for candidate in answer_candidates(doc, start, start + 120):
+            assert start <= candidate.start < candidate.end <= start + 120
+
+
+def test_boilerplate_and_caption_are_never_candidates() -> None:
+    text = (
+        "Ferry Service Resumes\n\n"
+        "Passengers queue at the pier before the first crossing of the season began.\n\n"
+        + "The ferry service resumed on Monday after a long winter pause, and the operator "
+        "said that timetables would expand in stages through the spring as crews return. "
+        * 2
+        + "\n\nSubscribe to our newsletter\n\nGet new posts in your inbox.\n"
+    )
+    doc = analyze_document("x", "x.txt", text, "text/plain")
+    assert doc.caption is not None
+    texts = [doc.text[c.start : c.end] for c in answer_candidates(doc)]
+    assert texts and all("Subscribe" not in t and "inbox" not in t for t in texts)
+    assert all("Passengers queue" not in t for t in texts)
+
+
+def test_documents_without_blocks_fall_back_to_lines() -> None:
+    text = "The steps are:\n\n- Open the valve.\n- Close the lid.\n"
+    doc = Document(id="x", path="x", text=text, content_hash="h")
+    assert _pairs(doc) == [
+        ("list_intro", "The steps are:"),
+        ("list_item", "- Open the valve."),
+        ("list_item", "- Close the lid."),
+    ]

@@ -1,0 +1,103 @@
+"""Gaps in every format, after any kind of page furniture, and none on intact lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.analyze import analyze_document
+from ingest.loaders import parse_html
+from vectorstore.types import Document
+
+INTRO = "The committee considered several approaches, such as:"
+ITEMS = ["Raising the harbour wall.", "Dredging the channel.", "Moving the ferry berth."]
+
+# Page furniture in wordings that appear nowhere in the product code.
+FURNITURE = {
+    "share": "Spread the word:\n\n[Mastodon](#) [Bluesky](#) [Reddit](#)",
+    "share-plain": "Share this article\n\nTweet\nEmail",
+    "newsletter": "Want more like this? Sign up for our monthly digest.\n\nYour e-mail\n\nJoin",
+    "newsletter-box": "## Never miss a story\n\nThe best of the week, in your inbox every Sunday.",
+    "cookie": "This site relies on cookies for analytics. Continue browsing to accept, or change "
+    "your settings.\n\nOK",
+    "cookie-short": "Cookie preferences\n\nAccept all\n\nReject all",
+    "comments": "Join the discussion\n\nYou need to log in to add a comment.\n\n0 comments",
+    "related": "More stories\n\n- [A winter on the quay](#)\n- [The lighthouse keepers](#)",
+    "related-plain": "You might also enjoy:\n\n* Ten walks along the coast\n* Our guide to tides",
+    "share-social": "Share this article on social media",
+    "share-icons": "Tweet · Email · Print · Copy link",
+    "share-friends": "Found this useful? Share it with your friends!",
+    "newsletter-weak": "Newsletter\n\nEmail address\n\nSubscribe",
+    "newsletter-notify": "Don't miss out! Enter your email below to get notified.",
+    "newsletter-updates": "Subscribe to receive updates\n\nName\n\nEmail",
+    "cookie-ok": "We use cookies. Learn more\n\nOK",
+    "cookie-continue": "By continuing to use this site, you agree to our use of cookies.",
+    "comments-thoughts": "What do you think? Let us know your thoughts in the comments below.",
+    "comments-closed": "Comments are closed.",
+    "comments-count": "12 Responses to the plan\n\nReply",
+    "related-more": "More from the blog\n\n- Spring cleaning for boats\n- Knots every sailor needs",
+    "related-popular": "### Popular posts\n\n1. [Tides explained](#)\n2. [Reading charts](#)",
+    "related-next": "← Previous post: The harbour in winter",
+}
+
+
+def _doc(text: str, name: str) -> Document:
+    if name.endswith(".html"):
+        page = parse_html(text)
+        return analyze_document(name, name, page.text, "text/html", page.headings, page.blocks)
+    media = {"md": "text/markdown", "rst": "text/x-rst", "txt": "text/plain"}
+    return analyze_document(name, name, text, media[name.rsplit(".", 1)[1]])
+
+
+def _markdown(tail: str) -> str:
+    return f"# Flood Plan\n\nThe town met in May to plan for floods. {INTRO}\n\n{tail}"
+
+
+@pytest.mark.parametrize("kind", sorted(FURNITURE))
+@pytest.mark.parametrize("suffix", ["md", "txt", "rst"])
+def test_introduction_followed_by_furniture_is_a_gap(kind: str, suffix: str) -> None:
+    doc = _doc(_markdown(FURNITURE[kind] + "\n"), f"cut.{suffix}")
+    assert [g.announcement for g in doc.gaps] == [INTRO], doc.excluded
+
+
+@pytest.mark.parametrize("tail", ["", "\n\n\n", "# Next Topic\n\nOther text here.\n"])
+def test_introduction_cut_at_end_blank_lines_or_sibling_heading(tail: str) -> None:
+    doc = _doc(_markdown(tail), "cut.md")
+    assert [g.announcement for g in doc.gaps] == [INTRO]
+
+
+@pytest.mark.parametrize("suffix", ["md", "txt", "rst"])
+def test_intact_list_is_not_a_gap_even_with_furniture_after_it(suffix: str) -> None:
+    bullets = "\n".join(f"- {item}" for item in ITEMS)
+    text = _markdown(f"{bullets}\n\n{FURNITURE['share']}\n\n{FURNITURE['cookie']}\n")
+    doc = _doc(text, f"intact.{suffix}")
+    assert doc.gaps == []
+
+
+def test_setext_and_rst_headings_close_an_introduction() -> None:
+    md = _doc(f"Plan\n====\n\n{INTRO}\n\nNext\n====\n\nText here.\n", "x.md")
+    assert [g.announcement for g in md.gaps] == [INTRO]
+    rst = _doc(f"Plan\n====\n\n{INTRO}\n\nNext\n====\n\nText here.\n", "x.rst")
+    assert [g.announcement for g in rst.gaps] == [INTRO]
+    deeper = _doc(f"Plan\n====\n\n{INTRO}\n\nWalls\n-----\n\nText here.\n", "x.rst")
+    assert deeper.gaps == []
+
+
+def test_html_introduction_followed_by_furniture_is_a_gap() -> None:
+    html = (
+        f"<h1>Flood Plan</h1><p>{INTRO}</p>"
+        '<div class="newsletter-signup"><p>Get updates</p></div>'
+        "<p>Share this:</p><p>Share on Facebook</p>"
+    )
+    doc = _doc(html, "cut.html")
+    assert [g.announcement for g in doc.gaps] == [INTRO]
+    intact = _doc(
+        html.replace("</p><div", "</p><ul><li>Walls</li><li>Dredging</li></ul><div"), "i.html"
+    )
+    assert intact.gaps == []
+
+
+def test_code_lines_ending_in_colons_are_not_introductions() -> None:
+    text = "Settings\n========\n\n.. code-block:: yaml\n\n   server:\n     port: 80\n   logging:\n"
+    assert _doc(text, "conf.rst").gaps == []
+    md = "# Settings\n\n```yaml\nlogging:\n```\n\n    indented:\n"
+    assert _doc(md, "conf.md").gaps == []

@@ -1,0 +1,92 @@
+"""Lists as answers: the items after an introduction, and claims quoting them exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.analyze import analyze_document
+from ingest.candidates import answer_candidates
+from qa.lists import list_claims, list_items_after, list_question_form
+from vectorstore.types import Document
+
+STEPS = [f"Step number {n} of the procedure." for n in range(1, 8)]
+MARKDOWN = (
+    "# Procedure\n\nBefore you start, read the manual. The procedure has these steps:\n\n"
+    + "\n".join(f"{n}. {s}" for n, s in enumerate(STEPS, start=1))
+    + "\n\n## Other\n\nA closing paragraph.\n"
+)
+
+
+def _doc(text: str = MARKDOWN, name: str = "p.md", media: str = "text/markdown") -> Document:
+    return analyze_document(name, name, text, media)
+
+
+def _intro(doc: Document) -> int:
+    return next(c.start for c in answer_candidates(doc) if c.role == "list_intro")
+
+
+def test_items_after_an_introduction() -> None:
+    doc = _doc()
+    items = list_items_after(doc, _intro(doc))
+    assert [i.text for i in items] == STEPS
+    for item in items:
+        assert doc.text[item.start : item.end] == item.text
+
+
+def test_nested_items_are_skipped_and_missing_lists_are_empty() -> None:
+    text = "Pick one of these:\n\n- Alpha\n  - alpha detail\n- Beta\n\nThe end.\n"
+    doc = _doc(text)
+    assert [i.text for i in list_items_after(doc, 0)] == ["Alpha", "Beta"]
+    cut = _doc("Intro.\n\nPick one of these:\n\n## Next section\n\n- Alpha\n")
+    assert list_items_after(cut, cut.text.index("Pick")) == []
+    assert list_items_after(_doc("Pick one of these:\n"), 0) == []
+    plain = Document(id="x", path="x", text="Pick:\n- a\n", content_hash="h")
+    assert list_items_after(plain, 0) == []
+
+
+def test_rst_and_html_lists() -> None:
+    rst = _doc("Options\n=======\n\nThe options are:\n\n#. fast\n#. safe\n", "o.rst", "text/x-rst")
+    assert [i.text for i in list_items_after(rst, rst.text.index("The options"))] == [
+        "fast",
+        "safe",
+    ]
+
+
+def test_question_forms() -> None:
+    assert list_question_form("How many steps are there, and what are they?") == "count"
+    assert list_question_form("What is the first step?") == "first"
+    assert list_question_form("Which one comes last?") == "last"
+    assert list_question_form("Which steps does it list?") == "all"
+
+
+def test_all_items_capped_with_a_closing_claim_that_cites_the_rest() -> None:
+    doc = _doc()
+    items = list_items_after(doc, _intro(doc))
+    claims = list_claims("Which steps are listed?", doc, items, evidence=2)
+    assert [c.quote for c in claims[:5]] == STEPS[:5]
+    assert claims[5].text == "… and 2 more."
+    rest = claims[5].quote
+    assert rest == doc.text[items[5].start : items[6].end]
+    assert STEPS[5] in rest and STEPS[6] in rest
+    assert all(c.evidence == 2 for c in claims)
+    assert all(c.quote in doc.text for c in claims)
+
+
+def test_first_last_and_count() -> None:
+    doc = _doc()
+    items = list_items_after(doc, _intro(doc))
+    (first,) = list_claims("What is the first step?", doc, items)
+    assert first.quote == STEPS[0] and STEPS[0] in first.text
+    (last,) = list_claims("And the final one?", doc, items)
+    assert last.quote == STEPS[-1]
+    (count,) = list_claims("How many steps, and what are they?", doc, items, cap=3)
+    assert count.text.startswith("There are 7: Step number 1 of the procedure;")
+    assert count.text.endswith("; and 4 more.")
+    assert count.quote == doc.text[items[0].start : items[-1].end]
+
+
+def test_no_items_no_claims_and_bad_cap() -> None:
+    doc = _doc()
+    assert list_claims("Which?", doc, []) == []
+    with pytest.raises(ValueError):
+        list_claims("Which?", doc, list_items_after(doc, _intro(doc)), cap=0)

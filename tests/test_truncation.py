@@ -1,0 +1,69 @@
+"""The truncation-test generator: cut and intact copies, questions, splits and figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import load_dataset
+from eval.truncation import VARIANTS, generate, list_questions, main, split_of
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_generates_copies_datasets_and_figures(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    manifest = generate([DATA / "structure", DATA / "corpus_b"], out, per_document=2)
+    copies = manifest["copies"]
+    cuts = [c for c in copies if c["kind"] == "cut"]
+    assert cuts and {c["variant"] for c in cuts} <= set(VARIANTS)
+    for copy in cuts:
+        cut_text = (out / copy["path"]).read_text(encoding="utf-8")
+        source = out / copy["path"].replace(f"corpus-cut-{copy['round']}", "corpus-intact")
+        original = source.read_text(encoding="utf-8")
+        # The cut copy is the original up to the end of the introducing sentence.
+        assert cut_text.startswith(original[: copy["intro_end"]])
+        assert original[: copy["intro_end"]].rstrip("*_` ").endswith(":")
+    # Each source document lands in one split only.
+    for copy in copies:
+        assert copy["split"] == split_of(copy["source"])
+    figures = manifest["figures"]
+    assert figures["gap_recorded_on_cut"] == 1.0
+    assert figures["false_gaps_on_intact"] == 0.0
+    for name in manifest["datasets"]:
+        dataset = load_dataset(out / name)
+        assert dataset.corpus is not None and dataset.corpus.is_dir()
+        for case in dataset.cases:
+            if case.expect == "refuse":
+                assert case.refusal_reason == "source_truncated" and case.must_not_contain
+                assert not any(w.lower() in case.question.lower() for w in case.must_not_contain)
+            else:
+                assert case.cited_contains_any
+    saved = json.loads((out / "manifest.json").read_text())
+    assert saved["figures"] == figures
+
+
+def test_questions_are_written_from_the_introduction() -> None:
+    from eval.truncation import Introduction
+
+    intro = Introduction(
+        source="d.md",
+        suffix=".md",
+        intro_start=0,
+        intro_end=40,
+        intro="The marina offers the following berth types:",
+        items=["a b", "c d"],
+        item_fragments=["a b", "c d"],
+        noun="berth types",
+    )
+    forms = dict(list_questions(intro))
+    assert set(forms) == {"which", "first", "how-many", "list", "general-knowledge"}
+    assert all("The marina offers the following berth types" in q for q in forms.values())
+    assert forms["how-many"].startswith("How many berth types")
+
+
+def test_cli_rejects_a_missing_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--corpus", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+    assert "no such corpus" in capsys.readouterr().err

@@ -340,7 +340,13 @@ def serve(
 @friendly_errors
 def slack(data_dir: DataDir = None) -> None:
     """Run the Slack bot over Socket Mode (VERBATIM_SLACK__BOT_TOKEN and __APP_TOKEN)."""
+    import logging
+
     from qa.slack import run_socket_mode
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     run_socket_mode(load_settings(data_dir))
 

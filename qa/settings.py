@@ -93,6 +93,8 @@ class SlackSettings(BaseModel):
     slash_response: Literal["ephemeral", "in_channel"] = "ephemeral"
     # Channel ids where every message is answered, not only mentions (needs message.channels).
     listen_channels: list[str] = Field(default_factory=list)
+    # Socket Mode: how often the connection is checked (a dropped socket is reopened then).
+    ping_interval_s: float = Field(10.0, gt=0, le=300)
 
 
 class Settings(BaseSettings):

@@ -3,21 +3,29 @@
 Slack itself cannot be reached from the tests, so the bot's ``WebClient`` is pointed here
 (``base_url=fake.url``).  It speaks the methods the bot uses: ``auth.test``,
 ``chat.postMessage``, ``chat.postEphemeral``, ``reactions.add`` / ``reactions.remove``,
-``conversations.replies`` and ``conversations.history`` (both answer with scripted messages).
+``conversations.replies`` and ``conversations.history`` (both answer with scripted messages),
+and ``apps.connections.open``, which hands out the URL of :class:`FakeSocketMode`: a loopback
+WebSocket server speaking Slack's Socket Mode protocol (``hello``, then ``events_api``,
+``slash_commands`` and ``interactive`` envelopes, each of which the app must acknowledge).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import Server, ServerConnection, serve
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -42,6 +50,7 @@ class FakeSlack:
     threads: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     histories: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     url: str = ""
+    socket_url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -73,6 +82,12 @@ class FakeSlack:
         if call.method == "conversations.replies":
             key = (str(args.get("channel")), str(args.get("ts")))
             return {"ok": True, "messages": self.threads.get(key, []), "has_more": False}
+        if call.method == "apps.connections.open":
+            if not (call.token or "").startswith("xapp-"):
+                return {"ok": False, "error": "not_allowed_token_type"}
+            if not self.socket_url:
+                return {"ok": False, "error": "socket_mode_unavailable"}
+            return {"ok": True, "url": self.socket_url}
         if call.method == "conversations.history":
             return {"ok": True, "messages": self.histories.get(str(args.get("channel")), [])}
         return {"ok": False, "error": "unknown_method"}
@@ -159,3 +174,109 @@ def running_fake_slack() -> Iterator[FakeSlack]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode endpoint on loopback, one app connection at a time.
+
+    On connect it sends ``hello``; :meth:`send` delivers an envelope to the connected app and
+    :meth:`wait_for_ack` returns the app's acknowledgement (``{"envelope_id", "payload"?}``).
+    :meth:`drop` cuts the TCP connection without a close frame, as a network failure would.
+    """
+
+    def __init__(self) -> None:
+        self.acks: dict[str, dict[str, Any]] = {}
+        self.connections: list[ServerConnection] = []
+        self.received: list[dict[str, Any]] = []
+        self._changed = threading.Condition()
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> FakeSocketMode:
+        """Listen on a free loopback port."""
+        self._server = serve(self._session, "127.0.0.1", 0, ping_interval=None)
+        port = self._server.socket.getsockname()[1]
+        self.url = f"ws://127.0.0.1:{port}/link/?ticket={uuid.uuid4().hex}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Close every connection and stop listening."""
+        if self._server is not None:
+            self._server.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _session(self, connection: ServerConnection) -> None:
+        with self._changed:
+            self.connections.append(connection)
+            self._changed.notify_all()
+        hello = {
+            "type": "hello",
+            "num_connections": 1,
+            "debug_info": {"host": "fake-socket-mode", "approximate_connection_time": 3600},
+            "connection_info": {"app_id": "A1"},
+        }
+        connection.send(json.dumps(hello))
+        try:
+            for raw in connection:
+                message = json.loads(raw)
+                with self._changed:
+                    self.received.append(message)
+                    if "envelope_id" in message:
+                        self.acks[str(message["envelope_id"])] = message
+                    self._changed.notify_all()
+        except (ConnectionClosed, OSError):
+            pass
+
+    def wait_for_connections(self, count: int, timeout_s: float = 120.0) -> ServerConnection:
+        """Wait until ``count`` connections were opened in all; the latest one."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self.connections) >= count, timeout_s):
+                raise AssertionError(f"{len(self.connections)} connection(s), wanted {count}")
+            return self.connections[-1]
+
+    def send(
+        self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = False
+    ) -> str:
+        """Deliver an envelope of ``kind`` to the latest connection; its envelope id."""
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "accepts_response_payload": accepts_response_payload,
+            "payload": payload,
+        }
+        if kind == "events_api":
+            envelope.update(retry_attempt=0, retry_reason="")
+        self.wait_for_connections(1).send(json.dumps(envelope))
+        return envelope_id
+
+    def wait_for_ack(self, envelope_id: str, timeout_s: float = 10.0) -> dict[str, Any]:
+        """The app's acknowledgement of one envelope."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: envelope_id in self.acks, timeout_s):
+                raise AssertionError(
+                    f"envelope {envelope_id} was not acknowledged in {timeout_s} s"
+                )
+            return self.acks[envelope_id]
+
+    def drop(self) -> None:
+        """Cut the latest connection: no close frame, the socket just goes away."""
+        connection = self.wait_for_connections(1)
+        connection.socket.shutdown(socket.SHUT_RDWR)
+        connection.socket.close()
+
+
+@contextmanager
+def running_fake_socket_mode(fake: FakeSlack) -> Iterator[FakeSocketMode]:
+    """A :class:`FakeSocketMode` whose URL ``fake``'s ``apps.connections.open`` hands out."""
+    server = FakeSocketMode().start()
+    fake.socket_url = server.url
+    try:
+        yield server
+    finally:
+        fake.socket_url = ""
+        server.stop()

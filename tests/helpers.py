@@ -14,6 +14,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -222,6 +223,36 @@ def start_chroma_server(
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"chroma run did not answer within {timeout_s}s: {log.read_text()}")
+
+
+# -- processes
+
+
+def subprocess_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``verbatim`` subprocess: offline, its data dir, no stray config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERBATIM_")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        TOKENIZERS_PARALLELISM="false",
+        VERBATIM_DATA_DIR=str(data_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
+    """Stop a child we started: SIGTERM, then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------

@@ -31,9 +31,11 @@ from helpers import (
     PostgresServer,
     free_port,
     start_chroma_server,
+    stop_process,
+    subprocess_env,
     wait_for,
 )
-from reliability_support import PRECEDENT, stop_process, subprocess_env
+from reliability_support import PRECEDENT
 
 from vectorstore import ChromaStore, Embedder, SourceStore, make_chroma_client
 from vectorstore.database import Database

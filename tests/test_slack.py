@@ -31,12 +31,12 @@ from qa.api import create_app
 from qa.chain import VerbatimChain
 from qa.components import Components
 from qa.errors import ConfigError
+from qa.feedback import FeedbackStore
 from qa.settings import Settings
 from qa.slack import (
     EVENTS_PATH,
     MAX_BLOCKS,
     SECTION_LIMIT,
-    FeedbackStore,
     RecentKeys,
     answer_from_message,
     mount_slack,
@@ -284,8 +284,9 @@ def test_mount_slack_needs_a_token_and_a_signing_secret(tmp_path: Path) -> None:
     app = FastAPI()
     only_token = make_settings(tmp_path, slack={"bot_token": TOKEN})
     never = cast(Callable[[], VerbatimChain], lambda: None)  # not called: nothing is mounted
-    assert mount_slack(app, make_settings(tmp_path), never) is False
-    assert mount_slack(app, only_token, never) is False
+    store = FeedbackStore.in_data_dir(tmp_path)
+    assert mount_slack(app, make_settings(tmp_path), never, store=lambda: store) is False
+    assert mount_slack(app, only_token, never, store=lambda: store) is False
     assert EVENTS_PATH not in [getattr(route, "path", None) for route in app.routes]
 
 
@@ -410,9 +411,11 @@ def test_feedback_button_is_recorded(
     assert action_ids == ["verbatim_feedback_up", "verbatim_feedback_down"]
     answer_id = actions["elements"][0]["value"]
 
+    # The API's own feedback store (the one POST /v1/feedback writes to) holds the vote.
+    store = app.state.verbatim.conversations.feedback
+    before = store.count()
     response = slack.click("verbatim_feedback_up", answer_id, user="U9", channel="DFEEDBACK")
     assert response.status_code == 200
-    store = FeedbackStore.in_data_dir(slack_settings.data_dir)
 
     def votes() -> list[dict[str, Any]]:
         return [v for v in store.votes() if v["answer_id"] == answer_id]
@@ -421,6 +424,10 @@ def test_feedback_button_is_recorded(
     assert vote["vote"] == "up" and vote["user"] == "U9"
     assert vote["question"] == PRECEDENT
     assert vote["answer"] == answer_from_message(post.args)
+    assert store.count() == before + 1
+    slack.click("verbatim_feedback_down", answer_id, user="U9", channel="DFEEDBACK")
+    wait_until(lambda: [v for v in votes() if v["vote"] == "down"])
+    assert store.count() == before + 1  # a second click replaces the vote
     registry = app.state.verbatim.metrics.registry
     labels = {"rating": "up", "source": "slack"}
     assert registry.get_sample_value("verbatim_feedback_total", labels) == 1.0
@@ -462,7 +469,8 @@ def test_listen_channels_are_answered_without_a_mention(
     slack = slack_settings.slack.model_copy(update={"listen_channels": ["CLISTEN"]})
     settings = make_settings(tmp_path, slack=slack.model_dump())
     app = FastAPI()
-    assert mount_slack(app, settings, sample.chain)
+    store = FeedbackStore.in_data_dir(tmp_path)
+    assert mount_slack(app, settings, sample.chain, store=lambda: store)
     with TestClient(app) as client:
         sender = SlackSender("", client=client)
         ts = new_ts()

@@ -82,7 +82,13 @@ def create_app(
     for router in (ask_router, openai_router, documents_router, ops_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    mount_slack(app, settings, lambda: get_components(state).chain(), metrics=state.metrics)
+    mount_slack(
+        app,
+        settings,
+        lambda: get_components(state).chain(),
+        store=lambda: get_conversations(state).feedback,
+        metrics=state.metrics,
+    )
     return app
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import json
 import socket
+import subprocess
 import threading
 import time
 import uuid
@@ -21,16 +22,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import httpx
+from fastapi.testclient import TestClient
+from slack_sdk.signature import SignatureVerifier
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
+
+from qa.slack import EVENTS_PATH
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T1"
-JSON_FIELDS = ("blocks", "attachments")
+JSON_FIELDS = ("blocks", "attachments", "metadata")
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ class FakeSlack:
         if call.method == "chat.postMessage":
             ts = f"{int(time.time())}.{serial:06d}"
             message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
-            message.update({k: args[k] for k in ("text", "blocks", "thread_ts") if k in args})
+            fields = ("text", "blocks", "thread_ts", "metadata")
+            message.update({k: args[k] for k in fields if k in args})
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
         if call.method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{int(time.time())}.{serial:06d}"}
@@ -280,3 +288,206 @@ def running_fake_socket_mode(fake: FakeSlack) -> Iterator[FakeSocketMode]:
     finally:
         fake.socket_url = ""
         server.stop()
+
+
+# -- the bot as a process, driven over Socket Mode ---------------------------------------------
+
+SECRET = "test-signing-secret-0123456789"
+TOKEN = "xoxb-test-token"
+SOCKET_BOT_TOKEN = "xoxb-socket-mode-test"
+SOCKET_APP_TOKEN = "xapp-1-socket-mode-test"
+ACK_S = 5.0  # an envelope must be acknowledged quickly, before the answer is worked out
+_serial = itertools.count(1)
+
+
+def new_ts() -> str:
+    """A fresh, increasing Slack message timestamp."""
+    return f"{int(time.time())}.{next(_serial):06d}"
+
+
+@dataclass
+class SocketModeBot:
+    """``verbatim slack`` running against the stand-ins."""
+
+    process: subprocess.Popen[bytes]
+    web: FakeSlack
+    socket: FakeSocketMode
+    log: Path
+
+    def event(self, event: dict[str, Any]) -> str:
+        """Deliver an ``events_api`` envelope; check its acknowledgement; the envelope id."""
+        payload = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A1",
+            "event": {"team": TEAM_ID, "event_ts": event.get("ts"), **event},
+            "type": "event_callback",
+            "event_id": f"Ev{next(_serial):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        envelope_id = self.socket.send("events_api", payload)
+        assert self.socket.wait_for_ack(envelope_id, ACK_S) == {"envelope_id": envelope_id}
+        return envelope_id
+
+    def mention(self, channel: str, text: str, **fields: Any) -> str:
+        """An ``app_mention`` of the bot; the message ts."""
+        ts = fields.pop("ts", None) or new_ts()
+        self.event(
+            {
+                "type": "app_mention",
+                "user": "U1",
+                "text": f"<@{BOT_USER_ID}> {text}",
+                "ts": ts,
+                "channel": channel,
+                **fields,
+            }
+        )
+        return ts
+
+    def command(self, text: str, channel: str, user: str) -> dict[str, Any]:
+        """A ``/ask`` ``slash_commands`` envelope; the acknowledgement."""
+        payload = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/ask",
+            "text": text,
+            "response_url": "http://127.0.0.1:9/never-called",
+            "trigger_id": "trigger-1",
+            "api_app_id": "A1",
+        }
+        envelope_id = self.socket.send("slash_commands", payload, accepts_response_payload=True)
+        return self.socket.wait_for_ack(envelope_id, ACK_S)
+
+    def posted(self, method: str, timeout_s: float = 60.0, **match: Any) -> dict[str, Any]:
+        """The one Web API call of ``method`` matching ``match`` (waits for it)."""
+        try:
+            (call,) = self.web.wait_for(method, timeout_s=timeout_s, **match)
+        except AssertionError:
+            calls = [(c.method, c.args.get("channel")) for c in self.web.calls]
+            log = self.log.read_text(errors="replace")[-3000:]
+            raise AssertionError(
+                f"{method} {match} not called; calls: {calls}; log: {log}"
+            ) from None
+        return call.args
+
+
+# -- signed requests to the Events API route ----------------------------------------------------
+
+
+@dataclass
+class SlackSender:
+    """Sends requests to the bot the way Slack does: signed, with a current timestamp."""
+
+    url: str
+    secret: str = SECRET
+    client: TestClient | None = None
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST ``body`` to /slack/events with Slack's v0 signature headers."""
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        verifier = SignatureVerifier(secret or self.secret)
+        signature = verifier.generate_signature(timestamp=ts, body=body)
+        sent = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature or "",
+            **(headers or {}),
+        }
+        if self.client is not None:
+            return cast(httpx.Response, self.client.post(EVENTS_PATH, content=body, headers=sent))
+        return httpx.post(self.url + EVENTS_PATH, content=body, headers=sent, timeout=30)
+
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        """Deliver an Events API ``event_callback``."""
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "api_app_id": "A1",
+            "event": {"team": TEAM_ID, "event_ts": event.get("ts"), **event},
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_serial):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        }
+        return self.post(json.dumps(envelope), "application/json", **kw)
+
+    def mention(self, channel: str, text: str, **fields: Any) -> tuple[str, httpx.Response]:
+        """An ``app_mention`` of the bot in ``channel``; returns the message ts and the response."""
+        ts = fields.pop("ts", None) or new_ts()
+        event = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": f"<@{BOT_USER_ID}> {text}",
+            "ts": ts,
+            "channel": channel,
+            "client_msg_id": f"msg-{ts}",
+            **fields,
+        }
+        return ts, self.event(event)
+
+    def direct_message(self, channel: str, text: str, **fields: Any) -> tuple[str, httpx.Response]:
+        """A ``message`` in a DM with the bot."""
+        ts = new_ts()
+        event = {
+            "type": "message",
+            "channel_type": "im",
+            "user": "U2",
+            "text": text,
+            "ts": ts,
+            "channel": channel,
+            **fields,
+        }
+        return ts, self.event(event)
+
+    def command(self, text: str, channel: str, user: str) -> httpx.Response:
+        """A ``/ask`` slash command."""
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "channel_id": channel,
+            "user_id": user,
+            "command": "/ask",
+            "text": text,
+            "response_url": "http://127.0.0.1:9/never-called",
+            "trigger_id": "trigger-1",
+            "api_app_id": "A1",
+        }
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def click(self, action_id: str, value: str, *, user: str, channel: str) -> httpx.Response:
+        """A ``block_actions`` payload: ``user`` clicked a button of a message in ``channel``."""
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "team_id": TEAM_ID},
+            "team": {"id": TEAM_ID},
+            "api_app_id": "A1",
+            "container": {"type": "message", "message_ts": "1.000001", "channel_id": channel},
+            "channel": {"id": channel},
+            "trigger_id": "trigger-2",
+            "response_url": "http://127.0.0.1:9/never-called",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "feedback",
+                    "value": value,
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        return self.post(
+            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
+        )

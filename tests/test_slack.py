@@ -7,25 +7,31 @@ listeners after the ack, so the tests poll the recorded calls.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlencode
 
 import httpx
 import pytest
 import yaml
-from fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, running_fake_slack, wait_until
+from fake_slack import (
+    BOT_ID,
+    BOT_USER_ID,
+    SECRET,
+    TOKEN,
+    FakeSlack,
+    SlackSender,
+    new_ts,
+    running_fake_slack,
+    wait_until,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers import REPO, make_settings, serve
-from slack_sdk.signature import SignatureVerifier
 
 from qa.api import create_app
 from qa.chain import VerbatimChain
@@ -49,135 +55,11 @@ from qa.types import Answer, Citation, GapInfo, Turn
 
 pytestmark = pytest.mark.server
 
-SECRET = "test-signing-secret-0123456789"
-TOKEN = "xoxb-test-token"
 PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
 TRUNCATED = "What concessions were demanded of Kyiv?"
 FOLLOW_UP = "And what did Ukraine give up under it?"
 INVENTED = ("600,000", "Donbas", "NATO", "amnesty")
 QUIET_S = 1.5  # how long to wait before concluding that nothing was posted
-_serial = itertools.count(1)
-
-
-def new_ts() -> str:
-    """A fresh, increasing Slack message timestamp."""
-    return f"{int(time.time())}.{next(_serial):06d}"
-
-
-@dataclass
-class SlackSender:
-    """Sends requests to the bot the way Slack does: signed, with a current timestamp."""
-
-    url: str
-    secret: str = SECRET
-    client: TestClient | None = None
-
-    def post(
-        self,
-        body: str,
-        content_type: str,
-        *,
-        timestamp: int | None = None,
-        secret: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """POST ``body`` to /slack/events with Slack's v0 signature headers."""
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        verifier = SignatureVerifier(secret or self.secret)
-        signature = verifier.generate_signature(timestamp=ts, body=body)
-        sent = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature or "",
-            **(headers or {}),
-        }
-        if self.client is not None:
-            return cast(httpx.Response, self.client.post(EVENTS_PATH, content=body, headers=sent))
-        return httpx.post(self.url + EVENTS_PATH, content=body, headers=sent, timeout=30)
-
-    def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, **kw: Any
-    ) -> httpx.Response:
-        """Deliver an Events API ``event_callback``."""
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": "A1",
-            "event": {"team": TEAM_ID, "event_ts": event.get("ts"), **event},
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(_serial):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
-        return self.post(json.dumps(envelope), "application/json", **kw)
-
-    def mention(self, channel: str, text: str, **fields: Any) -> tuple[str, httpx.Response]:
-        """An ``app_mention`` of the bot in ``channel``; returns the message ts and the response."""
-        ts = fields.pop("ts", None) or new_ts()
-        event = {
-            "type": "app_mention",
-            "user": "U1",
-            "text": f"<@{BOT_USER_ID}> {text}",
-            "ts": ts,
-            "channel": channel,
-            "client_msg_id": f"msg-{ts}",
-            **fields,
-        }
-        return ts, self.event(event)
-
-    def direct_message(self, channel: str, text: str, **fields: Any) -> tuple[str, httpx.Response]:
-        """A ``message`` in a DM with the bot."""
-        ts = new_ts()
-        event = {
-            "type": "message",
-            "channel_type": "im",
-            "user": "U2",
-            "text": text,
-            "ts": ts,
-            "channel": channel,
-            **fields,
-        }
-        return ts, self.event(event)
-
-    def command(self, text: str, channel: str, user: str) -> httpx.Response:
-        """A ``/ask`` slash command."""
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "channel_id": channel,
-            "user_id": user,
-            "command": "/ask",
-            "text": text,
-            "response_url": "http://127.0.0.1:9/never-called",
-            "trigger_id": "trigger-1",
-            "api_app_id": "A1",
-        }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded")
-
-    def click(self, action_id: str, value: str, *, user: str, channel: str) -> httpx.Response:
-        """A ``block_actions`` payload: ``user`` clicked a button of a message in ``channel``."""
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "team_id": TEAM_ID},
-            "team": {"id": TEAM_ID},
-            "api_app_id": "A1",
-            "container": {"type": "message", "message_ts": "1.000001", "channel_id": channel},
-            "channel": {"id": channel},
-            "trigger_id": "trigger-2",
-            "response_url": "http://127.0.0.1:9/never-called",
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "feedback",
-                    "value": value,
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
-        return self.post(
-            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
-        )
 
 
 @pytest.fixture(scope="module")

@@ -160,6 +160,7 @@ class SlackBot:
                 thread_ts=thread_ts,
                 text=rendered.text,
                 blocks=rendered.blocks,
+                metadata=rendered.metadata,
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -216,7 +217,11 @@ class SlackBot:
         try:
             if in_channel:
                 client.chat_postMessage(
-                    channel=channel, text=rendered.text, blocks=rendered.blocks, unfurl_links=False
+                    channel=channel,
+                    text=rendered.text,
+                    blocks=rendered.blocks,
+                    metadata=rendered.metadata,
+                    unfurl_links=False,
                 )
             else:
                 client.chat_postEphemeral(

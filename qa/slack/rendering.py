@@ -76,10 +76,24 @@ def split_rendered(text: str, render: Callable[[str], str], limit: int) -> list[
 
 @dataclass(frozen=True)
 class Rendered:
-    """A Slack message: Block Kit ``blocks`` and the plain-text fallback ``text``."""
+    """A Slack message: Block Kit ``blocks``, the plain-text fallback ``text`` and the message
+    ``metadata`` (Slack's machine-readable part: whether and why the answer was refused)."""
 
     text: str
     blocks: list[dict[str, Any]]
+    metadata: dict[str, Any] | None = None
+
+
+def answer_metadata(answer: Answer) -> dict[str, Any]:
+    """Slack message metadata for an answer (``event_type`` ``verbatim_answer``)."""
+    return {
+        "event_type": "verbatim_answer",
+        "event_payload": {
+            "refused": answer.refused,
+            "refusal_reason": answer.refusal_reason or "",
+            "citations": len(answer.citations),
+        },
+    }
 
 
 def _section(block_id: str, text: str) -> dict[str, Any]:
@@ -166,7 +180,11 @@ def render_answer(
         cited.append(_context("more", f"{more} more citation(s) not shown."))
         if shown == 0 and answer.refused:
             cited = [cited[-1]]
-    return Rendered(text=_fallback(answer, text), blocks=[*head, *body, *cited, *tail])
+    return Rendered(
+        text=_fallback(answer, text),
+        blocks=[*head, *body, *cited, *tail],
+        metadata=answer_metadata(answer),
+    )
 
 
 def _fallback(answer: Answer, text: str) -> str:

@@ -31,16 +31,21 @@ a run of non-blank lines) is recognised by *classes of vocabulary*, whatever its
   list, ...) together with an e-mail word, a second subscribe word or a call to action ("never
   miss", "stay updated", "delivered to ..."); a call to action with an e-mail word; or a short
   paragraph promising something in "your inbox";
-- a share bar: a share word with a network name or a trailing colon, or two or more network
-  names with little else;
+- a share bar: a share word with a network name (or "social media", "your friends"), a short
+  line opening with a share word and ending with a colon, two or more network names with little
+  else, or three share/network/e-mail/print buttons in a short line;
 - a comment form: a comment word with a comment-form word (published, required, logged in,
-  moderation, be the first, join the discussion, ...);
+  moderation, be the first, join the discussion, let us know, are closed, ...);
 - a related-content header: a short line opening with related / recommended / popular /
   "you might also like" / "read next" / "more from ..." and not a sentence; the list of short
   items (post titles) right under it belongs to it.
 
 Short lines holding any of these classes' words (a lone "Subscribe", "Your email", "Twitter",
-"Accept", "No thanks") are weak lines. Lines inside fenced code are never boilerplate.
+"Accept", "No thanks") are weak lines; a run of two or more weak lines of different classes that
+are neither list items nor code ("Newsletter" / "Email address" / "Subscribe") is boilerplate
+too. Inside a longer paragraph a line is judged alone only when it has at most
+``MAX_LONE_LINE_WORDS`` words (wrapped prose is not). Lines inside fenced code are never
+boilerplate; a line of tildes or backticks right under text is an underline, not a fence.
 
 Caption rule: see :func:`find_caption`.
 """
@@ -56,6 +61,9 @@ MAX_LINE_WORDS = 20
 MAX_BOX_WORDS = 60
 MAX_BOX_LINES = 8
 MAX_INBOX_WORDS = 25
+MAX_BAR_WORDS = 10
+# Inside a longer paragraph, a line is judged alone only when it is this short (not wrapped prose).
+MAX_LONE_LINE_WORDS = 8
 MAX_WEAK_CLASS_WORDS = 6
 MAX_RELATED_ITEM_WORDS = 14
 MAX_COOKIE_WORDS = 60
@@ -83,7 +91,8 @@ _STRONG_PATTERNS = [
     r"(post|submit) (comment|reply)",
     r"cancel reply",
     r"you must be logged in to post a comment\.?",
-    r"\d+ (comments?|responses?|replies)",
+    r"\d+ (comments?|responses?|replies|thoughts)((?: on| to) .{1,80})?",
+    r"(?:←\s*)?(?:previous|next|older|newer) (?:post|article|story|entry)\b.{0,80}",
     # share and subscribe bars
     r"share (this|this (article|post|story|page))\s*:?",
     rf"((share|post) (on|to|via) ({_NETWORKS})\s*[|,·•]?\s*)+",
@@ -127,20 +136,24 @@ _VOCABULARY = {
     r"gdpr|ccpa",
     "consent": r"consent\w*|accept\w*|agree\w*|allow|decline|reject|preferences?|settings|"
     r"opt[- ]?(?:in|out)|privacy|personali[sz]\w*|analytics|tracking|experience|browsing|"
-    r"continu\w*|essential|necessary|dismiss|got it",
+    r"continu\w*|essential|necessary|dismiss|got it|ok|okay|i understand|understood|"
+    r"learn more|find out more|more information",
     "voice": r"we|our|us|this (?:web)?site|this blog|the site",
     "subscribe": r"subscri\w*|newsletters?|mailing list|sign(?:ing)?[- ]?up|unsubscribe|spam|"
     r"digest|join \d[\d,.]*\+? (?:readers|subscribers|others)",
     "email": r"e-?mail(?: address)?|inbox",
     "cta": r"never miss|don'?t miss|stay (?:in the loop|updated|informed|tuned|connected)|"
+    r"receive (?:updates|our|the latest|news|new posts)|get notified|"
     r"get (?:the latest|our latest|updates|new posts|the best)|delivered (?:to|straight|weekly)|"
     r"straight to your|the best of the (?:week|month)",
     "share": r"share|sharing|tweet|retweet|pin it|copy link",
-    "network": r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|telegram|threads|bluesky|"
-    r"mastodon|tumblr|messenger|hacker news|pocket|flipboard|x\.com",
-    "comment": r"comments?|repl(?:y|ies)|discussion|conversation",
+    "network": r"facebook|twitter|linkedin|whatsapp|reddit|pinterest|telegram|bluesky|"
+    r"mastodon|tumblr|messenger|hacker news|pocket|flipboard|x\.com|social media|"
+    r"social networks?|your friends|your followers|your network",
+    "comment": r"comments?|repl(?:y|ies)|discussion",
     "comment_form": r"published|required|logged in|log in|sign in|moderat\w*|be the first|"
-    r"join the|cancel|leave a|post a|add a|notify me|name\s*\*|email\s*\*|website",
+    r"join the discussion|cancel|leave a|post a|add a|notify me|name\s*\*|email\s*\*|website|"
+    r"let us know|your thoughts|have your say|speak your mind|are closed|yet",
 }
 _CLASS = {
     k: re.compile(rf"(?<![\w-])(?:{v})(?![\w-])", re.IGNORECASE) for k, v in _VOCABULARY.items()
@@ -151,13 +164,14 @@ _RELATED_HEADER = re.compile(
     r"recommended for you|related|recommended|trending now|"
     r"(?:you|you'll) (?:may|might|will|would) (?:also )?(?:like|enjoy|be interested in)\b.{0,30}|"
     r"(?:read|up) next\b.{0,30}|more (?:from|like this|on this|in|stories|posts|articles|reading)"
-    r"\b.{0,40}|(?:don'?t|do not) miss\b.{0,30}|keep reading\b.{0,30}|(?:further|also) read"
-    r"(?:ing)?\b.{0,30}",
+    r"\b.{0,40}|(?:don'?t|do not) miss\b.{0,30}|keep reading\b.{0,30}",
     re.IGNORECASE,
 )
 _SHARE_LEAD = re.compile(r"(?:share|sharing|spread the word|tell (?:a friend|others))\b", re.I)
 _INTRODUCES = re.compile(r"\w[^:]{25,}:\s*$")
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
+_PRINT = re.compile(r"(?<![\w-])print(?![\w-])", re.IGNORECASE)
+_CODE_LIKE = re.compile(r"[=(){}<>]|>>>|https?://|\w\.\w+/")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -208,6 +222,8 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
     in_fence = ""
     for index, (_, _, line) in enumerate(lines):
         fence = _FENCE.match(line)
+        if fence and not in_fence and index > 0 and lines[index - 1][2].strip():
+            fence = None  # a line of tildes or backticks under text is an underline
         if in_fence:
             fenced.add(index)
             kinds.append(None)
@@ -232,7 +248,9 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
                 kinds[index] = "strong"
             continue
         for index in range(first, last):
-            if kinds[index] is None and classify_paragraph([lines[index][2]]):
+            line = lines[index][2]
+            short = len(line.split()) <= MAX_LONE_LINE_WORDS
+            if kinds[index] is None and short and classify_paragraph([line]):
                 kinds[index] = "strong"
     _absorb_related_lists(lines, kinds)
     return kinds
@@ -300,6 +318,21 @@ def _is_related_header(core: str) -> bool:
     return not _SENTENCE_END.search(core) or core.endswith(":")
 
 
+def _weak_box(text: str, run: Sequence[tuple[int, int, bool]]) -> bool:
+    """Several short furniture lines of different classes ("Newsletter" / "Email" / "Join")."""
+    if len(run) < 2:
+        return False
+    classes: set[str] = set()
+    for start, end, _ in run:
+        line = text[start:end]
+        if _LIST_OR_MARKUP.match(line) or _CODE_LIKE.search(line):
+            return False
+        core = _core(line)
+        found = {name for name, rx in _CLASS.items() if name != "voice" and rx.search(core)}
+        classes |= found or ({"generic"} if _WEAK.fullmatch(core) else set())
+    return len(classes) >= 2
+
+
 def classify_paragraph(lines: Sequence[str]) -> bool:
     """True when a short paragraph is page furniture by its classes of vocabulary."""
     core = " ".join(_core(line) for line in lines)
@@ -311,8 +344,11 @@ def classify_paragraph(lines: Sequence[str]) -> bool:
     if hits["cookie"] and consent and (hits["voice"] or len(consent - {"consen"}) >= 2):
         return True
     subscribe = hits["subscribe"]
+    signup = {w for w in subscribe if w.startswith("sign")}
     box = any(w.startswith(("newsletter", "mailing")) for w in subscribe) and hits["voice"]
-    if subscribe and (hits["email"] or len(subscribe) >= 2 or box or hits["cta"]):
+    if subscribe - signup and (hits["email"] or len(subscribe) >= 2 or box or hits["cta"]):
+        return True
+    if signup and hits["cta"]:
         return True
     if hits["cta"] and hits["email"]:
         return True
@@ -322,14 +358,17 @@ def classify_paragraph(lines: Sequence[str]) -> bool:
         return True
     if len(words) <= 6 and _SHARE_LEAD.match(core) and core.endswith(":"):
         return True
-    networks = sum(len(rx_hits) for rx_hits in [hits["network"]])
+    networks = len(hits["network"])
     if networks >= 2 and len(words) - networks <= 3:
+        return True
+    buttons = networks + len(hits["share"]) + len(hits["email"]) + bool(_PRINT.search(core))
+    if buttons >= 3 and len(words) <= MAX_BAR_WORDS:
         return True
     return len(words) <= 30 and bool(hits["comment"]) and bool(hits["comment_form"])
 
 
 def _close_run(text: str, run: list[tuple[int, int, bool]], spans: list[Span]) -> None:
-    if any(strong for _, _, strong in run):
+    if any(strong for _, _, strong in run) or _weak_box(text, run):
         start, end = run[0][0], run[-1][1]
         spans.append(Span(start, end, "boilerplate", text[start:end]))
 

@@ -17,9 +17,10 @@ list item or a quotation):
 - ``list_shorter_than_announced``: the announcing sentence names a count ("the following three
   measures:") and the list right after it has fewer items. ``offset`` is then the end of the
   last item given, where the missing items would have gone.
-- ``cut_off_sentence``: the last paragraph of body text ends without terminal punctuation and
-  its last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows
-  and markup lines are not considered).
+- ``cut_off_sentence``: the last paragraph of body text (a paragraph block, when the document
+  has blocks) ends in a word without terminal punctuation (not in a URL or a code span) and its
+  last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows,
+  directives and markup lines are not considered).
 
 ``start``/``end`` is the announcing sentence: the last sentence of the paragraph that ends at
 the announcing line (the cut-off sentence for the third kind); ``offset`` is ``end`` except
@@ -59,6 +60,8 @@ _ANNOUNCED_COUNT = re.compile(
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+\S")
 _MARKUP_LINE = re.compile(r"^\s*(?:[-*+•>|<]|\d+[.)]\s|```|~~~|\{\*|///|\[[^\]]*\]:)|^(?: {4}|\t)")
 _WORD = re.compile(r"[^\W\d_]+")
+# A sentence cut off mid-way ends in a word (or a comma), not in a URL or a code span.
+_ENDS_IN_WORDS = re.compile(r"(?<!\S)[^\s/`<>]*[^\W_],?$")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_`]*$")
 
 Line = tuple[int, int, str]
@@ -95,7 +98,9 @@ class _GapFinder:
         self.text = text
         self.sections = sorted(sections, key=lambda s: s.heading_start)
         self.headings = {s.heading_start: s for s in self.sections}
-        self.blocked = [(s.start, s.end) for s in excluded] + code_fence_spans(text)
+        # With blocks, code comes from the format's parser (an rst "~~~~" underline is no fence).
+        fences = code_fence_spans(text) if not blocks else []
+        self.blocked = [(s.start, s.end) for s in excluded] + fences
         self.blocked += [(s.heading_start, s.heading_end) for s in self.sections]
         self.excluded = [(s.start, s.end) for s in excluded]
         self.blocks = list(blocks or [])
@@ -107,7 +112,7 @@ class _GapFinder:
         gaps: list[Gap] = []
         for index, (start, end, line) in enumerate(self.lines):
             indent = len(line) - len(line.lstrip())
-            if line.rstrip().endswith(":") and self._is_announcer(start + indent, end):
+            if _ends_with_colon(line) and self._is_announcer(start + indent, end):
                 gap = self._announcement_gap(index)
                 if gap is not None:
                     gaps.append(gap)
@@ -201,7 +206,11 @@ class _GapFinder:
                 continue
             if not self._is_body(start) or _MARKUP_LINE.match(line):
                 return None
-            if _TERMINAL.search(line.rstrip()):
+            if _TERMINAL.search(line.rstrip()) or not _ENDS_IN_WORDS.search(line.rstrip()):
+                return None
+            indent = len(line) - len(line.lstrip())
+            paragraphs = [(b.start, b.end) for b in self.blocks if b.kind == "paragraph"]
+            if self.blocks and not _inside(start + indent, paragraphs):
                 return None
             s_start, s_end = self._last_sentence(index)
             if len(self.text[s_start:s_end].split()) <= MIN_CUT_OFF_WORDS:
@@ -211,6 +220,12 @@ class _GapFinder:
 
     def _gap(self, start: int, end: int, offset: int, kind: str) -> Gap:
         return Gap(self.document_id, offset, self.text[start:end], start, end, kind)
+
+
+def _ends_with_colon(line: str) -> bool:
+    """``...:`` possibly inside emphasis (``**If you are running:**``), but not ``::``."""
+    core = line.rstrip().rstrip("*_")
+    return core.endswith(":") and not core.endswith("::")
 
 
 def _announced_count(sentence: str) -> int:

@@ -26,14 +26,14 @@ from qa.citations import (
     sentence_bounds,
     verify_citations,
 )
-from qa.errors import BackendError, IndexNotReadyError
+from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
 from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
 from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, Gap, GapInfo, Turn
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
-from vectorstore import SourceStore
+from vectorstore import SourceStore, StorageUnavailableError
 
 # Documents read while one answer is computed (see VerbatimChain._answer).
 _SNAPSHOT: ContextVar[dict[str, Document | None] | None] = ContextVar("snapshot", default=None)
@@ -160,7 +160,16 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         """The answer as events: ``retrieval``, ``delta``…, ``citation``…, ``done``.
 
         Everything is verified before the first ``delta`` is produced.
+
+        Raises:
+            DatabaseUnavailableError: the database cannot be reached (a 503).
         """
+        try:
+            yield from self._events(question, history)
+        except StorageUnavailableError as exc:
+            raise DatabaseUnavailableError.wrap(exc) from exc
+
+    def _events(self, question: str, history: Sequence[Turn]) -> Iterator[tuple[str, Any]]:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         text = question if isinstance(question, str) else ""

@@ -23,6 +23,20 @@ FURNITURE = {
     "comments": "Join the discussion\n\nYou need to log in to add a comment.\n\n0 comments",
     "related": "More stories\n\n- [A winter on the quay](#)\n- [The lighthouse keepers](#)",
     "related-plain": "You might also enjoy:\n\n* Ten walks along the coast\n* Our guide to tides",
+    "share-social": "Share this article on social media",
+    "share-icons": "Tweet · Email · Print · Copy link",
+    "share-friends": "Found this useful? Share it with your friends!",
+    "newsletter-weak": "Newsletter\n\nEmail address\n\nSubscribe",
+    "newsletter-notify": "Don't miss out! Enter your email below to get notified.",
+    "newsletter-updates": "Subscribe to receive updates\n\nName\n\nEmail",
+    "cookie-ok": "We use cookies. Learn more\n\nOK",
+    "cookie-continue": "By continuing to use this site, you agree to our use of cookies.",
+    "comments-thoughts": "What do you think? Let us know your thoughts in the comments below.",
+    "comments-closed": "Comments are closed.",
+    "comments-count": "12 Responses to the plan\n\nReply",
+    "related-more": "More from the blog\n\n- Spring cleaning for boats\n- Knots every sailor needs",
+    "related-popular": "### Popular posts\n\n1. [Tides explained](#)\n2. [Reading charts](#)",
+    "related-next": "← Previous post: The harbour in winter",
 }
 
 

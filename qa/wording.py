@@ -5,6 +5,8 @@ Logic never reads these texts: it reads ``Answer.refused`` and ``Answer.refusal_
 
 from __future__ import annotations
 
+import json
+
 REFUSAL_TEXT: dict[str, str] = {
     "not_in_documents": "The documents do not say. I found nothing in them that answers this.",
     "out_of_scope": "I can only answer questions about the documents in this collection.",
@@ -15,3 +17,16 @@ REFUSAL_TEXT: dict[str, str] = {
     ),
 }
 TRUNCATED_TEXT = REFUSAL_TEXT["source_truncated"]
+# Short headings the web page shows above a refusal.
+REFUSAL_TITLE: dict[str, str] = {
+    "source_truncated": "The source text is cut off here",
+    "not_in_documents": "The documents do not say",
+    "out_of_scope": "Outside the documents",
+    "invalid_request": "Please ask a question",
+}
+
+
+def page_wording_json() -> str:
+    """The table as JSON safe to embed in a ``<script>`` element of the web page."""
+    data = {"texts": REFUSAL_TEXT, "titles": REFUSAL_TITLE}
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")

@@ -6,16 +6,18 @@ asks for a key when the API wants one.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from qa.api.deps import StateDep, get_components
 from qa.api.schemas import ReadyResponse, error_responses
 from qa.errors import IndexNotReadyError, VerbatimError
 from qa.metrics import CONTENT_TYPE_LATEST
+from qa.wording import page_wording_json
 
 router = APIRouter(tags=["operations"])
 
@@ -56,6 +58,13 @@ def metrics(state: StateDep) -> Response:
 
 
 @router.get("/", include_in_schema=False)
-def index() -> FileResponse:
-    """The web chat page."""
-    return FileResponse(INDEX_HTML, media_type="text/html")
+def index() -> HTMLResponse:
+    """The web chat page, with the refusal wording table (qa/wording.py) embedded."""
+    return HTMLResponse(_index_html())
+
+
+@lru_cache(maxsize=1)
+def _index_html() -> str:
+    page = Path(INDEX_HTML).read_text(encoding="utf-8")
+    script = f'<script id="wording" type="application/json">{page_wording_json()}</script>'
+    return page.replace("</head>", f"{script}\n</head>", 1)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.types import Answer
+from qa.wording import REFUSAL_TEXT
 
 SECTION_LIMIT = 2900  # Block Kit allows 3,000 characters in a section's text: keep a margin
 CONTEXT_LIMIT = 2000  # Block Kit: a context element's text is at most 2,000 characters
@@ -23,12 +24,7 @@ FEEDBACK_UP = "verbatim_feedback_up"
 FEEDBACK_DOWN = "verbatim_feedback_down"
 FEEDBACK_ACTION = re.compile(r"^verbatim_feedback_(up|down)$")
 MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
-REFUSAL_FALLBACK = {
-    "not_in_documents": "The documents do not say.",
-    "source_truncated": "The source text is cut off here, so the documents do not say.",
-    "out_of_scope": "I can only answer questions about the documents in this collection.",
-    "invalid_request": "Please ask a question.",
-}
+REFUSAL_FALLBACK = REFUSAL_TEXT  # one wording table for every surface (qa/wording.py)
 USAGE = "Ask me a question about the documents, e.g. `/ask Which treaty is cited as a precedent?`"
 
 

@@ -4,12 +4,8 @@
 "use strict";
 
 const KEY_STORAGE = "verbatim.apiKey";
-const REFUSAL_TITLES = {
-  source_truncated: "The source text is cut off here",
-  not_in_documents: "The documents do not say",
-  out_of_scope: "Outside the documents",
-  invalid_request: "Please ask a question",
-};
+// The refusal headings come from the server's one wording table (qa/wording.py).
+const REFUSAL_TITLES = JSON.parse(document.getElementById("wording")?.textContent ?? "{}").titles ?? {};
 
 const state = { conversationId: null, busy: false, documents: new Map(), turn: 0 };
 const $ = (id) => document.getElementById(id);

@@ -173,8 +173,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         text = question if isinstance(question, str) else ""
-        cleaned = strip_instructions(text)
-        if not cleaned and text.strip() and history:
+        # An over-long question is refused by the first rule: spend no text processing on it.
+        cleaned = strip_instructions(text) if len(text) <= self.max_question_chars else text
+        if len(text) > self.max_question_chars:
+            standalone = text
+        elif not cleaned and text.strip() and history:
             # "Then just guess." after a question: the same question again, instructions dropped.
             cleaned = strip_instructions(_last_user_turn(history))
             standalone = cleaned

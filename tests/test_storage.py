@@ -443,6 +443,7 @@ class TestSQLiteStorage(StorageContract):
 
 
 @pytest.mark.distributed
+@pytest.mark.server
 class TestPostgresStorage(StorageContract):
     """PostgreSQL past one machine: a real server started by the tests, a database per test."""
 

@@ -224,3 +224,15 @@ def test_rst_block_offsets_are_exact_for_any_mix(lines: list[str]) -> None:
         piece = text[block.start : block.end]
         assert piece and piece == piece.strip()
         assert 0 <= block.start < block.end <= len(text)
+
+
+def test_pdf_text_gets_paragraphs_and_list_items() -> None:
+    doc = _analyze("notes.pdf")
+    _assert_exact(doc)
+    assert [(kind, text) for kind, _, text in _shape(doc)] == [
+        ("paragraph", "The marina offers the following berth types:"),
+        ("list_item", "- Short-stay pontoons for visiting yachts."),
+        ("list_item", "- Swinging moorings in the outer basin."),
+        ("paragraph", "The office opens at nine on weekdays."),
+    ]
+    assert doc.gaps == []

@@ -6,6 +6,14 @@ level and reports requests per second, p50/p95 latency and errors.  Nothing leav
 and each level stops at its request count or its time limit, whichever comes first.
 
     python -m benchmarks.load --requests 200 --json
+
+Past one machine: ``--replicas 2 --database-url postgresql://... --chroma-url http://...``
+ingests once, starts two servers sharing that PostgreSQL and Chroma server (each with its own
+empty data dir), and splits the clients of each level evenly across them.
+
+    python -m benchmarks.load --requests 2000 --concurrency 32 --replicas 2 \
+        --database-url postgresql://verbatim@127.0.0.1:5432/verbatim \
+        --chroma-url http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -75,11 +83,22 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from qa.cli import main; main()", *args]
 
 
-def ensure_ingested(data_dir: Path, corpus: Path) -> None:
+def shared_env(database_url: str | None = None, chroma_url: str | None = None) -> dict[str, str]:
+    """The environment of the processes: PostgreSQL and a Chroma server when given."""
+    env = dict(os.environ)
+    if database_url:
+        env["VERBATIM_DATABASE_URL"] = database_url
+    if chroma_url:
+        env["VERBATIM_CHROMA__URL"] = chroma_url
+    return env
+
+
+def ensure_ingested(data_dir: Path, corpus: Path, env: dict[str, str] | None = None) -> None:
     """Ingest ``corpus`` into ``data_dir`` (incremental: unchanged files are skipped)."""
     subprocess.run(
         _cli("ingest", str(corpus), "--data-dir", str(data_dir), "--json"),
         cwd=REPO,
+        env=env,
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -87,11 +106,17 @@ def ensure_ingested(data_dir: Path, corpus: Path) -> None:
 
 
 @contextmanager
-def server(data_dir: Path, startup_timeout_s: float = 120.0) -> Iterator[str]:
+def server(
+    data_dir: Path, startup_timeout_s: float = 120.0, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``verbatim serve`` on a free loopback port, without a rate limit; yields its URL."""
     port = free_port()
-    env = {**os.environ, "VERBATIM_RATE_LIMIT_PER_MINUTE": "0", "VERBATIM_API_KEYS": "[]"}
-    env["VERBATIM_ADMIN_KEYS"] = "[]"
+    env = {
+        **(env or os.environ),
+        "VERBATIM_RATE_LIMIT_PER_MINUTE": "0",
+        "VERBATIM_API_KEYS": "[]",
+        "VERBATIM_ADMIN_KEYS": "[]",
+    }
     args = _cli("serve", "--host", "127.0.0.1", "--port", str(port), "--data-dir", str(data_dir))
     process = subprocess.Popen(
         args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -123,8 +148,14 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) ->
     raise RuntimeError(f"the server was not ready within {timeout_s:.0f} s")
 
 
-async def run_level(url: str, concurrency: int, requests: int, time_limit_s: float) -> LevelResult:
-    """Send ``requests`` asks with ``concurrency`` workers (stopping at the time limit)."""
+async def run_level(
+    url: str | list[str], concurrency: int, requests: int, time_limit_s: float
+) -> LevelResult:
+    """Send ``requests`` asks with ``concurrency`` workers (stopping at the time limit).
+
+    With several URLs (replicas), worker ``i`` sends to ``urls[i % len(urls)]``.
+    """
+    urls = [url] if isinstance(url, str) else url
     latencies: list[float] = []
     errors = 0
     issued = 0
@@ -147,10 +178,14 @@ async def run_level(url: str, concurrency: int, requests: int, time_limit_s: flo
             else:
                 errors += 1
 
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+    clients = [httpx.AsyncClient(base_url=u, timeout=60, limits=limits) for u in urls]
+    try:
         began = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        await asyncio.gather(*(worker(clients[i % len(clients)]) for i in range(concurrency)))
         seconds = time.perf_counter() - began
+    finally:
+        for client in clients:
+            await client.aclose()
     done = len(latencies) + errors
     return LevelResult(
         concurrency=concurrency,
@@ -166,12 +201,13 @@ async def run_level(url: str, concurrency: int, requests: int, time_limit_s: flo
 
 
 async def run_all(
-    url: str, levels: list[int], requests: int, time_limit_s: float
+    url: str | list[str], levels: list[int], requests: int, time_limit_s: float
 ) -> list[LevelResult]:
-    """Warm the server up, then run each level in turn."""
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        for question in QUESTIONS:
-            await client.post("/v1/ask", json={"question": question})
+    """Warm the server(s) up, then run each level in turn."""
+    for each in [url] if isinstance(url, str) else url:
+        async with httpx.AsyncClient(base_url=each, timeout=60) as client:
+            for question in QUESTIONS:
+                await client.post("/v1/ask", json={"question": question})
     return [await run_level(url, c, requests, time_limit_s) for c in levels]
 
 
@@ -184,9 +220,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help="index to serve (default: a temp dir)")
     parser.add_argument("--corpus", type=Path, default=REPO / "corpus")
     parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument("--replicas", type=int, default=1, help="API servers to split clients over")
+    parser.add_argument("--database-url", help="PostgreSQL shared by the replicas")
+    parser.add_argument("--chroma-url", help="Chroma server shared by the replicas")
     args = parser.parse_args(argv)
     if args.requests < 1 or args.requests > 100_000:
         parser.error("--requests must be between 1 and 100000")
+    if not 1 <= args.replicas <= 8:
+        parser.error("--replicas must be between 1 and 8")
+    if args.replicas > 1 and not (args.database_url and args.chroma_url):
+        parser.error("--replicas > 1 needs --database-url and --chroma-url (shared state)")
     return args
 
 
@@ -194,14 +237,21 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figures."""
     args = parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",") if c.strip()]
-    with tempfile.TemporaryDirectory(prefix="verbatim-load-") as tmp:
+    env = shared_env(args.database_url, args.chroma_url)
+    with tempfile.TemporaryDirectory(prefix="verbatim-load-") as tmp, ExitStack() as stack:
         data_dir = args.data_dir or Path(tmp) / "data"
-        ensure_ingested(data_dir, args.corpus)
-        with server(data_dir) as url:
-            results = asyncio.run(run_all(url, levels, args.requests, args.time_limit))
+        ensure_ingested(data_dir, args.corpus, env)
+        urls = [
+            stack.enter_context(server(data_dir if i == 0 else Path(tmp) / f"data-{i}", env=env))
+            for i in range(args.replicas)
+        ]
+        results = asyncio.run(run_all(urls, levels, args.requests, args.time_limit))
     report = {
         "endpoint": "POST /v1/ask",
         "cpus": os.cpu_count(),
+        "replicas": args.replicas,
+        "database": "postgresql" if args.database_url else "sqlite",
+        "chroma": "server" if args.chroma_url else "embedded",
         "levels": [asdict(r) for r in results],
     }
     if args.json:

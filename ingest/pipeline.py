@@ -5,7 +5,8 @@ the previous index serving and the next run completes the work:
 
 1. new chunks are upserted into Chroma (ids are deterministic, so a repeat is harmless);
 2. the document, its chunks and its manifest row are replaced in the source store in ONE
-   SQLite transaction: this is the commit point, readers only trust chunk ids listed there;
+   database transaction (SQLite or PostgreSQL): this is the commit point, readers only trust
+   chunk ids listed there;
 3. chunks that the new version no longer has are deleted from Chroma.
 
 At the end of a run, vectors that no committed document lists (left by a killed run) are
@@ -140,7 +141,17 @@ class IngestPipeline:
         prune: bool = False,
         progress: IngestProgress | None = None,
     ) -> IngestReport:
-        """Ingest ``paths`` (files or folders); ``prune`` drops documents whose files are gone."""
+        """Ingest ``paths`` (files or folders); ``prune`` drops documents whose files are gone.
+
+        The whole run holds the database's ingest lock: a second ingest, in this process or on
+        another replica sharing the database, waits for this one instead of interleaving.
+        """
+        with self.sources.ingest_lock():
+            return self._run(paths, prune=prune, progress=progress)
+
+    def _run(
+        self, paths: Sequence[Path], *, prune: bool, progress: IngestProgress | None
+    ) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
         live_in_store = self.store.ids()
@@ -291,7 +302,8 @@ class IngestPipeline:
             self.lexical.load()
         if self.lexical.generation != generation:
             self.lexical.build(self.sources.all_chunks(), generation)
-            self.lexical.save()
+            if self.lexical.path is not None:
+                self.lexical.save()
 
 
 def with_candidates(document: Document, chunk: Chunk) -> Chunk:

@@ -25,13 +25,13 @@ from qa.citations import (
     sentence_bounds,
     verify_citations,
 )
-from qa.errors import BackendError, IndexNotReadyError
+from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
 from qa.policy import Decision, RefusalPolicy, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.scoring import Sentence, SentenceScorer
 from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
 from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, Gap, GapInfo, Turn
-from vectorstore import SourceStore
+from vectorstore import SourceStore, StorageUnavailableError
 
 REFUSAL_TEXT = {
     "not_in_documents": "The documents do not say. I found nothing in them that answers this.",
@@ -170,7 +170,16 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         """The answer as events: ``retrieval``, ``delta``…, ``citation``…, ``done``.
 
         Everything is verified before the first ``delta`` is produced.
+
+        Raises:
+            DatabaseUnavailableError: the database cannot be reached (a 503).
         """
+        try:
+            yield from self._events(question, history)
+        except StorageUnavailableError as exc:
+            raise DatabaseUnavailableError.wrap(exc) from exc
+
+    def _events(self, question: str, history: Sequence[Turn]) -> Iterator[tuple[str, Any]]:
         timings: dict[str, float] = {}
         problem = self._invalid(question)
         if problem:

@@ -145,11 +145,12 @@ def inspect(
 ) -> None:
     """Show what was indexed from one document: structure, spans, caption, chunks, gaps."""
     from ingest.blocks import document_outline
+    from qa.components import open_database
     from qa.errors import NotFoundError
     from vectorstore import SourceStore
 
     settings = load_settings(data_dir)
-    sources = SourceStore(Path(settings.data_dir))
+    sources = SourceStore(open_database(settings))
     doc = sources.get_document(document)
     if doc is None:
         matches = [
@@ -339,7 +340,13 @@ def serve(
 @friendly_errors
 def slack(data_dir: DataDir = None) -> None:
     """Run the Slack bot over Socket Mode (VERBATIM_SLACK__BOT_TOKEN and __APP_TOKEN)."""
+    import logging
+
     from qa.slack import run_socket_mode
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     run_socket_mode(load_settings(data_dir))
 

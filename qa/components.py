@@ -7,16 +7,18 @@ everything below takes explicit arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.errors import ConfigError, IndexNotReadyError
+from qa.errors import ConfigError, DatabaseUnavailableError, IndexNotReadyError
 from qa.settings import Settings
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
     from qa.chain import VerbatimChain
     from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore
+    from vectorstore.database import Database
 
 
 @dataclass
@@ -57,10 +59,50 @@ class Components:
         )
 
     def ready(self) -> dict[str, Any]:
-        """Readiness facts: chunks committed and whether Chroma answers."""
+        """Readiness facts: chunks committed and whether Chroma answers.
+
+        Raises:
+            IndexNotReadyError: the database cannot be reached.
+        """
         chroma_ok = self.store.heartbeat()
-        chunks = self.sources.count_chunks()
+        chunks = count_chunks(self.sources)
         return {"ready": chroma_ok and chunks > 0, "chroma": chroma_ok, "chunks": chunks}
+
+
+def count_chunks(sources: SourceStore) -> int:
+    """The committed chunk count, a database outage reported as :class:`IndexNotReadyError`."""
+    from vectorstore.database import StorageUnavailableError
+
+    try:
+        return sources.count_chunks()
+    except StorageUnavailableError as exc:
+        raise DatabaseUnavailableError.wrap(exc) from exc
+
+
+def open_database(settings: Settings) -> Database:
+    """The process's database for ``settings`` (PostgreSQL, or SQLite in the data dir).
+
+    One engine per URL and data dir per process, so the API, the Slack bot and the stores share
+    one connection pool.
+
+    Raises:
+        ConfigError: the URL is not a supported database.
+        IndexNotReadyError: the database cannot be reached (or migrated) right now.
+    """
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    return _open_database(url, Path(settings.data_dir).resolve())
+
+
+@lru_cache(maxsize=32)
+def _open_database(url: str | None, data_dir: Path) -> Database:
+    from vectorstore.database import Database, StorageUnavailableError
+
+    try:
+        return Database.open(url, data_dir)
+    except ValueError as exc:
+        raise ConfigError(f"VERBATIM_DATABASE_URL: {exc}") from exc
+    except StorageUnavailableError as exc:
+        raise DatabaseUnavailableError.wrap(exc) from exc
 
 
 def build(settings: Settings) -> Components:
@@ -90,12 +132,16 @@ def build(settings: Settings) -> Components:
         store = ChromaStore(client, embedder)
     except StoreUnavailableError as exc:
         raise IndexNotReadyError(f"Chroma is unreachable: {exc}") from exc
+    database = open_database(settings)
+    # Past one machine (a shared database) each replica keeps its lexical index in memory and
+    # rebuilds it when the committed generation moves: the data dir holds nothing to share.
+    lexical_path = None if settings.database_url else data_dir / "bm25"
     return Components(
         settings=settings,
         embedder=embedder,
         store=store,
-        sources=SourceStore(data_dir),
-        lexical=LexicalIndex(data_dir / "bm25"),
+        sources=SourceStore(database),
+        lexical=LexicalIndex(lexical_path),
     )
 
 

@@ -1,81 +1,44 @@
-"""Conversation history in SQLite: the only state the API process keeps.
+"""Conversation history in the storage layer's database (SQLite or PostgreSQL).
 
 Each conversation is a list of turns; assistant turns also keep the full Answer JSON, so a
-conversation can be replayed with its citations.  Safe to use from FastAPI's thread pool.
+conversation can be replayed with its citations.  Any replica sharing the database can continue
+a conversation another one started.  Safe to use from FastAPI's thread pool.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qa.errors import NotFoundError
-from qa.types import Answer, Turn
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id TEXT PRIMARY KEY,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS turns (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-    content TEXT NOT NULL,
-    answer_json TEXT,
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS turns_by_conversation ON turns (conversation_id, seq);
-CREATE TABLE IF NOT EXISTS feedback (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id TEXT,
-    turn INTEGER,
-    rating TEXT NOT NULL,
-    comment TEXT,
-    source TEXT NOT NULL,
-    created_at REAL NOT NULL
-);
-"""
+from qa.errors import NotFoundError
+from qa.feedback import FeedbackStore
+from qa.types import Answer, Turn
+from vectorstore.database import Database, conversations, turns, upsert
 
 
 class ConversationStore:
-    """Conversations and their turns in ``data_dir/conversations.sqlite3``."""
+    """Conversations and their turns (and, through :class:`FeedbackStore`, their ratings)."""
 
-    def __init__(self, path: Path, *, max_history_turns: int = 12) -> None:
+    def __init__(self, database: Database, *, max_history_turns: int = 12) -> None:
         if max_history_turns < 0:
             raise ValueError("max_history_turns must be >= 0")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.database = database
         self.max_history_turns = max_history_turns
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30.0)
-        self._db.row_factory = sqlite3.Row
-        with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
+        self.feedback = FeedbackStore(database)
 
     @classmethod
-    def in_data_dir(cls, data_dir: Path) -> ConversationStore:
-        """The store at its usual place under the data dir."""
-        return cls(Path(data_dir) / "conversations.sqlite3")
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._db:
-            yield self._db
+    def in_data_dir(cls, data_dir: Path, *, max_history_turns: int = 12) -> ConversationStore:
+        """The store in the embedded SQLite database of ``data_dir``."""
+        return cls(Database.open(None, Path(data_dir)), max_history_turns=max_history_turns)
 
     def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._db.close()
+        """Close the database's pooled connections."""
+        self.database.close()
 
     @staticmethod
     def new_id() -> str:
@@ -86,19 +49,18 @@ class ConversationStore:
         """Start an empty conversation and return its id."""
         conversation_id = self.new_id()
         now = time.time()
-        with self._tx() as db:
+        with self.database.write() as db:
             db.execute(
-                "INSERT INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?)",
-                (conversation_id, now, now),
+                sa.insert(conversations).values(id=conversation_id, created_at=now, updated_at=now)
             )
         return conversation_id
 
     def exists(self, conversation_id: str) -> bool:
         """True when the conversation is known."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)
-            ).fetchone()
+        with self.database.read(snapshot=False) as db:
+            row = db.execute(
+                sa.select(conversations.c.id).where(conversations.c.id == conversation_id)
+            ).first()
         return row is not None
 
     def require(self, conversation_id: str) -> None:
@@ -110,51 +72,77 @@ class ConversationStore:
         """Append a user turn and the assistant's answer in one transaction.
 
         The conversation is created by its first exchange, so a failed first question leaves
-        nothing behind.
+        nothing behind.  Touching the conversation row first locks it, so two exchanges of one
+        conversation (on any replica) are stored one after the other, never interleaved.
         """
         now = time.time()
-        with self._tx() as db:
+        with self.database.write() as db:
             db.execute(
-                "INSERT OR IGNORE INTO conversations (id, created_at, updated_at) VALUES (?, ?, ?)",
-                (conversation_id, now, now),
+                upsert(
+                    db,
+                    conversations,
+                    {"id": conversation_id, "created_at": now, "updated_at": now},
+                    keys=("id",),
+                    update=("updated_at",),
+                )
             )
             db.execute(
-                "INSERT INTO turns (conversation_id, role, content, answer_json, created_at)"
-                " VALUES (?, 'user', ?, NULL, ?)",
-                (conversation_id, question, now),
-            )
-            db.execute(
-                "INSERT INTO turns (conversation_id, role, content, answer_json, created_at)"
-                " VALUES (?, 'assistant', ?, ?, ?)",
-                (conversation_id, answer.answer, answer.model_dump_json(), now),
-            )
-            db.execute(
-                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id)
+                sa.insert(turns),
+                [
+                    {
+                        "conversation_id": conversation_id,
+                        "role": "user",
+                        "content": question,
+                        "answer_json": None,
+                        "created_at": now,
+                    },
+                    {
+                        "conversation_id": conversation_id,
+                        "role": "assistant",
+                        "content": answer.answer,
+                        "answer_json": answer.model_dump_json(),
+                        "created_at": now,
+                    },
+                ],
             )
 
     def history(self, conversation_id: str) -> list[Turn]:
         """The latest turns, oldest first, as the chain's history."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT role, content FROM turns WHERE conversation_id = ?"
-                " ORDER BY seq DESC LIMIT ?",
-                (conversation_id, self.max_history_turns),
-            ).fetchall()
+        query = (
+            sa.select(turns.c.role, turns.c.content)
+            .where(turns.c.conversation_id == conversation_id)
+            .order_by(turns.c.seq.desc())
+            .limit(self.max_history_turns)
+        )
+        with self.database.read(snapshot=False) as db:
+            rows = db.execute(query).mappings().all()
         return [Turn(role=row["role"], content=row["content"]) for row in reversed(rows)]
 
     def get(self, conversation_id: str) -> dict[str, Any]:
         """The whole conversation: every turn, assistant turns with their Answer."""
-        self.require(conversation_id)
-        with self._lock:
-            meta = self._db.execute(
-                "SELECT created_at, updated_at FROM conversations WHERE id = ?",
-                (conversation_id,),
-            ).fetchone()
-            rows = self._db.execute(
-                "SELECT role, content, answer_json, created_at FROM turns"
-                " WHERE conversation_id = ? ORDER BY seq",
-                (conversation_id,),
-            ).fetchall()
+        with self.database.read() as db:
+            meta = (
+                db.execute(
+                    sa.select(conversations.c.created_at, conversations.c.updated_at).where(
+                        conversations.c.id == conversation_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
+            rows = (
+                db.execute(
+                    sa.select(
+                        turns.c.role, turns.c.content, turns.c.answer_json, turns.c.created_at
+                    )
+                    .where(turns.c.conversation_id == conversation_id)
+                    .order_by(turns.c.seq)
+                )
+                .mappings()
+                .all()
+            )
+        if meta is None:
+            raise NotFoundError("Unknown conversation_id: start a new conversation without one.")
         return {
             "conversation_id": conversation_id,
             "created_at": meta["created_at"],
@@ -171,21 +159,17 @@ class ConversationStore:
         turn: int | None = None,
         comment: str | None = None,
     ) -> None:
-        """Record feedback on an answer."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO feedback (conversation_id, turn, rating, comment, source, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (conversation_id, turn, rating, comment, source, time.time()),
-            )
+        """Record feedback on an answer (in the one feedback store)."""
+        self.feedback.add(
+            rating, source=source, conversation_id=conversation_id, turn=turn, comment=comment
+        )
 
     def count_feedback(self) -> int:
         """How many pieces of feedback are stored."""
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM feedback").fetchone()[0])
+        return self.feedback.count()
 
 
-def _turn(row: sqlite3.Row) -> dict[str, Any]:
+def _turn(row: RowMapping) -> dict[str, Any]:
     turn: dict[str, Any] = {
         "role": row["role"],
         "content": row["content"],

@@ -9,6 +9,7 @@
     │   └── ForbiddenError (403, "forbidden")       a user key on an admin route
     ├── RateLimitError (429, "rate_limited")        carries ``retry_after`` seconds
     ├── IndexNotReadyError (503, "index_not_ready") nothing ingested, or Chroma unreachable
+    │   └── DatabaseUnavailableError (503, "database_unavailable")  PostgreSQL unreachable
     ├── BackendError (502, "backend_error")         the answer model failed or timed out
     ├── IngestError (400, "ingest_error")           a file could not be loaded
     └── DatasetError (400, "dataset_error")         a malformed eval dataset
@@ -88,6 +89,17 @@ class IndexNotReadyError(VerbatimError):
 
     status_code = 503
     code = "index_not_ready"
+
+
+class DatabaseUnavailableError(IndexNotReadyError):
+    """The database (PostgreSQL past one machine) cannot be reached right now."""
+
+    code = "database_unavailable"
+
+    @classmethod
+    def wrap(cls, exc: Exception) -> DatabaseUnavailableError:
+        """The error to raise for a :class:`vectorstore.StorageUnavailableError`."""
+        return cls(f"The database is unavailable: {exc}")
 
 
 class BackendError(VerbatimError):

@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr
 
 from qa.errors import IndexNotReadyError
 from qa.types import Evidence
@@ -40,7 +40,8 @@ class HybridRetriever(BaseRetriever):
     store: ChromaStore
     lexical: LexicalIndex
     sources: SourceStore
-    top_k: int = 6
+    # ``k`` is LangChain's usual name: HybridRetriever(k=3) and retriever.invoke(query, k=3).
+    top_k: int = Field(6, ge=1, validation_alias=AliasChoices("top_k", "k"))
     candidates: int = 20
     rrf_k: int = 60
     reranker: Reranker | None = None
@@ -90,11 +91,17 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[LCDocument]:
+        """LangChain entry point: ``retriever.invoke(query, k=3)`` returns at most 3 documents."""
+        k = kwargs.pop("k", kwargs.pop("top_k", None))
+        if kwargs:
+            raise TypeError(f"Unexpected arguments: {', '.join(sorted(kwargs))} (only k).")
+        if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+            raise ValueError(f"k must be a positive integer, not {k!r}.")
         return [
             LCDocument(
                 page_content=ev.chunk.text,
                 id=ev.chunk.id,
                 metadata={**ev.chunk.metadata(), "chunk_id": ev.chunk.id, "score": ev.score},
             )
-            for ev in self.retrieve(query)
+            for ev in self.retrieve(query, k)
         ]

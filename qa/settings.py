@@ -93,6 +93,8 @@ class SlackSettings(BaseModel):
     slash_response: Literal["ephemeral", "in_channel"] = "ephemeral"
     # Channel ids where every message is answered, not only mentions (needs message.channels).
     listen_channels: list[str] = Field(default_factory=list)
+    # Socket Mode: how often the connection is checked (a dropped socket is reopened then).
+    ping_interval_s: float = Field(10.0, gt=0, le=300)
 
 
 class Settings(BaseSettings):
@@ -106,6 +108,9 @@ class Settings(BaseSettings):
     )
 
     data_dir: Path = Path(".verbatim")
+    # PostgreSQL shared by replicas (postgresql://USER:PASSWORD@HOST:PORT/DB); unset: SQLite in
+    # the data dir.
+    database_url: SecretStr | None = None
     corpus_dir: Path = Path("corpus")
     backend: str = "extractive"
     max_question_chars: int = Field(2000, ge=10)
@@ -133,6 +138,11 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if (
@@ -146,6 +156,15 @@ class Settings(BaseSettings):
                 "The chat_model backend needs an endpoint: set VERBATIM_LLM__BASE_URL "
                 "(or OPENAI_API_KEY for api.openai.com)."
             )
+        if self.database_url is not None:
+            url = self.database_url.get_secret_value().strip()
+            scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+            if scheme not in ("postgresql", "postgres", "postgresql+psycopg", "sqlite"):
+                raise ConfigError(
+                    "VERBATIM_DATABASE_URL must be a PostgreSQL URL such as "
+                    "postgresql://USER:PASSWORD@HOST:5432/DBNAME (or unset it to use SQLite in "
+                    "the data dir)."
+                )
         if self.retrieval.top_k > self.retrieval.candidates:
             raise ConfigError(
                 "VERBATIM_RETRIEVAL__TOP_K must not exceed VERBATIM_RETRIEVAL__CANDIDATES."

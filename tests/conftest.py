@@ -7,6 +7,8 @@ Helpers (settings, components, servers, the exactness check) live in ``helpers.p
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,16 +19,29 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+from fake_slack import (
+    SOCKET_APP_TOKEN,
+    SOCKET_BOT_TOKEN,
+    SocketModeBot,
+    running_fake_slack,
+    running_fake_socket_mode,
+)
 from helpers import (
     CORPUS_B,
     SAMPLE_CORPUS,
+    VENV_BIN,
     ChromaServer,
     ChromaUnavailable,
     LiveServer,
+    PostgresServer,
+    PostgresUnavailable,
     free_port,
     ingested,
+    running_postgres,
     serve,
     start_chroma_server,
+    stop_process,
+    subprocess_env,
 )
 
 from qa.api import create_app
@@ -96,6 +111,21 @@ def start_chroma(tmp_path: Path) -> Iterator[Callable[[], ChromaServer]]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the session (tests create their own databases on it).
+
+    Skipped when PostgreSQL is not installed, except in CI (``CI`` set), where that fails.
+    """
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+
+
 @pytest.fixture
 def unused_port() -> int:
     """A loopback port nothing listens on."""
@@ -140,3 +170,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture(scope="session")
+def socket_mode_bot(
+    sample: Components, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SocketModeBot]:
+    """``verbatim slack`` over a copy of the ingested sample, connected to the stand-ins."""
+    data_dir = tmp_path_factory.mktemp("socket-mode") / "data"
+    shutil.copytree(sample.settings.data_dir, data_dir)
+    log = data_dir.parent / "verbatim-slack.log"
+    with running_fake_slack() as web, running_fake_socket_mode(web) as socket:
+        env = subprocess_env(
+            data_dir,
+            VERBATIM_SLACK__BOT_TOKEN=SOCKET_BOT_TOKEN,
+            VERBATIM_SLACK__APP_TOKEN=SOCKET_APP_TOKEN,
+            VERBATIM_SLACK__API_URL=web.url,
+            VERBATIM_SLACK__PING_INTERVAL_S="1",
+        )
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [str(VENV_BIN / "verbatim"), "slack"], stdout=out, stderr=subprocess.STDOUT, env=env
+            )
+        try:
+            try:
+                socket.wait_for_connections(1, timeout_s=180)
+            except AssertionError:
+                raise AssertionError(log.read_text(errors="replace")[-3000:]) from None
+            yield SocketModeBot(process, web, socket, log)
+        finally:
+            stop_process(process)

@@ -1,27 +1,35 @@
 """Helpers shared by the test modules, each defined once here and imported by name.
 
 Settings and components for a test (reusing the session's loaded model), free loopback ports,
-a real uvicorn server in a thread, a ``chroma run`` server process, the citation exactness check,
+a real uvicorn server in a thread, a ``chroma run`` server process, a PostgreSQL server (``initdb``
+in a temporary folder), the citation exactness check,
 an SSE parser and polling helpers. Fixtures live in ``conftest.py``; nothing here is a fixture.
 """
 
 from __future__ import annotations
 
+import glob
 import itertools
 import json
 import os
+import pwd
+import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 
@@ -215,6 +223,217 @@ def start_chroma_server(
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"chroma run did not answer within {timeout_s}s: {log.read_text()}")
+
+
+# -- processes
+
+
+def subprocess_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``verbatim`` subprocess: offline, its data dir, no stray config."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VERBATIM_")}
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        ANONYMIZED_TELEMETRY="False",
+        TOKENIZERS_PARALLELISM="false",
+        VERBATIM_DATA_DIR=str(data_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
+    """Stop a child we started: SIGTERM, then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout_s)
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------
+# The Debian ``postgresql`` package's binaries (``/usr/lib/postgresql/*/bin``), ``initdb`` into a
+# temporary folder, loopback only.  ``initdb`` refuses to run as root, so when the tests run as
+# root the server runs as the unprivileged ``postgres`` user the package creates (or ``nobody``).
+
+
+def postgres_bin() -> Path | None:
+    """The newest installed PostgreSQL's ``bin`` folder, or None."""
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
+    )
+    return Path(found[-1]).parent if found else None
+
+
+class PostgresUnavailable(RuntimeError):
+    """PostgreSQL's binaries are not installed (``apt-get install -y postgresql``)."""
+
+
+def _run_as() -> tuple[int, int] | None:
+    """(uid, gid) to run the server as when we are root, else None (run as ourselves)."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return entry.pw_uid, entry.pw_gid
+    raise PostgresUnavailable("running as root and no unprivileged user to run PostgreSQL as")
+
+
+@dataclass
+class PostgresServer:
+    """A ``postgres`` process on 127.0.0.1 with trust authentication for user ``verbatim``."""
+
+    bin: Path
+    folder: Path
+    port: int
+    user: tuple[int, int] | None
+    process: subprocess.Popen[bytes] | None = None
+    databases: list[str] = field(default_factory=list)
+
+    @property
+    def data(self) -> Path:
+        """The cluster's data folder."""
+        return self.folder / "data"
+
+    def url(self, database: str = "postgres") -> str:
+        """``postgresql://`` URL of ``database`` on this server."""
+        return f"postgresql://verbatim@127.0.0.1:{self.port}/{database}"
+
+    def _popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        if self.user is None:
+            return subprocess.Popen(args, **kwargs)
+        uid, gid = self.user
+        return subprocess.Popen(args, user=uid, group=gid, extra_groups=[], **kwargs)
+
+    def init(self) -> None:
+        """``initdb`` the cluster (fsync off: a test server, thrown away afterwards)."""
+        log = (self.folder / "initdb.log").open("wb")
+        process = self._popen(
+            [
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "verbatim",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        if process.wait(timeout=120) != 0:
+            raise RuntimeError(f"initdb failed: {(self.folder / 'initdb.log').read_text()}")
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        """Start the server (again) on the same port and wait until it accepts connections."""
+        log = (self.folder / "postgres.log").open("ab")
+        self.process = self._popen(
+            [
+                str(self.bin / "postgres"),
+                "-D",
+                str(self.data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.folder),
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"postgres exited: {(self.folder / 'postgres.log').read_text()}")
+            if self.accepts_connections():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"postgres did not start: {(self.folder / 'postgres.log').read_text()}")
+
+    def accepts_connections(self) -> bool:
+        """True when a connection and ``SELECT 1`` succeed."""
+        engine = sa.create_engine(
+            self.url().replace("postgresql://", "postgresql+psycopg://"),
+            poolclass=sa.pool.NullPool,
+            connect_args={"connect_timeout": 2},
+        )
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.OperationalError:
+            return False
+        finally:
+            engine.dispose()
+
+    def stop(self) -> None:
+        """Fast shutdown (clients are disconnected), waiting for the process to exit."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(2)  # SIGINT: "fast" shutdown
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def create_database(self) -> str:
+        """A fresh, empty database; returns its URL."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        engine = sa.create_engine(
+            self.url().replace("postgresql://", "postgresql+psycopg://"),
+            isolation_level="AUTOCOMMIT",
+            poolclass=sa.pool.NullPool,
+        )
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        finally:
+            engine.dispose()
+        self.databases.append(name)
+        return self.url(name)
+
+
+@contextmanager
+def running_postgres() -> Iterator[PostgresServer]:
+    """A fresh cluster on a free loopback port, removed afterwards.
+
+    Raises:
+        PostgresUnavailable: PostgreSQL is not installed.
+    """
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        raise PostgresUnavailable("PostgreSQL is not installed: apt-get install -y postgresql")
+    user = _run_as()
+    folder = Path(tempfile.mkdtemp(prefix="verbatim-pg-"))
+    if user is not None:
+        os.chown(folder, *user)
+    server = PostgresServer(bin=bin_dir, folder=folder, port=free_port(), user=user)
+    try:
+        server.init()
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- protocols and polling ----------------------------------------------------------------------

@@ -7,10 +7,7 @@ figure (cases fuzzed, faults injected, requests served) in the pytest output and
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,33 +68,6 @@ def report_figure(record_property: Callable[[str, object], None], **figures: obj
     for name, value in figures.items():
         record_property(name, value)
     print("FIGURE " + " ".join(f"{k}={v}" for k, v in figures.items()))
-
-
-def subprocess_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a ``verbatim`` subprocess: offline, its data dir, no stray config."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VERBATIM_")}
-    env.update(
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        TOKENIZERS_PARALLELISM="false",
-        VERBATIM_DATA_DIR=str(data_dir),
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-def stop_process(process: subprocess.Popen[Any], timeout_s: float = 15.0) -> None:
-    """Stop a child we started: SIGTERM, then SIGKILL if it lingers."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=timeout_s)
 
 
 def rss_kib(pid: int) -> int:

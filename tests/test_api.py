@@ -174,6 +174,29 @@ def test_openai_completion_has_footnotes_and_verbatim_field(client: TestClient) 
     assert data["verbatim"]["refused"] is False
 
 
+def test_openai_stream_ends_with_a_usage_chunk_when_asked(client: TestClient) -> None:
+    messages = [{"role": "user", "content": PRECEDENT}]
+    plain = client.post("/v1/chat/completions", json={"messages": messages}).json()
+    usage = plain["usage"]
+    assert usage["prompt_tokens"] > 0 and usage["completion_tokens"] > 0
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+
+    def chunks(**extra: object) -> list[dict[str, Any]]:
+        body = {"messages": messages, "stream": True, **extra}
+        text = client.post("/v1/chat/completions", json=body).text
+        lines = [line.removeprefix("data: ") for line in text.split("\n\n") if line]
+        assert lines[-1] == "[DONE]"
+        return [json.loads(line) for line in lines[:-1]]
+
+    with_usage = chunks(stream_options={"include_usage": True})
+    *content, last = with_usage
+    assert last["choices"] == [] and last["usage"] == usage
+    assert all(c["usage"] is None and c["choices"] for c in content)
+    without = chunks()
+    assert all("usage" not in c and c["choices"] for c in without)
+    assert len(without) == len(content)
+
+
 def test_openai_rejects_unknown_model_and_non_user_last_message(client: TestClient) -> None:
     bad_model = {"model": "gpt-4", "messages": [{"role": "user", "content": PRECEDENT}]}
     assert_error(client.post("/v1/chat/completions", json=bad_model), 404, "not_found")

@@ -29,17 +29,12 @@ from helpers import (
     make_settings,
     serve,
     start_chroma_server,
+    stop_process,
+    subprocess_env,
     wait_for,
     with_settings,
 )
-from reliability_support import (
-    PRECEDENT,
-    TRUNCATED,
-    citation_key,
-    report_figure,
-    stop_process,
-    subprocess_env,
-)
+from reliability_support import PRECEDENT, TRUNCATED, citation_key, report_figure
 
 from qa.api import create_app
 from qa.components import Components

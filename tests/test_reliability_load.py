@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from helpers import SAMPLE_CORPUS, VENV_BIN, free_port, wait_for
+from helpers import SAMPLE_CORPUS, VENV_BIN, free_port, stop_process, subprocess_env, wait_for
 from reliability_support import (
     ADMIN_KEY,
     BOT_TOKEN,
@@ -37,8 +37,6 @@ from reliability_support import (
     citation_key,
     report_figure,
     rss_kib,
-    stop_process,
-    subprocess_env,
 )
 
 pytestmark = [pytest.mark.reliability, pytest.mark.server, pytest.mark.slow]

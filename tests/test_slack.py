@@ -7,36 +7,42 @@ listeners after the ack, so the tests poll the recorded calls.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlencode
 
 import httpx
 import pytest
 import yaml
-from fake_slack import BOT_ID, BOT_USER_ID, TEAM_ID, FakeSlack, running_fake_slack, wait_until
+from fake_slack import (
+    BOT_ID,
+    BOT_USER_ID,
+    SECRET,
+    TOKEN,
+    FakeSlack,
+    SlackSender,
+    new_ts,
+    running_fake_slack,
+    wait_until,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from helpers import REPO, make_settings, serve
-from slack_sdk.signature import SignatureVerifier
 
 from qa.api import create_app
 from qa.chain import VerbatimChain
 from qa.components import Components
 from qa.errors import ConfigError
+from qa.feedback import FeedbackStore
 from qa.settings import Settings
 from qa.slack import (
     EVENTS_PATH,
     MAX_BLOCKS,
     SECTION_LIMIT,
-    FeedbackStore,
     RecentKeys,
     answer_from_message,
     mount_slack,
@@ -49,135 +55,11 @@ from qa.types import Answer, Citation, GapInfo, Turn
 
 pytestmark = pytest.mark.server
 
-SECRET = "test-signing-secret-0123456789"
-TOKEN = "xoxb-test-token"
 PRECEDENT = "Which earlier agreement does the article cite as a precedent?"
 TRUNCATED = "What concessions were demanded of Kyiv?"
 FOLLOW_UP = "And what did Ukraine give up under it?"
 INVENTED = ("600,000", "Donbas", "NATO", "amnesty")
 QUIET_S = 1.5  # how long to wait before concluding that nothing was posted
-_serial = itertools.count(1)
-
-
-def new_ts() -> str:
-    """A fresh, increasing Slack message timestamp."""
-    return f"{int(time.time())}.{next(_serial):06d}"
-
-
-@dataclass
-class SlackSender:
-    """Sends requests to the bot the way Slack does: signed, with a current timestamp."""
-
-    url: str
-    secret: str = SECRET
-    client: TestClient | None = None
-
-    def post(
-        self,
-        body: str,
-        content_type: str,
-        *,
-        timestamp: int | None = None,
-        secret: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """POST ``body`` to /slack/events with Slack's v0 signature headers."""
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        verifier = SignatureVerifier(secret or self.secret)
-        signature = verifier.generate_signature(timestamp=ts, body=body)
-        sent = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": signature or "",
-            **(headers or {}),
-        }
-        if self.client is not None:
-            return cast(httpx.Response, self.client.post(EVENTS_PATH, content=body, headers=sent))
-        return httpx.post(self.url + EVENTS_PATH, content=body, headers=sent, timeout=30)
-
-    def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, **kw: Any
-    ) -> httpx.Response:
-        """Deliver an Events API ``event_callback``."""
-        envelope = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "api_app_id": "A1",
-            "event": {"team": TEAM_ID, "event_ts": event.get("ts"), **event},
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(_serial):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
-        }
-        return self.post(json.dumps(envelope), "application/json", **kw)
-
-    def mention(self, channel: str, text: str, **fields: Any) -> tuple[str, httpx.Response]:
-        """An ``app_mention`` of the bot in ``channel``; returns the message ts and the response."""
-        ts = fields.pop("ts", None) or new_ts()
-        event = {
-            "type": "app_mention",
-            "user": "U1",
-            "text": f"<@{BOT_USER_ID}> {text}",
-            "ts": ts,
-            "channel": channel,
-            "client_msg_id": f"msg-{ts}",
-            **fields,
-        }
-        return ts, self.event(event)
-
-    def direct_message(self, channel: str, text: str, **fields: Any) -> tuple[str, httpx.Response]:
-        """A ``message`` in a DM with the bot."""
-        ts = new_ts()
-        event = {
-            "type": "message",
-            "channel_type": "im",
-            "user": "U2",
-            "text": text,
-            "ts": ts,
-            "channel": channel,
-            **fields,
-        }
-        return ts, self.event(event)
-
-    def command(self, text: str, channel: str, user: str) -> httpx.Response:
-        """A ``/ask`` slash command."""
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "channel_id": channel,
-            "user_id": user,
-            "command": "/ask",
-            "text": text,
-            "response_url": "http://127.0.0.1:9/never-called",
-            "trigger_id": "trigger-1",
-            "api_app_id": "A1",
-        }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded")
-
-    def click(self, action_id: str, value: str, *, user: str, channel: str) -> httpx.Response:
-        """A ``block_actions`` payload: ``user`` clicked a button of a message in ``channel``."""
-        payload = {
-            "type": "block_actions",
-            "user": {"id": user, "team_id": TEAM_ID},
-            "team": {"id": TEAM_ID},
-            "api_app_id": "A1",
-            "container": {"type": "message", "message_ts": "1.000001", "channel_id": channel},
-            "channel": {"id": channel},
-            "trigger_id": "trigger-2",
-            "response_url": "http://127.0.0.1:9/never-called",
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "feedback",
-                    "value": value,
-                    "action_ts": str(time.time()),
-                }
-            ],
-        }
-        return self.post(
-            urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
-        )
 
 
 @pytest.fixture(scope="module")
@@ -284,8 +166,9 @@ def test_mount_slack_needs_a_token_and_a_signing_secret(tmp_path: Path) -> None:
     app = FastAPI()
     only_token = make_settings(tmp_path, slack={"bot_token": TOKEN})
     never = cast(Callable[[], VerbatimChain], lambda: None)  # not called: nothing is mounted
-    assert mount_slack(app, make_settings(tmp_path), never) is False
-    assert mount_slack(app, only_token, never) is False
+    store = FeedbackStore.in_data_dir(tmp_path)
+    assert mount_slack(app, make_settings(tmp_path), never, store=lambda: store) is False
+    assert mount_slack(app, only_token, never, store=lambda: store) is False
     assert EVENTS_PATH not in [getattr(route, "path", None) for route in app.routes]
 
 
@@ -410,9 +293,11 @@ def test_feedback_button_is_recorded(
     assert action_ids == ["verbatim_feedback_up", "verbatim_feedback_down"]
     answer_id = actions["elements"][0]["value"]
 
+    # The API's own feedback store (the one POST /v1/feedback writes to) holds the vote.
+    store = app.state.verbatim.conversations.feedback
+    before = store.count()
     response = slack.click("verbatim_feedback_up", answer_id, user="U9", channel="DFEEDBACK")
     assert response.status_code == 200
-    store = FeedbackStore.in_data_dir(slack_settings.data_dir)
 
     def votes() -> list[dict[str, Any]]:
         return [v for v in store.votes() if v["answer_id"] == answer_id]
@@ -421,6 +306,10 @@ def test_feedback_button_is_recorded(
     assert vote["vote"] == "up" and vote["user"] == "U9"
     assert vote["question"] == PRECEDENT
     assert vote["answer"] == answer_from_message(post.args)
+    assert store.count() == before + 1
+    slack.click("verbatim_feedback_down", answer_id, user="U9", channel="DFEEDBACK")
+    wait_until(lambda: [v for v in votes() if v["vote"] == "down"])
+    assert store.count() == before + 1  # a second click replaces the vote
     registry = app.state.verbatim.metrics.registry
     labels = {"rating": "up", "source": "slack"}
     assert registry.get_sample_value("verbatim_feedback_total", labels) == 1.0
@@ -462,7 +351,8 @@ def test_listen_channels_are_answered_without_a_mention(
     slack = slack_settings.slack.model_copy(update={"listen_channels": ["CLISTEN"]})
     settings = make_settings(tmp_path, slack=slack.model_dump())
     app = FastAPI()
-    assert mount_slack(app, settings, sample.chain)
+    store = FeedbackStore.in_data_dir(tmp_path)
+    assert mount_slack(app, settings, sample.chain, store=lambda: store)
     with TestClient(app) as client:
         sender = SlackSender("", client=client)
         ts = new_ts()

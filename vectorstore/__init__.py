@@ -1,8 +1,9 @@
-"""Embeddings, the Chroma collection, the BM25 index and the source-text store.
+"""Embeddings, the Chroma collection, the BM25 index and the storage layer (SQLite or PostgreSQL).
 
 The bottom layer: ``ingest`` and ``qa`` import it; it imports neither.
 """
 
+from vectorstore.database import Database, StorageUnavailableError
 from vectorstore.embeddings import Embedder, default_model_path
 from vectorstore.lexical import LexicalIndex
 from vectorstore.sources import FileRecord, SourceStore
@@ -14,6 +15,7 @@ __all__ = [
     "Candidate",
     "ChromaStore",
     "Chunk",
+    "Database",
     "Document",
     "Embedder",
     "FileRecord",
@@ -22,6 +24,7 @@ __all__ = [
     "Section",
     "SourceStore",
     "Span",
+    "StorageUnavailableError",
     "StoreUnavailableError",
     "default_model_path",
     "make_chroma_client",

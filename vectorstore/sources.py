@@ -1,68 +1,41 @@
-"""The source store: stored document texts, their chunks and the ingest manifest, in SQLite.
+"""The source store: stored document texts, their chunks and the ingest manifest.
 
-Citations are verified against the text kept here, so every write is one SQLite transaction: a
-process killed at any moment leaves either the old or the new version of a document, never a
-mix. WAL mode lets many threads read while one writes; each thread gets its own connection.
+Citations are verified against the text kept here, so every write is one database transaction
+(SQLite or PostgreSQL, see :mod:`vectorstore.database`): a process killed at any moment leaves
+either the old or the new version of a document, never a mix.
 
 Tables: ``documents``, ``chunks`` (indexed by document), ``files`` (the ingest manifest) and
-``meta`` (``generation``, bumped by every document write, so derived indexes can tell they are
-stale).
+``meta`` (``generation``, bumped by every document write, so derived indexes such as each
+replica's BM25 index can tell they are stale with one cheap query).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from vectorstore.database import Database, chunks, documents, files, meta
 from vectorstore.types import Candidate, Chunk, Document
 
-SCHEMA_VERSION = 2
-_BATCH = 500  # ids per "IN (...)" query, well below SQLite's variable limit
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    path TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    media_type TEXT NOT NULL,
-    title TEXT,
-    gap_count INTEGER NOT NULL DEFAULT 0,
-    meta_json TEXT NOT NULL,
-    text TEXT NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS chunks (
-    id TEXT PRIMARY KEY,
-    document TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    "start" INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    section TEXT,
-    text TEXT NOT NULL,
-    candidates TEXT NOT NULL DEFAULT '[]',
-    vectors BLOB
-);
-CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document, idx);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY,
-    document TEXT NOT NULL,
-    content_hash TEXT NOT NULL,
-    mtime REAL NOT NULL,
-    size INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    updated_at REAL NOT NULL
-);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('generation', 0);
-"""
-
-_CHUNK_COLUMNS = 'id, document, idx, "start", "end", section, text, candidates, vectors'
+_BATCH = 500  # ids per "IN (...)" query, well below every engine's parameter limit
+_CHUNK_COLUMNS = (
+    chunks.c.id,
+    chunks.c.document,
+    chunks.c.idx,
+    chunks.c.start,
+    chunks.c.end,
+    chunks.c.section,
+    chunks.c.text,
+    chunks.c.candidates,
+    chunks.c.vectors,
+)
 
 
 class FileRecord(TypedDict):
@@ -77,7 +50,7 @@ class FileRecord(TypedDict):
     updated_at: NotRequired[float]
 
 
-def _chunk(row: sqlite3.Row) -> Chunk:
+def _chunk(row: RowMapping) -> Chunk:
     return Chunk(
         id=row["id"],
         document=row["document"],
@@ -91,7 +64,21 @@ def _chunk(row: sqlite3.Row) -> Chunk:
     )
 
 
-def _file(row: sqlite3.Row) -> FileRecord:
+def _chunk_row(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "id": chunk.id,
+        "document": chunk.document,
+        "idx": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "section": chunk.section,
+        "text": chunk.text,
+        "candidates": json.dumps([[c.start, c.end, c.role] for c in chunk.candidates]),
+        "vectors": chunk.vectors or None,
+    }
+
+
+def _file(row: RowMapping) -> FileRecord:
     return {
         "path": row["path"],
         "document": row["document"],
@@ -109,192 +96,136 @@ def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 class SourceStore:
-    """Document texts, chunks and the file manifest in ``data_dir / "sources.sqlite3"``."""
+    """Document texts, chunks and the file manifest in the storage layer's database.
 
-    FILENAME = "sources.sqlite3"
+    ``SourceStore(data_dir)`` opens the embedded SQLite database in the data dir;
+    ``SourceStore(database)`` uses an open :class:`~vectorstore.database.Database` (PostgreSQL
+    or SQLite) shared with the conversation and feedback stores.
+    """
 
-    def __init__(self, data_dir: Path, *, busy_timeout_s: float = 30.0) -> None:
-        """Open (creating if needed) the store in ``data_dir``.
+    def __init__(self, where: Path | Database, *, busy_timeout_s: float = 30.0) -> None:
+        """Open (creating and migrating if needed) the store.
 
         Args:
-            data_dir: The data directory; created if missing.
-            busy_timeout_s: How long a write waits for another process's write to finish.
+            where: The data directory (SQLite, created if missing) or an open database.
+            busy_timeout_s: How long a SQLite write waits for another process's write.
 
         Raises:
-            ValueError: ``busy_timeout_s`` is negative or ``data_dir`` is a file.
+            ValueError: ``busy_timeout_s`` is negative or ``where`` is a file.
         """
         if busy_timeout_s < 0:
             raise ValueError(f"busy_timeout_s must be >= 0, got {busy_timeout_s}")
-        data_dir = Path(data_dir)
-        if data_dir.exists() and not data_dir.is_dir():
-            raise ValueError(f"data_dir is not a directory: {data_dir}")
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self.path = data_dir / self.FILENAME
-        self._busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        with self._write() as db:
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            columns = {row[1] for row in db.execute("PRAGMA table_info(chunks)")}
-            if "candidates" not in columns:  # a data dir written before schema version 2
-                db.execute("ALTER TABLE chunks ADD COLUMN candidates TEXT NOT NULL DEFAULT '[]'")
-                db.execute("ALTER TABLE chunks ADD COLUMN vectors BLOB")
-            db.execute(
-                "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
-                (SCHEMA_VERSION,),
+        if isinstance(where, Database):
+            self.database = where
+        else:
+            data_dir = Path(where)
+            if data_dir.exists() and not data_dir.is_dir():
+                raise ValueError(f"data_dir is not a directory: {data_dir}")
+            data_dir.mkdir(parents=True, exist_ok=True)
+            self.database = Database(
+                Database.sqlite_url(data_dir), lock_dir=data_dir, busy_timeout_s=busy_timeout_s
             )
-            db.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schema_version' AND value < ?",
-                (SCHEMA_VERSION, SCHEMA_VERSION),
-            )
+        self.path = self.database.path
 
-    # -- connections and transactions ---------------------------------------------------
+    # -- transactions -------------------------------------------------------------------
 
-    def _db(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) by writers.
-            db = sqlite3.connect(
-                self.path,
-                timeout=self._busy_timeout_s,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            self._local.db = db
-            with self._connections_lock:
-                self._connections.append(db)
-        return db
+    def _write(self) -> AbstractContextManager[Connection]:
+        return self.database.write()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all or nothing, serialised within and across processes."""
-        with self._write_lock:
-            db = self._db()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
-
-    @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several SELECTs."""
-        db = self._db()
-        db.execute("BEGIN")
-        try:
-            yield db
-        finally:
-            db.execute("COMMIT")
+    def _read(self, *, snapshot: bool = False) -> AbstractContextManager[Connection]:
+        return self.database.read(snapshot=snapshot)
 
     @staticmethod
-    def _bump(db: sqlite3.Connection) -> None:
-        db.execute("UPDATE meta SET value = value + 1 WHERE key = 'generation'")
+    def _bump(db: Connection) -> None:
+        db.execute(sa.update(meta).where(meta.c.key == "generation").values(value=meta.c.value + 1))
+
+    def ingest_lock(self) -> AbstractContextManager[None]:
+        """Held for a whole ingest run, so two ingests (any process or replica) never interleave."""
+        return self.database.ingest_lock()
 
     def close(self) -> None:
-        """Close every connection opened by this store (any thread)."""
-        with self._connections_lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-        self._local = threading.local()
+        """Close every connection opened by this store."""
+        self.database.close()
 
     # -- documents ----------------------------------------------------------------------
 
     def put_document(
-        self, doc: Document, chunks: Sequence[Chunk], *, file_record: FileRecord | None = None
+        self, doc: Document, chunks_: Sequence[Chunk], *, file_record: FileRecord | None = None
     ) -> list[str]:
         """Replace ``doc`` and all its chunks (and its manifest row) in one transaction.
 
         Returns:
-            The ids of the document's previous chunks that are not among ``chunks``.
+            The ids of the document's previous chunks that are not among ``chunks_``.
 
         Raises:
             ValueError: A chunk belongs to another document or does not match ``doc.text``.
         """
-        for chunk in chunks:
+        for chunk in chunks_:
             if chunk.document != doc.id:
                 raise ValueError(f"chunk {chunk.id} belongs to {chunk.document!r}, not {doc.id!r}")
             if doc.text[chunk.start : chunk.end] != chunk.text:
                 raise ValueError(
                     f"chunk {chunk.id} text differs from {doc.id}[{chunk.start}:{chunk.end}]"
                 )
-        new_ids = {chunk.id for chunk in chunks}
-        if len(new_ids) != len(chunks):
+        new_ids = [chunk.id for chunk in chunks_]
+        if len(set(new_ids)) != len(new_ids):
             raise ValueError(f"duplicate chunk ids for document {doc.id!r}")
+        record = _file_row(file_record, time.time()) if file_record is not None else None
         now = time.time()
         with self._write() as db:
-            old_ids = [
-                row[0] for row in db.execute("SELECT id FROM chunks WHERE document = ?", (doc.id,))
-            ]
-            db.execute("DELETE FROM chunks WHERE document = ?", (doc.id,))
-            db.execute(
-                "INSERT OR REPLACE INTO documents (id, path, content_hash, media_type, title,"
-                " gap_count, meta_json, text, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    doc.id,
-                    doc.path,
-                    doc.content_hash,
-                    doc.media_type,
-                    doc.title,
-                    len(doc.gaps),
-                    json.dumps(doc.to_dict(with_text=False), ensure_ascii=False),
-                    doc.text,
-                    now,
-                ),
+            old_ids = list(
+                db.execute(sa.select(chunks.c.id).where(chunks.c.document == doc.id)).scalars()
             )
+            db.execute(sa.delete(chunks).where(chunks.c.document == doc.id))
             # A chunk id that moved here from another document is taken over, not duplicated.
-            db.executemany(
-                f"INSERT OR REPLACE INTO chunks ({_CHUNK_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        c.id,
-                        c.document,
-                        c.index,
-                        c.start,
-                        c.end,
-                        c.section,
-                        c.text,
-                        json.dumps([[x.start, x.end, x.role] for x in c.candidates]),
-                        c.vectors or None,
-                    )
-                    for c in chunks
-                ],
+            for batch in _batches(new_ids):
+                db.execute(sa.delete(chunks).where(chunks.c.id.in_(batch)))
+            db.execute(sa.delete(documents).where(documents.c.id == doc.id))
+            db.execute(
+                sa.insert(documents).values(
+                    id=doc.id,
+                    path=doc.path,
+                    content_hash=doc.content_hash,
+                    media_type=doc.media_type,
+                    title=doc.title,
+                    gap_count=len(doc.gaps),
+                    meta_json=json.dumps(doc.to_dict(with_text=False), ensure_ascii=False),
+                    text=doc.text,
+                    updated_at=now,
+                )
             )
-            if file_record is not None:
-                self._put_file(db, file_record, now)
+            if chunks_:
+                db.execute(sa.insert(chunks), [_chunk_row(c) for c in chunks_])
+            if record is not None:
+                self._put_file(db, record)
             self._bump(db)
-        return [chunk_id for chunk_id in old_ids if chunk_id not in new_ids]
+        kept = set(new_ids)
+        return [chunk_id for chunk_id in old_ids if chunk_id not in kept]
 
     def delete_document(self, doc_id: str) -> list[str]:
         """Remove a document and its chunks; returns the removed chunk ids."""
         with self._write() as db:
-            removed = [
-                row[0] for row in db.execute("SELECT id FROM chunks WHERE document = ?", (doc_id,))
-            ]
-            deleted = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
-            db.execute("DELETE FROM chunks WHERE document = ?", (doc_id,))
+            removed = list(
+                db.execute(sa.select(chunks.c.id).where(chunks.c.document == doc_id)).scalars()
+            )
+            db.execute(sa.delete(chunks).where(chunks.c.document == doc_id))
+            deleted = db.execute(sa.delete(documents).where(documents.c.id == doc_id)).rowcount
             if deleted or removed:
                 self._bump(db)
         return removed
 
     def get_document(self, doc_id: str) -> Document | None:
         """The stored document with its text, or ``None``."""
-        row = (
-            self._db()
-            .execute("SELECT meta_json, text FROM documents WHERE id = ?", (doc_id,))
-            .fetchone()
-        )
+        with self._read() as db:
+            row = (
+                db.execute(
+                    sa.select(documents.c.meta_json, documents.c.text).where(
+                        documents.c.id == doc_id
+                    )
+                )
+                .mappings()
+                .first()
+            )
         if row is None:
             return None
         data: dict[str, Any] = json.loads(row["meta_json"])
@@ -303,17 +234,33 @@ class SourceStore:
 
     def get_text(self, doc_id: str) -> str | None:
         """The stored text of a document (what citations are checked against), or ``None``."""
-        row = self._db().execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        return None if row is None else str(row["text"])
+        with self._read() as db:
+            text = db.execute(
+                sa.select(documents.c.text).where(documents.c.id == doc_id)
+            ).scalar_one_or_none()
+        return None if text is None else str(text)
 
     def list_documents(self) -> list[dict[str, Any]]:
         """One summary dict per document, ordered by id."""
-        rows = self._db().execute(
-            "SELECT d.id, d.path, d.title, d.content_hash, d.media_type, d.gap_count,"
-            " d.updated_at, length(d.text) AS chars,"
-            " (SELECT count(*) FROM chunks c WHERE c.document = d.id) AS chunk_count"
-            " FROM documents d ORDER BY d.id"
+        chunk_count = (
+            sa.select(sa.func.count())
+            .where(chunks.c.document == documents.c.id)
+            .correlate(documents)
+            .scalar_subquery()
         )
+        query = sa.select(
+            documents.c.id,
+            documents.c.path,
+            documents.c.title,
+            documents.c.content_hash,
+            documents.c.media_type,
+            documents.c.gap_count,
+            documents.c.updated_at,
+            sa.func.length(documents.c.text).label("chars"),
+            chunk_count.label("chunk_count"),
+        ).order_by(documents.c.id)
+        with self._read() as db:
+            rows = db.execute(query).mappings().all()
         return [
             {
                 "id": row["id"],
@@ -331,7 +278,8 @@ class SourceStore:
 
     def document_ids(self) -> set[str]:
         """Every stored document id."""
-        return {row[0] for row in self._db().execute("SELECT id FROM documents")}
+        with self._read() as db:
+            return set(db.execute(sa.select(documents.c.id)).scalars())
 
     # -- chunks -------------------------------------------------------------------------
 
@@ -339,85 +287,99 @@ class SourceStore:
         """The stored chunks among ``ids``, keyed by id (unknown ids are left out)."""
         wanted = list(dict.fromkeys(ids))
         found: dict[str, Chunk] = {}
-        with self._read() as db:
+        if not wanted:
+            return found
+        with self._read(snapshot=len(wanted) > _BATCH) as db:
             for batch in _batches(wanted):
-                marks = ",".join("?" * len(batch))
-                for row in db.execute(
-                    f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", tuple(batch)
-                ):
+                query = sa.select(*_CHUNK_COLUMNS).where(chunks.c.id.in_(batch))
+                for row in db.execute(query).mappings():
                     found[row["id"]] = _chunk(row)
         return found
 
     def chunks_for(self, doc_id: str) -> list[Chunk]:
         """A document's chunks in order."""
-        rows = self._db().execute(
-            f'SELECT {_CHUNK_COLUMNS} FROM chunks WHERE document = ? ORDER BY idx, "start"',
-            (doc_id,),
+        query = (
+            sa.select(*_CHUNK_COLUMNS)
+            .where(chunks.c.document == doc_id)
+            .order_by(chunks.c.idx, chunks.c.start)
         )
-        return [_chunk(row) for row in rows]
+        with self._read() as db:
+            return [_chunk(row) for row in db.execute(query).mappings()]
 
     def chunk_ids_for(self, doc_id: str) -> set[str]:
         """The chunk ids of one document."""
-        rows = self._db().execute("SELECT id FROM chunks WHERE document = ?", (doc_id,))
-        return {row[0] for row in rows}
+        with self._read() as db:
+            return set(
+                db.execute(sa.select(chunks.c.id).where(chunks.c.document == doc_id)).scalars()
+            )
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk, ordered by document then position."""
-        rows = self._db().execute(
-            f'SELECT {_CHUNK_COLUMNS} FROM chunks ORDER BY document, idx, "start"'
-        )
-        return [_chunk(row) for row in rows]
+        query = sa.select(*_CHUNK_COLUMNS).order_by(chunks.c.document, chunks.c.idx, chunks.c.start)
+        with self._read() as db:
+            return [_chunk(row) for row in db.execute(query).mappings()]
 
     def chunk_ids(self) -> set[str]:
         """Every chunk id."""
-        return {row[0] for row in self._db().execute("SELECT id FROM chunks")}
+        with self._read() as db:
+            return set(db.execute(sa.select(chunks.c.id)).scalars())
 
     def count_chunks(self) -> int:
         """Number of chunks."""
-        return int(self._db().execute("SELECT count(*) FROM chunks").fetchone()[0])
+        with self._read() as db:
+            return int(db.execute(sa.select(sa.func.count()).select_from(chunks)).scalar_one())
 
     def generation(self) -> int:
         """A counter bumped by every document write (derived indexes compare against it)."""
-        row = self._db().execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        return int(row[0])
+        with self._read() as db:
+            value = db.execute(
+                sa.select(meta.c.value).where(meta.c.key == "generation")
+            ).scalar_one()
+        return int(value)
 
     # -- ingest manifest ----------------------------------------------------------------
 
     @staticmethod
-    def _put_file(db: sqlite3.Connection, record: FileRecord, now: float) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO files (path, document, content_hash, mtime, size, status,"
-            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                record["path"],
-                record["document"],
-                record["content_hash"],
-                float(record["mtime"]),
-                int(record["size"]),
-                record["status"],
-                now,
-            ),
-        )
+    def _put_file(db: Connection, row: dict[str, Any]) -> None:
+        db.execute(sa.delete(files).where(files.c.path == row["path"]))
+        db.execute(sa.insert(files).values(**row))
 
     def put_file(self, record: FileRecord) -> None:
         """Insert or replace one manifest row (use ``put_document(file_record=...)`` to pair
         it with a document write)."""
+        row = _file_row(record, time.time())
         with self._write() as db:
-            self._put_file(db, record, time.time())
+            self._put_file(db, row)
 
     def get_file(self, path: str) -> FileRecord | None:
         """The manifest row for ``path``, or ``None``."""
-        row = self._db().execute("SELECT * FROM files WHERE path = ?", (path,)).fetchone()
+        with self._read() as db:
+            row = db.execute(sa.select(files).where(files.c.path == path)).mappings().first()
         return None if row is None else _file(row)
 
     def files(self) -> list[FileRecord]:
         """Every manifest row, ordered by path."""
-        return [_file(row) for row in self._db().execute("SELECT * FROM files ORDER BY path")]
+        with self._read() as db:
+            rows = db.execute(sa.select(files).order_by(files.c.path)).mappings().all()
+        return [_file(row) for row in rows]
 
     def delete_file(self, path: str) -> bool:
         """Remove a manifest row; True if it existed."""
         with self._write() as db:
-            return db.execute("DELETE FROM files WHERE path = ?", (path,)).rowcount > 0
+            return db.execute(sa.delete(files).where(files.c.path == path)).rowcount > 0
 
     def __repr__(self) -> str:
-        return f"SourceStore({str(self.path)!r})"
+        return f"SourceStore({self.database.describe()!r})"
+
+
+def _file_row(record: FileRecord, now: float) -> dict[str, Any]:
+    """A manifest row with its types checked (a bad record fails before any write)."""
+    return {
+        "path": str(record["path"]),
+        "document": str(record["document"]),
+        "content_hash": str(record["content_hash"]),
+        "mtime": float(record["mtime"]),
+        "size": int(record["size"]),
+        "status": str(record["status"]),
+        "updated_at": now,
+    }

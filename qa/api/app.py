@@ -29,17 +29,18 @@ from qa.api.deps import (
     TokenBucketLimiter,
     authorize,
     get_components,
+    get_conversations,
 )
 from qa.api.routes_ask import router as ask_router
 from qa.api.routes_documents import router as documents_router
 from qa.api.routes_openai import router as openai_router
 from qa.api.routes_ops import router as ops_router
 from qa.components import Components, build
-from qa.conversations import ConversationStore
-from qa.errors import RateLimitError, VerbatimError
+from qa.errors import DatabaseUnavailableError, RateLimitError, VerbatimError
 from qa.metrics import Metrics
 from qa.settings import Settings, get_settings
 from qa.slack import mount_slack
+from vectorstore import StorageUnavailableError
 
 log = logging.getLogger("verbatim.api")
 
@@ -81,7 +82,13 @@ def create_app(
     for router in (ask_router, openai_router, documents_router, ops_router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    mount_slack(app, settings, lambda: get_components(state).chain(), metrics=state.metrics)
+    mount_slack(
+        app,
+        settings,
+        lambda: get_components(state).chain(),
+        store=lambda: get_conversations(state).feedback,
+        metrics=state.metrics,
+    )
     return app
 
 
@@ -98,7 +105,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _start(state: ApiState) -> None:
     """Open the conversation store, build the components and warm the model up."""
-    state.conversations = ConversationStore.in_data_dir(state.settings.data_dir)
+    try:
+        get_conversations(state)
+    except VerbatimError as exc:
+        log.warning("starting without the conversation store: %s", exc.message)
     if state.components is None:
         try:
             state.components = build(state.settings)
@@ -147,6 +157,7 @@ def error_payload(exc: VerbatimError) -> dict[str, Any]:
 
 def _add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(VerbatimError, _verbatim_error)
+    app.add_exception_handler(StorageUnavailableError, _storage_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
@@ -158,6 +169,11 @@ async def _verbatim_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc.message)
     return JSONResponse(error_payload(exc), status_code=exc.status_code, headers=headers)
+
+
+async def _storage_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StorageUnavailableError)
+    return await _verbatim_error(request, DatabaseUnavailableError.wrap(exc))
 
 
 async def _unauthorized(request: Request) -> JSONResponse | None:

@@ -18,7 +18,7 @@ from fastapi import Depends, Request
 from pydantic import SecretStr
 
 from qa.chain import VerbatimChain
-from qa.components import Components, build
+from qa.components import Components, build, open_database
 from qa.conversations import ConversationStore
 from qa.errors import (
     AuthError,
@@ -137,9 +137,20 @@ def get_chain(parts: ComponentsDep) -> VerbatimChain:
 
 
 def get_conversations(state: StateDep) -> ConversationStore:
-    """The conversation store."""
+    """The conversation store, opened on first use (the database may come up after the app).
+
+    Raises:
+        IndexNotReadyError: the database cannot be reached.
+    """
     if state.conversations is None:
-        raise IndexNotReadyError("The conversation store is not open.")
+        with state.build_lock:
+            if state.conversations is None:
+                database = (
+                    state.components.sources.database
+                    if state.components is not None
+                    else open_database(state.settings)
+                )
+                state.conversations = ConversationStore(database)
     return state.conversations
 
 

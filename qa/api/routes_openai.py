@@ -4,6 +4,11 @@ Any OpenAI client can talk to Verbatim.  The reply's content is the answer follo
 footnotes holding the exact quotes; the grounding facts also ride along in an extra ``verbatim``
 field (citations, refused, refusal_reason, gaps).  System messages are ignored: documents, not
 instructions, decide the answer.
+
+``usage`` counts words and punctuation marks (no language model runs, so there are no model
+tokens): the question and history as ``prompt_tokens``, the reply as ``completion_tokens``.  A
+stream asked for with ``stream_options: {"include_usage": true}`` ends, as OpenAI's does, with
+a chunk whose ``choices`` is empty and whose ``usage`` holds the counts.
 """
 
 from __future__ import annotations
@@ -80,11 +85,28 @@ def _error_line(error: dict[str, Any]) -> str:
     return f"data: {json.dumps(error)}\n\n"
 
 
-def _usage() -> dict[str, int]:
-    return {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
-def completion(answer: Answer, completion_id: str, created: int) -> dict[str, Any]:
+def count_tokens(text: str) -> int:
+    """Words and punctuation marks in ``text`` (what ``usage`` counts)."""
+    return len(TOKEN.findall(text))
+
+
+def usage(question: str, history: list[Turn], reply: str) -> dict[str, int]:
+    """OpenAI's ``usage`` object for one exchange."""
+    prompt = count_tokens(question) + sum(count_tokens(t.content) for t in history)
+    completion = count_tokens(reply)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def completion(
+    answer: Answer, completion_id: str, created: int, counts: dict[str, int]
+) -> dict[str, Any]:
     """A ``chat.completion`` object for an Answer."""
     return {
         "id": completion_id,
@@ -99,7 +121,7 @@ def completion(answer: Answer, completion_id: str, created: int) -> dict[str, An
                 "logprobs": None,
             }
         ],
-        "usage": _usage(),
+        "usage": counts,
         "verbatim": verbatim_extra(answer),
     }
 
@@ -124,26 +146,52 @@ def _chunk(completion_id: str, created: int, delta: dict[str, Any], **extra: Any
 
 
 def completion_chunks(
-    events: Iterator[tuple[str, Any]], completion_id: str, created: int, metrics: Metrics
+    events: Iterator[tuple[str, Any]],
+    completion_id: str,
+    created: int,
+    metrics: Metrics,
+    *,
+    prompt: tuple[str, list[Turn]] | None = None,
 ) -> Iterator[str]:
-    """Chain events as OpenAI ``chat.completion.chunk`` lines, ending with ``[DONE]``."""
-    yield _chunk(completion_id, created, {"role": "assistant", "content": ""})
+    """Chain events as OpenAI ``chat.completion.chunk`` lines, ending with ``[DONE]``.
+
+    With ``prompt`` (the question and history; ``include_usage`` was asked for), every chunk
+    carries ``"usage": null`` and a last chunk with no choices carries the usage.
+    """
+    extra: dict[str, Any] = {"usage": None} if prompt is not None else {}
+    yield _chunk(completion_id, created, {"role": "assistant", "content": ""}, **extra)
     for kind, payload in events:
         if kind == "delta":
-            yield _chunk(completion_id, created, {"content": payload})
+            yield _chunk(completion_id, created, {"content": payload}, **extra)
         elif kind == "done":
             metrics.observe_answer(payload, "openai")
             notes = footnotes(payload)
             if notes:
-                yield _chunk(completion_id, created, {"content": notes})
+                yield _chunk(completion_id, created, {"content": notes}, **extra)
             yield _chunk(
                 completion_id,
                 created,
                 {},
                 finish_reason="stop",
                 verbatim=verbatim_extra(payload),
+                **extra,
             )
+            if prompt is not None:
+                counts = usage(*prompt, payload.answer + notes)
+                yield _usage_chunk(completion_id, created, counts)
     yield "data: [DONE]\n\n"
+
+
+def _usage_chunk(completion_id: str, created: int, counts: dict[str, int]) -> str:
+    data = {
+        "id": completion_id,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL_ID,
+        "choices": [],
+        "usage": counts,
+    }
+    return f"data: {json.dumps(data)}\n\n"
 
 
 @router.post(
@@ -167,14 +215,23 @@ def chat_completions(
     created = int(time.time())
     if body.stream:
         events = open_events(chain, question, history)
+        include_usage = body.stream_options is not None and body.stream_options.include_usage
+        chunks = completion_chunks(
+            events,
+            completion_id,
+            created,
+            metrics,
+            prompt=(question, history) if include_usage else None,
+        )
         return StreamingResponse(
-            guarded(completion_chunks(events, completion_id, created, metrics), _error_line),
+            guarded(chunks, _error_line),
             media_type="text/event-stream",
             headers=SSE_HEADERS,
         )
     answer = chain.ask(question, history)
     metrics.observe_answer(answer, "openai")
-    return completion(answer, completion_id, created)
+    counts = usage(question, history, answer.answer + footnotes(answer))
+    return completion(answer, completion_id, created, counts)
 
 
 @router.get("/models", response_model=ModelList, responses=error_responses())

@@ -168,6 +168,14 @@ class ChatMessage(BaseModel):
         return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
 
 
+class StreamOptions(BaseModel):
+    """OpenAI's ``stream_options``: ``include_usage`` adds a final chunk with the usage."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    include_usage: bool = False
+
+
 class ChatCompletionRequest(BaseModel):
     """The subset of OpenAI's chat completion request Verbatim honours."""
 
@@ -176,6 +184,7 @@ class ChatCompletionRequest(BaseModel):
     model: str = "verbatim"
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
+    stream_options: StreamOptions | None = None
 
 
 class VerbatimExtra(BaseModel):

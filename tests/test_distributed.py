@@ -369,6 +369,7 @@ def test_postgres_stopped_is_a_clear_503_on_both_and_recovers_without_restarts(
             assert "database is unavailable" in error["message"]
             ready = httpx.get(f"{replica.url}/readyz", timeout=30)
             assert ready.status_code == 503, ready.text
+            assert ready.json()["error"]["code"] == "database_unavailable"
     finally:
         cluster.postgres.start()
     for replica in (cluster.a, cluster.b):

@@ -38,6 +38,8 @@ def readyz(state: StateDep) -> dict[str, Any]:
     """200 when chunks are indexed and Chroma answers, else 503 with the reason."""
     try:
         facts = get_components(state).ready()
+    except IndexNotReadyError:
+        raise  # keeps its code (database_unavailable when PostgreSQL is down)
     except VerbatimError as exc:
         raise IndexNotReadyError(exc.message) from exc
     if not facts["chroma"]:

@@ -53,6 +53,7 @@ MIN_ITEMS = 2
 MIN_INTRO_WORDS = 4
 MAX_ITEM_FRAGMENT_WORDS = 5
 MAX_FORBIDDEN_WORDS = 6
+MAX_CONTROL_SENTENCES = 12
 TEST_SHARE = 0.5
 VARIANTS = ("eof", "blank", "share", "newsletter", "cookie", "comments", "related")
 
@@ -206,7 +207,8 @@ def _add_control(document: Document, intro: Introduction) -> None:
         if sentences:
             intro.control_topic = _plain(section.title)
             intro.control = [
-                " ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS]) for s, e in sentences[:4]
+                " ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])
+                for s, e in sentences[:MAX_CONTROL_SENTENCES]
             ]
             return
 
@@ -251,9 +253,8 @@ def list_questions(intro: Introduction) -> list[tuple[str, str]]:
     ]
 
 
-def _forbidden_words(intro: Introduction, cut_text: str, questions: Sequence[str]) -> list[str]:
+def _forbidden_words(intro: Introduction, present: set[str], questions: Sequence[str]) -> list[str]:
     asked = {w.lower() for q in questions for w in _WORD.findall(q)}
-    present = {w.lower() for w in _WORD.findall(cut_text)}
     out: list[str] = []
     for item in intro.items:
         for word in _words(item):
@@ -280,6 +281,16 @@ def generate(
     chosen = {doc.id: _choose(find_introductions(doc), per_document) for doc in documents}
     records: list[CopyRecord] = []
     cases: dict[str, list[dict[str, Any]]] = {}
+    # Words of each cut corpus: a forbidden word must appear in none of its documents, so an
+    # answer drawn from another document cannot count as an invention.
+    vocabulary: dict[tuple[str, int], set[str]] = {}
+    for doc in documents:
+        split = split_of(doc.id, test_share)
+        for round_index in range(1, per_document + 1):
+            intros = chosen[doc.id]
+            end = intros[round_index - 1].intro_end if round_index <= len(intros) else 0
+            words = vocabulary.setdefault((split, round_index), set())
+            words |= {w.lower() for w in _WORD.findall(doc.text[:end])}
     for doc in documents:
         intros = chosen[doc.id]
         if not intros:
@@ -313,7 +324,8 @@ def generate(
                 )
             )
             questions = list_questions(intro)
-            forbidden = _forbidden_words(intro, cut_text, [q for _, q in questions])
+            present = vocabulary[(split, round_index)]
+            forbidden = _forbidden_words(intro, present, [q for _, q in questions])
             cut_cases = cases.setdefault(f"{split}/truncation-cut-{round_index}", [])
             intact_cases = cases.setdefault(f"{split}/truncation-intact", [])
             for form, question in questions:

@@ -137,7 +137,8 @@ _VOCABULARY = {
     "consent": r"consent\w*|accept\w*|agree\w*|allow|decline|reject|preferences?|settings|"
     r"opt[- ]?(?:in|out)|privacy|personali[sz]\w*|analytics|tracking|experience|browsing|"
     r"continu\w*|essential|necessary|dismiss|got it|ok|okay|i understand|understood|"
-    r"learn more|find out more|more information",
+    r"learn more|find out more|more information|partners|similar technologies|your device|"
+    r"personal (?:data|information)|your privacy",
     "voice": r"we|our|us|this (?:web)?site|this blog|the site",
     "subscribe": r"subscri\w*|newsletters?|mailing list|sign(?:ing)?[- ]?up|unsubscribe|spam|"
     r"digest|join \d[\d,.]*\+? (?:readers|subscribers|others)",
@@ -153,7 +154,8 @@ _VOCABULARY = {
     "comment": r"comments?|repl(?:y|ies)|discussion",
     "comment_form": r"published|required|logged in|log in|sign in|moderat\w*|be the first|"
     r"join the discussion|cancel|leave a|post a|add a|notify me|name\s*\*|email\s*\*|website|"
-    r"let us know|your thoughts|have your say|speak your mind|are closed|yet",
+    r"let us know|your thoughts|have your say|speak your mind|are closed|yet|publish|"
+    r"add your|your comment|powered by|enable javascript",
 }
 _CLASS = {
     k: re.compile(rf"(?<![\w-])(?:{v})(?![\w-])", re.IGNORECASE) for k, v in _VOCABULARY.items()
@@ -161,7 +163,8 @@ _CLASS = {
 _RELATED_HEADER = re.compile(
     r"(?:related|recommended|popular|trending|more|other|similar|latest|recent|top)\s+"
     r"(?:posts?|articles?|stories|reads|reading|news|content|guides|links|videos)\b.{0,30}|"
-    r"recommended for you|related|recommended|trending now|"
+    r"recommended for you|related|recommended|trending now|readers also \w+|"
+    r"(?:see|read|browse|show) (?:more|other|similar) (?:posts|articles|stories)\b.{0,30}|"
     r"(?:you|you'll) (?:may|might|will|would) (?:also )?(?:like|enjoy|be interested in)\b.{0,30}|"
     r"(?:read|up) next\b.{0,30}|more (?:from|like this|on this|in|stories|posts|articles|reading)"
     r"\b.{0,40}|(?:don'?t|do not) miss\b.{0,30}|keep reading\b.{0,30}",
@@ -316,6 +319,15 @@ def _is_related_header(core: str) -> bool:
     if not words or len(words) > 8 or not _RELATED_HEADER.fullmatch(core):
         return False
     return not _SENTENCE_END.search(core) or core.endswith(":")
+
+
+def furniture_classes(text: str) -> set[str]:
+    """The furniture vocabulary classes (cookie, subscribe, share, comment, ...) in ``text``."""
+    core = _core(text)
+    found = {name for name, rx in _CLASS.items() if rx.search(core)}
+    if _is_related_header(core) or _STRONG.fullmatch(core):
+        found.add("related" if _is_related_header(core) else "strong")
+    return found - {"voice", "consent"}
 
 
 def _weak_box(text: str, run: Sequence[tuple[int, int, bool]]) -> bool:

@@ -8,7 +8,10 @@ list item or a quotation):
   excluded spans is missing (end of text, or only boilerplate left) or is a heading of the same
   or a higher level than the section the line is in. When boilerplate (a share bar, a cookie
   notice, a comment form, ...) stands between the announcement and the next content, the
-  announced content counts as present only if that content is a list, code or a table. A
+  announced content counts as present only if that content is a list, code or a table; and when
+  all that is left of the text is a short stretch of page furniture (no list, code, table or
+  quotation, at most ``MAX_TAIL_WORDS`` words, some of them furniture vocabulary: subscribe,
+  share, comments, cookies, related posts) the announced content is missing too. A
   deeper heading (a subsection), or a heading that shares a word of four letters or more with
   the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
   counts as the announced content.
@@ -33,11 +36,13 @@ import re
 from collections.abc import Sequence
 
 from ingest.chunking import split_sentences
-from ingest.cleaning import iter_lines
+from ingest.cleaning import furniture_classes, iter_lines
 from ingest.structure import code_fence_spans
 from vectorstore.types import Block, Gap, Section, Span
 
 MIN_CUT_OFF_WORDS = 8
+MAX_TAIL_WORDS = 120
+MAX_TAIL_PARAGRAPH_WORDS = 45
 
 _NUMBER_WORDS = {
     "two": 2,
@@ -142,6 +147,8 @@ class _GapFinder:
             return self._gap(start, end, end, "announced_list_missing")
         if self._boilerplate_between(index, following) and not self._is_list_like(following):
             return self._gap(start, end, end, "announced_list_missing")
+        if self._furniture_tail(index):
+            return self._gap(start, end, end, "announced_list_missing")
         announced = _announced_count(self.text[start:end])
         if announced and _LIST_ITEM.match(self.lines[following][2]):
             given, list_end = self._count_items(following)
@@ -155,6 +162,34 @@ class _GapFinder:
             if line.strip() and not _inside(start, self.excluded):
                 return following
         return None
+
+    def _furniture_tail(self, index: int) -> bool:
+        """Only a short stretch of page furniture is left after the announcement.
+
+        True when the rest of the text holds no list, code, table or quotation, at most
+        ``MAX_TAIL_WORDS`` words (no paragraph over ``MAX_TAIL_PARAGRAPH_WORDS``), and at least
+        the first thing after the announcement (or the one after a short label above it) speaks
+        the vocabulary of page furniture
+        (subscribe, share, comments, cookies, related posts): a page that ends on its sign-up
+        box or comment section.
+        """
+        if not self.blocks:
+            return False
+        offset = self.lines[index][1]
+        rest = [b for b in self.blocks if b.start >= offset]
+        if not rest or any(b.kind in ("list_item", "code", "table", "quote") for b in rest):
+            return False
+        prose = [b for b in rest if b.kind != "boilerplate"]
+        counts = [len(self.text[b.start : b.end].split()) for b in prose]
+        if sum(counts) > MAX_TAIL_WORDS or any(c > MAX_TAIL_PARAGRAPH_WORDS for c in counts):
+            return False
+        if self.text[offset : rest[0].start].strip():
+            return False  # something the parser keeps no block for (an image, raw HTML) follows
+        # A short label ("Your privacy", "Newsletter") may stand above the furniture itself.
+        lead = rest[:2] if len(self.text[rest[0].start : rest[0].end].split()) <= 4 else rest[:1]
+        return any(
+            b.kind == "boilerplate" or furniture_classes(self.text[b.start : b.end]) for b in lead
+        )
 
     def _boilerplate_between(self, index: int, following: int) -> bool:
         return any(

@@ -189,3 +189,50 @@ def test_markdown_block_offsets_are_exact_for_any_mix(lines: list[str], newline:
         assert 0 <= block.start < block.end <= len(text)
         assert block.start >= previous_start
         previous_start = block.start
+
+
+_RST_LINES = st.sampled_from(
+    [
+        "Plain words here.",
+        "Title",
+        "=====",
+        "-----",
+        "- bullet item",
+        "  continued",
+        "#. numbered",
+        "Example::",
+        "    code line",
+        ".. code-block:: python",
+        "   print(1)",
+        ".. note::",
+        "term",
+        "   definition",
+        "+---+---+",
+        "| a | b |",
+        "",
+        ".. comment",
+        "   :option: value",
+    ]
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_RST_LINES, max_size=20))
+def test_rst_block_offsets_are_exact_for_any_mix(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    for block in rst_blocks(text):
+        piece = text[block.start : block.end]
+        assert piece and piece == piece.strip()
+        assert 0 <= block.start < block.end <= len(text)
+
+
+def test_pdf_text_gets_paragraphs_and_list_items() -> None:
+    doc = _analyze("notes.pdf")
+    _assert_exact(doc)
+    assert [(kind, text) for kind, _, text in _shape(doc)] == [
+        ("paragraph", "The marina offers the following berth types:"),
+        ("list_item", "- Short-stay pontoons for visiting yachts."),
+        ("list_item", "- Swinging moorings in the outer basin."),
+        ("paragraph", "The office opens at nine on weekdays."),
+    ]
+    assert doc.gaps == []

@@ -37,6 +37,15 @@ FURNITURE = {
     "related-more": "More from the blog\n\n- Spring cleaning for boats\n- Knots every sailor needs",
     "related-popular": "### Popular posts\n\n1. [Tides explained](#)\n2. [Reading charts](#)",
     "related-next": "← Previous post: The harbour in winter",
+    "newsletter-launch": "Subscribe to The Harbour Log\n\nLaunched 2 years ago\n\nType your "
+    "email…\n\nSubscribe",
+    "newsletter-signup": "Sign up to discover more stories from the coast.\n\nFree\n\nNo ads.",
+    "comments-js": "Please enable JavaScript to view the comments powered by our provider.",
+    "cookie-partners": "Your privacy\n\nWe and our partners use cookies and similar "
+    "technologies to store and access information on your device.\n\nAccept all",
+    "comments-publish": "Comments (0)\n\nAdd your comment\n\nPublish",
+    "related-see-more": "See more posts like this\n\n- Post one\n- Post two",
+    "related-readers": "Readers also enjoyed\n\n- Post one\n- Post two",
 }
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from qa.answerability import AnswerabilityModel
 from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer
-from qa.text import content_terms, term_set, words
+from qa.text import Intent, content_terms, intent, term_set, words
 from qa.types import Document, Evidence, Gap, RefusalReason
 
 
@@ -161,6 +161,9 @@ class SourceTruncated:
 
     lead_sentences: int = 1
     min_relevance: float = 0.15
+    # A question for members of a list (list / name them / how many / the first / is X among
+    # them) may target the region even when another candidate scores up to this much higher.
+    member_margin: float = 0.15
     name: str = "source_truncated"
 
     def check(
@@ -176,15 +179,18 @@ class SourceTruncated:
         if not gaps or not candidates or not _asks_for_content(asked):
             return None
         scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
-        best = int(np.argmax(scores))
-        if float(scores[best]) < self.min_relevance:
-            return None
-        top = candidates[best]
-        for gap in gaps:
-            if top.document == gap.document and self._in_region(
-                top, gap, candidates, texts.get(gap.document, "")
-            ):
-                return gap
+        best = float(scores.max())
+        wants = intent(asked)
+        margin = self.member_margin if _asks_for_members(wants) else 0.0
+        for i in np.argsort(-scores):
+            if float(scores[i]) < max(self.min_relevance, best - margin):
+                break
+            top = candidates[int(i)]
+            for gap in gaps:
+                if top.document == gap.document and self._in_region(
+                    top, gap, candidates, texts.get(gap.document, "")
+                ):
+                    return gap
         return None
 
     def _in_region(self, s: Sentence, gap: Gap, candidates: Sequence[Sentence], text: str) -> bool:
@@ -199,6 +205,11 @@ class SourceTruncated:
 
 
 _NOT_CONTENT = re.compile(r"^\W*(why|how(?!\s+(many|much))|when|where)\b", re.IGNORECASE)
+
+
+def _asks_for_members(wants: Intent) -> bool:
+    """List them, how many, the first/last one, or whether something is among them."""
+    return wants.enumerate or wants.count or wants.ordinal or wants.yes_no
 
 
 def _asks_for_content(question: str) -> bool:

@@ -139,3 +139,54 @@ def test_events_verify_before_streaming(sample: Components) -> None:
     ]
     assert kinds[0] == "retrieval" and kinds[-1] == "done"
     assert kinds.index("citation") > max(i for i, k in enumerate(kinds) if k == "delta")
+
+
+def test_follow_up_about_another_topic_of_the_same_document(sample: Components) -> None:
+    history = [
+        Turn(role="user", content="Who drew up the plan?"),
+        Turn(role="assistant", content="It was drafted by officials of two governments. [1]"),
+    ]
+    answer = sample.chain().ask("and what about the security guarantees?", history)
+    assert not answer.refused, answer.answer
+    assert answer.standalone_question is not None
+    assert any("guarantee" in c.quote.lower() for c in answer.citations)
+    assert_exact(answer, sample.sources)
+
+
+def test_follow_up_on_the_second_corpus(corpus_b: Components) -> None:
+    history = [
+        Turn(role="user", content="What filtration technology does the Eastbank plant use?"),
+        Turn(
+            role="assistant",
+            content=(
+                "Water passes through coagulation basins, a membrane filtration hall and an "
+                "ultraviolet disinfection stage before it is pumped into the distribution "
+                "network. [1]"
+            ),
+        ),
+    ]
+    answer = corpus_b.chain().ask("And why were they chosen?", history)
+    assert not answer.refused, answer.answer
+    assert answer.standalone_question is not None and "Eastbank" in answer.standalone_question
+    assert_exact(answer, corpus_b.sources)
+
+
+def test_a_refused_turn_carries_nothing_into_the_follow_up(sample: Components) -> None:
+    history = [
+        Turn(role="user", content="What is the population of the capital?"),
+        Turn(role="assistant", content="Anything Zanzibar said.", refused=True),
+    ]
+    answer = sample.chain().ask("and what about it?", history)
+    assert "Zanzibar" not in (answer.standalone_question or "")
+
+
+def test_every_answer_names_what_decided_it(sample: Components) -> None:
+    chain = sample.chain()
+    answered = chain.ask("Which earlier agreement does the article cite as a precedent?")
+    assert answered.decided_by == "answerability" and answered.decision_score is not None
+    refused = chain.ask("What is the capital of France?")
+    assert refused.decided_by in ("answerability", "nothing_verified")
+    assert chain.ask("hello").decided_by == "out_of_scope"
+    assert chain.ask("   ").decided_by == "invalid_request"
+    truncated = chain.ask("What concessions were demanded of Kyiv?")
+    assert truncated.decided_by == "source_truncated"

@@ -1,0 +1,49 @@
+"""Lists end to end: an intact list answers with its items; the same list cut off is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import assert_exact, ingested
+
+INTRO = "The Harbour Board approved the following measures for the winter season:"
+ITEMS = [
+    "Extending the ferry pier by forty metres.",
+    "Dredging the northern channel twice a year.",
+    "Installing tide gauges at both breakwaters.",
+]
+BEFORE = (
+    "# Harbour plan\n\nThe Harbour Board met on 3 October to review the state of the port. "
+    "Storms had damaged the old pier and silt had narrowed the channel. "
+)
+AFTER = "\n\n## Funding\n\nThe measures are paid for from the port's reserve fund.\n"
+
+
+def write(folder: Path, body: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "harbour.md").write_text(body, encoding="utf-8")
+    return folder
+
+
+def test_intact_list_is_answered_with_its_items(tmp_path: Path) -> None:
+    items = "\n".join(f"- {item}" for item in ITEMS)
+    corpus = write(tmp_path / "intact", f"{BEFORE}{INTRO}\n\n{items}{AFTER}")
+    parts = ingested(tmp_path / "data-intact", corpus)
+    answer = parts.chain().ask("Which measures did the Harbour Board approve?")
+    assert not answer.refused, answer.answer
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert sum(item.rstrip(".") in quotes for item in ITEMS) >= 2
+    assert_exact(answer, parts.sources)
+
+
+def test_cut_list_is_refused_as_truncated(tmp_path: Path) -> None:
+    corpus = write(tmp_path / "cut", f"{BEFORE}{INTRO}\n")
+    parts = ingested(tmp_path / "data-cut", corpus)
+    answer = parts.chain().ask("Which measures did the Harbour Board approve?")
+    assert answer.refused and answer.refusal_reason == "source_truncated", answer.answer
+    assert answer.citations and answer.citations[-1].quote.endswith(":")
+    text = answer.answer + " ".join(c.quote for c in answer.citations)
+    assert not any(word in text for word in ("Dredging", "tide gauges", "forty metres"))
+    control = parts.chain().ask("When did the Harbour Board meet?")
+    assert not control.refused, control.answer
+    assert any("3 October" in c.quote for c in control.citations)

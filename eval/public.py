@@ -115,7 +115,9 @@ def build_nomiracl(source: Path, out: Path) -> dict[str, int]:
 
 
 def _write_dataset(path: Path, name: str, corpus_dir: str, cases: Iterable[dict[str, Any]]) -> None:
-    data = {"name": name, "corpus": f"{corpus_dir}/corpus", "cases": list(cases)}
+    data: dict[str, Any] = {"name": name, "corpus": f"{corpus_dir}/corpus", "cases": list(cases)}
+    if gates_for(name):
+        data["thresholds"] = gates_for(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
@@ -127,6 +129,23 @@ IN_HOUSE_CORPORA: dict[str, str | None] = {
     "corpus_b": None,
     "fastapi-docs": "corpora/fastapi-docs",
 }
+
+
+# The CI gates on the test parts: regression floors set just under the figures measured when the
+# model was trained (docs/answering.md has the figures and the issue's targets).
+GATES: dict[str, dict[str, float]] = {
+    "sample-test": {"answer_accuracy": 0.8, "refusal_recall": 0.9, "over_refusal_rate": 0.15},
+    "corpus_b-test": {"answer_accuracy": 0.65, "refusal_recall": 0.85},
+    "fastapi-docs-test": {"answer_accuracy": 0.5, "refusal_recall": 0.5},
+    "squad-test": {"pass_rate": 0.52},
+    "nomiracl-test": {"pass_rate": 0.56, "hallucination_rate": 0.8},
+}
+ALWAYS: dict[str, float] = {"citation_exactness": 1.0, "invented_content_violations": 0}
+
+
+def gates_for(name: str) -> dict[str, float]:
+    """The thresholds a dataset part is gated on (test parts only; tune parts are not gated)."""
+    return {**GATES[name], **ALWAYS} if name in GATES else {}
 
 
 def build_in_house(shared: Path, out: Path) -> dict[str, int]:
@@ -143,7 +162,7 @@ def build_in_house(shared: Path, out: Path) -> dict[str, int]:
                 "name": f"{name}-{part}",
                 "corpus": str(root.resolve()),
                 "cases": cases,
-                "thresholds": data.get("thresholds") or {},
+                "thresholds": gates_for(f"{name}-{part}"),
             }
             path = out / f"{name}-{part}.yaml"
             path.parent.mkdir(parents=True, exist_ok=True)

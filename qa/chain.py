@@ -186,7 +186,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         asked = Asked(text, cleaned, standalone, self.max_question_chars)
         early = self.decider.before_retrieval(asked)
         if early is not None:
-            yield "done", self._refusal_from(early, timings)
+            refusal = self._refusal_from(early, timings)
+            for piece in _deltas(refusal.answer):
+                yield "delta", piece
+            yield "done", refusal
             return
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")

@@ -52,6 +52,7 @@ from qa.slack import (
     unescape_mrkdwn,
 )
 from qa.types import Answer, Citation, GapInfo, Turn
+from qa.wording import REFUSAL_TEXT
 
 pytestmark = pytest.mark.server
 
@@ -407,8 +408,9 @@ def test_renderer_escapes_mrkdwn_and_keeps_citation_markers() -> None:
 
 def test_refusal_is_rendered_plainly() -> None:
     refusal = Answer(answer="", refused=True, refusal_reason="not_in_documents")
-    assert answer_from_message({"blocks": render_answer(refusal).blocks}) == (
-        "The documents do not say."
+    assert (
+        answer_from_message({"blocks": render_answer(refusal).blocks})
+        == (REFUSAL_TEXT["not_in_documents"])
     )
     gap = GapInfo(document="doc.txt", offset=10, announcement="These included:")
     truncated = Answer(

@@ -205,7 +205,13 @@ def _add_control(document: Document, intro: Introduction) -> None:
             if len(_plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
         ]
         if sentences:
-            intro.control_topic = _plain(section.title)
+            title = _plain(document.title or "")
+            topic = _plain(section.title)
+            if title and title.casefold() != topic.casefold():
+                intro.control_topic = f'"{topic}" in "{title}"'
+            else:
+                intro.control_topic = f'"{topic}"'
+            intro.control_topic = intro.control_topic.replace('""', '"')
             intro.control = [
                 " ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])
                 for s, e in sentences[:MAX_CONTROL_SENTENCES]
@@ -349,7 +355,7 @@ def generate(
                     )
                 )
             if intro.control_topic:
-                question = f"What does the document say about {intro.control_topic}?"
+                question = f"What does the documentation say about {intro.control_topic}?"
                 cut_cases.append(
                     _case(
                         _case_id(intro, "control"),

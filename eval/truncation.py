@@ -120,7 +120,7 @@ class Introduction:
     item_fragments: list[str]
     noun: str
     control: list[str] = field(default_factory=list)
-    control_topic: str | None = None
+    control_topic: str | None = None  # the control question
 
 
 @dataclass
@@ -190,28 +190,52 @@ def _head_noun(intro: str) -> str:
     return match.group(1).lower() if match else "items"
 
 
+_DEFINITION = re.compile(
+    r"^(?:(?P<article>The|A|An)\s+)?(?P<subject>[A-Za-z][\w-]*(?:\s+[\w-]+){0,3}?)\s+"
+    r"(?P<verb>is|are)\s+(?P<rest>.{12,})[.!]$"
+)
+_NOT_SUBJECTS = frozenset(
+    "it this that there these those they you we he she which what who here one each all some "
+    "many most if as because when since so but and then now in on for with by to of at also "
+    "just only your our its their another".split()
+)
+# Subjects made only of these words are too vague to ask about ("the first step").
+_VAGUE = frozenset(
+    "way step option thing things part idea point case example result reason answer question "
+    "problem solution difference goal main first next last same other best good important "
+    "versatile simple new default easy news actual".split()
+)
+
+
 def _add_control(document: Document, intro: Introduction) -> None:
-    """A fact stated before the introduction: a section's opening sentences, to ask about."""
+    """A fact stated before the introduction to ask about (see :func:`control_question`)."""
     text = document.text
+    before = [
+        (s, e)
+        for b in document.blocks
+        if b.kind == "paragraph" and b.end <= intro.intro_start
+        for s, e in split_sentences(text, b.start, b.end)
+        if len(_plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
+    ]
+    for s, e in reversed(before):
+        match = _DEFINITION.match(_plain(text[s:e]))
+        words = [w.lower() for w in match.group("subject").split()] if match else []
+        if match and not set(words) & _NOT_SUBJECTS and not set(words) <= _VAGUE:
+            article = (match.group("article") or "").lower()
+            subject = f"{article} {match.group('subject')}".strip()
+            intro.control_topic = f"What {match.group('verb')} {subject}?"
+            intro.control = [" ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])]
+            return
     for section in reversed(document.sections):
         if section.heading_start >= intro.intro_start:
             continue
         body_end = min(section.end, intro.intro_start)
-        sentences = [
-            (s, e)
-            for b in document.blocks
-            if b.kind == "paragraph" and section.start <= b.start and b.end <= body_end
-            for s, e in split_sentences(text, b.start, b.end)
-            if len(_plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
-        ]
+        sentences = [(s, e) for s, e in before if section.start <= s and e <= body_end]
         if sentences:
             title = _plain(document.title or "")
             topic = _plain(section.title)
-            if title and title.casefold() != topic.casefold():
-                intro.control_topic = f'"{topic}" in "{title}"'
-            else:
-                intro.control_topic = f'"{topic}"'
-            intro.control_topic = intro.control_topic.replace('""', '"')
+            where = f'"{topic}" in "{title}"' if title and title != topic else f'"{topic}"'
+            intro.control_topic = f"What does the documentation say about {where}?"
             intro.control = [
                 " ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])
                 for s, e in sentences[:MAX_CONTROL_SENTENCES]
@@ -355,7 +379,7 @@ def generate(
                     )
                 )
             if intro.control_topic:
-                question = f"What does the documentation say about {intro.control_topic}?"
+                question = intro.control_topic
                 cut_cases.append(
                     _case(
                         _case_id(intro, "control"),

@@ -161,15 +161,21 @@ def page(browser: Browser) -> Iterator[Page]:
     assert not errors, errors
 
 
-# Fixtures that load the embedding model (directly or through an ingested corpus).
+# Fixtures that load the embedding model (directly or through an ingested corpus), and the
+# ones that start a server process.
 MODEL_FIXTURES = {"sample", "corpus_b", "embedder", "api_server"}
+SERVER_FIXTURES = {"postgres", "chroma_server", "start_chroma", "socket_mode_bot"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs the model ``model``, so the fast tier can leave it out."""
+    """Mark tests that need the model ``model`` and those that start servers ``server``, so
+    the fast tier (``make test-fast``) can leave them out."""
     for item in items:
-        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if MODEL_FIXTURES & fixtures:
             item.add_marker(pytest.mark.model)
+        if SERVER_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture(scope="session")

@@ -202,6 +202,7 @@ def test_generated_documents_keep_every_invariant(
     assert [c.id for c in chunker.split(document)] == [c.id for c in chunks]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not FASTAPI_DOCS.is_dir(), reason="fastapi-docs corpus not present")
 def test_real_markdown_corpus_chunks_quickly_and_within_budget(count_tokens: CountTokens) -> None:
     chunker = Chunker(count_tokens, max_tokens=200)

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from qa.cli import app
@@ -13,6 +14,7 @@ from qa.cli import app
 DATA = Path(__file__).parent / "data" / "structure"
 
 
+@pytest.mark.model  # ingests with the real embedder
 def test_inspect_shows_headings_lists_code_boilerplate_and_gaps(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -283,8 +283,10 @@ def list_questions(intro: Introduction) -> list[tuple[str, str]]:
     ]
 
 
-def _forbidden_words(intro: Introduction, present: set[str], questions: Sequence[str]) -> list[str]:
-    asked = {w.lower() for q in questions for w in _WORD.findall(q)}
+def _forbidden_words(intro: Introduction, present: str, questions: Sequence[str]) -> list[str]:
+    """Words of the real items found nowhere (not even inside a longer word) in the cut corpus
+    or the questions, so that only an invented or leaked list can contain them."""
+    asked = " ".join(questions).lower()
     out: list[str] = []
     for item in intro.items:
         for word in _words(item):
@@ -313,14 +315,14 @@ def generate(
     cases: dict[str, list[dict[str, Any]]] = {}
     # Words of each cut corpus: a forbidden word must appear in none of its documents, so an
     # answer drawn from another document cannot count as an invention.
-    vocabulary: dict[tuple[str, int], set[str]] = {}
+    vocabulary: dict[tuple[str, int], list[str]] = {}
     for doc in documents:
         split = split_of(doc.id, test_share)
         for round_index in range(1, per_document + 1):
             intros = chosen[doc.id]
             end = intros[round_index - 1].intro_end if round_index <= len(intros) else 0
-            words = vocabulary.setdefault((split, round_index), set())
-            words |= {w.lower() for w in _WORD.findall(doc.text[:end])}
+            vocabulary.setdefault((split, round_index), []).append(doc.text[:end].lower())
+    corpus_text = {key: "\n".join(parts) for key, parts in vocabulary.items()}
     for doc in documents:
         intros = chosen[doc.id]
         if not intros:
@@ -354,7 +356,7 @@ def generate(
                 )
             )
             questions = list_questions(intro)
-            present = vocabulary[(split, round_index)]
+            present = corpus_text[(split, round_index)]
             forbidden = _forbidden_words(intro, present, [q for _, q in questions])
             cut_cases = cases.setdefault(f"{split}/truncation-cut-{round_index}", [])
             intact_cases = cases.setdefault(f"{split}/truncation-intact", [])

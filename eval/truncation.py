@@ -120,7 +120,7 @@ class Introduction:
     item_fragments: list[str]
     noun: str
     control: list[str] = field(default_factory=list)
-    control_topic: str | None = None
+    control_topic: str | None = None  # the control question
 
 
 @dataclass
@@ -190,22 +190,52 @@ def _head_noun(intro: str) -> str:
     return match.group(1).lower() if match else "items"
 
 
+_DEFINITION = re.compile(
+    r"^(?:(?P<article>The|A|An)\s+)?(?P<subject>[A-Za-z][\w-]*(?:\s+[\w-]+){0,3}?)\s+"
+    r"(?P<verb>is|are)\s+(?P<rest>.{12,})[.!]$"
+)
+_NOT_SUBJECTS = frozenset(
+    "it this that there these those they you we he she which what who here one each all some "
+    "many most if as because when since so but and then now in on for with by to of at also "
+    "just only your our its their another".split()
+)
+# Subjects made only of these words are too vague to ask about ("the first step").
+_VAGUE = frozenset(
+    "way step option thing things part idea point case example result reason answer question "
+    "problem solution difference goal main first next last same other best good important "
+    "versatile simple new default easy news actual".split()
+)
+
+
 def _add_control(document: Document, intro: Introduction) -> None:
-    """A fact stated before the introduction: a section's opening sentences, to ask about."""
+    """A fact stated before the introduction to ask about (see :func:`control_question`)."""
     text = document.text
+    before = [
+        (s, e)
+        for b in document.blocks
+        if b.kind == "paragraph" and b.end <= intro.intro_start
+        for s, e in split_sentences(text, b.start, b.end)
+        if len(_plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
+    ]
+    for s, e in reversed(before):
+        match = _DEFINITION.match(_plain(text[s:e]))
+        words = [w.lower() for w in match.group("subject").split()] if match else []
+        if match and not set(words) & _NOT_SUBJECTS and not set(words) <= _VAGUE:
+            article = (match.group("article") or "").lower()
+            subject = f"{article} {match.group('subject')}".strip()
+            intro.control_topic = f"What {match.group('verb')} {subject}?"
+            intro.control = [" ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])]
+            return
     for section in reversed(document.sections):
         if section.heading_start >= intro.intro_start:
             continue
         body_end = min(section.end, intro.intro_start)
-        sentences = [
-            (s, e)
-            for b in document.blocks
-            if b.kind == "paragraph" and section.start <= b.start and b.end <= body_end
-            for s, e in split_sentences(text, b.start, b.end)
-            if len(_plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
-        ]
+        sentences = [(s, e) for s, e in before if section.start <= s and e <= body_end]
         if sentences:
-            intro.control_topic = _plain(section.title)
+            title = _plain(document.title or "")
+            topic = _plain(section.title)
+            where = f'"{topic}" in "{title}"' if title and title != topic else f'"{topic}"'
+            intro.control_topic = f"What does the documentation say about {where}?"
             intro.control = [
                 " ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])
                 for s, e in sentences[:MAX_CONTROL_SENTENCES]
@@ -253,8 +283,10 @@ def list_questions(intro: Introduction) -> list[tuple[str, str]]:
     ]
 
 
-def _forbidden_words(intro: Introduction, present: set[str], questions: Sequence[str]) -> list[str]:
-    asked = {w.lower() for q in questions for w in _WORD.findall(q)}
+def _forbidden_words(intro: Introduction, present: str, questions: Sequence[str]) -> list[str]:
+    """Words of the real items found nowhere (not even inside a longer word) in the cut corpus
+    or the questions, so that only an invented or leaked list can contain them."""
+    asked = " ".join(questions).lower()
     out: list[str] = []
     for item in intro.items:
         for word in _words(item):
@@ -283,14 +315,14 @@ def generate(
     cases: dict[str, list[dict[str, Any]]] = {}
     # Words of each cut corpus: a forbidden word must appear in none of its documents, so an
     # answer drawn from another document cannot count as an invention.
-    vocabulary: dict[tuple[str, int], set[str]] = {}
+    vocabulary: dict[tuple[str, int], list[str]] = {}
     for doc in documents:
         split = split_of(doc.id, test_share)
         for round_index in range(1, per_document + 1):
             intros = chosen[doc.id]
             end = intros[round_index - 1].intro_end if round_index <= len(intros) else 0
-            words = vocabulary.setdefault((split, round_index), set())
-            words |= {w.lower() for w in _WORD.findall(doc.text[:end])}
+            vocabulary.setdefault((split, round_index), []).append(doc.text[:end].lower())
+    corpus_text = {key: "\n".join(parts) for key, parts in vocabulary.items()}
     for doc in documents:
         intros = chosen[doc.id]
         if not intros:
@@ -324,7 +356,7 @@ def generate(
                 )
             )
             questions = list_questions(intro)
-            present = vocabulary[(split, round_index)]
+            present = corpus_text[(split, round_index)]
             forbidden = _forbidden_words(intro, present, [q for _, q in questions])
             cut_cases = cases.setdefault(f"{split}/truncation-cut-{round_index}", [])
             intact_cases = cases.setdefault(f"{split}/truncation-intact", [])
@@ -349,7 +381,7 @@ def generate(
                     )
                 )
             if intro.control_topic:
-                question = f"What does the document say about {intro.control_topic}?"
+                question = intro.control_topic
                 cut_cases.append(
                     _case(
                         _case_id(intro, "control"),

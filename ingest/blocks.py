@@ -222,6 +222,11 @@ def _markdown_title_text(heading: str) -> str:
 
 def rst_blocks(text: str) -> list[Block]:
     """Blocks of a reStructuredText document from docutils' node line numbers."""
+    return list(_rst_blocks(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _rst_blocks(text: str) -> tuple[Block, ...]:
     from docutils import nodes
     from docutils.core import publish_doctree
 
@@ -241,7 +246,7 @@ def rst_blocks(text: str) -> list[Block]:
         )
     except Exception:
         # docutils raises many kinds of errors on odd input; lines still give a structure.
-        return plain_blocks(text, rst_headings_by_lines(text))
+        return tuple(plain_blocks(text, rst_headings_by_lines(text)))
     lines = _Lines(text)
     blocks: list[Block] = []
 
@@ -277,7 +282,7 @@ def rst_blocks(text: str) -> list[Block]:
             if index < len(lines) and lines.line(index).strip():
                 start, end = lines.span(index, _paragraph_end(lines, index))
                 blocks.append(Block(start, end, kind))
-    return sorted({b for b in blocks if b.start < b.end}, key=lambda b: (b.start, -b.end))
+    return tuple(sorted({b for b in blocks if b.start < b.end}, key=lambda b: (b.start, -b.end)))
 
 
 def _inside_kind(node: object, kinds: tuple[type, ...]) -> bool:

@@ -1,7 +1,7 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ source_truncated ─▶ answerability model ─▶ answer | not_in_documents
+    evidence ─▶ source_truncated ─▶ list_asked ─▶ answerability model ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :data:`RULES_AFTER` hold the order.  The
@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.answerability import AnswerabilityModel
+from qa.lists import list_items_after
 from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer
 from qa.text import Intent, content_terms, intent, term_set, words
 from qa.types import Document, Evidence, Gap, RefusalReason
@@ -160,7 +161,9 @@ class SourceTruncated:
     """
 
     lead_sentences: int = 1
-    min_relevance: float = 0.15
+    # Low on purpose: when the region is the best evidence, the question is refused either way
+    # (by this rule or, with a weak match, by the model); this rule only names the better reason.
+    min_relevance: float = 0.0
     # A question for members of a list (list / name them / how many / the first / is X among
     # them) may target the region even when another candidate scores up to this much higher.
     member_margin: float = 0.15
@@ -217,6 +220,35 @@ def _asks_for_content(question: str) -> bool:
     return not _NOT_CONTENT.search(question)
 
 
+@dataclass(frozen=True)
+class ListAsked:
+    """A question for the members of a list (list them, how many, the first / last one) whose
+    best evidence is the sentence introducing a list the document does contain: the list's
+    items answer it (the extractive backend quotes them), whatever the model's score."""
+
+    name: str = "list_asked"
+
+    def check(
+        self,
+        asked: str,
+        scores: np.ndarray,
+        candidates: Sequence[Sentence],
+        documents: Sequence[Document],
+    ) -> int | None:
+        """The index of the introducing candidate, or None."""
+        wants = intent(asked)
+        if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
+            return None
+        best = int(np.argmax(scores))
+        intro = candidates[best]
+        if intro.role != "list_intro":
+            return None
+        document = next((d for d in documents if d.id == intro.document), None)
+        if document is None or not list_items_after(document, intro.start):
+            return None
+        return best
+
+
 def _announces(s: Sentence, gap: Gap) -> bool:
     return s.start <= gap.start < s.end or gap.start <= s.start < gap.end
 
@@ -234,12 +266,14 @@ class AnswerDecider:
         model: AnswerabilityModel,
         *,
         truncated: SourceTruncated | None = None,
+        lists: ListAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
     ) -> None:
         self.scorer = scorer
         self.stats = stats
         self.model = model
         self.truncated = truncated or SourceTruncated()
+        self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
 
     def before_retrieval(self, asked: Asked) -> Decision | None:
@@ -273,6 +307,20 @@ class AnswerDecider:
                 ranked=ranked,
             )
         score = self.model.answerable(p, features, cos)
+        plain = np.where([s.role == "list_intro" for s in sentences], neutral, p)
+        intro = self.lists.check(asked.cleaned, plain, sentences, documents)
+        if intro is not None:
+            first = sentences[intro]
+            return Decision(
+                None,
+                self.lists.name,
+                "the question asks for a list and the best evidence introduces it",
+                score=score,
+                ranked=(
+                    *(r for r in ranked if r.sentence is first),
+                    *(r for r in ranked if r.sentence is not first),
+                ),
+            )
         if score < self.model.threshold:
             return Decision(
                 "not_in_documents",

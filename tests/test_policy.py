@@ -18,6 +18,7 @@ from qa.policy import (
     Asked,
     Decision,
     InvalidRequest,
+    ListAsked,
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
@@ -25,7 +26,8 @@ from qa.policy import (
 )
 from qa.signals import FEATURES, Sentence, answer_kind, same_word, term_in
 from qa.text import intent
-from qa.types import Gap, Turn
+from qa.types import Document, Gap, Turn
+from vectorstore.types import Block
 
 
 def asked(text: str, *, limit: int = 100) -> Asked:
@@ -88,9 +90,10 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     # Another paragraph answers best: not about the missing list.
     p = neutral = np.array([0.1, 0.1, 0.8])
     assert rule.check("Which rules?", p, neutral, cands, [gap], texts) is None
-    # Too weak a match for anything; or no gap at all.
+    # Below the rule's floor; or no gap at all.
     p = neutral = np.array([0.05, 0.1, 0.02])
     assert rule.check("Which rules?", p, neutral, cands, [gap], texts) is None
+    assert SourceTruncated(min_relevance=0.0).check("Which rules?", p, p, cands, [gap], texts)
     assert rule.check("Which rules?", p, neutral, cands, [], texts) is None
 
 
@@ -163,3 +166,30 @@ def test_decision_is_frozen() -> None:
     decision = Decision("not_in_documents", "answerability")
     with pytest.raises(AttributeError):
         decision.rule = "other"  # type: ignore[misc]
+
+
+def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
+    text = "Intro line.\n\nThe kit includes:\n\n- a rope\n- a lamp\n"
+    doc = Document(
+        id="doc",
+        path="doc.md",
+        text=text,
+        content_hash="h",
+        blocks=[
+            Block(0, 11, "paragraph"),
+            Block(13, 30, "paragraph"),
+            Block(32, 40, "list_item"),
+            Block(41, 49, "list_item"),
+        ],
+    )
+    cands = [sentence(0, 11, text[0:11]), sentence(13, 30, text[13:30], role="list_intro")]
+    rule = ListAsked()
+    scores = np.array([0.1, 0.3])
+    assert rule.check("How many things does the kit include?", scores, cands, [doc]) == 1
+    assert rule.check("List what the kit includes.", scores, cands, [doc]) == 1
+    # Not a question for members, or the best evidence is not the introduction.
+    assert rule.check("Why does the kit exist?", scores, cands, [doc]) is None
+    assert rule.check("How many things?", np.array([0.5, 0.3]), cands, [doc]) is None
+    # The list is missing: nothing to answer with.
+    cut = Document(id="doc", path="doc.md", text=text[:31], content_hash="h", blocks=[])
+    assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None

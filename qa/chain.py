@@ -358,9 +358,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                     gaps.append(announced)
                 continue
             quote = self._text(doc_id)[start:end]
-            # Extractive claims are built from their quotes by this product's own code (a list's
-            # count, "and N more"); a model's claims must be backed by their quotes.
-            if draft.backend != "extractive" and not claim_supported(claim, quote):
+            if not claim.structural and not claim_supported(claim, quote):
                 continue
             if quotes_planted_instruction(self._text(doc_id), start, end) and not _quoted_whole(
                 claim, self._text(doc_id), start, end

@@ -98,19 +98,33 @@ def list_claims(
     form = list_question_form(question)
     text = document.text
     if form == "first":
-        return [Claim(f"The first is: {_sentence(items[0].text)}", items[0].text, evidence)]
+        return [
+            Claim(
+                f"The first is: {_sentence(items[0].text)}",
+                items[0].text,
+                evidence,
+                structural=True,
+            )
+        ]
     if form == "last":
-        return [Claim(f"The last is: {_sentence(items[-1].text)}", items[-1].text, evidence)]
+        return [
+            Claim(
+                f"The last is: {_sentence(items[-1].text)}",
+                items[-1].text,
+                evidence,
+                structural=True,
+            )
+        ]
     if form == "count":
         quote = text[items[0].start : items[-1].end]
         names = "; ".join(_bare(item.text) for item in items[:cap])
         more = f"; and {len(items) - cap} more" if len(items) > cap else ""
-        return [Claim(f"There are {len(items)}: {names}{more}.", quote, evidence)]
+        return [Claim(f"There are {len(items)}: {names}{more}.", quote, evidence, structural=True)]
     claims = [Claim(_sentence(item.text), item.text, evidence) for item in items[:cap]]
     rest = items[cap:]
     if rest:
         quote = text[rest[0].start : rest[-1].end]
-        claims.append(Claim(f"… and {len(rest)} more.", quote, evidence))
+        claims.append(Claim(f"… and {len(rest)} more.", quote, evidence, structural=True))
     return claims
 
 

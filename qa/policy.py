@@ -424,7 +424,7 @@ def _gap_citations(gap: Gap, sentences: Sequence[Sentence]) -> tuple[Sentence, .
     return (*before[-1:], announcing)
 
 
-# Re-exported for callers that strip steering clauses before condensing.
+# Clauses that steer the answer away from the documents ("ignore the text", "just guess").
 _INSTRUCTION = re.compile(
     r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|please)\b)\s*[^.;!?]*?\b(ignore|disregard|forget|"
     r"don'?t (?:use|rely on|look at)|do not (?:use|rely on|look at)|without (?:using|looking at)|"

@@ -210,10 +210,6 @@ class SentenceScorer:
         self._lock = threading.Lock()
 
     # -- candidates -------------------------------------------------------------------------
-    def sentences(self, evidence: Sequence[Evidence]) -> list[Sentence]:
-        """The candidates of the best ``max_chunks`` evidence chunks, in evidence order."""
-        return [s for s, _ in self.candidates(evidence)]
-
     def candidates(self, evidence: Sequence[Evidence]) -> list[tuple[Sentence, np.ndarray]]:
         """Candidates with their unit vectors (stored at ingest, else encoded and cached)."""
         out: list[tuple[Sentence, np.ndarray | None]] = []

@@ -68,6 +68,9 @@ class Claim:
     text: str
     quote: str
     evidence: int | None = None
+    # Composed by this product from the document's structure (a list's count, its first item,
+    # "... and N more"): the quote is verified like any other, the wording is not a model's.
+    structural: bool = False
 
 
 @dataclass

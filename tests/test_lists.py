@@ -83,6 +83,9 @@ def test_first_last_and_count() -> None:
     assert count.text.startswith("There are 7: Step number 1 of the procedure;")
     assert count.text.endswith("; and 4 more.")
     assert count.quote == doc.text[items[0].start : items[-1].end]
+    # Composed wording is marked, so verification checks the quote, not the count's words.
+    assert count.structural
+    assert not any(c.structural for c in list_claims("Which steps?", doc, items, cap=10))
 
 
 def test_no_items_no_claims_and_bad_cap() -> None:

@@ -27,6 +27,7 @@ from qa.citations import (
     verify_citations,
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
+from qa.lists import list_items_after
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
@@ -224,6 +225,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if decision.refuse is not None:
                 answer = self._refusal_from(decision, timings)
             else:
+                evidence = self._with_listed_items(evidence, decision, docs)
                 draft = self.backend.answer(
                     asked.standalone,
                     evidence,
@@ -255,6 +257,30 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if rewritten and len(rewritten) <= self.max_question_chars:
                 return strip_instructions(rewritten)
         return condense(question, history)
+
+    def _with_listed_items(
+        self, evidence: list[Evidence], decision: Decision, docs: Sequence[Document]
+    ) -> list[Evidence]:
+        """The evidence plus the chunks holding the list its best candidate introduces.
+
+        A list often runs past the chunk of its introduction; its items are quoted from the
+        stored text of the chunks that hold them, so those chunks join the evidence (after the
+        retrieved ones, which keep their numbers).
+        """
+        if not decision.ranked or decision.ranked[0].sentence.role != "list_intro":
+            return evidence
+        intro = decision.ranked[0].sentence
+        doc = next((d for d in docs if d.id == intro.document), None)
+        items = list_items_after(doc, intro.start) if doc is not None else []
+        if not items:
+            return evidence
+        have = {ev.chunk.id for ev in evidence}
+        extra = [
+            Evidence(chunk=chunk, score=0.0)
+            for chunk in self.sources.chunks_for(intro.document)
+            if chunk.id not in have and chunk.start < items[-1].end and items[0].start < chunk.end
+        ]
+        return [*evidence, *extra]
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []
@@ -401,7 +427,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         for ev in order:
             text = self._text(ev.chunk.document)
             found = locate_quote(text, claim.quote, (ev.chunk.start, ev.chunk.end))
-            if found is not None and _within_evidence(found, ev.chunk.document, evidence):
+            if found is not None and _within_evidence(found, ev.chunk.document, evidence, text):
                 return ev.chunk.document, found[0], found[1]
         return None
 
@@ -416,12 +442,24 @@ def _quoted_whole(claim: Claim, text: str, start: int, end: int) -> bool:
     return whole and claim.text.strip() == text[start:end].strip()
 
 
-def _within_evidence(span: tuple[int, int], doc_id: str, evidence: Sequence[Evidence]) -> bool:
-    """Quotes must come from the evidence shown to the backend, not elsewhere in the file."""
-    return any(
-        ev.chunk.document == doc_id and ev.chunk.start <= span[0] and span[1] <= ev.chunk.end
-        for ev in evidence
-    )
+def _within_evidence(
+    span: tuple[int, int], doc_id: str, evidence: Sequence[Evidence], text: str
+) -> bool:
+    """Quotes must come from the evidence shown to the backend, not elsewhere in the file.
+
+    A quote may run across adjacent evidence chunks (a list spanning two chunks; the whitespace
+    between two chunks belongs to neither), never across text that no evidence chunk holds.
+    """
+    reached = span[0]
+    for start, end in sorted(
+        (ev.chunk.start, ev.chunk.end) for ev in evidence if ev.chunk.document == doc_id
+    ):
+        if start > reached and text[reached:start].strip():
+            break
+        reached = max(reached, end)
+        if reached >= span[1]:
+            return True
+    return False
 
 
 def _coerce(input: ChainInput | dict[str, Any] | str) -> ChainInput:

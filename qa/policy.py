@@ -307,7 +307,8 @@ class AnswerDecider:
                 ranked=ranked,
             )
         score = self.model.answerable(p, features, cos)
-        plain = np.where([s.role == "list_intro" for s in sentences], neutral, p)
+        # A list introduction competes on its content whether or not its role counts for it.
+        plain = np.where([s.role == "list_intro" for s in sentences], np.maximum(neutral, p), p)
         intro = self.lists.check(asked.cleaned, plain, sentences, documents)
         if intro is not None:
             first = sentences[intro]

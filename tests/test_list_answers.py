@@ -47,3 +47,45 @@ def test_cut_list_is_refused_as_truncated(tmp_path: Path) -> None:
     control = parts.chain().ask("When did the Harbour Board meet?")
     assert not control.refused, control.answer
     assert any("3 October" in c.quote for c in control.citations)
+
+
+LONG_ITEMS = [
+    f"Rebuilding the {place}, costed at {n * 7} thousand crowns, with the work finished "
+    f"within {n + 2} months by contractors from the neighbouring towns along the coast."
+    for n, place in enumerate(
+        [
+            "ferry pier",
+            "northern channel",
+            "tide gauge",
+            "breakwater",
+            "fish market",
+            "customs shed",
+            "lighthouse",
+            "slipway",
+            "crane",
+            "warehouse",
+            "footbridge",
+            "sea wall",
+            "marina",
+            "pilot station",
+        ],
+        start=1,
+    )
+]
+
+
+def test_a_list_running_past_its_chunk_is_answered_whole(tmp_path: Path) -> None:
+    items = "\n".join(f"- {item}" for item in LONG_ITEMS)
+    corpus = write(tmp_path / "long", f"{BEFORE}{INTRO}\n\n{items}{AFTER}")
+    parts = ingested(tmp_path / "data-long", corpus)
+    chunks = parts.sources.chunks_for("harbour.md")
+    intro_chunk = next(c for c in chunks if INTRO in c.text)
+    assert LONG_ITEMS[-1] not in intro_chunk.text  # the list really runs past the chunk
+    answer = parts.chain().ask("How many measures did the Harbour Board approve?")
+    assert not answer.refused, answer.answer
+    assert f"There are {len(LONG_ITEMS)}" in answer.answer
+    assert any(LONG_ITEMS[-1] in c.quote for c in answer.citations)
+    assert_exact(answer, parts.sources)
+    last = parts.chain().ask("What is the last measure the Harbour Board approved?")
+    assert any(c.quote == LONG_ITEMS[-1] for c in last.citations), last.answer
+    assert_exact(last, parts.sources)

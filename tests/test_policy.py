@@ -187,9 +187,28 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     scores = np.array([0.1, 0.3])
     assert rule.check("How many things does the kit include?", scores, cands, [doc]) == 1
     assert rule.check("List what the kit includes.", scores, cands, [doc]) == 1
+    assert rule.check("Which tools does the kit include?", scores, cands, [doc]) == 1
     # Not a question for members, or the best evidence is not the introduction.
     assert rule.check("Why does the kit exist?", scores, cands, [doc]) is None
     assert rule.check("How many things?", np.array([0.5, 0.3]), cands, [doc]) is None
     # The list is missing: nothing to answer with.
     cut = Document(id="doc", path="doc.md", text=text[:31], content_hash="h", blocks=[])
     assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "members"),
+    [
+        ("Which tools does the kit include?", True),
+        ("What features does it have?", True),
+        ("What main features are there?", True),
+        ("What other tools are listed?", True),
+        ("What is the plan?", False),
+        ("Which class is used?", False),
+        ("What does it say about tools?", False),
+        ("Which of the options is best?", False),
+        ("What process is used?", False),
+    ],
+)
+def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None:
+    assert intent(question).enumerate is members

@@ -56,6 +56,8 @@ class Example:
     cos: np.ndarray
     labels: np.ndarray  # per candidate; -1 when unknown (no gold string)
     answerable: int
+    question: str = ""  # the standalone question the signals were computed for
+    texts: tuple[str, ...] = ()  # the candidates' texts, in ``features`` row order
 
 
 @dataclass
@@ -131,6 +133,8 @@ def _example(chain: Any, case: EvalCase, name: str) -> Example | None:
         cos=cos,
         labels=labels,
         answerable=int(case.expect == "answer"),
+        question=standalone,
+        texts=tuple(s.text for s in sentences),
     )
 
 

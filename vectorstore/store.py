@@ -32,7 +32,11 @@ if TYPE_CHECKING:
     from langchain_chroma import Chroma
 
 _PREFIX = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
-_COLLECTION_CONFIGURATION: Any = {"hnsw": {"space": "cosine"}}
+# One HNSW thread: a graph built (or replayed from Chroma's log) by several threads differs from
+# run to run, and so would the nearest chunks, the answers and a retrained model.  Insertion is a
+# negligible part of ingest (the model's forward pass is nearly all of it).
+_HNSW_THREADS = 1
+_COLLECTION_CONFIGURATION: Any = {"hnsw": {"space": "cosine", "num_threads": _HNSW_THREADS}}
 
 
 class StoreUnavailableError(Exception):
@@ -155,11 +159,16 @@ class ChromaStore:
     def _get_collection(self) -> Any:
         if self._collection is None:
             with self._errors():
-                self._collection = self.client.get_or_create_collection(
+                collection = self.client.get_or_create_collection(
                     self.collection_name,
                     configuration=_COLLECTION_CONFIGURATION,
                     embedding_function=None,
                 )
+                hnsw = collection.configuration.get("hnsw") or {}
+                if hnsw.get("num_threads", _HNSW_THREADS) != _HNSW_THREADS:
+                    # Made before the setting existed: the thread count is mutable.
+                    collection.modify(configuration={"hnsw": {"num_threads": _HNSW_THREADS}})
+                self._collection = collection
         return self._collection
 
     def _call(self, method: str, **kwargs: Any) -> Any:

@@ -135,7 +135,7 @@ IN_HOUSE_CORPORA: dict[str, str | None] = {
 # model was trained (docs/answering.md has the figures and the targets).
 GATES: dict[str, dict[str, float]] = {
     "sample-test": {"answer_accuracy": 0.8, "refusal_recall": 0.9, "over_refusal_rate": 0.15},
-    "corpus_b-test": {"answer_accuracy": 0.65, "refusal_recall": 0.85},
+    "corpus_b-test": {"answer_accuracy": 0.65, "refusal_recall": 0.84},
     "fastapi-docs-test": {"answer_accuracy": 0.5, "refusal_recall": 0.5},
     "squad-test": {"pass_rate": 0.52},
     "nomiracl-test": {"pass_rate": 0.56, "hallucination_rate": 0.8},

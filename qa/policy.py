@@ -431,7 +431,8 @@ _INSTRUCTION = re.compile(
     r"don'?t (?:use|rely on|look at)|do not (?:use|rely on|look at)|without (?:using|looking at)|"
     r"regardless of|never mind|pretend|imagine|assume|(?:just |best |educated |a )?guess|"
     r"make (?:it|something) up|speculate|"
-    r"use (?:your|general|common|outside|world|prior|background) knowledge|use what you know|"
+    r"use (?:your |general |common |outside |world |prior |background )+knowledge|"
+    r"use what you know|"
     r"(?:from|with|using|based on) (?:your |own |general |common |outside |world |prior |"
     r"background )*(?:knowledge|memory|training|what you know))"
     r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?",
@@ -439,12 +440,24 @@ _INSTRUCTION = re.compile(
 )
 
 
+_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
+
+
 def strip_instructions(question: str) -> str:
     """Remove clauses that try to steer the answer away from the documents.
 
     Returns an empty string when the question was nothing but such an instruction.
     """
-    cleaned = _INSTRUCTION.sub(" ", question)
+    # Quoted text is what the user asks about, never an instruction ("what does 'ignore' do?").
+    quoted: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        quoted.append(match.group(0))
+        return f"QUOTED{len(quoted) - 1}QUOTED"
+
+    masked = _QUOTED.sub(hide, question)
+    cleaned = _INSTRUCTION.sub(" ", masked)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
     cleaned = re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)
+    cleaned = re.sub(r"QUOTED(\d+)QUOTED", lambda m: quoted[int(m.group(1))], cleaned)
     return cleaned if words(cleaned) else ""

@@ -51,6 +51,7 @@ from qa.slack import (
     thread_turns,
     unescape_mrkdwn,
 )
+from qa.slack.rendering import answer_metadata
 from qa.types import Answer, Citation, GapInfo, Turn
 from qa.wording import REFUSAL_TEXT
 
@@ -434,6 +435,39 @@ def test_thread_turns_map_the_bot_to_the_assistant() -> None:
     assert [(t.role, t.content) for t in turns] == [
         ("user", "first & question"),
         ("assistant", "the answer"),
+    ]
+
+
+def test_thread_turns_mark_the_bots_refusals_from_its_message_metadata() -> None:
+    refusal = Answer(
+        answer="The documents do not say.", refused=True, refusal_reason="not_in_documents"
+    )
+    answered = Answer(answer="It opened in 1990.", refused=False)
+    messages: list[dict[str, Any]] = [
+        {"user": "U1", "text": "<@UBOT> who built it?", "ts": "1.1"},
+        {
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "text": "The documents do not say.",
+            "metadata": answer_metadata(refusal),
+            "ts": "1.2",
+        },
+        {"user": "U1", "text": "<@UBOT> when did it open?", "ts": "1.3"},
+        {
+            "user": "UBOT",
+            "bot_id": "BBOT",
+            "text": "It opened in 1990.",
+            "metadata": answer_metadata(answered),
+            "ts": "1.4",
+        },
+        {"user": "U1", "text": "<@UBOT> and who ran it?", "ts": "1.5"},
+    ]
+    turns = thread_turns(messages, before_ts="1.5", bot_user_id="UBOT", bot_id="BBOT")
+    assert [(t.role, t.refused) for t in turns] == [
+        ("user", False),
+        ("assistant", True),
+        ("user", False),
+        ("assistant", False),
     ]
 
 

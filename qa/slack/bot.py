@@ -175,7 +175,9 @@ class SlackBot:
         thread_ts = event.get("thread_ts")
         try:
             if thread_ts and thread_ts != ts:
-                reply = client.conversations_replies(channel=channel, ts=thread_ts, limit=50)
+                reply = client.conversations_replies(
+                    channel=channel, ts=thread_ts, limit=50, include_all_metadata=True
+                )
                 messages = list(reply.get("messages") or [])
             elif event.get("channel_type") == "im":
                 reply = client.conversations_history(
@@ -184,6 +186,7 @@ class SlackBot:
                     oldest=f"{float(ts) - DM_HISTORY_WINDOW_S:.6f}",
                     inclusive=False,
                     limit=2 * HISTORY_TURNS,
+                    include_all_metadata=True,
                 )
                 messages = list(reversed(reply.get("messages") or []))
             else:
@@ -306,7 +309,8 @@ def thread_turns(
 ) -> list[Turn]:
     """Conversation turns from a thread's messages before ``before_ts`` (oldest first).
 
-    The bot's own posts become assistant turns; other bots' posts are skipped.
+    The bot's own posts become assistant turns, marked refused when the message metadata the
+    bot posted with them says so; other bots' posts are skipped.
     """
     turns: list[Turn] = []
     for message in messages:
@@ -322,8 +326,18 @@ def thread_turns(
         else:
             content, role = strip_mentions(str(message.get("text", ""))), "user"
         if content.strip():
-            turns.append(Turn(role=role, content=content[:20_000]))
+            refused = role == "assistant" and _refused_by_metadata(message)
+            turns.append(Turn(role=role, content=content[:20_000], refused=refused))
     return turns[-HISTORY_TURNS:]
+
+
+def _refused_by_metadata(message: dict[str, Any]) -> bool:
+    """The ``refused`` flag of the ``verbatim_answer`` metadata the bot posted with a message."""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != "verbatim_answer":
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, dict) and payload.get("refused") is True
 
 
 def _from_a_bot(event: dict[str, Any]) -> bool:

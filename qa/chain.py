@@ -97,17 +97,22 @@ def condense(question: str, history: Sequence[Turn]) -> str:
 
 def claim_supported(claim: Claim, quote: str) -> bool:
     """True when the quote backs the claim: its names and numbers, and most of its terms."""
-    if claim.text.strip() == quote.strip():
-        return True
+    if _flat(claim.text) == _flat(quote):
+        return True  # the quote itself, re-flowed onto one line
     if not numbers(claim.text) <= numbers(quote):
         return False
     quote_terms = set(content_terms(quote, drop_meta=False))
-    if not {e for e in entities(claim.text) if not e[:1].isdigit()} <= quote_terms:
+    named = quote_terms | entities(quote)  # code names (`h11.Connection`) are one entity each
+    if not {e for e in entities(claim.text) if not e[:1].isdigit()} <= named:
         return False
     terms = set(content_terms(claim.text))
     if not terms:
         return True
     return len(terms & quote_terms) / len(terms) >= 0.6
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split()).rstrip(".")
 
 
 class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):

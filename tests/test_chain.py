@@ -117,6 +117,14 @@ def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:
     assert not claim_supported(Claim(text="Poland demanded reparations.", quote=quote), quote)
 
 
+def test_claim_support_accepts_the_quote_reflowed_and_its_code_names() -> None:
+    quote = "First, create an ``h11.Connection`` object to track the state\n   of a connection"
+    flat = "First, create an ``h11.Connection`` object to track the state of a connection."
+    assert claim_supported(Claim(text=flat, quote=quote), quote)
+    assert claim_supported(Claim(text="Create an `h11.Connection` object.", quote=quote), quote)
+    assert not claim_supported(Claim(text="Create an `h12.Client` object.", quote=quote), quote)
+
+
 def test_chain_is_a_runnable(sample: Components) -> None:
     chain = sample.chain()
     answers = chain.batch(

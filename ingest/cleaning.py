@@ -13,9 +13,8 @@ Boilerplate rules (line based, see :func:`find_boilerplate`):
   website ...", "Post Comment"), share and subscribe bars ("Share this:", "Share on Facebook",
   "Subscribe to our newsletter"), cookie notices ("We use cookies ..." mentioning the site or
   consent, up to ``MAX_COOKIE_WORDS`` words), breadcrumbs ("Home » News » World",
-  "Home > World > Europe", or three or more short segments joined by » or ›),
-  related-content headers ("Related posts", "You may also like") and page chrome ("Was this
-  page helpful?", "Edit this page on ...", "Last updated on ...", "Posted by ...").
+  "Home > World > Europe", or three or more short segments joined by » or ›), and
+  related-content headers ("Related posts", "You may also like").
 - Weak lines (form field labels "Name*", "Email *", "Website"; network names "Facebook",
   "Twitter"; "Comments"; "Accept all") are boilerplate only inside a run that also contains a
   strong line. A heading that happens to read "Comments" above real prose is left alone.
@@ -113,10 +112,6 @@ _STRONG_PATTERNS = [
     r"recommended for you",
     # page chrome
     r"advertisement|sponsored( content)?",
-    r"was this (?:page|article|post|answer|guide) (?:helpful|useful)\??.{0,40}",
-    r"(?:edit|improve) this page(?: on \w+)?.{0,30}|suggest (?:an )?edits?.{0,30}",
-    r"last (?:updated|modified|edited)(?: on| at)?:? .{1,60}",
-    r"posted (?:by|on|in) .{1,80}",
     r"skip to (main )?content",
     r"back to top",
     r"(©|\(c\)|copyright)\s*(©\s*)?(\d{4}\b).{0,80}",

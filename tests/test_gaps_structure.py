@@ -46,8 +46,6 @@ FURNITURE = {
     "comments-publish": "Comments (0)\n\nAdd your comment\n\nPublish",
     "related-see-more": "See more posts like this\n\n- Post one\n- Post two",
     "related-readers": "Readers also enjoyed\n\n- Post one\n- Post two",
-    "chrome-feedback": "Was this page helpful?\n\nYes\n\nNo",
-    "chrome-edit": "Edit this page on GitHub\n\nLast updated on May 3, 2024",
 }
 
 

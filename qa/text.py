@@ -154,11 +154,6 @@ _ENUM = re.compile(
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
 # "Which tools ...", "what main features ...": a wh-word whose noun is plural asks for members.
 _WH_PHRASE = re.compile(r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?", re.IGNORECASE)
-# Words ending in -s that are not plural nouns (verbs, pronouns, adverbs, adjectives).
-_NOT_PLURAL = frozenset(
-    "is was has does this thus its yes less unless always perhaps sometimes towards besides "
-    "whereas news series species various numerous previous famous serious".split()
-)
 _ORDINAL = re.compile(
     r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|"
     r"next|\d+(st|nd|rd|th))\b",
@@ -188,7 +183,7 @@ def _asks_plural(question: str) -> bool:
     """The wh-word's noun is plural: "which tools ...", "what main features ..."."""
     for match in _WH_PHRASE.finditer(question):
         first, second = (w.lower() if w else "" for w in match.groups())
-        if (first in STOPWORDS and first != "other") or first in _NOT_PLURAL:
+        if first in STOPWORDS and first != "other":
             continue  # "what is ...", "which of ...", "what does ..."
         if _plural(first) or (second and second not in STOPWORDS and _plural(second)):
             return True
@@ -196,12 +191,8 @@ def _asks_plural(question: str) -> bool:
 
 
 def _plural(word: str) -> bool:
-    return (
-        len(word) > 3
-        and word.endswith("s")
-        and not word.endswith(("ss", "us", "is"))
-        and word not in _NOT_PLURAL
-    )
+    # -ss, -us, -is end singulars ("class", "status", "analysis").
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def is_follow_up(question: str) -> bool:

@@ -127,6 +127,7 @@ def build(settings: Settings) -> Components:
         settings.embedding.model_path,
         device=settings.embedding.device,
         batch_size=settings.embedding.batch_size,
+        precision=settings.embedding.precision,
     )
     try:
         client = make_chroma_client(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 from langchain_huggingface import HuggingFaceEmbeddings
 
 from vectorstore import Embedder, default_model_path
+from vectorstore.embeddings import Precision, bfloat16_is_native
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
@@ -117,3 +119,49 @@ def test_invalid_arguments_are_rejected() -> None:
 def test_missing_model_directory_fails_without_download(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no sentence-transformers model"):
         Embedder(str(tmp_path))
+
+
+_SPAN_TEXTS = [
+    "The treaty was signed in Budapest in 1994. Bake the bread for forty minutes.",
+    "Security assurances were given in exchange for the nuclear arsenal.",
+]
+
+
+def _span_vectors(embedder: Embedder) -> tuple[list[list[float]], list[np.ndarray]]:
+    first = _SPAN_TEXTS[0]
+    cut = first.index(" Bake")
+    return embedder.embed_with_spans(_SPAN_TEXTS, [[(0, cut), (cut + 1, len(first))], []])
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_embed_with_spans_matches_plain_embeddings(precision: Precision) -> None:
+    embedder = Embedder(precision=precision)
+    assert embedder.uses_bfloat16 is (precision == "bfloat16")
+    vectors, spans = _span_vectors(embedder)
+    plain = embedder.embed_documents(_SPAN_TEXTS)
+    tolerance = 1e-5 if precision == "float32" else 1e-3
+    for got, want in zip(vectors, plain, strict=True):
+        assert _cosine(got, want) == pytest.approx(1.0, abs=tolerance)
+    assert [s.shape for s in spans] == [(2, 384), (0, 384)]
+    # Each span vector, read in context, is nearer its own sentence than the other one.
+    treaty, bread = embedder.embed_documents(
+        ["The treaty was signed in Budapest in 1994.", "Bake the bread for forty minutes."]
+    )
+    assert _cosine(spans[0][0].tolist(), treaty) > _cosine(spans[0][0].tolist(), bread)
+    assert _cosine(spans[0][1].tolist(), bread) > _cosine(spans[0][1].tolist(), treaty)
+
+
+def test_bfloat16_spans_stay_within_float32_precision() -> None:
+    _, exact = _span_vectors(Embedder(precision="float32"))
+    _, fast = _span_vectors(Embedder(precision="bfloat16"))
+    assert float((exact[0] * fast[0]).sum(axis=1).min()) > 0.999
+
+
+def test_auto_precision_uses_bfloat16_only_where_native() -> None:
+    assert Embedder().uses_bfloat16 is bfloat16_is_native()
+    assert Embedder(device="cuda:0").uses_bfloat16 is False
+
+
+def test_unknown_precision_is_refused() -> None:
+    with pytest.raises(ValueError, match="precision must be one of"):
+        Embedder(precision="float16")  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -25,6 +25,23 @@ if TYPE_CHECKING:
     from langchain_huggingface import HuggingFaceEmbeddings
 
 DEFAULT_MODEL_NAME = "all-minilm-l6-v2"
+
+Precision = Literal["auto", "float32", "bfloat16"]
+PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")
+
+
+def bfloat16_is_native() -> bool:
+    """True when this CPU multiplies bfloat16 natively (oneDNN with AVX-512 BF16 or AMX).
+
+    Without native support torch emulates bfloat16, which is slower than float32.
+    """
+    import torch
+
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
 
 # torch's OpenMP workers spin while they wait for work. When other processes share the cores
 # (test runs, a second server) the spinners fight them for CPU and one query embedding went from
@@ -110,6 +127,7 @@ class Embedder(Embeddings):
         batch_size: int = 32,
         query_cache_size: int = 1024,
         model_name: str | None = None,
+        precision: Precision = "auto",
     ) -> None:
         """Load the model from ``model_path`` (default: the packaged all-MiniLM-L6-v2).
 
@@ -119,6 +137,11 @@ class Embedder(Embeddings):
             batch_size: Texts per forward pass when embedding documents.
             query_cache_size: Queries whose embeddings are kept (LRU); 0 disables the cache.
             model_name: Slug used in collection names; derived from the model when omitted.
+            precision: Arithmetic of the document forward pass at ingest (``embed_with_spans``).
+                ``"bfloat16"`` runs it under bfloat16 autocast: 1.8x faster on CPUs that
+                multiply bfloat16 natively, vectors within cosine 0.9999 of float32 (see
+                docs/benchmarks.md). ``"auto"`` picks it on such CPUs on ``cpu`` devices and
+                float32 elsewhere. Queries are always encoded in float32.
 
         Raises:
             ValueError: An argument is out of range.
@@ -130,6 +153,8 @@ class Embedder(Embeddings):
             raise ValueError(f"query_cache_size must be >= 0, got {query_cache_size}")
         if not device:
             raise ValueError("device must be a non-empty torch device name such as 'cpu'")
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
         if model_name is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", model_name):
             raise ValueError(
                 "model_name must be a lowercase slug (letters, digits, '.', '-'), "
@@ -142,6 +167,8 @@ class Embedder(Embeddings):
         self.model_path = str(path)
         self.device = device
         self.batch_size = batch_size
+        self.precision: Precision = precision
+        self._bfloat16: bool | None = None
         if model_name is not None:
             self.model_name = model_name
         elif model_path is None:
@@ -183,6 +210,16 @@ class Embedder(Embeddings):
     def _model(self) -> Any:
         # HuggingFaceEmbeddings keeps the SentenceTransformer in a private attribute.
         return self._hf._client
+
+    @property
+    def uses_bfloat16(self) -> bool:
+        """Whether ingest's forward pass runs under bfloat16 autocast (decided once)."""
+        if self._bfloat16 is None:
+            if self.precision == "auto":
+                self._bfloat16 = self.device == "cpu" and bfloat16_is_native()
+            else:
+                self._bfloat16 = self.precision == "bfloat16"
+        return self._bfloat16
 
     @property
     def loaded(self) -> bool:
@@ -234,10 +271,11 @@ class Embedder(Embeddings):
     ) -> tuple[list[list[float]], list[np.ndarray]]:
         """Embed texts and, from the same forward pass, character spans inside each text.
 
-        The text vector is exactly what :meth:`embed_documents` returns (mean of the token
-        vectors, unit-normalised).  A span's vector is the mean of the contextual vectors of the
-        word pieces inside it, unit-normalised: a sentence vector read in its context, at no
-        extra encoding cost.  Returns the text vectors and, per text, a float32 array of shape
+        The text vector is what :meth:`embed_documents` returns (mean of the token vectors,
+        unit-normalised), up to the forward pass's precision (see ``precision``).  A span's
+        vector is the mean of the contextual vectors of the word pieces inside it,
+        unit-normalised: a sentence vector read in its context, at no extra encoding cost.
+        Returns the text vectors and, per text, a float32 array of shape
         ``(len(spans[i]), dimension)``.
         """
         import torch
@@ -250,6 +288,7 @@ class Embedder(Embeddings):
         span_vectors: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
         model = self._model
         transformer = model[0]
+        autocast_device = "cuda" if str(self.device).startswith("cuda") else "cpu"
         for begin in range(0, len(order), self.batch_size):
             batch = order[begin : begin + self.batch_size]
             with self._lock, torch.inference_mode():
@@ -262,8 +301,13 @@ class Embedder(Embeddings):
                     return_tensors="pt",
                 )
                 offsets = features.pop("offset_mapping").numpy()
-                hidden = transformer.auto_model(**features).last_hidden_state.float().numpy()
-                mask = features["attention_mask"].numpy().astype(bool)
+                features = features.to(self.device)
+                with torch.autocast(
+                    autocast_device, dtype=torch.bfloat16, enabled=self.uses_bfloat16
+                ):
+                    hidden = transformer.auto_model(**features).last_hidden_state
+                hidden = hidden.float().cpu().numpy()
+                mask = features["attention_mask"].cpu().numpy().astype(bool)
             for row, i in enumerate(batch):
                 tokens = hidden[row][mask[row]]
                 whole = tokens.mean(axis=0)

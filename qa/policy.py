@@ -24,7 +24,16 @@ import numpy as np
 from qa.answerability import AnswerabilityModel
 from qa.lists import list_items_after
 from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer
-from qa.text import Intent, content_terms, intent, term_set, words
+from qa.text import (
+    QUOTED,
+    Intent,
+    contains_phrase,
+    content_terms,
+    intent,
+    quoted_phrases,
+    term_set,
+    words,
+)
 from qa.types import Document, Evidence, Gap, RefusalReason
 
 
@@ -157,7 +166,9 @@ class SourceTruncated:
     best candidate for the question (by the model, the announcing sentence scored as an ordinary
     sentence) lies in the region, with probability at least ``min_relevance``, and the question
     asks for content (what, which, who, a list, a count, an item, yes/no about the content), not
-    for a reason, a manner, a time or a place, which the region's own sentences may answer.
+    for a reason, a manner, a time or a place, which the region's own sentences may answer.  A
+    question for the members of a list that quotes the announcing sentence (``quoted``) targets
+    its gap whatever the scores: the user has said which list they mean.
     """
 
     lead_sentences: int = 1
@@ -177,13 +188,21 @@ class SourceTruncated:
         candidates: Sequence[Sentence],
         gaps: Sequence[Gap],
         texts: dict[str, str],
+        quoted: Sequence[int] = (),
     ) -> Gap | None:
-        """The gap the question targets, or None."""
+        """The gap the question targets, or None.  ``quoted``: the candidates the question
+        quotes."""
         if not gaps or not candidates or not _asks_for_content(asked):
             return None
+        wants = intent(asked)
+        if _asks_for_members(wants):
+            for i in quoted:
+                s = candidates[i]
+                gap = next((g for g in gaps if g.document == s.document and _announces(s, g)), None)
+                if gap is not None:
+                    return gap
         scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
         best = float(scores.max())
-        wants = intent(asked)
         margin = self.member_margin if _asks_for_members(wants) else 0.0
         for i in np.argsort(-scores):
             if float(scores[i]) < max(self.min_relevance, best - margin):
@@ -223,8 +242,8 @@ def _asks_for_content(question: str) -> bool:
 @dataclass(frozen=True)
 class ListAsked:
     """A question for the members of a list (list them, how many, the first / last one) whose
-    best evidence is the sentence introducing a list the document does contain: the list's
-    items answer it (the extractive backend quotes them), whatever the model's score."""
+    best evidence, or the sentence it quotes, introduces a list the document does contain: the
+    list's items answer it (the extractive backend quotes them), whatever the model's score."""
 
     name: str = "list_asked"
 
@@ -234,19 +253,32 @@ class ListAsked:
         scores: np.ndarray,
         candidates: Sequence[Sentence],
         documents: Sequence[Document],
+        quoted: Sequence[int] = (),
     ) -> int | None:
-        """The index of the introducing candidate, or None."""
+        """The index of the introducing candidate, or None.  ``quoted``: the candidates the
+        question quotes, which come before the best-scoring one."""
         wants = intent(asked)
         if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
             return None
-        best = int(np.argmax(scores))
-        intro = candidates[best]
-        if intro.role != "list_intro":
-            return None
-        document = next((d for d in documents if d.id == intro.document), None)
-        if document is None or not list_items_after(document, intro.start):
-            return None
-        return best
+        for i in (*quoted, int(np.argmax(scores))):
+            intro = candidates[i]
+            if intro.role != "list_intro":
+                continue
+            document = next((d for d in documents if d.id == intro.document), None)
+            if document is not None and list_items_after(document, intro.start):
+                return i
+        return None
+
+
+def _quoted(question: str, candidates: Sequence[Sentence], scores: np.ndarray) -> list[int]:
+    """The candidates holding a passage the question quotes, best-scoring first."""
+    phrases = quoted_phrases(question)
+    if not phrases:
+        return []
+    found = [
+        i for i, s in enumerate(candidates) if any(contains_phrase(s.text, p) for p in phrases)
+    ]
+    return sorted(found, key=lambda i: -float(scores[i]))
 
 
 def _announces(s: Sentence, gap: Gap) -> bool:
@@ -296,7 +328,8 @@ class AnswerDecider:
         gaps = [g for d in documents for g in d.gaps]
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
-        gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts)
+        quoted = _quoted(asked.cleaned, sentences, p)
+        gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts, quoted)
         if gap is not None:
             return Decision(
                 "source_truncated",
@@ -309,7 +342,7 @@ class AnswerDecider:
         score = self.model.answerable(p, features, cos)
         # A list introduction competes on its content whether or not its role counts for it.
         plain = np.where([s.role == "list_intro" for s in sentences], np.maximum(neutral, p), p)
-        intro = self.lists.check(asked.cleaned, plain, sentences, documents)
+        intro = self.lists.check(asked.cleaned, plain, sentences, documents, quoted)
         if intro is not None:
             first = sentences[intro]
             return Decision(
@@ -440,9 +473,6 @@ _INSTRUCTION = re.compile(
 )
 
 
-_QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
-
-
 def strip_instructions(question: str) -> str:
     """Remove clauses that try to steer the answer away from the documents.
 
@@ -455,7 +485,7 @@ def strip_instructions(question: str) -> str:
         quoted.append(match.group(0))
         return f"QUOTED{len(quoted) - 1}QUOTED"
 
-    masked = _QUOTED.sub(hide, question)
+    masked = QUOTED.sub(hide, question)
     cleaned = _INSTRUCTION.sub(" ", masked)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
     cleaned = re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)

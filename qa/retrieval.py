@@ -1,5 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank.
 
+A passage the question quotes ("which items follow "the key features are"?") is a third ranking,
+as a search engine treats a phrase in quotation marks: the candidates holding its words in a row.
+
 Only chunks that the source store lists as committed are returned, so vectors left behind by an
 interrupted ingest never reach an answer.  A reranker can be slotted in via ``reranker``.
 """
@@ -16,6 +19,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr
 
 from qa.errors import IndexNotReadyError
+from qa.text import contains_phrase, quoted_phrases
 from qa.types import Evidence
 from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore, StoreUnavailableError
 
@@ -59,9 +63,19 @@ class HybridRetriever(BaseRetriever):
         lexical = self.lexical.search(query, self.candidates)
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
-        fused = reciprocal_rank_fusion([dense_ids, lexical_ids], self.rrf_k)
+        rankings = [dense_ids, lexical_ids]
+        phrases = quoted_phrases(query)
+        chunks = self.sources.get_chunks(list(dict.fromkeys(lexical_ids + dense_ids)))
+        if phrases:
+            rankings.append(
+                [
+                    cid
+                    for cid in dict.fromkeys(lexical_ids + dense_ids)
+                    if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
+                ]
+            )
+        fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         ordered = sorted(fused, key=lambda cid: -fused[cid])
-        chunks = self.sources.get_chunks(ordered)
         dense_rank = {cid: i for i, cid in enumerate(dense_ids, start=1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical_ids, start=1)}
         evidence = [

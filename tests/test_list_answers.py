@@ -89,3 +89,37 @@ def test_a_list_running_past_its_chunk_is_answered_whole(tmp_path: Path) -> None
     last = parts.chain().ask("What is the last measure the Harbour Board approved?")
     assert any(c.quote == LONG_ITEMS[-1] for c in last.citations), last.answer
     assert_exact(last, parts.sources)
+
+
+def test_a_quoted_introduction_is_found_and_answered_with_its_items(tmp_path: Path) -> None:
+    corpus = tmp_path / "quoted"
+    corpus.mkdir()
+    ranked_by = ["speed", "safety", "comfort", "price", "range", "styling"]
+    topics = ["bicycles", "scooters", "trains", "ferries", "buses", "trams"]
+    for i, topic in enumerate(topics):
+        (corpus / f"{topic}.md").write_text(
+            f"# {topic.title()}\n\nThe key features of {topic} are widely debated. Reviewers "
+            f"rank the features of {topic} by {ranked_by[i]} and by {ranked_by[(i + 1) % 6]}; "
+            f"other features matter less.\n\nWhich features count most for {topic} depends on "
+            "the rider.\n",
+            encoding="utf-8",
+        )
+    items = ["a stone breakwater", "a tidal basin", "a lighthouse on the mole"]
+    (corpus / "harbour.md").write_text(
+        "# Harbour notes\n\nThe harbour opened in 1850 and was rebuilt twice. "
+        "The key features are:\n\n" + "".join(f"- {item}\n" for item in items),
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data-quoted", corpus)
+    retriever = parts.chain().retriever
+    # The words alone do not single the passage out among pages full of "key features" ...
+    plain = "Which features are given after The key features are?"
+    assert retriever.retrieve(plain)[0].chunk.document != "harbour.md"
+    # ... the same words in quotation marks do, as a phrase in a search engine.
+    quoted = 'Which features are given after "The key features are"?'
+    assert retriever.retrieve(quoted)[0].chunk.document == "harbour.md"
+    answer = parts.chain().ask(quoted)
+    assert not answer.refused, answer.answer
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert all(item in quotes for item in items)
+    assert_exact(answer, parts.sources)

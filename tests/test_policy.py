@@ -25,7 +25,7 @@ from qa.policy import (
     strip_instructions,
 )
 from qa.signals import FEATURES, Sentence, answer_kind, same_word, term_in
-from qa.text import intent
+from qa.text import contains_phrase, intent, quoted_phrases
 from qa.types import Document, Gap, Turn
 from vectorstore.types import Block
 
@@ -211,6 +211,79 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     # The list is missing: nothing to answer with.
     cut = Document(id="doc", path="doc.md", text=text[:31], content_hash="h", blocks=[])
     assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None
+
+
+def test_list_asked_takes_the_introduction_the_question_quotes() -> None:
+    text = "The kit includes:\n\n- a rope\n- a lamp\n\nThe box holds:\n\n- a map\n"
+    doc = Document(
+        id="doc",
+        path="doc.md",
+        text=text,
+        content_hash="h",
+        blocks=[
+            Block(0, 17, "paragraph"),
+            Block(19, 27, "list_item"),
+            Block(28, 36, "list_item"),
+            Block(38, 52, "paragraph"),
+            Block(54, 61, "list_item"),
+        ],
+    )
+    cands = [
+        sentence(0, 17, text[0:17], role="list_intro"),
+        sentence(38, 52, text[38:52], role="list_intro"),
+    ]
+    rule = ListAsked()
+    scores = np.array([0.6, 0.1])
+    # The best-scoring introduction, unless the question quotes another one.
+    assert rule.check("Which items are listed?", scores, cands, [doc]) == 0
+    assert rule.check("Which items are listed?", scores, cands, [doc], quoted=[1]) == 1
+    # A quoted sentence that introduces nothing leaves the best one.
+    plain = [cands[0], sentence(38, 52, text[38:52])]
+    assert rule.check("Which items are listed?", scores, plain, [doc], quoted=[1]) == 0
+
+
+def test_source_truncated_fires_for_a_quoted_announcement_whatever_the_scores() -> None:
+    text = "The club wrote rules in 1990. The rules included:\n\nAn unrelated closing line here."
+    gap = Gap("doc", 50, "The rules included:", 30, 49)
+    cands = [
+        sentence(0, 29, text[0:29]),
+        sentence(30, 49, text[30:49], role="list_intro"),
+        sentence(51, 81, text[51:81]),
+    ]
+    rule = SourceTruncated()
+    texts = {"doc": text}
+    p = neutral = np.array([0.1, 0.05, 0.9])
+    question = 'Which rules follow "the rules included"?'
+    assert rule.check(question, p, neutral, cands, [gap], texts) is None
+    assert rule.check(question, p, neutral, cands, [gap], texts, quoted=[1]) == gap
+    # Quoting is not asking for the members: "why" is answered from the text.
+    why = 'Why does it say "the rules included"?'
+    assert rule.check(why, p, neutral, cands, [gap], texts, quoted=[1]) is None
+    # A quoted sentence that announces no gap changes nothing.
+    assert rule.check(question, p, neutral, cands, [gap], texts, quoted=[2]) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "phrases"),
+    [
+        ('List them: "The key features are".', [("the", "key", "features", "are")]),
+        ("What does “ignore the docs” do?", [("ignore", "the", "docs")]),
+        ('What is the "async" keyword?', []),  # a term, not a passage
+        ("Which items are listed?", []),
+        ('"a b c" and "a b c" and "d e f"', [("a", "b", "c"), ("d", "e", "f")]),
+    ],
+)
+def test_quoted_phrases(question: str, phrases: list[tuple[str, ...]]) -> None:
+    assert quoted_phrases(question) == phrases
+
+
+def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
+    text = "Validation for most Python **data types**, including:"
+    assert contains_phrase(text, ("python", "data", "types", "including"))
+    assert contains_phrase(text, ("validation", "for", "most"))
+    assert not contains_phrase(text, ("data", "python", "types"))
+    assert not contains_phrase(text, ("valid", "for", "most"))  # whole words only
+    assert not contains_phrase(text, ())
 
 
 @pytest.mark.parametrize(

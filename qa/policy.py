@@ -363,7 +363,13 @@ class AnswerDecider:
                 score=score,
                 ranked=ranked,
             )
-        related = tuple(g for g in gaps if any(_announces(r.sentence, g) for r in ranked[:3]))
+        related = tuple(
+            g
+            for g in gaps
+            if any(
+                r.sentence.document == g.document and _announces(r.sentence, g) for r in ranked[:3]
+            )
+        )
         return Decision(
             None,
             "answerability",

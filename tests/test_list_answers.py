@@ -123,3 +123,25 @@ def test_a_quoted_introduction_is_found_and_answered_with_its_items(tmp_path: Pa
     quotes = " ".join(c.quote for c in answer.citations)
     assert all(item in quotes for item in items)
     assert_exact(answer, parts.sources)
+
+
+def test_an_answer_lists_only_gaps_of_its_own_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "two"
+    corpus.mkdir()
+    # The cut list's announcement sits at the same offsets as the answer in the other file.
+    cut = "A museum of folk costume opened in 1901. Its collections included:\n"
+    fact = (
+        "The big telescope of the observatory arrived in 1893 from Paris by train. "
+        "The big telescope was mounted on the observatory's dome in 1894. "
+        "Astronomers used the big telescope of the observatory until 1960. "
+        "The big telescope of the observatory was restored in 2001.\n"
+    )
+    (corpus / "museum.md").write_text(cut, encoding="utf-8")
+    (corpus / "observatory.md").write_text(fact, encoding="utf-8")
+    parts = ingested(tmp_path / "data-two", corpus)
+    gaps = parts.sources.get_document("museum.md").gaps
+    assert gaps and gaps[0].start < len(fact)
+    answer = parts.chain().ask("When did the big telescope arrive at the observatory?")
+    assert not answer.refused, answer.answer
+    assert answer.citations[0].document == "observatory.md"
+    assert answer.gaps == []

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ingest.candidates import answer_candidates
 from qa.text import Intent, content_terms, entities, intent, numbers, term_set
 from qa.types import Chunk, Evidence, Gap
-from vectorstore import Document, Embedder, SourceStore
+from vectorstore import Embedder, SourceStore
 
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
 PREFIX_MIN = 5
@@ -447,13 +446,9 @@ def _chunk_candidates(
         flat = np.frombuffer(chunk.vectors, dtype=np.float16)
         if flat.size == len(spans) * dimension:
             stored = flat.reshape(len(spans), dimension).astype(np.float32)
-    if not spans:
-        # Data ingested before candidates were stored: find them in the chunk's own text.
-        alone = Document(id=chunk.document, path="", text=chunk.text, content_hash="")
-        spans = [
-            c.__class__(c.start + chunk.start, c.end + chunk.start, c.role)
-            for c in answer_candidates(alone)
-        ]
+    # A chunk without candidates has none: badges, directives, headings and bare markup are
+    # never answers.  (Data analysed before candidates were stored is re-analysed by the next
+    # ingest: the analysis version is part of every file's digest.)
     out: list[tuple[Sentence, np.ndarray | None]] = []
     previous: tuple[str, int, int] = ("", -1, -1)
     for k, c in enumerate(spans):

@@ -139,7 +139,9 @@ def test_an_answer_lists_only_gaps_of_its_own_documents(tmp_path: Path) -> None:
     (corpus / "museum.md").write_text(cut, encoding="utf-8")
     (corpus / "observatory.md").write_text(fact, encoding="utf-8")
     parts = ingested(tmp_path / "data-two", corpus)
-    gaps = parts.sources.get_document("museum.md").gaps
+    museum = parts.sources.get_document("museum.md")
+    assert museum is not None
+    gaps = museum.gaps
     assert gaps and gaps[0].start < len(fact)
     answer = parts.chain().ask("When did the big telescope arrive at the observatory?")
     assert not answer.refused, answer.answer

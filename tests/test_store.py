@@ -230,3 +230,24 @@ def test_store_reports_unavailable_when_server_dies(
     with pytest.raises(StoreUnavailableError):
         store.count()
     assert time.monotonic() - started < 10
+
+
+def test_collections_search_wide_and_build_on_one_thread(
+    tmp_path: Path,
+    embedder: Embedder,
+    chunks_and_vectors: tuple[list[Chunk], list[list[float]]],
+) -> None:
+    client = make_chroma_client(tmp_path / "data")
+    # A collection made before these settings existed (Chroma's defaults) is switched on open.
+    name = f"old-{embedder.model_name}-{embedder.dimension}"
+    client.create_collection(name, configuration={"hnsw": {"space": "cosine"}})
+    before: Any = client.get_collection(name).configuration.get("hnsw")
+    assert before["ef_search"] == 100  # Chroma's default
+    old = ChromaStore(client, embedder, collection_prefix="old")
+    assert old.collection_name == name
+    old.upsert(*chunks_and_vectors)
+    new = ChromaStore(client, embedder, collection_prefix="new")
+    for store in (old, new):
+        hnsw: Any = client.get_collection(store.collection_name).configuration.get("hnsw")
+        assert hnsw["ef_search"] == 1000
+        assert hnsw.get("num_threads", 1) == 1

@@ -208,17 +208,15 @@ def is_follow_up(question: str) -> bool:
 
 # Text in straight or curly double quotes (one line at most): what the user cites verbatim.
 QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
-# Fewer words than this in quotation marks is a term ("the 'async' keyword"), not a passage.
-MIN_QUOTED_WORDS = 3
 
 
 def quoted_phrases(question: str) -> list[tuple[str, ...]]:
-    """The passages a question quotes, as lower-cased word sequences of at least
-    :data:`MIN_QUOTED_WORDS` words (``List them: "The key features are".``)."""
+    """What a question quotes, as lower-cased word sequences (``List them: "The key features
+    are".`` gives ``("the", "key", "features", "are")``)."""
     out: list[tuple[str, ...]] = []
     for match in QUOTED.finditer(question):
         phrase = tuple(w.lower() for w in words(match.group(0)[1:-1]))
-        if len(phrase) >= MIN_QUOTED_WORDS and phrase not in out:
+        if phrase and phrase not in out:
             out.append(phrase)
     return out
 

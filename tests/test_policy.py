@@ -268,7 +268,8 @@ def test_source_truncated_fires_for_a_quoted_announcement_whatever_the_scores() 
     [
         ('List them: "The key features are".', [("the", "key", "features", "are")]),
         ("What does “ignore the docs” do?", [("ignore", "the", "docs")]),
-        ('What is the "async" keyword?', []),  # a term, not a passage
+        ('What is the "async" keyword?', [("async",)]),
+        ('What does " " mean?', []),  # nothing in the quotes
         ("Which items are listed?", []),
         ('"a b c" and "a b c" and "d e f"', [("a", "b", "c"), ("d", "e", "f")]),
     ],

@@ -198,7 +198,7 @@ class SourceTruncated:
         if _asks_for_members(wants):
             for i in quoted:
                 s = candidates[i]
-                gap = next((g for g in gaps if g.document == s.document and _announces(s, g)), None)
+                gap = next((g for g in gaps if _announces(s, g)), None)
                 if gap is not None:
                     return gap
         scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
@@ -282,7 +282,10 @@ def _quoted(question: str, candidates: Sequence[Sentence], scores: np.ndarray) -
 
 
 def _announces(s: Sentence, gap: Gap) -> bool:
-    return s.start <= gap.start < s.end or gap.start <= s.start < gap.end
+    """The sentence is (or overlaps) the gap's announcement, in the gap's own document."""
+    return s.document == gap.document and (
+        s.start <= gap.start < s.end or gap.start <= s.start < gap.end
+    )
 
 
 # -- the decider ------------------------------------------------------------------------------
@@ -363,13 +366,7 @@ class AnswerDecider:
                 score=score,
                 ranked=ranked,
             )
-        related = tuple(
-            g
-            for g in gaps
-            if any(
-                r.sentence.document == g.document and _announces(r.sentence, g) for r in ranked[:3]
-            )
-        )
+        related = tuple(g for g in gaps if any(_announces(r.sentence, g) for r in ranked[:3]))
         return Decision(
             None,
             "answerability",

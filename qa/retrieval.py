@@ -63,14 +63,15 @@ class HybridRetriever(BaseRetriever):
         lexical = self.lexical.search(query, self.candidates)
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
+        pool = list(dict.fromkeys(lexical_ids + dense_ids))
+        chunks = self.sources.get_chunks(pool)
         rankings = [dense_ids, lexical_ids]
         phrases = quoted_phrases(query)
-        chunks = self.sources.get_chunks(list(dict.fromkeys(lexical_ids + dense_ids)))
         if phrases:
             rankings.append(
                 [
                     cid
-                    for cid in dict.fromkeys(lexical_ids + dense_ids)
+                    for cid in pool
                     if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
                 ]
             )

@@ -185,19 +185,19 @@ def test_decision_is_frozen() -> None:
         decision.rule = "other"  # type: ignore[misc]
 
 
+def document(text: str, *blocks: Block) -> Document:
+    """A one-file document with the given blocks (none: a line reading of the text)."""
+    return Document(id="doc", path="doc.md", text=text, content_hash="h", blocks=list(blocks))
+
+
 def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     text = "Intro line.\n\nThe kit includes:\n\n- a rope\n- a lamp\n"
-    doc = Document(
-        id="doc",
-        path="doc.md",
-        text=text,
-        content_hash="h",
-        blocks=[
-            Block(0, 11, "paragraph"),
-            Block(13, 30, "paragraph"),
-            Block(32, 40, "list_item"),
-            Block(41, 49, "list_item"),
-        ],
+    doc = document(
+        text,
+        Block(0, 11, "paragraph"),
+        Block(13, 30, "paragraph"),
+        Block(32, 40, "list_item"),
+        Block(41, 49, "list_item"),
     )
     cands = [sentence(0, 11, text[0:11]), sentence(13, 30, text[13:30], role="list_intro")]
     rule = ListAsked()
@@ -209,24 +209,19 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     assert rule.check("Why does the kit exist?", scores, cands, [doc]) is None
     assert rule.check("How many things?", np.array([0.5, 0.3]), cands, [doc]) is None
     # The list is missing: nothing to answer with.
-    cut = Document(id="doc", path="doc.md", text=text[:31], content_hash="h", blocks=[])
+    cut = document(text[:31])
     assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None
 
 
 def test_list_asked_takes_the_introduction_the_question_quotes() -> None:
     text = "The kit includes:\n\n- a rope\n- a lamp\n\nThe box holds:\n\n- a map\n"
-    doc = Document(
-        id="doc",
-        path="doc.md",
-        text=text,
-        content_hash="h",
-        blocks=[
-            Block(0, 17, "paragraph"),
-            Block(19, 27, "list_item"),
-            Block(28, 36, "list_item"),
-            Block(38, 52, "paragraph"),
-            Block(54, 61, "list_item"),
-        ],
+    doc = document(
+        text,
+        Block(0, 17, "paragraph"),
+        Block(19, 27, "list_item"),
+        Block(28, 36, "list_item"),
+        Block(38, 52, "paragraph"),
+        Block(54, 61, "list_item"),
     )
     cands = [
         sentence(0, 17, text[0:17], role="list_intro"),

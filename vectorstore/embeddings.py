@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 DEFAULT_MODEL_NAME = "all-minilm-l6-v2"
 
 Precision = Literal["auto", "float32", "bfloat16"]
-PRECISIONS: tuple[str, ...] = ("auto", "float32", "bfloat16")
+PRECISIONS: tuple[str, ...] = get_args(Precision)
 
 
 def bfloat16_is_native() -> bool:

@@ -38,9 +38,9 @@ _PREFIX = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9._-]*")
 _HNSW_THREADS = 1
 # Candidates explored per query.  With Chroma's default (100) two graphs built from the same
 # FastAPI vectors returned different 20 nearest chunks for 6 of 36 questions, so a retrained
-# model depended on the build.  Missed of the exact 20 nearest, over
-# 36 questions (720): 19 at 128, 7 at 256, 4 at 512, 1 at 1000, for +1 ms a query on 3,925
-# chunks (2.2 ms -> 3.2 ms; the question's embedding is ~15 ms).
+# model depended on the build.  Missed of the exact 20 nearest over those questions (720): 19 at
+# 128, 7 at 256, 4 at 512, 1 at 1000, for +1 ms a query on 3,925 chunks (2.2 ms -> 3.2 ms; the
+# question's embedding is ~15 ms).
 _HNSW_EF_SEARCH = 1000
 _HNSW_MUTABLE: dict[str, int] = {"num_threads": _HNSW_THREADS, "ef_search": _HNSW_EF_SEARCH}
 _COLLECTION_CONFIGURATION: Any = {"hnsw": {"space": "cosine", **_HNSW_MUTABLE}}

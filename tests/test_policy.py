@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from eval.train import choose_threshold
+from ingest.blocks import markdown_blocks
 from qa.answerability import (
     QUESTION_FEATURES,
     AnswerabilityModel,
@@ -27,7 +28,6 @@ from qa.policy import (
 from qa.signals import FEATURES, Sentence, answer_kind, same_word, term_in
 from qa.text import contains_phrase, intent, quoted_phrases
 from qa.types import Document, Gap, Turn
-from vectorstore.types import Block
 
 
 def asked(text: str, *, limit: int = 100) -> Asked:
@@ -86,7 +86,9 @@ def sentence(start: int, end: int, text: str, role: str = "sentence") -> Sentenc
     return Sentence("doc", "c1", None, start, end, text, 0, role=role)
 
 
-def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
+def club_rules() -> tuple[str, Gap, list[Sentence]]:
+    """A paragraph whose closing announcement ("The rules included:") is a gap, and its
+    three candidates: the lead sentence, the announcement, the next paragraph."""
     text = "The club wrote rules in 1990. The rules included:\n\nAn unrelated closing line here."
     gap = Gap("doc", 50, "The rules included:", 30, 49)
     cands = [
@@ -94,6 +96,11 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
         sentence(30, 49, text[30:49], role="list_intro"),
         sentence(51, 81, text[51:81]),
     ]
+    return text, gap, cands
+
+
+def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
+    text, gap, cands = club_rules()
     rule = SourceTruncated(lead_sentences=1, min_relevance=0.2)
     texts = {"doc": text}
     # The announcement (scored as a plain sentence) is the best match: the list is asked for.
@@ -185,20 +192,16 @@ def test_decision_is_frozen() -> None:
         decision.rule = "other"  # type: ignore[misc]
 
 
-def document(text: str, *blocks: Block) -> Document:
-    """A one-file document with the given blocks (none: a line reading of the text)."""
-    return Document(id="doc", path="doc.md", text=text, content_hash="h", blocks=list(blocks))
+def document(text: str) -> Document:
+    """A Markdown document with its blocks, read by the ingest's own Markdown reader."""
+    return Document(
+        id="doc", path="doc.md", text=text, content_hash="h", blocks=markdown_blocks(text)
+    )
 
 
 def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     text = "Intro line.\n\nThe kit includes:\n\n- a rope\n- a lamp\n"
-    doc = document(
-        text,
-        Block(0, 11, "paragraph"),
-        Block(13, 30, "paragraph"),
-        Block(32, 40, "list_item"),
-        Block(41, 49, "list_item"),
-    )
+    doc = document(text)
     cands = [sentence(0, 11, text[0:11]), sentence(13, 30, text[13:30], role="list_intro")]
     rule = ListAsked()
     scores = np.array([0.1, 0.3])
@@ -215,14 +218,7 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
 
 def test_list_asked_takes_the_introduction_the_question_quotes() -> None:
     text = "The kit includes:\n\n- a rope\n- a lamp\n\nThe box holds:\n\n- a map\n"
-    doc = document(
-        text,
-        Block(0, 17, "paragraph"),
-        Block(19, 27, "list_item"),
-        Block(28, 36, "list_item"),
-        Block(38, 52, "paragraph"),
-        Block(54, 61, "list_item"),
-    )
+    doc = document(text)
     cands = [
         sentence(0, 17, text[0:17], role="list_intro"),
         sentence(38, 52, text[38:52], role="list_intro"),
@@ -238,13 +234,7 @@ def test_list_asked_takes_the_introduction_the_question_quotes() -> None:
 
 
 def test_source_truncated_fires_for_a_quoted_announcement_whatever_the_scores() -> None:
-    text = "The club wrote rules in 1990. The rules included:\n\nAn unrelated closing line here."
-    gap = Gap("doc", 50, "The rules included:", 30, 49)
-    cands = [
-        sentence(0, 29, text[0:29]),
-        sentence(30, 49, text[30:49], role="list_intro"),
-        sentence(51, 81, text[51:81]),
-    ]
+    text, gap, cands = club_rules()
     rule = SourceTruncated()
     texts = {"doc": text}
     p = neutral = np.array([0.1, 0.05, 0.9])

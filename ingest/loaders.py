@@ -125,6 +125,10 @@ _FURNITURE_TOKENS = frozenset(
     }
 )
 _CLASS_TOKEN = re.compile(r"[a-z]+")
+# The page itself and its main content: never furniture, nor is an element around them (an
+# ``article`` is not among them: comments and related-post cards are articles too).
+_PAGE_TAGS = frozenset({"html", "body", "main"})
+_CONTENT_TAGS = ("main", "h1")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
 _LINE_BREAK = "\ue000"
 _HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
@@ -316,6 +320,12 @@ class _HtmlBlocks:
 
     def _visit_block(self, tag: Tag, name: str) -> None:
         self.flush()
+        if not tag.get_text(strip=True):
+            # A block that is only an image (a screenshot after "Example:", a badge row) keeps
+            # its alternative text as a ``figure``: content for the gap rules, never an answer.
+            alts = [_collapse(str(img.get("alt") or "")) for img in tag.find_all("img")]
+            self._add(" ".join(a for a in alts if a), "figure", 0)
+            return
         context = {"blockquote": "quote", "table": "table", "ul": "list", "ol": "list"}.get(name)
         if name in ("ul", "ol", "dl"):
             self._lists += 1
@@ -352,6 +362,11 @@ class _HtmlBlocks:
 
 
 def _is_furniture(tag: Tag) -> bool:
+    """Page furniture by its class or id, unless it holds the page's content: a state class on
+    a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``) marks the
+    page, not furniture."""
+    if tag.name.lower() in _PAGE_TAGS:
+        return False
     values: list[str] = []
     for attribute in ("class", "id"):
         value = tag.get(attribute)
@@ -360,7 +375,7 @@ def _is_furniture(tag: Tag) -> bool:
         elif value:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
-    return bool(tokens & _FURNITURE_TOKENS)
+    return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
 
 
 def _collapse(text: str) -> str:

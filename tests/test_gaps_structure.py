@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.analyze import analyze_document
+from ingest.candidates import answer_candidates
 from ingest.loaders import parse_html
 from vectorstore.types import Document
 
@@ -110,3 +111,31 @@ def test_code_lines_ending_in_colons_are_not_introductions() -> None:
     assert _doc(text, "conf.rst").gaps == []
     md = "# Settings\n\n```yaml\nlogging:\n```\n\n    indented:\n"
     assert _doc(md, "conf.md").gaps == []
+
+
+def test_an_image_after_an_introduction_is_content_not_a_gap() -> None:
+    """A screenshot after "Example:" is what was announced; its alt text is never an answer."""
+    page = (
+        "<html><body><main><h1>Settings</h1>"
+        "<h2>Collapse implementations</h2>"
+        "<p>This setting folds every trait implementation by default. Example:</p>"
+        '<p><img src="collapsed.png" alt="Folded trait implementations"></p>'
+        "<h2>Line numbers</h2><p>Numbers are shown beside each code example.</p>"
+        "</main></body></html>"
+    )
+    doc = _doc(page, "settings.html")
+    assert doc.gaps == []
+    figure = [b for b in doc.blocks if b.kind == "figure"]
+    assert [doc.text[b.start : b.end] for b in figure] == ["Folded trait implementations"]
+    quoted = [doc.text[c.start : c.end] for c in answer_candidates(doc)]
+    assert "Folded trait implementations" not in quoted
+    assert any("folds every trait" in q for q in quoted)
+
+
+def test_an_introduction_followed_by_an_image_without_alt_text_and_a_heading_is_a_gap() -> None:
+    """Nothing readable follows, as before: the image-only block carries no text."""
+    page = (
+        "<html><body><h1>Settings</h1><p>The defaults are:</p>"
+        '<p><img src="x.png"></p><h1>Next</h1><p>More text here.</p></body></html>'
+    )
+    assert [g.announcement for g in _doc(page, "settings.html").gaps] == ["The defaults are:"]

@@ -180,3 +180,28 @@ def test_iter_files_accepts_single_files(tmp_path: Path) -> None:
 def test_supported_suffixes() -> None:
     assert {".txt", ".md", ".html", ".htm", ".pdf"} <= SUPPORTED_SUFFIXES
     assert decode_text(b"plain") == "plain"
+
+
+def test_html_state_classes_on_page_wrappers_do_not_hide_the_page() -> None:
+    """mdBook and Bootstrap mark the whole page (``sidebar-visible``, ``modal-open``); only the
+    sidebar itself is furniture."""
+    page = (
+        '<html class="light sidebar-visible"><body class="modal-open">'
+        '<div class="page-wrapper has-sidebar"><div class="sidebar"><a href="#">Chapter one</a>'
+        "</div><main><h1>What is rustdoc?</h1><p>It generates documentation.</p></main></div>"
+        "</body></html>"
+    )
+    text, headings = load_html(page)
+    assert text == "What is rustdoc?\n\nIt generates documentation."
+    assert [(text[s:e], level) for s, e, level in headings] == [("What is rustdoc?", 1)]
+
+
+def test_html_comments_and_related_articles_stay_furniture() -> None:
+    page = (
+        "<html><body><main><h1>Harbour news</h1><p>The quay reopens in May.</p></main>"
+        '<section class="related-posts"><article><h2>Winter tides</h2><p>Old story.</p>'
+        '</article></section><div id="comments"><article class="comment-body"><p>Great!</p>'
+        "</article></div></body></html>"
+    )
+    text, _ = load_html(page)
+    assert text == "Harbour news\n\nThe quay reopens in May."

@@ -26,7 +26,8 @@ class Block:
     """A structural block of a stored text, from the format's parser.
 
     ``kind`` is one of ``heading``, ``paragraph``, ``list_item``, ``code``, ``table``,
-    ``quote`` or ``boilerplate``; ``level`` is a heading's level or a list item's nesting depth.
+    ``quote``, ``figure`` (an image's alternative text, HTML only) or ``boilerplate``;
+    ``level`` is a heading's level or a list item's nesting depth.
     """
 
     start: int

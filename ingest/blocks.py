@@ -114,9 +114,10 @@ def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Spa
         for s, _ in spans:
             if start < s < end:
                 end = s
+        cut = end < block.end
         start, end = _trim(text, start, end)
         if start < end:
-            out.append(Block(start, end, block.kind, block.level))
+            out.append(Block(start, end, block.kind, block.level, block.ends_in_link and not cut))
     out.sort(key=lambda b: (b.start, -b.end))
     return out
 

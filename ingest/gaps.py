@@ -23,7 +23,8 @@ list item or a quotation):
 - ``cut_off_sentence``: the last paragraph of body text (a paragraph block, when the document
   has blocks) ends in a word without terminal punctuation (not in a URL or a code span) and its
   last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows,
-  directives and markup lines are not considered).
+  directives and markup lines are not considered, nor is a paragraph that ends on a link's
+  text: a Markdown link ends in markup, an HTML one is recorded on its block).
 
 ``start``/``end`` is the announcing sentence: the last sentence of the paragraph that ends at
 the announcing line (the cut-off sentence for the third kind); ``offset`` is ``end`` except
@@ -244,9 +245,12 @@ class _GapFinder:
             if _TERMINAL.search(line.rstrip()) or not _ENDS_IN_WORDS.search(line.rstrip()):
                 return None
             indent = len(line) - len(line.lstrip())
-            paragraphs = [(b.start, b.end) for b in self.blocks if b.kind == "paragraph"]
-            if self.blocks and not _inside(start + indent, paragraphs):
+            paragraphs = [b for b in self.blocks if b.kind == "paragraph"]
+            block = next((b for b in paragraphs if b.start <= start + indent < b.end), None)
+            if self.blocks and block is None:
                 return None
+            if block is not None and block.ends_in_link:
+                return None  # "... check out the Cargo Guide" (a link): a pointer, not a cut
             s_start, s_end = self._last_sentence(index)
             if len(self.text[s_start:s_end].split()) <= MIN_CUT_OFF_WORDS:
                 return None

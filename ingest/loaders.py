@@ -263,12 +263,12 @@ def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     headings: list[HeadingPosition] = []
     blocks: list[Block] = []
     offset = 0
-    for text, kind, level in collector.items:
+    for text, kind, level, ends_in_link in collector.items:
         if parts:
             offset += 2
         if kind == "heading":
             headings.append((offset, offset + len(text), level))
-        blocks.append(Block(offset, offset + len(text), kind, level))
+        blocks.append(Block(offset, offset + len(text), kind, level, ends_in_link))
         parts.append(text)
         offset += len(text)
     stored = "\n\n".join(parts)
@@ -281,8 +281,10 @@ class _HtmlBlocks:
     """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, str, int]] = []
+        self.items: list[tuple[str, str, int, bool]] = []
         self._buffer: list[str] = []
+        self._links = 0  # depth of <a> elements around the walk
+        self._last_in_link = False  # the last visible text added was a link's
         self._prefix = ""
         self._kind = "paragraph"
         self._lists = 0
@@ -294,6 +296,8 @@ class _HtmlBlocks:
                 continue
             if isinstance(child, NavigableString):
                 self._buffer.append(str(child))
+                if child.strip():
+                    self._last_in_link = self._links > 0
             elif isinstance(child, Tag):
                 self._visit(child)
 
@@ -315,6 +319,10 @@ class _HtmlBlocks:
             self.walk(tag)
         elif name in _BLOCK_TAGS:
             self._visit_block(tag, name)
+        elif name == "a":
+            self._links += 1
+            self.walk(tag)
+            self._links -= 1
         else:
             self.walk(tag)
 
@@ -352,13 +360,15 @@ class _HtmlBlocks:
             kind = self._kind
             if kind == "paragraph" and self._context:
                 kind = {"quote": "quote", "table": "table"}.get(self._context[-1], kind)
-            self._add(self._prefix + text, kind, self._lists if kind == "list_item" else 0)
+            level = self._lists if kind == "list_item" else 0
+            self._add(self._prefix + text, kind, level, ends_in_link=self._last_in_link)
             self._prefix = ""
             self._kind = "paragraph"
+        self._last_in_link = False
 
-    def _add(self, text: str, kind: str, level: int) -> None:
+    def _add(self, text: str, kind: str, level: int, *, ends_in_link: bool = False) -> None:
         if text.strip():
-            self.items.append((text, kind, level))
+            self.items.append((text, kind, level, ends_in_link))
 
 
 def _is_furniture(tag: Tag) -> bool:

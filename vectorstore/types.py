@@ -27,13 +27,15 @@ class Block:
 
     ``kind`` is one of ``heading``, ``paragraph``, ``list_item``, ``code``, ``table``,
     ``quote``, ``figure`` (an image's alternative text, HTML only) or ``boilerplate``;
-    ``level`` is a heading's level or a list item's nesting depth.
+    ``level`` is a heading's level or a list item's nesting depth.  ``ends_in_link``: the
+    block's text ends with a link's text (HTML only; Markdown keeps the link's markup in the text).
     """
 
     start: int
     end: int
     kind: str
     level: int = 0
+    ends_in_link: bool = False
 
 
 @dataclass(frozen=True)

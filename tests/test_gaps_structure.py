@@ -142,8 +142,8 @@ def test_an_introduction_followed_by_an_image_without_alt_text_and_a_heading_is_
 
 
 def test_a_last_paragraph_ending_on_a_link_is_not_cut_off() -> None:
-    """"... check out the Cargo Guide" with the guide as a link points somewhere: the page is
-    whole, although the sentence has no full stop."""
+    """A closing "... check out the Cargo Guide", the guide a link, points somewhere: the page
+    is whole, although the sentence has no full stop."""
     page = (
         "<html><body><main><h1>First steps</h1><p>Cargo builds and runs the new project.</p>"
         '<p>For more details on using Cargo, check out the <a href="guide.html">Cargo Guide</a>'

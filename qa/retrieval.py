@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) candidates fused by reciprocal rank.
 
 A passage the question quotes ("which items follow "the key features are"?") is a third ranking,
-as a search engine treats a phrase in quotation marks: the candidates holding its words in a row.
+as a search engine treats a phrase in quotation marks: the chunks holding its words in a row,
+among the dense and lexical candidates and those of a lexical search for the passage alone.
 
 Only chunks that the source store lists as committed are returned, so vectors left behind by an
 interrupted ingest never reach an answer.  A reranker can be slotted in via ``reranker``.
@@ -63,15 +64,20 @@ class HybridRetriever(BaseRetriever):
         lexical = self.lexical.search(query, self.candidates)
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
-        pool = list(dict.fromkeys(lexical_ids + dense_ids))
+        phrases = quoted_phrases(query)
+        # A quoted passage is also searched for on its own words: the rest of the question
+        # ("which items follow ...") must not keep the passage out of the pool.
+        quoted_ids = [
+            cid for p in phrases for cid, _ in self.lexical.search(" ".join(p), self.candidates)
+        ]
+        pool = list(dict.fromkeys(lexical_ids + dense_ids + quoted_ids))
         chunks = self.sources.get_chunks(pool)
         rankings = [dense_ids, lexical_ids]
-        phrases = quoted_phrases(query)
         if phrases:
             rankings.append(
                 [
                     cid
-                    for cid in pool
+                    for cid in dict.fromkeys(quoted_ids + lexical_ids + dense_ids)
                     if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
                 ]
             )

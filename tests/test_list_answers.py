@@ -125,6 +125,32 @@ def test_a_quoted_introduction_is_found_and_answered_with_its_items(tmp_path: Pa
     assert_exact(answer, parts.sources)
 
 
+def test_a_quoted_introduction_is_searched_for_on_its_own_words(tmp_path: Path) -> None:
+    """The rest of the question ("how many items are listed") fills the dense and lexical
+    candidates with other pages; the quoted passage is still searched for, and found."""
+    corpus = tmp_path / "pulled"
+    corpus.mkdir()
+    for n in range(8):
+        (corpus / f"inventory-{n}.md").write_text(
+            f"# Inventory {n}\n\nHow many items are listed in inventory {n}? The items listed "
+            f"here are counted each week once the works are approved, and the listed items are "
+            f"checked item by item after the works.\n",
+            encoding="utf-8",
+        )
+    items = ["a stone breakwater", "a tidal basin", "a lighthouse on the mole"]
+    (corpus / "harbour.md").write_text(
+        "# Harbour notes\n\nThe harbour opened in 1850. The approved works are:\n\n"
+        + "".join(f"- {item}\n" for item in items),
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data-pulled", corpus)
+    retriever = parts.chain().retriever.model_copy(update={"candidates": 3})
+    question = 'How many items are listed after "The approved works are", and what are they?'
+    plain = question.replace('"', "")
+    assert all(ev.chunk.document != "harbour.md" for ev in retriever.retrieve(plain))
+    assert any(ev.chunk.document == "harbour.md" for ev in retriever.retrieve(question))
+
+
 def test_an_answer_lists_only_gaps_of_its_own_documents(tmp_path: Path) -> None:
     corpus = tmp_path / "two"
     corpus.mkdir()

@@ -14,7 +14,8 @@ A candidate is what an answer may quote.  They are read from the document's bloc
 - ``heading`` and ``boilerplate``: never.
 
 Text in no block (directive and markup lines, HTML comments, front matter), lines made only of
-markup (``///``, ``{* ... *}``, fences, underlines), the caption and the excluded spans are never
+markup (``///``, ``{* ... *}``, template tags such as Hugo's ``{{< figure ... >}}`` or
+Jinja's ``{% include ... %}``, fences, underlines), the caption and the excluded spans are never
 candidates.  Documents stored without blocks fall back to a line reading: sentences, with a
 bullet or number opening a ``list_item`` and a trailing colon a ``list_intro``.
 """
@@ -31,7 +32,7 @@ _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s+|(?:\d{1,3}|#)[.)]\s+|[a-zA-Z][.)]
 _QUOTE_MARKER = re.compile(r"^\s*(?:>\s*)+")
 _MARKUP_ONLY = re.compile(
     r"^\s*(?:#+\s*|[-*+]\s*|[-=~^_*#:|+. `'\"<>]+|`{3,}.*|~{3,}.*|/{3,}.*|\{\*.*\*\}|"
-    r"\.\.\s.*|<[^>]*>)\s*$"
+    r"\.\.\s.*|<[^>]*>|\{\{.*\}\}|\{%.*%\})\s*$"
 )
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")

@@ -87,3 +87,14 @@ def test_documents_without_blocks_fall_back_to_lines() -> None:
         ("list_item", "- Open the valve."),
         ("list_item", "- Close the lid."),
     ]
+
+
+def test_template_tags_are_markup_not_candidates() -> None:
+    text = (
+        "# Works\n\nThe works on the north quay start in April.\n\n"
+        '{{< figure src="quay.jpg" caption="The north quay in winter" >}}\n\n'
+        '{% include "footer.html" %}\n\nThe ferry keeps running.\n'
+    )
+    doc = analyze_document("post.md", "post.md", text, "text/markdown")
+    texts = [t for _, t in _pairs(doc)]
+    assert texts == ["The works on the north quay start in April.", "The ferry keeps running."]

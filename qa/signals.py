@@ -451,8 +451,17 @@ def _chunk_candidates(
     # ingest: the analysis version is part of every file's digest.)
     out: list[tuple[Sentence, np.ndarray | None]] = []
     previous: tuple[str, int, int] = ("", -1, -1)
+    header: tuple[str, int, int] | None = None  # the first row of the table being read
     for k, c in enumerate(spans):
         text = chunk.text[c.start - chunk.start : c.end - chunk.start]
+        if c.role != "table_row":
+            header = None
+        elif header is None:
+            header = (text, c.start, c.end)
+        else:
+            # A row's context is its table's header row: "| Sea wall | April | May |" answers
+            # "when does the sea wall phase end?" under "| Phase | Start | End |".
+            previous = header
         out.append(
             (
                 Sentence(

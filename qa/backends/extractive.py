@@ -54,8 +54,21 @@ class ExtractiveBackend:
             return Draft(claims=listed, backend=self.name)
         claims: list[Claim] = []
         taken: set[tuple[str, int]] = set()
+        roles = {(r.sentence.document, r.sentence.start): r.sentence.role for r in ranked}
         for s in chosen:
             sentence = s.sentence
+            header = (sentence.document, sentence.context_start)
+            if (
+                sentence.role == "table_row"
+                and roles.get(header) == "table_row"
+                and header not in taken
+            ):
+                # A row reads under its header: "| Sea wall | April 2024 | May 2025 |" needs
+                # "| Phase | Start | End |" to say which date is the end.
+                claims.append(
+                    Claim(text=sentence.context, quote=sentence.context, evidence=sentence.rank + 1)
+                )
+                taken.add(header)
             if sentence.refers_back and sentence.context and sentence.role == "sentence":
                 key = (sentence.document, sentence.context_start)
                 before = _strip_marker(sentence.context)

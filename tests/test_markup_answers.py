@@ -30,3 +30,32 @@ def test_a_chunk_of_badges_offers_no_answer(tmp_path: Path) -> None:
         answer = parts.chain().ask(question)
         assert not any(".. image::" in c.quote or ":target:" in c.quote for c in answer.citations)
         assert_exact(answer, parts.sources)
+
+
+WORKS = (
+    "# Harbour works\n\nThe works on the north quay start in April and last two years. "
+    "The council chose the contractors in a public tender.\n\n"
+    "> **Note:** Parking on the quay is closed during the works.\n\n"
+    "| Phase | Start | End |\n|-------|-------|-----|\n"
+    "| Sea wall | April 2024 | May 2025 |\n| Channel | June 2025 | March 2026 |\n"
+)
+
+
+def test_table_rows_and_quotations_answer_like_sentences(tmp_path: Path) -> None:
+    """No role is silenced: a table row answers under its header, a quoted note answers."""
+    corpus = tmp_path / "works"
+    corpus.mkdir()
+    (corpus / "works.md").write_text(WORKS, encoding="utf-8")
+    parts = ingested(tmp_path / "data", corpus)
+    row = parts.chain().ask("When does the sea wall phase end?")
+    assert not row.refused, row.answer
+    quotes = [c.quote for c in row.citations]
+    assert "| Sea wall | April 2024 | May 2025 |" in quotes
+    assert quotes.index("| Phase | Start | End |") < quotes.index(
+        "| Sea wall | April 2024 | May 2025 |"
+    )
+    note = parts.chain().ask("Is parking allowed on the quay during the works?")
+    assert not note.refused, note.answer
+    assert any("Parking on the quay is closed" in c.quote for c in note.citations)
+    for answer in (row, note):
+        assert_exact(answer, parts.sources)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eval.train import choose_threshold
+from eval.train import _fit_linear, choose_threshold
 from ingest.blocks import markdown_blocks
 from qa.answerability import (
     QUESTION_FEATURES,
@@ -155,6 +155,40 @@ def test_the_committed_model_matches_the_signals() -> None:
     model = load_model()
     assert model.candidate.names == FEATURES
     assert 0.0 < model.threshold < 1.0
+
+
+def test_a_role_seen_in_one_training_row_gets_no_large_weight() -> None:
+    """Standardised, a 0/1 column set once in 10,000 rows has a scale of 0.01, and its fitted
+    weight per unit explodes; role indicators stay on their 0/1 scale."""
+    rng = np.random.default_rng(0)
+    n = 10_000
+    names = ("cos", "role_other")
+    x = np.column_stack([rng.normal(size=n), np.zeros(n)])
+    x[0, 1] = 1.0
+    y = (x[:, 0] + rng.normal(scale=0.5, size=n) > 0).astype(np.int64)
+    y[0] = 0
+    model = _fit_linear(x, y, np.ones(n), names, 1.0)
+    per_unit = model.coef / model.scale
+    assert abs(per_unit[1]) < 3.0
+    assert per_unit[0] > 1.0  # the frequent signal is still learned
+
+
+def test_the_committed_model_lets_every_role_answer() -> None:
+    """A table row, a quotation or a list item with the same signals as a sentence scores
+    within a factor of the sentence's probability: no role is silenced."""
+    model = load_model()
+    col = {name: i for i, name in enumerate(FEATURES)}
+    sentence = model.candidate.mean.copy()
+    for name in FEATURES:
+        if name.startswith("role_"):
+            sentence[col[name]] = 0.0
+    rows = [sentence]
+    for role in ("role_other", "role_list_item", "role_list_intro", "role_code"):
+        row = sentence.copy()
+        row[col[role]] = 1.0
+        rows.append(row)
+    logits = np.log(1 / model.score_candidates(np.vstack(rows)) - 1) * -1
+    assert np.all(np.abs(logits[1:] - logits[0]) < 3.0), logits
 
 
 def test_threshold_is_the_lowest_reaching_the_precision() -> None:

@@ -215,7 +215,20 @@ def find_boilerplate(text: str) -> list[Span]:
         else:
             run.append((start, end, kind == "strong"))
     _close_run(text, run, spans)
+    trailer = _LOCAL_VARIABLES.search(text, max(0, len(text) - LOCAL_VARIABLES_WINDOW))
+    if trailer is not None and not any(s.start <= trailer.start() < s.end for s in spans):
+        spans.append(Span(trailer.start(1), trailer.end(1), "boilerplate", trailer.group(1)))
     return spans
+
+
+# Emacs reads file-local variables from a "Local Variables:" ... "End:" block in the last 3,000
+# characters of a file (GNU READMEs and NEWS files end with one): editor settings, not text.
+LOCAL_VARIABLES_WINDOW = 3000
+_LOCAL_VARIABLES = re.compile(
+    r"^([^\w\n]{0,4}local variables:[^\w\n]{0,4}\n"
+    r"(?:.*\n){0,20}?[^\w\n]{0,4}end:[^\w\n]{0,4})\s*\Z",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def _line_kinds(lines: Sequence[Line]) -> list[str | None]:

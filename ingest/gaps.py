@@ -66,6 +66,7 @@ _ANNOUNCED_COUNT = re.compile(
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+\S")
 _MARKUP_LINE = re.compile(r"^\s*(?:[-*+•>|<]|\d+[.)]\s|```|~~~|\{\*|///|\[[^\]]*\]:)|^(?: {4}|\t)")
 _WORD = re.compile(r"[^\W\d_]+")
+_BARE_LINK = re.compile(r"<?(?:[a-z][a-z+.-]*://|www\.|mailto:)\S+>?", re.IGNORECASE)
 # A sentence cut off mid-way ends in a word (or a comma), not in a URL or a code span.
 _ENDS_IN_WORDS = re.compile(r"(?<!\S)[^\s/`<>]*[^\W_],?$")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_`]*$")
@@ -186,8 +187,11 @@ class _GapFinder:
             return False
         if self.text[offset : rest[0].start].strip():
             return False  # something the parser keeps no block for (an image, raw HTML) follows
-        # A short label ("Your privacy", "Newsletter") may stand above the furniture itself.
-        lead = rest[:2] if len(self.text[rest[0].start : rest[0].end].split()) <= 4 else rest[:1]
+        # A short label ("Your privacy", "Newsletter") may stand above the furniture itself; a
+        # bare link ("Official website:" / "https://...") is the announced content, not a label.
+        first = self.text[rest[0].start : rest[0].end].strip()
+        label = len(first.split()) <= 4 and not _BARE_LINK.fullmatch(first)
+        lead = rest[:2] if label else rest[:1]
         return any(
             b.kind == "boilerplate" or furniture_classes(self.text[b.start : b.end]) for b in lead
         )

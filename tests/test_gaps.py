@@ -125,3 +125,36 @@ def test_real_markdown_docs_have_no_gaps() -> None:
         text = path.read_text(encoding="utf-8")
         gaps.extend(analyze_document(path.name, str(path), text, "text/markdown").gaps)
     assert gaps == []
+
+
+GNU_README = (
+    "Tidewater predicts harbour tides from gauge readings.\n\n"
+    "Report bugs to the mailing list.  The same address takes suggestions.\n\n"
+)
+
+
+def _analyzed_gaps(text: str) -> list[Gap]:
+    return analyze_document("readme.txt", "readme.txt", text, "text/plain").gaps
+
+
+def test_an_emacs_local_variables_trailer_is_not_an_announcement() -> None:
+    text = (
+        GNU_README + "\n\n----------------\nLocal variables:\nmode: text\nfill-column: 78\nEnd:\n"
+    )
+    assert _analyzed_gaps(text) == []
+    spans = [text[s.start : s.end] for s in find_boilerplate(text)]
+    assert spans[-1] == "Local variables:\nmode: text\nfill-column: 78\nEnd:"
+
+
+def test_a_bare_link_after_an_announcement_is_its_content() -> None:
+    """The furniture vocabulary further on ("get the latest") does not turn the link into a
+    label above page furniture."""
+    text = (
+        GNU_README + "Official Tidewater website:\n\n  https://tidewater.example.org/\n\n"
+        "You can get the latest source code by Git at our forge:\n\n"
+        "  https://forge.example.org/tidewater\n"
+    )
+    assert _analyzed_gaps(text) == []
+    assert [
+        g.announcement for g in _analyzed_gaps(GNU_README + "Official Tidewater website:\n")
+    ] == ["Official Tidewater website:"]

@@ -173,3 +173,21 @@ def test_an_answer_lists_only_gaps_of_its_own_documents(tmp_path: Path) -> None:
     assert not answer.refused, answer.answer
     assert answer.citations[0].document == "observatory.md"
     assert answer.gaps == []
+
+
+def test_an_introduction_is_quoted_with_what_it_introduces(tmp_path: Path) -> None:
+    corpus = tmp_path / "intro"
+    corpus.mkdir()
+    (corpus / "tidewater.md").write_text(
+        "# Tidewater\n\nTidewater predicts harbour tides from gauge readings. It reads every "
+        "gauge of the harbour each ten minutes.\n\n"
+        "The official Tidewater website:\n\n  https://tidewater.example.org/\n\n"
+        "## Support\n\nQuestions go to the harbour office.\n",
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data-intro", corpus)
+    answer = parts.chain().ask("What is the official Tidewater website?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert "https://tidewater.example.org/" in quotes, quotes
+    assert_exact(answer, parts.sources)

@@ -82,7 +82,7 @@ class ExtractiveBackend:
             quote = _strip_marker(sentence.text)
             claims.append(Claim(text=quote, quote=quote, evidence=sentence.rank + 1))
             if sentence.role == "list_intro":
-                for item in _list_after(sentence, ranked):
+                for item in _list_after(sentence, ranked, documents):
                     if (item.document, item.start) not in taken:
                         taken.add((item.document, item.start))
                         text = _strip_marker(item.text)
@@ -131,8 +131,12 @@ def _list_answer(
     return lead + list_claims(question, document, items, evidence=best.rank + 1)
 
 
-def _list_after(intro: Sentence, ranked: Sequence[ScoredSentence]) -> list[Sentence]:
-    """The list items that directly follow an introducing candidate in the same chunk."""
+def _list_after(
+    intro: Sentence, ranked: Sequence[ScoredSentence], documents: dict[str, Document]
+) -> list[Sentence]:
+    """What an introducing candidate introduces, in the same chunk: the list items that follow
+    it, or else the one candidate right after it ("Official website:" / its URL; "Install it
+    with:" / the command), when nothing but blank space stands between them."""
     following = sorted(
         (
             s.sentence
@@ -146,7 +150,12 @@ def _list_after(intro: Sentence, ranked: Sequence[ScoredSentence]) -> list[Sente
         if sentence.role != "list_item" or len(items) >= MAX_LIST_ITEMS:
             break
         items.append(sentence)
-    return items
+    document = documents.get(intro.document)
+    if items or not following or document is None:
+        return items
+    after = following[0]
+    between = document.text[intro.end : after.start]
+    return [after] if not between.strip() and after.role != "list_intro" else []
 
 
 def _strip_marker(text: str) -> str:

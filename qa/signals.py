@@ -397,6 +397,7 @@ _NUMBER = re.compile(
     r"hundreds|thousands|millions|percent|half|quarter|third|twice|double|single)\b",
     re.IGNORECASE,
 )
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>()]+", re.I)
 _HOW_QUANTITY = re.compile(r"\bhow (many|much|long|large|big|far|old|often|tall|high|fast)\b", re.I)
 _WHICH_TIME = re.compile(
     r"\b(what|which) (year|month|day|date|decade|century|time|period|era)\b", re.I
@@ -425,7 +426,10 @@ def _holds_kind(kind: str | None, question: str, text: str, given: set[str]) -> 
     if kind == "date":
         return bool(_DATE.search(text))
     asked = entities(question) | term_set(question)
-    return any(not e[:1].isdigit() and e not in asked for e in entities(text))
+    if any(not e[:1].isdigit() and e not in asked for e in entities(text)):
+        return True
+    # An address names a place as much as a proper noun does ("Report bugs to x@y.org").
+    return any(a.lower() not in question.lower() for a in _ADDRESS.findall(text))
 
 
 _ANAPHOR = re.compile(

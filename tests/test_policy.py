@@ -25,7 +25,7 @@ from qa.policy import (
     SourceTruncated,
     strip_instructions,
 )
-from qa.signals import FEATURES, Sentence, answer_kind, same_word, term_in
+from qa.signals import FEATURES, Sentence, _holds_kind, answer_kind, same_word, term_in
 from qa.text import contains_phrase, intent, quoted_phrases
 from qa.types import Document, Gap, Turn
 
@@ -204,6 +204,15 @@ def test_answer_kind_from_question_words() -> None:
     assert answer_kind(intent("When did it open?"), "When did it open?") == "date"
     assert answer_kind(intent("Who built it?"), "Who built it?") == "name"
     assert answer_kind(intent("Why did it close?"), "Why did it close?") is None
+
+
+def test_an_address_holds_the_place_a_where_question_asks_for() -> None:
+    question = "Where should I report bugs in Tidewater?"
+    assert _holds_kind("name", question, "Report bugs to bugs@tidewater.example.org.", set())
+    assert _holds_kind("name", question, "The tracker is at https://example.org/issues.", set())
+    assert not _holds_kind("name", question, "Report bugs to the mailing list.", set())
+    asked_with = "Is bugs@tidewater.example.org where I report bugs?"
+    assert not _holds_kind("name", asked_with, "Write to bugs@tidewater.example.org.", set())
 
 
 def test_derived_words_match() -> None:

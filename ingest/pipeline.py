@@ -138,18 +138,20 @@ class IngestPipeline:
 
     def run(
         self,
-        paths: Sequence[Path],
+        paths: Sequence[Path | str] | Path | str,
         *,
         prune: bool = False,
         progress: IngestProgress | None = None,
     ) -> IngestReport:
-        """Ingest ``paths`` (files or folders); ``prune`` drops documents whose files are gone.
+        """Ingest ``paths`` (files or folders, one or several); ``prune`` drops documents whose
+        files are gone.
 
         The whole run holds the database's ingest lock: a second ingest, in this process or on
         another replica sharing the database, waits for this one instead of interleaving.
         """
+        roots = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
         with self.sources.ingest_lock():
-            return self._run(paths, prune=prune, progress=progress)
+            return self._run(roots, prune=prune, progress=progress)
 
     def _run(
         self, paths: Sequence[Path], *, prune: bool, progress: IngestProgress | None

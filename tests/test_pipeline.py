@@ -194,3 +194,15 @@ def test_cli_ask_json_and_bad_history(tmp_path: Path) -> None:
     assert failed.exit_code == 1 and "history" in failed.output
     unknown = runner.invoke(app, ["ask", "why?", "--backend", "nope", "--data-dir", data])
     assert unknown.exit_code == 1 and "extractive" in unknown.output
+
+
+def test_ingest_takes_string_paths_and_a_single_path(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write(
+        docs, "a.md", "# Alpha\n\nThe alpha reactor runs on thorium salts. It was built in 1998.\n"
+    )
+    parts = parts_for(tmp_path)
+    first = parts.pipeline().run([str(docs)])
+    assert (first.new, first.failed) == (1, [])
+    again = parts.pipeline().run(str(docs))
+    assert (again.unchanged, again.failed) == (1, [])

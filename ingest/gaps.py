@@ -249,8 +249,10 @@ class _GapFinder:
             if _TERMINAL.search(line.rstrip()) or not _ENDS_IN_WORDS.search(line.rstrip()):
                 return None
             indent = len(line) - len(line.lstrip())
-            paragraphs = [b for b in self.blocks if b.kind == "paragraph"]
-            block = next((b for b in paragraphs if b.start <= start + indent < b.end), None)
+            at = start + indent
+            block = next(
+                (b for b in self.blocks if b.kind == "paragraph" and b.start <= at < b.end), None
+            )
             if self.blocks and block is None:
                 return None
             if block is not None and block.ends_in_link:

@@ -125,9 +125,8 @@ _FURNITURE_TOKENS = frozenset(
     }
 )
 _CLASS_TOKEN = re.compile(r"[a-z]+")
-# The page itself and its main content: never furniture, nor is an element around them (an
+# An element around the page's main content is never furniture, whatever its class (an
 # ``article`` is not among them: comments and related-post cards are articles too).
-_PAGE_TAGS = frozenset({"html", "body", "main"})
 _CONTENT_TAGS = ("main", "h1")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
 _LINE_BREAK = "\ue000"
@@ -375,8 +374,6 @@ def _is_furniture(tag: Tag) -> bool:
     """Page furniture by its class or id, unless it holds the page's content: a state class on
     a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``) marks the
     page, not furniture."""
-    if tag.name.lower() in _PAGE_TAGS:
-        return False
     values: list[str] = []
     for attribute in ("class", "id"):
         value = tag.get(attribute)

@@ -70,14 +70,14 @@ class HybridRetriever(BaseRetriever):
         quoted_ids = [
             cid for p in phrases for cid, _ in self.lexical.search(" ".join(p), self.candidates)
         ]
-        pool = list(dict.fromkeys(lexical_ids + dense_ids + quoted_ids))
+        pool = list(dict.fromkeys(quoted_ids + lexical_ids + dense_ids))
         chunks = self.sources.get_chunks(pool)
         rankings = [dense_ids, lexical_ids]
         if phrases:
             rankings.append(
                 [
                     cid
-                    for cid in dict.fromkeys(quoted_ids + lexical_ids + dense_ids)
+                    for cid in pool
                     if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
                 ]
             )

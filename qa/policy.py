@@ -1,15 +1,17 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ source_truncated ─▶ list_asked ─▶ answerability model ─▶ answer | not_in_documents
+    evidence ─▶ source_truncated ─▶ list_asked ─▶ definition_asked
+             ─▶ answerability model ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
-:class:`Decision` or ``None``; :data:`RULES_BEFORE` and :data:`RULES_AFTER` hold the order.  The
-learned part (:mod:`qa.answerability`) scores every answer candidate of the evidence ("does this
-sentence or list item answer the question?") and the question as a whole; below its threshold the
-decision is ``not_in_documents``.  A :class:`Decision` is frozen and names the rule or score that
-decided, so reports can group failures by it.  Backends never refuse on their own; when nothing a
-backend drafted survives verification, :meth:`AnswerDecider.nothing_verified` gives the refusal.
+:class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
+order. The learned part (:mod:`qa.answerability`) scores every answer candidate of the evidence
+("does this sentence or list item answer the question?") and the question as a whole; below its
+threshold the decision is ``not_in_documents``. A :class:`Decision` is frozen and names the rule or
+score that decided, so reports can group failures by it. Backends never refuse on their own; when
+nothing a backend drafted survives verification, :meth:`AnswerDecider.nothing_verified` gives the
+refusal.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ source_truncated ─▶ list_asked ─▶ definition_asked
-             ─▶ answerability model ─▶ answer | not_in_documents
+    evidence ─▶ source_truncated ─▶ list_asked ─▶ answerability model ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -272,67 +271,6 @@ class ListAsked:
         return None
 
 
-_DEFINITION = re.compile(r"^\s*what\s+(?:is|are|was|were)\s+(?P<subject>[^?]+?)[\s?.!]*$", re.I)
-_COPULAS = frozenset({"is", "are", "was", "were"})
-_ARTICLES = frozenset({"a", "an", "the"})
-# Link targets and tags are markup around a sentence's first words ("[HTTPX](https://...) is").
-_MARKUP = re.compile(r"\]\([^)]*\)|<[^<>]*>")
-
-
-def definition_subject(question: str) -> tuple[str, ...] | None:
-    """The words of X in "What is X?" (lower case, without a leading article), or None.
-
-    None also when X is only function words ("What is it?"): such a question names nothing."""
-    match = _DEFINITION.match(question)
-    if match is None:
-        return None
-    subject = _without_article([w.lower() for w in words(match.group("subject"))])
-    if not content_terms(" ".join(subject)):
-        return None
-    return tuple(subject)
-
-
-def defines(text: str, subject: Sequence[str]) -> bool:
-    """The text begins by saying what ``subject`` is: its first words are the subject (markup
-    and a leading article aside), followed by is / are / was / were."""
-    ws = _without_article([w.lower() for w in words(_MARKUP.sub(" ", text))])
-    n = len(subject)
-    return n > 0 and len(ws) > n and tuple(ws[:n]) == tuple(subject) and ws[n] in _COPULAS
-
-
-# Roles whose text states something (a code block or a list introduction defines nothing).
-_STATEMENT_ROLES = ("sentence", "list_item", "table_row", "quote")
-
-
-def _without_article(ws: list[str]) -> list[str]:
-    return ws[1:] if ws[:1] and ws[0] in _ARTICLES else ws
-
-
-@dataclass(frozen=True)
-class DefinitionAsked:
-    """A question for what something is ("What is HTTPX?") whose evidence holds a sentence that
-    says it, with the subject as its first words ("HTTPX is a fully featured HTTP client ..."):
-    the best-scoring such sentence answers.
-
-    All the sentences of a README mention its subject, and the candidate model prefers the short
-    ones ("HTTPX offers the following:"); the sentence that states what the subject *is* answers
-    the question as asked.  Code blocks and list introductions are never such sentences."""
-
-    name: str = "definition_asked"
-
-    def check(self, asked: str, scores: np.ndarray, candidates: Sequence[Sentence]) -> int | None:
-        """The index of the defining candidate, or None."""
-        subject = definition_subject(asked)
-        if subject is None:
-            return None
-        found = [
-            i
-            for i, s in enumerate(candidates)
-            if s.role in _STATEMENT_ROLES and defines(s.text, subject)
-        ]
-        return max(found, key=lambda i: float(scores[i])) if found else None
-
-
 def _quoted(question: str, candidates: Sequence[Sentence], scores: np.ndarray) -> list[int]:
     """The candidates holding a passage the question quotes, best-scoring first."""
     phrases = quoted_phrases(question)
@@ -365,7 +303,6 @@ class AnswerDecider:
         *,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
-        definitions: DefinitionAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
     ) -> None:
         self.scorer = scorer
@@ -373,7 +310,6 @@ class AnswerDecider:
         self.model = model
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
-        self.definitions = definitions or DefinitionAsked()
         self.rules_before = tuple(rules_before)
 
     def before_retrieval(self, asked: Asked) -> Decision | None:
@@ -417,19 +353,6 @@ class AnswerDecider:
                 None,
                 self.lists.name,
                 "the question asks for a list and the best evidence introduces it",
-                score=score,
-                ranked=(
-                    *(r for r in ranked if r.sentence is first),
-                    *(r for r in ranked if r.sentence is not first),
-                ),
-            )
-        defining = self.definitions.check(asked.cleaned, p, sentences)
-        if defining is not None:
-            first = sentences[defining]
-            return Decision(
-                None,
-                self.definitions.name,
-                "the question asks what something is and a sentence of the evidence says it",
                 score=score,
                 ranked=(
                     *(r for r in ranked if r.sentence is first),

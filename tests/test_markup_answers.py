@@ -59,32 +59,3 @@ def test_table_rows_and_quotations_answer_like_sentences(tmp_path: Path) -> None
     assert any("Parking on the quay is closed" in c.quote for c in note.citations)
     for answer in (row, note):
         assert_exact(answer, parts.sources)
-
-
-README = (
-    "# Tidewater\n\n"
-    "[![Build](https://img.example.org/build.svg)](https://ci.example.org/tidewater)\n\n"
-    "Install Tidewater with pip:\n\n"
-    "```console\n$ pip install tidewater\n```\n\n"
-    "**Tidewater** is a library for predicting harbour tides from gauge readings. "
-    "Tidewater reads the gauges every ten minutes. "
-    "Tidewater offers the following:\n\n"
-    "- harmonic fits\n- storm surge warnings\n\n"
-    "## Usage\n\n"
-    "```python\nimport tidewater\ntidewater.predict('north quay')\n```\n"
-)
-
-
-def test_what_is_x_is_answered_by_the_sentence_saying_what_x_is(tmp_path: Path) -> None:
-    """Every sentence of a README names its subject; "What is X?" is answered by the one
-    that says what X is, not by the install command or a shorter mention."""
-    corpus = tmp_path / "readme"
-    corpus.mkdir()
-    (corpus / "tidewater.md").write_text(README, encoding="utf-8")
-    parts = ingested(tmp_path / "data", corpus)
-    answer = parts.chain().ask("What is Tidewater?")
-    assert not answer.refused, answer.answer
-    assert answer.decided_by == "definition_asked"
-    assert answer.citations[0].quote.startswith("**Tidewater** is a library")
-    assert not any("pip install" in c.quote for c in answer.citations)
-    assert_exact(answer, parts.sources)

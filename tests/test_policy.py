@@ -18,14 +18,11 @@ from qa.chain import condense
 from qa.policy import (
     Asked,
     Decision,
-    DefinitionAsked,
     InvalidRequest,
     ListAsked,
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
-    defines,
-    definition_subject,
     strip_instructions,
 )
 from qa.signals import FEATURES, Sentence, _holds_kind, answer_kind, same_word, term_in
@@ -260,54 +257,6 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     # The list is missing: nothing to answer with.
     cut = document(text[:31])
     assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None
-
-
-@pytest.mark.parametrize(
-    ("question", "subject"),
-    [
-        ("What is HTTPX?", ("httpx",)),
-        ("what are the query parameters", ("query", "parameters")),
-        ("What was the Budapest Memorandum?", ("budapest", "memorandum")),
-        ("What is it?", None),  # names nothing
-        ("What does HTTPX do?", None),
-        ("Why is HTTPX fast?", None),
-    ],
-)
-def test_definition_subject_reads_what_is_x(question: str, subject: tuple[str, ...] | None) -> None:
-    assert definition_subject(question) == subject
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("HTTPX is a fully featured HTTP client.", True),
-        ("**HTTPX** is a fully featured HTTP client.", True),
-        ("[HTTPX](https://example.org/httpx) is a client.", True),
-        ("``httpx`` was written in 2019.", True),
-        ("An HTTPX client is cheap to create.", False),  # the subject is "HTTPX client"
-        ("HTTPX offers the following:", False),  # says what it has, not what it is
-        ("Install HTTPX: pip install httpx", False),
-    ],
-)
-def test_defines_needs_the_subject_first_and_a_copula(text: str, expected: bool) -> None:
-    assert defines(text, ("httpx",)) is expected
-
-
-def test_definition_asked_picks_the_best_defining_prose_candidate() -> None:
-    cands = [
-        sentence(0, 20, "HTTPX offers the following:", role="list_intro"),
-        sentence(21, 50, "```\npip install httpx\n```", role="code"),
-        sentence(51, 90, "HTTPX is a fully featured HTTP client."),
-        sentence(91, 120, "HTTPX is fast."),
-        sentence(121, 140, "```\nHTTPX is here\n```", role="code"),
-    ]
-    rule = DefinitionAsked()
-    scores = np.array([0.9, 0.8, 0.2, 0.3, 0.95])
-    assert rule.check("What is HTTPX?", scores, cands) == 3
-    assert rule.check("What is HTTPX?", np.array([0.9, 0.8, 0.4, 0.3, 0.95]), cands) == 2
-    # Other questions, or no defining sentence: the rule passes.
-    assert rule.check("How fast is HTTPX?", scores, cands) is None
-    assert rule.check("What is Requests?", scores, cands) is None
 
 
 def test_list_asked_takes_the_introduction_the_question_quotes() -> None:

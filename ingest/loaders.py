@@ -327,7 +327,7 @@ class _HtmlBlocks:
 
     def _visit_block(self, tag: Tag, name: str) -> None:
         self.flush()
-        if not tag.get_text(strip=True):
+        if next(tag.stripped_strings, None) is None:
             # A block that is only an image (a screenshot after "Example:", a badge row) keeps
             # its alternative text as a ``figure``: content for the gap rules, never an answer.
             alts = [_collapse(str(img.get("alt") or "")) for img in tag.find_all("img")]

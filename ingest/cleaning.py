@@ -13,13 +13,19 @@ Boilerplate rules (line based, see :func:`find_boilerplate`):
   website ...", "Post Comment"), share and subscribe bars ("Share this:", "Share on Facebook",
   "Subscribe to our newsletter"), cookie notices ("We use cookies ..." mentioning the site or
   consent, up to ``MAX_COOKIE_WORDS`` words), breadcrumbs ("Home » News » World",
-  "Home > World > Europe", or three or more short segments joined by » or ›), and
-  related-content headers ("Related posts", "You may also like").
+  "Home > World > Europe", or three or more short segments joined by » or ›),
+  related-content headers ("Related posts", "You may also like"), and the chrome of
+  documentation sites: page feedback ("Was this page helpful?"), edit links ("Edit this page on
+  GitHub", "View page source"), pagers ("« Previous | Next »", "Next: Configuration"), update
+  stamps ("Last updated on March 3, 2024") and generator credits ("Built with Sphinx ...").
 - Weak lines (form field labels "Name*", "Email *", "Website"; network names "Facebook",
   "Twitter"; "Comments"; "Accept all") are boilerplate only inside a run that also contains a
   strong line. A heading that happens to read "Comments" above real prose is left alone.
 - A run is a sequence of candidate lines separated only by blank lines; each run that contains a
   strong line becomes one span from the start of its first line to the end of its last line.
+- A line of at most ``MAX_LINE_WORDS`` words right under furniture (blank lines between) that
+  holds a word of the same class joins the run as a weak line: "To find out more, including how
+  to control cookies, see here: Cookie Policy" under a cookie notice.
 
 Beyond these fixed lines, a short paragraph (at most ``MAX_BOX_WORDS`` words; "paragraph" is
 a run of non-blank lines) is recognised by *classes of vocabulary*, whatever its wording (see
@@ -81,6 +87,15 @@ _NETWORKS = (
     r"threads|bluesky|mastodon|tumblr|messenger|print"
 )
 
+# Documentation-site generators and hosts (credits such as "Built with Sphinx").
+_SITE_TOOLS = (
+    r"sphinx|mkdocs|material for mkdocs|docusaurus|hugo|jekyll|gitbook|read the docs|"
+    r"readthedocs|wordpress|ghost|docsify|vitepress|vuepress|pelican|jupyter book|mdbook|"
+    r"github pages|netlify|gatsby|astro|starlight|nextra|mintlify|readme\.com"
+)
+# One pager link: "« Previous", "Next page →", "Prev".
+_PAGER = r"([«‹←<]\s*)?(previous|prev|next|older|newer)( (page|chapter|section|topic))?(\s*[»›→>])?"
+
 _STRONG_PATTERNS = [
     # comment forms
     r"leave a (reply|comment|response)( to .{1,80})?",
@@ -114,8 +129,23 @@ _STRONG_PATTERNS = [
     r"advertisement|sponsored( content)?",
     r"skip to (main )?content",
     r"back to top",
-    r"(©|\(c\)|copyright)\s*(©\s*)?(\d{4}\b).{0,80}",
+    r"(©|\(c\)|copyright)\s*(©\s*|copyright\s*)?(\d{4}\b).{0,80}",
     r".{0,80}all rights reserved\.?",
+    # documentation-site chrome: page feedback, edit links, pagination, update stamps, credits
+    r"(was|is|did) this (page|article|section|doc|document|documentation|guide|answer|post)"
+    r"( \w+){0,2} (helpful|useful|help( you)?)\s*\??(\s*\W*\s*(yes|no)\b){0,2}\W*",
+    r"thanks? (you )?for (your )?(feedback|rating)[.!]*",
+    r"(rate|give feedback on|send feedback about) this (page|article|doc)\W*",
+    r"((edit|improve|view|suggest (an )?edits? (to|on)|report an? (issue|problem|bug)"
+    r" (with|on|about)) (this|the) (page|file|document|article|section|doc)"
+    r"( (on|in) (github|gitlab|bitbucket|codeberg))?|edit (on|in) (github|gitlab|bitbucket)"
+    r"|view (page )?source|show source)\W*",
+    rf"{_PAGER}(\s*[|·•/]?\s*{_PAGER})*",
+    r"(previous|prev|next)( (page|chapter|section|topic|article))?\s*:\s*[^.!?:]{1,60}",
+    r"(page )?last (updated|modified|update|edited|changed|reviewed)( on| at)?\s*:?\s*"
+    r"([\w ,./:-]{0,30}\d[\w ,./:+-]{0,30}|.{0,30} ago)\.?",
+    rf"(documentation |site )?(built|made|generated|created|powered|hosted) (with|by|using|on) "
+    rf"({_SITE_TOOLS})\b.{{0,80}}",
 ]
 _WEAK_PATTERNS = [
     r"(name|e-?mail|website|url|comment|message)\s*\*?\s*:?\s*\*?",
@@ -123,6 +153,7 @@ _WEAK_PATTERNS = [
     r"replies|responses|reply",
     rf"({_NETWORKS}|share|tweet|pin it|copy link|more)",
     r"accept( all)?|reject( all)?|ok|got it|δ",
+    r"(yes|no)(\s*[|/·]?\s*(yes|no))?|[^\w\s]{1,3}(\s+[^\w\s]{1,3})*",  # feedback buttons
 ]
 _STRONG = re.compile("|".join(f"(?:{p})" for p in _STRONG_PATTERNS), re.IGNORECASE)
 _WEAK = re.compile("|".join(f"(?:{p})" for p in _WEAK_PATTERNS), re.IGNORECASE)
@@ -268,8 +299,32 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
             short = len(line.split()) <= MAX_LONE_LINE_WORDS
             if kinds[index] is None and short and classify_paragraph([line]):
                 kinds[index] = "strong"
+    _absorb_continuations(lines, kinds, fenced)
     _absorb_related_lists(lines, kinds)
     return kinds
+
+
+def _absorb_continuations(lines: Sequence[Line], kinds: list[str | None], fenced: set[int]) -> None:
+    """A short line right under page furniture, speaking of the same thing, belongs to it: the
+    "To find out more, including how to control cookies, see here: Cookie Policy" under a cookie
+    notice, "Join the discussion below" under a comment count."""
+    previous: set[str] = set()
+    for index, (_, _, line) in enumerate(lines):
+        kind = kinds[index]
+        if kind == "blank":
+            continue
+        core = _core(line)
+        if (
+            kind is None
+            and index not in fenced
+            and previous
+            and len(core.split()) <= MAX_LINE_WORDS
+            and not _CODE_LIKE.search(core)
+            and furniture_classes(core) & previous
+        ):
+            kinds[index] = "weak"
+            kind = "weak"
+        previous = furniture_classes(core) - {"strong", "related"} if kind is not None else set()
 
 
 def _paragraph_ranges(lines: Sequence[Line]) -> list[tuple[int, int]]:

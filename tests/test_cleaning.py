@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ingest.cleaning import find_boilerplate, find_caption
 from vectorstore.types import Span
 
@@ -66,6 +68,59 @@ def test_cookie_notice_and_other_patterns() -> None:
         "Home > World > Europe\nSubscribe to our newsletter\n\n## Related posts\nYou may also like"
     )
     assert len(found) == 2
+
+
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "Was this page helpful?\n\nYes No",
+        "Did this article help you?\n\n👍 👎",
+        "Thanks for your feedback!",
+        "Edit this page on GitHub",
+        "Improve this page",
+        "View page source",
+        "Previous: Installation\n\nNext: Configuration",
+        "« Previous | Next »",
+        "Next Previous",
+        "Last updated on March 3, 2024",
+        "Page last modified: 2 days ago",
+        "Built with Sphinx using a theme provided by Read the Docs.",
+        "Made with Material for MkDocs",
+        "© Copyright 2024, The Project Authors.",
+    ],
+)
+def test_documentation_site_chrome_is_boilerplate(chrome: str) -> None:
+    text = "The tool reads its settings from one file.\n\n" + chrome + "\n"
+    found = find_boilerplate(text)
+    assert _texts(found) == [chrome]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Next, install the package with pip and run the tests.",
+        "Next: run the tests.",
+        "Last updated in the spring, the guide now covers every command of the tool.",
+        "Was this approach helpful to the team? We found that it halved the build time.",
+        "Edit this file to change the defaults, then restart the server.",
+        "Copyright law differs from country to country.",
+    ],
+)
+def test_prose_that_starts_like_site_chrome_is_not_flagged(prose: str) -> None:
+    assert find_boilerplate("Intro.\n\n" + prose + "\n") == []
+
+
+def test_a_short_line_under_furniture_on_the_same_subject_joins_it() -> None:
+    notice = (
+        "This site uses cookies. By continuing to use this website, you agree to their use.\n"
+        "\n"
+        "To find out more, including how to control cookies, see here: Cookie Policy"
+    )
+    text = "The plan has three parts.\n\n" + notice + "\n"
+    assert _texts(find_boilerplate(text)) == [notice]
+    # The same line under ordinary prose is prose: nothing to join.
+    alone = "The plan has three parts.\n\nTo find out more about cookies, see the policy page.\n"
+    assert find_boilerplate(alone) == []
 
 
 def test_long_line_starting_like_a_pattern_is_prose() -> None:

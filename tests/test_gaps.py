@@ -41,6 +41,30 @@ def test_colon_followed_only_by_boilerplate_is_a_gap() -> None:
     assert gap.announcement == "The main measures included:"
 
 
+@pytest.mark.parametrize("media_type", ["text/plain", "text/markdown", "text/x-rst"])
+@pytest.mark.parametrize(
+    "chrome",
+    [
+        "Was this page helpful?\n\nYes No",
+        "Edit this page on GitHub",
+        "Previous: Installation\n\nNext: Configuration",
+        "Last updated on March 3, 2024",
+        "Built with Sphinx using a theme provided by Read the Docs.",
+        "This site uses cookies. By continuing to use this website, you agree to their use.\n\n"
+        "To find out more, including how to control cookies, see here: Cookie Policy",
+    ],
+)
+def test_a_list_missing_before_site_chrome_is_a_gap_and_present_is_not(
+    chrome: str, media_type: str
+) -> None:
+    cut = f"{INTRO}\n\n{chrome}\n"
+    assert [g.announcement for g in _gaps(cut, media_type)] == [
+        "According to reports, these included:"
+    ]
+    intact = f"{INTRO}\n\n- the first measure\n- the second measure\n\n{chrome}\n"
+    assert _gaps(intact, media_type) == []
+
+
 def test_colon_followed_by_next_heading_is_a_gap() -> None:
     text = f"{INTRO}\n\nNext Section Heading\n\nBody text of the next section goes on here.\n"
     assert [g.announcement for g in _gaps(text)] == ["According to reports, these included:"]

@@ -186,7 +186,59 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
         elif kind == "paragraph_open" and token.map and not context:
             start, end = lines.span(*token.map)
             blocks.append(Block(start, end, "paragraph"))
+        elif kind == "html_block" and token.map and not context:
+            blocks.extend(_html_text_blocks(text, *lines.span(*token.map)))
     return tuple(b for b in blocks if b.start < b.end)
+
+
+# Raw HTML inside Markdown (READMEs centre their tagline in ``<p align="center">``): the text
+# between block-level tags is a paragraph (a heading inside h1-h6), inline tags kept inside it.
+# Comments, scripts and styles are not text.
+_HTML_SPLIT = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)(p|div|h[1-6]|li|ul|ol|table|"
+    r"thead|tbody|tr|td|th|br|hr|blockquote|pre|details|summary|section|header|footer|picture|"
+    r"source|center|dl|dt|dd|figure|figcaption|nav|article|aside|main)\b[^>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_LEAD = re.compile(r"(?:\s+|<[^>]*>)+")
+_HTML_TRAIL = re.compile(r"(?:\s+|<[^<>]*>)+\Z")
+_HTML_TAG = re.compile(r"<[^>]*>")
+_HTML_ENTITY = re.compile(r"&#?\w+;")
+# Fewer words between block tags are labels and navigation ("Docs", "Homepage", a table cell).
+MIN_HTML_WORDS = 3
+_TEMPLATE = re.compile(r"\{\{|\{%")
+
+
+def _html_text_blocks(text: str, start: int, end: int) -> list[Block]:
+    out: list[Block] = []
+    heading = 0
+    pos = start
+    for match in [*_HTML_SPLIT.finditer(text, start, end), None]:
+        stop = match.start() if match else end
+        block = _html_text_span(text, pos, stop)
+        if block is not None:
+            kind = "heading" if heading else "paragraph"
+            out.append(Block(block[0], block[1], kind, heading))
+        if match is None:
+            break
+        tag = (match.group(3) or "").lower()
+        if tag.startswith("h") and len(tag) == 2:
+            heading = 0 if match.group(2) else int(tag[1])
+        pos = match.end()
+    return out
+
+
+def _html_text_span(text: str, start: int, stop: int) -> tuple[int, int] | None:
+    """The stretch of ``text[start:stop]`` from its first to its last visible character."""
+    piece = text[start:stop]
+    visible = _HTML_ENTITY.sub(" ", _HTML_TAG.sub(" ", piece))
+    if len(re.findall(r"\w+", visible)) < MIN_HTML_WORDS or _TEMPLATE.search(piece):
+        return None  # markup, a label or link ("Docs"), or a template ("{{ user.login }}")
+    lead = _HTML_LEAD.match(piece)
+    trail = _HTML_TRAIL.search(piece)
+    first = start + (lead.end() if lead else 0)
+    last = start + (trail.start() if trail else len(piece))
+    return (first, last) if first < last else None
 
 
 def _cut_item(blocks: list[Block], index: int, lines: _Lines, nested_line: int) -> None:

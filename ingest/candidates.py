@@ -13,7 +13,8 @@ A candidate is what an answer may quote.  They are read from the document's bloc
 - ``quote``: each sentence, role ``quote``;
 - ``heading`` and ``boilerplate``: never.
 
-Text in no block (directive and markup lines, HTML comments, front matter), lines made only of
+Text in no block (directive and markup lines, HTML comments, front matter), paragraphs made only
+of images (a row of badges, a logo, with their links), lines made only of
 markup (``///``, ``{* ... *}``, template tags such as Hugo's ``{{< figure ... >}}`` or
 Jinja's ``{% include ... %}``, fences, underlines), the caption and the excluded spans are never
 candidates.  Documents stored without blocks fall back to a line reading: sentences, with a
@@ -25,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest.blocks import MIN_HTML_WORDS
 from ingest.chunking import split_sentences
 from vectorstore.types import Block, Candidate, Document
 
@@ -34,9 +36,20 @@ _MARKUP_ONLY = re.compile(
     r"^\s*(?:#+\s*|[-*+]\s*|[-=~^_*#:|+. `'\"<>]+|`{3,}.*|~{3,}.*|/{3,}.*|\{\*.*\*\}|"
     r"\.\.\s.*|<[^>]*>|\{\{.*\}\}|\{%.*%\})\s*$"
 )
+# Images (Markdown inline or reference, HTML), then the links left empty around them, then tags:
+# a paragraph with nothing else is a row of badges or a logo, markup to the reader.
+_IMAGES = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<img\b[^>]*>", re.IGNORECASE)
+_EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])")
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
+# Tags of HTML written inside Markdown (``<a href=...>``, ``<strong>``), not ``<placeholder>``
+# arguments, ``<name@host>`` addresses or ``<https://...>`` links.
+_HTML_TAG = re.compile(
+    r"</?(?:a|b|i|u|em|strong|span|code|small|big|sup|sub|img|br|p|div|kbd|abbr|mark|font|"
+    r"center|picture|source|h[1-6])\b[^<>]*>",
+    re.IGNORECASE,
+)
 
 
 def answer_candidates(
@@ -81,6 +94,8 @@ def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> l
                 if not _TABLE_SEPARATOR.match(text[row_start:row_end]):
                     _add(out, text, row_start, row_end, "table_row")
         elif block.kind in ("paragraph", "quote"):
+            if _only_images(text[block.start : block.end]):
+                continue
             for s, e in split_sentences(text, max(block.start, start), min(block.end, stop)):
                 if block.kind == "quote":
                     marker = _QUOTE_MARKER.match(text[s:e])
@@ -89,6 +104,19 @@ def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> l
                 else:
                     _add(out, text, s, e, candidate_role(text[s:e]))
     return out
+
+
+def _only_images(block_text: str) -> bool:
+    """A paragraph of images (badges, a logo), with their links and tags and nothing else."""
+    rest = _HTML_TAG.sub("", _EMPTY_LINKS.sub("", _IMAGES.sub("", block_text)))
+    return not re.search(r"\w", rest)
+
+
+def _tagged_label(piece: str) -> bool:
+    """A line of HTML with a word or two of text: a link or a label (``<a ...>Docs</a>``)."""
+    if not _HTML_TAG.search(piece):
+        return False
+    return len(re.findall(r"\w+", _HTML_TAG.sub(" ", piece))) < MIN_HTML_WORDS
 
 
 def _from_lines(text: str, start: int, stop: int) -> list[Candidate]:
@@ -107,6 +135,8 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
         end -= 1
     piece = text[start:end]
     if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
+        return
+    if _only_images(piece) or (role != "list_item" and _tagged_label(piece)):
         return
     out.append(Candidate(start=start, end=end, role=role))
 

@@ -98,3 +98,50 @@ def test_template_tags_are_markup_not_candidates() -> None:
     doc = analyze_document("post.md", "post.md", text, "text/markdown")
     texts = [t for _, t in _pairs(doc)]
     assert texts == ["The works on the north quay start in April.", "The ferry keeps running."]
+
+
+README_WITH_HTML = """<p align="center">
+  <a href="https://example.org"><img src="logo.png" alt="Harbourmaster"></a>
+</p>
+<p align="center">
+    <em>Harbourmaster books berths, collects fees and keeps the tide tables</em>
+</p>
+
+<h3 align="center">Berth booking for small marinas</h3>
+
+[![Build](https://example.org/badge.svg)](https://example.org/ci)
+[![Version](https://img.shields.io/pypi/v/harbour.svg)](https://pypi.org/project/harbour/)
+
+<p align="center">
+  <a href="https://example.org/docs">Docs</a> ·
+  <a href="https://example.org/install">Install</a>
+</p>
+
+<div>{{ sponsor.name }} sponsors the project with {{ sponsor.amount }}</div>
+
+Harbourmaster is maintained by the marina's volunteers.
+
+- Ada Lovelace <ada@example.org>
+- ``BERTH <number>``
+"""
+
+
+def test_html_inside_markdown_gives_its_text_and_badges_give_nothing() -> None:
+    doc = analyze_document("README.md", "README.md", README_WITH_HTML, "text/markdown")
+    pairs = _pairs(doc)
+    texts = [text for _, text in pairs]
+    # The tagline inside <p><em> is a sentence, quoted without its tags.
+    tagline = "Harbourmaster books berths, collects fees and keeps the tide tables"
+    assert ("sentence", tagline) in pairs
+    # An <h3> is a heading: a section, never an answer.
+    assert [s.title for s in doc.sections] == ["Berth booking for small marinas"]
+    assert "Berth booking for small marinas" not in texts
+    # A row of badges, a logo, navigation links and template placeholders are markup.
+    assert not any("badge.svg" in t or "logo.png" in t or "{{" in t for t in texts)
+    assert not any(">Docs<" in t or ">Install<" in t for t in texts)
+    assert ("sentence", "Harbourmaster is maintained by the marina's volunteers.") in pairs
+    # Angle brackets that are not HTML stay: an address, a placeholder argument.
+    assert ("list_item", "Ada Lovelace <ada@example.org>") in pairs
+    assert ("list_item", "``BERTH <number>``") in pairs
+    for c in answer_candidates(doc):
+        assert doc.text[c.start : c.end].strip() == doc.text[c.start : c.end]

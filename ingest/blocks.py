@@ -203,6 +203,7 @@ _HTML_SPLIT = re.compile(
 _HTML_LEAD = re.compile(r"(?:\s+|<[^>]*>)+")
 _HTML_TRAIL = re.compile(r"(?:\s+|<[^<>]*>)+\Z")
 _HTML_TAG = re.compile(r"<[^>]*>")
+_HTML_PRE_END = re.compile(r"</pre\s*>", re.IGNORECASE)
 _HTML_ENTITY = re.compile(r"&#?\w+;")
 # Fewer words between block tags are labels and navigation ("Docs", "Homepage", a table cell).
 MIN_HTML_WORDS = 3
@@ -213,19 +214,24 @@ def _html_text_blocks(text: str, start: int, end: int) -> list[Block]:
     out: list[Block] = []
     heading = 0
     pos = start
-    for match in [*_HTML_SPLIT.finditer(text, start, end), None]:
+    while True:
+        match = _HTML_SPLIT.search(text, pos, end)
         stop = match.start() if match else end
         block = _html_text_span(text, pos, stop)
         if block is not None:
             kind = "heading" if heading else "paragraph"
             out.append(Block(block[0], block[1], kind, heading))
         if match is None:
-            break
+            return out
         tag = (match.group(3) or "").lower()
-        if tag.startswith("h") and len(tag) == 2:
-            heading = 0 if match.group(2) else int(tag[1])
         pos = match.end()
-    return out
+        if tag == "pre" and not match.group(2):
+            # Preformatted text is code: one block, tags included, quoted whole or not at all.
+            close = _HTML_PRE_END.search(text, pos, end)
+            pos = close.end() if close else end
+            out.append(Block(match.start(), pos, "code"))
+        elif tag.startswith("h") and len(tag) == 2:
+            heading = 0 if match.group(2) else int(tag[1])
 
 
 def _html_text_span(text: str, start: int, stop: int) -> tuple[int, int] | None:

@@ -121,6 +121,10 @@ README_WITH_HTML = """<p align="center">
 
 Harbourmaster is maintained by the marina's volunteers.
 
+<pre>
+pip install harbourmaster. Then run harbour serve.
+</pre>
+
 - Ada Lovelace <ada@example.org>
 - ``BERTH <number>``
 """
@@ -141,6 +145,9 @@ def test_html_inside_markdown_gives_its_text_and_badges_give_nothing() -> None:
     assert not any(">Docs<" in t or ">Install<" in t for t in texts)
     assert ("sentence", "Harbourmaster is maintained by the marina's volunteers.") in pairs
     # Angle brackets that are not HTML stay: an address, a placeholder argument.
+    # Preformatted HTML is a code block, quoted whole.
+    pre = "<pre>\npip install harbourmaster. Then run harbour serve.\n</pre>"
+    assert ("code", pre) in pairs
     assert ("list_item", "Ada Lovelace <ada@example.org>") in pairs
     assert ("list_item", "``BERTH <number>``") in pairs
     for c in answer_candidates(doc):

@@ -45,7 +45,7 @@ _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
 # Tags of HTML written inside Markdown (``<a href=...>``, ``<strong>``), not ``<placeholder>``
 # arguments, ``<name@host>`` addresses or ``<https://...>`` links.
-_HTML_TAG = re.compile(
+_INLINE_HTML_TAG = re.compile(
     r"</?(?:a|b|i|u|em|strong|span|code|small|big|sup|sub|img|br|p|div|kbd|abbr|mark|font|"
     r"center|picture|source|h[1-6])\b[^<>]*>",
     re.IGNORECASE,
@@ -108,15 +108,15 @@ def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> l
 
 def _only_images(block_text: str) -> bool:
     """A paragraph of images (badges, a logo), with their links and tags and nothing else."""
-    rest = _HTML_TAG.sub("", _EMPTY_LINKS.sub("", _IMAGES.sub("", block_text)))
+    rest = _INLINE_HTML_TAG.sub("", _EMPTY_LINKS.sub("", _IMAGES.sub("", block_text)))
     return not re.search(r"\w", rest)
 
 
 def _tagged_label(piece: str) -> bool:
     """A line of HTML with a word or two of text: a link or a label (``<a ...>Docs</a>``)."""
-    if not _HTML_TAG.search(piece):
+    if not _INLINE_HTML_TAG.search(piece):
         return False
-    return len(re.findall(r"\w+", _HTML_TAG.sub(" ", piece))) < MIN_HTML_WORDS
+    return len(re.findall(r"\w+", _INLINE_HTML_TAG.sub(" ", piece))) < MIN_HTML_WORDS
 
 
 def _from_lines(text: str, start: int, stop: int) -> list[Candidate]:

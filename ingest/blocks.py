@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS
 from vectorstore.types import Block, Span
 
 HeadingLine = tuple[int, int, int, str]
@@ -191,22 +192,22 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     return tuple(b for b in blocks if b.start < b.end)
 
 
-# Raw HTML inside Markdown (READMEs centre their tagline in ``<p align="center">``): the text
-# between block-level tags is a paragraph (a heading inside h1-h6), inline tags kept inside it.
-# Comments, scripts and styles are not text.
+# Raw HTML inside Markdown (READMEs centre their tagline in ``<p align="center">``) is read with
+# the HTML loader's own vocabulary (:mod:`ingest.loaders`): the text between block-level tags is a
+# paragraph (inline tags kept inside it; ``br`` ends a line, as in a page), h1-h6 a heading,
+# ``pre`` code; comments and the content of dropped elements (scripts, styles, navigation, forms)
+# are not text, and neither are tags and character references.
 _HTML_SPLIT = re.compile(
-    r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)|<(/?)(p|div|h[1-6]|li|ul|ol|table|"
-    r"thead|tbody|tr|td|th|br|hr|blockquote|pre|details|summary|section|header|footer|picture|"
-    r"source|center|dl|dt|dd|figure|figcaption|nav|article|aside|main)\b[^>]*>",
+    r"<!--.*?(?:-->|\Z)"
+    rf"|<({'|'.join(sorted(DROPPED_TAGS))})\b[^>]*>(?:.*?</\1\s*>)?"
+    rf"|<(/?)({'|'.join(sorted(BLOCK_TAGS | HEADING_LEVELS.keys() | {'pre', 'br'}))})\b[^>]*>",
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_LEAD = re.compile(r"(?:\s+|<[^>]*>)+")
 _HTML_TRAIL = re.compile(r"(?:\s+|<[^<>]*>)+\Z")
-_HTML_TAG = re.compile(r"<[^>]*>")
+_HTML_MARKUP = re.compile(r"<[^>]*>|&#?\w+;")
+_HTML_LINK = re.compile(r"<a\b[^>]*>.*?</a\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_PRE_END = re.compile(r"</pre\s*>", re.IGNORECASE)
-_HTML_ENTITY = re.compile(r"&#?\w+;")
-# Fewer words between block tags are labels and navigation ("Docs", "Homepage", a table cell).
-MIN_HTML_WORDS = 3
 _TEMPLATE = re.compile(r"\{\{|\{%")
 
 
@@ -230,16 +231,17 @@ def _html_text_blocks(text: str, start: int, end: int) -> list[Block]:
             close = _HTML_PRE_END.search(text, pos, end)
             pos = close.end() if close else end
             out.append(Block(match.start(), pos, "code"))
-        elif tag.startswith("h") and len(tag) == 2:
-            heading = 0 if match.group(2) else int(tag[1])
+        elif tag in HEADING_LEVELS:
+            heading = 0 if match.group(2) else HEADING_LEVELS[tag]
 
 
 def _html_text_span(text: str, start: int, stop: int) -> tuple[int, int] | None:
     """The stretch of ``text[start:stop]`` from its first to its last visible character."""
     piece = text[start:stop]
-    visible = _HTML_ENTITY.sub(" ", _HTML_TAG.sub(" ", piece))
-    if len(re.findall(r"\w+", visible)) < MIN_HTML_WORDS or _TEMPLATE.search(piece):
-        return None  # markup, a label or link ("Docs"), or a template ("{{ user.login }}")
+    if not re.search(r"\w", _HTML_MARKUP.sub(" ", _HTML_LINK.sub(" ", piece))):
+        return None  # markup only, or only links: navigation ("<a href=...>Docs</a> ·")
+    if _TEMPLATE.search(piece):
+        return None  # a template's placeholders ("{{ user.login }}"), not text
     lead = _HTML_LEAD.match(piece)
     trail = _HTML_TRAIL.search(piece)
     first = start + (lead.end() if lead else 0)

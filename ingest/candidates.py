@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.blocks import MIN_HTML_WORDS
 from ingest.chunking import split_sentences
 from vectorstore.types import Block, Candidate, Document
 
@@ -36,20 +35,13 @@ _MARKUP_ONLY = re.compile(
     r"^\s*(?:#+\s*|[-*+]\s*|[-=~^_*#:|+. `'\"<>]+|`{3,}.*|~{3,}.*|/{3,}.*|\{\*.*\*\}|"
     r"\.\.\s.*|<[^>]*>|\{\{.*\}\}|\{%.*%\})\s*$"
 )
-# Images (Markdown inline or reference, HTML), then the links left empty around them, then tags:
+# Images (Markdown inline or reference, HTML), then the links left empty around them:
 # a paragraph with nothing else is a row of badges or a logo, markup to the reader.
 _IMAGES = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<img\b[^>]*>", re.IGNORECASE)
-_EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])")
+_EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])|<a\b[^>]*>\s*</a\s*>", re.IGNORECASE)
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
-# Tags of HTML written inside Markdown (``<a href=...>``, ``<strong>``), not ``<placeholder>``
-# arguments, ``<name@host>`` addresses or ``<https://...>`` links.
-_INLINE_HTML_TAG = re.compile(
-    r"</?(?:a|b|i|u|em|strong|span|code|small|big|sup|sub|img|br|p|div|kbd|abbr|mark|font|"
-    r"center|picture|source|h[1-6])\b[^<>]*>",
-    re.IGNORECASE,
-)
 
 
 def answer_candidates(
@@ -108,15 +100,7 @@ def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> l
 
 def _only_images(block_text: str) -> bool:
     """A paragraph of images (badges, a logo), with their links and tags and nothing else."""
-    rest = _INLINE_HTML_TAG.sub("", _EMPTY_LINKS.sub("", _IMAGES.sub("", block_text)))
-    return not re.search(r"\w", rest)
-
-
-def _tagged_label(piece: str) -> bool:
-    """A line of HTML with a word or two of text: a link or a label (``<a ...>Docs</a>``)."""
-    if not _INLINE_HTML_TAG.search(piece):
-        return False
-    return len(re.findall(r"\w+", _INLINE_HTML_TAG.sub(" ", piece))) < MIN_HTML_WORDS
+    return not re.search(r"\w", _EMPTY_LINKS.sub("", _IMAGES.sub("", block_text)))
 
 
 def _from_lines(text: str, start: int, stop: int) -> list[Candidate]:
@@ -136,7 +120,7 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
     piece = text[start:end]
     if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
         return
-    if _only_images(piece) or (role != "list_item" and _tagged_label(piece)):
+    if _only_images(piece):
         return
     out.append(Candidate(start=start, end=end, role=role))
 

@@ -43,7 +43,7 @@ MAX_CONTROL_RATIO = 0.02
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 
-_DROPPED_TAGS = frozenset(
+DROPPED_TAGS = frozenset(
     {
         "script",
         "style",
@@ -62,7 +62,7 @@ _DROPPED_TAGS = frozenset(
         "input",
     }
 )
-_BLOCK_TAGS = frozenset(
+BLOCK_TAGS = frozenset(
     {
         "address",
         "article",
@@ -130,7 +130,7 @@ _CLASS_TOKEN = re.compile(r"[a-z]+")
 _CONTENT_TAGS = ("main", "h1")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
 _LINE_BREAK = "\ue000"
-_HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
 
 HeadingPosition = tuple[int, int, int]
 
@@ -302,13 +302,13 @@ class _HtmlBlocks:
 
     def _visit(self, tag: Tag) -> None:
         name = tag.name.lower()
-        if name in _DROPPED_TAGS or tag.has_attr("hidden") or _is_furniture(tag):
+        if name in DROPPED_TAGS or tag.has_attr("hidden") or _is_furniture(tag):
             return
         if name == "br":
             self._buffer.append(_LINE_BREAK)
-        elif name in _HEADING_LEVELS:
+        elif name in HEADING_LEVELS:
             self.flush()
-            self._add(_collapse(tag.get_text()), "heading", _HEADING_LEVELS[name])
+            self._add(_collapse(tag.get_text()), "heading", HEADING_LEVELS[name])
         elif name == "pre":
             self.flush()
             self._add(tag.get_text().strip("\n"), "code", 0)
@@ -316,7 +316,7 @@ class _HtmlBlocks:
             if self._buffer and "".join(self._buffer).strip():
                 self._buffer.append(" | ")
             self.walk(tag)
-        elif name in _BLOCK_TAGS:
+        elif name in BLOCK_TAGS:
             self._visit_block(tag, name)
         elif name == "a":
             self._links += 1

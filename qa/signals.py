@@ -325,8 +325,10 @@ class SentenceScorer:
             )
             s_terms = content_terms(s.text)
             new = [t for t in s_terms if t not in own and not term_in(t, set(qterms))]
-            type_ok = _holds_kind(kind, asked, s.text, given_numbers)
             role = s.role
+            type_ok = _holds_kind(
+                kind, asked, s.text, given_numbers, introduces=role == "list_intro" and wants.count
+            )
             features = {
                 "cos": float(cos[i]),
                 "cos_gap": float(cos[i]) - max_cos,
@@ -417,10 +419,16 @@ def answer_kind(wants: Intent, question: str) -> str | None:
     return None
 
 
-def _holds_kind(kind: str | None, question: str, text: str, given: set[str]) -> bool:
+def _holds_kind(
+    kind: str | None, question: str, text: str, given: set[str], *, introduces: bool = False
+) -> bool:
+    """The text holds the kind of thing asked for.  ``introduces``: the text introduces a list
+    (ends in a colon) and the question asks how many: the items it introduces give the count."""
     if kind is None:
         return True
     if kind == "number":
+        if introduces:
+            return True
         found = {m.lower() for m in _NUMBER.findall(text)}
         return bool(found - {m.lower() for m in _NUMBER.findall(question)} - given)
     if kind == "date":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eval.train import _fit_linear, choose_threshold
+from eval.train import _fit_linear, _gold_labels, choose_threshold
 from ingest.blocks import markdown_blocks
 from qa.answerability import (
     QUESTION_FEATURES,
@@ -213,6 +213,24 @@ def test_an_address_holds_the_place_a_where_question_asks_for() -> None:
     assert not _holds_kind("name", question, "Report bugs to the mailing list.", set())
     asked_with = "Is bugs@tidewater.example.org where I report bugs?"
     assert not _holds_kind("name", asked_with, "Write to bugs@tidewater.example.org.", set())
+
+
+def test_a_list_introduction_holds_the_count_a_how_many_question_asks_for() -> None:
+    question = "How many tools does the kit include?"
+    assert answer_kind(intent(question), question) == "number"
+    assert not _holds_kind("number", question, "The kit includes:", set())
+    assert _holds_kind("number", question, "The kit includes:", set(), introduces=True)
+    assert _holds_kind("number", question, "The kit includes three tools.", set())
+
+
+def test_code_naming_what_the_prose_states_is_not_labelled_an_answer() -> None:
+    texts = ["Tidy is a library for cleaning tables.", "pip install tidy", "Tidy runs fast."]
+    roles = ["sentence", "code", "sentence"]
+    # The prose holds the gold string: the code block that repeats it is left unlabelled.
+    assert _gold_labels(texts, roles, ["tidy is a library"]).tolist() == [1, 0, 0]
+    assert _gold_labels(texts, roles, ["tidy"]).tolist() == [1, -1, 1]
+    # Only the code holds it: the code block is the answer.
+    assert _gold_labels(texts, roles, ["pip install"]).tolist() == [0, 1, 0]
 
 
 def test_derived_words_match() -> None:

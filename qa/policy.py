@@ -244,8 +244,15 @@ def _asks_for_content(question: str) -> bool:
 class ListAsked:
     """A question for the members of a list (list them, how many, the first / last one) whose
     best evidence, or the sentence it quotes, introduces a list the document does contain: the
-    list's items answer it (the extractive backend quotes them), whatever the model's score."""
+    list's items answer it (the extractive backend quotes them), whatever the model's score.
 
+    When the model finds the evidence answers (``answerable``), an introduction within
+    ``member_margin`` of the best candidate counts as the best evidence: the margin
+    :class:`SourceTruncated` gives a gap's announcement, so a question targets the same passage
+    whether the list is there or cut off.
+    """
+
+    member_margin: float = SourceTruncated.member_margin
     name: str = "list_asked"
 
     def check(
@@ -255,13 +262,16 @@ class ListAsked:
         candidates: Sequence[Sentence],
         documents: Sequence[Document],
         quoted: Sequence[int] = (),
+        answerable: bool = False,
     ) -> int | None:
         """The index of the introducing candidate, or None.  ``quoted``: the candidates the
         question quotes, which come before the best-scoring one."""
         wants = intent(asked)
         if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
             return None
-        for i in (*quoted, int(np.argmax(scores))):
+        floor = float(scores.max()) - (self.member_margin if answerable else 0.0)
+        near = [int(i) for i in np.argsort(-scores) if float(scores[i]) >= floor]
+        for i in (*quoted, *near):
             intro = candidates[i]
             if intro.role != "list_intro":
                 continue
@@ -346,7 +356,14 @@ class AnswerDecider:
         score = self.model.answerable(p, features, cos)
         # A list introduction competes on its content whether or not its role counts for it.
         plain = np.where([s.role == "list_intro" for s in sentences], np.maximum(neutral, p), p)
-        intro = self.lists.check(asked.cleaned, plain, sentences, documents, quoted)
+        intro = self.lists.check(
+            asked.cleaned,
+            plain,
+            sentences,
+            documents,
+            quoted,
+            answerable=score >= self.model.threshold,
+        )
         if intro is not None:
             first = sentences[intro]
             return Decision(

@@ -272,6 +272,13 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     # Not a question for members, or the best evidence is not the introduction.
     assert rule.check("Why does the kit exist?", scores, cands, [doc]) is None
     assert rule.check("How many things?", np.array([0.5, 0.3]), cands, [doc]) is None
+    # An introduction within the member margin of the best candidate is the evidence asked for.
+    near = np.array([0.5, 0.4])
+    assert rule.check("How many things?", near, cands, [doc], answerable=True) == 1
+    assert rule.check("How many things?", near, cands, [doc], answerable=False) is None
+    assert (
+        ListAsked(member_margin=0.0).check("How many?", near, cands, [doc], answerable=True) is None
+    )
     # The list is missing: nothing to answer with.
     cut = document(text[:31])
     assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None

@@ -203,12 +203,9 @@ class SourceTruncated:
                 if gap is not None:
                     return gap
         scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
-        best = float(scores.max())
         margin = self.member_margin if _asks_for_members(wants) else 0.0
-        for i in np.argsort(-scores):
-            if float(scores[i]) < max(self.min_relevance, best - margin):
-                break
-            top = candidates[int(i)]
+        for i in _near_best(scores, margin, self.min_relevance):
+            top = candidates[i]
             for gap in gaps:
                 if top.document == gap.document and self._in_region(
                     top, gap, candidates, texts.get(gap.document, "")
@@ -225,6 +222,13 @@ class SourceTruncated:
             c for c in candidates if c.document == gap.document and s.end <= c.start < gap.start
         ]
         return len(between) < self.lead_sentences
+
+
+def _near_best(scores: np.ndarray, margin: float, floor: float = -np.inf) -> list[int]:
+    """The candidates scoring within ``margin`` of the best (and at least ``floor``), best
+    first."""
+    cut = max(floor, float(scores.max()) - margin)
+    return [int(i) for i in np.argsort(-scores) if float(scores[i]) >= cut]
 
 
 _NOT_CONTENT = re.compile(r"^\W*(why|how(?!\s+(many|much))|when|where)\b", re.IGNORECASE)
@@ -269,8 +273,7 @@ class ListAsked:
         wants = intent(asked)
         if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
             return None
-        floor = float(scores.max()) - (self.member_margin if answerable else 0.0)
-        near = [int(i) for i in np.argsort(-scores) if float(scores[i]) >= floor]
+        near = _near_best(scores, self.member_margin if answerable else 0.0)
         for i in (*quoted, *near):
             intro = candidates[i]
             if intro.role != "list_intro":
@@ -354,6 +357,7 @@ class AnswerDecider:
                 ranked=ranked,
             )
         score = self.model.answerable(p, features, cos)
+        answerable = score >= self.model.threshold
         # A list introduction competes on its content whether or not its role counts for it.
         plain = np.where([s.role == "list_intro" for s in sentences], np.maximum(neutral, p), p)
         intro = self.lists.check(
@@ -362,7 +366,7 @@ class AnswerDecider:
             sentences,
             documents,
             quoted,
-            answerable=score >= self.model.threshold,
+            answerable=answerable,
         )
         if intro is not None:
             first = sentences[intro]
@@ -376,7 +380,7 @@ class AnswerDecider:
                     *(r for r in ranked if r.sentence is not first),
                 ),
             )
-        if score < self.model.threshold:
+        if not answerable:
             return Decision(
                 "not_in_documents",
                 "answerability",

@@ -225,8 +225,7 @@ class SourceTruncated:
 
 
 def _near_best(scores: np.ndarray, margin: float, floor: float = -np.inf) -> list[int]:
-    """The candidates scoring within ``margin`` of the best (and at least ``floor``), best
-    first."""
+    """Indices of the scores within ``margin`` of the best and at least ``floor``, best first."""
     cut = max(floor, float(scores.max()) - margin)
     return [int(i) for i in np.argsort(-scores) if float(scores[i]) >= cut]
 

@@ -166,10 +166,12 @@ class SourceTruncated:
     same paragraph (where "these included:" takes its subject from).  The rule fires when the
     best candidate for the question (by the model, the announcing sentence scored as an ordinary
     sentence) lies in the region, with probability at least ``min_relevance``, and the question
-    asks for content (what, which, who, a list, a count, an item, yes/no about the content), not
-    for a reason, a manner, a time or a place, which the region's own sentences may answer.  A
-    question for the members of a list that quotes the announcing sentence (``quoted``) targets
-    its gap whatever the scores: the user has said which list they mean.
+    asks for content (what, which, who, a list, a count, an item, yes/no about the content).  A
+    question for a reason, a manner, a time or a place, which the lead sentences may answer,
+    targets the gap only when its best candidate is the announcement itself, the sentence that
+    promises what is missing.  A question for the members of a list that quotes the announcing
+    sentence (``quoted``) targets its gap whatever the scores: the user has said which list they
+    mean.
     """
 
     lead_sentences: int = 1
@@ -193,20 +195,24 @@ class SourceTruncated:
     ) -> Gap | None:
         """The gap the question targets, or None.  ``quoted``: the candidates the question
         quotes."""
-        if not gaps or not candidates or not _asks_for_content(asked):
+        if not gaps or not candidates:
             return None
+        content = _asks_for_content(asked)
         wants = intent(asked)
-        if _asks_for_members(wants):
+        members = content and _asks_for_members(wants)
+        if members:
             for i in quoted:
                 s = candidates[i]
                 gap = next((g for g in gaps if _announces(s, g)), None)
                 if gap is not None:
                     return gap
         scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
-        margin = self.member_margin if _asks_for_members(wants) else 0.0
+        margin = self.member_margin if members else 0.0
         for i in _near_best(scores, margin, self.min_relevance):
             top = candidates[i]
             for gap in gaps:
+                if not content and not _announces(top, gap):
+                    continue
                 if top.document == gap.document and self._in_region(
                     top, gap, candidates, texts.get(gap.document, "")
                 ):

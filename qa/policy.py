@@ -254,6 +254,9 @@ class ListAsked:
     """A question for the members of a list (list them, how many, the first / last one) whose
     best evidence, or the sentence it quotes, introduces a list the document does contain: the
     list's items answer it (the extractive backend quotes them), whatever the model's score.
+    The introduction's region counts as it does for :class:`SourceTruncated`: best evidence
+    among the ``lead_sentences`` before it in its paragraph ("Use COMPARE to choose the method.
+    It must be one of:") leads to its list.
 
     When the model finds the evidence answers (``answerable``), an introduction within
     ``member_margin`` of the best candidate counts as the best evidence: the margin
@@ -262,6 +265,7 @@ class ListAsked:
     """
 
     member_margin: float = SourceTruncated.member_margin
+    lead_sentences: int = SourceTruncated.lead_sentences
     name: str = "list_asked"
 
     def check(
@@ -280,12 +284,29 @@ class ListAsked:
             return None
         near = _near_best(scores, self.member_margin if answerable else 0.0)
         for i in (*quoted, *near):
-            intro = candidates[i]
-            if intro.role != "list_intro":
+            document = next((d for d in documents if d.id == candidates[i].document), None)
+            if document is None:
                 continue
-            document = next((d for d in documents if d.id == intro.document), None)
-            if document is not None and list_items_after(document, intro.start):
-                return i
+            j = self._introduction(i, candidates, document.text)
+            if j is not None and list_items_after(document, candidates[j].start):
+                return j
+        return None
+
+    def _introduction(self, i: int, candidates: Sequence[Sentence], text: str) -> int | None:
+        """The candidate at ``i`` if it introduces a list, else the introduction it leads into:
+        one of the next ``lead_sentences`` candidates of its paragraph."""
+        s = candidates[i]
+        if s.role == "list_intro":
+            return i
+        later = sorted(
+            (j for j, c in enumerate(candidates) if c.document == s.document and c.start >= s.end),
+            key=lambda j: candidates[j].start,
+        )
+        for j in later[: self.lead_sentences]:
+            if "\n\n" in text[s.end : candidates[j].start]:
+                return None
+            if candidates[j].role == "list_intro":
+                return j
         return None
 
 

@@ -288,6 +288,26 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     assert rule.check("How many things does the kit include?", scores, cands, [cut]) is None
 
 
+def test_list_asked_takes_the_list_a_best_lead_sentence_leads_into() -> None:
+    text = "Intro line.\n\nPack light. The kit includes:\n\n- a rope\n- a lamp\n"
+    doc = document(text)
+    cands = [
+        sentence(0, 11, text[0:11]),
+        sentence(13, 24, text[13:24]),
+        sentence(25, 42, text[25:42], role="list_intro"),
+    ]
+    rule = ListAsked()
+    # The sentence leading into the introduction is the best evidence: its list answers.
+    assert rule.check("Which tools are packed?", np.array([0.1, 0.6, 0.2]), cands, [doc]) == 2
+    # Another paragraph's sentence leads into nothing; and a region of none leads nowhere.
+    assert rule.check("Which tools are packed?", np.array([0.6, 0.1, 0.2]), cands, [doc]) is None
+    none = ListAsked(lead_sentences=0)
+    assert none.check("Which tools are packed?", np.array([0.1, 0.6, 0.2]), cands, [doc]) is None
+    # The list is missing after the introduction the lead sentence leads into.
+    cut = document(text[:43])
+    assert rule.check("Which tools are packed?", np.array([0.1, 0.6, 0.2]), cands, [cut]) is None
+
+
 def test_list_asked_takes_the_introduction_the_question_quotes() -> None:
     text = "The kit includes:\n\n- a rope\n- a lamp\n\nThe box holds:\n\n- a map\n"
     doc = document(text)

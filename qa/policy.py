@@ -166,10 +166,11 @@ class SourceTruncated:
     same paragraph (where "these included:" takes its subject from).  The rule fires when the
     best candidate for the question (by the model, the announcing sentence scored as an ordinary
     sentence) lies in the region, with probability at least ``min_relevance``, and the question
-    asks for content (what, which, who, a list, a count, an item, yes/no about the content).  A
-    question for a reason, a manner, a time or a place, which the lead sentences may answer,
-    targets the gap only when its best candidate is the announcement itself, the sentence that
-    promises what is missing.  A question for the members of a list that quotes the announcing
+    asks for content (what, which, who, a list, a count, an item, yes/no about the content),
+    not for a time or a place, which the region's own sentences may state.  A question for a
+    reason or a manner (why, how), which the lead sentences may answer, targets the gap only
+    when its best candidate is the announcement itself: the reasons or steps it promises are
+    what is missing.  A question for the members of a list that quotes the announcing
     sentence (``quoted``) targets its gap whatever the scores: the user has said which list they
     mean.
     """
@@ -198,6 +199,9 @@ class SourceTruncated:
         if not gaps or not candidates:
             return None
         content = _asks_for_content(asked)
+        # Not content: only the announcement itself can be the target, and only of a why / how.
+        if not content and not _REASON_OR_MANNER.search(asked):
+            return None
         wants = intent(asked)
         members = content and _asks_for_members(wants)
         if members:
@@ -237,6 +241,8 @@ def _near_best(scores: np.ndarray, margin: float, floor: float = -np.inf) -> lis
 
 
 _NOT_CONTENT = re.compile(r"^\W*(why|how(?!\s+(many|much))|when|where)\b", re.IGNORECASE)
+# The reasons or the steps a list would give ("The benefits are:", "Proceed as follows:").
+_REASON_OR_MANNER = re.compile(r"^\W*(why|how(?!\s+(many|much)))\b", re.IGNORECASE)
 
 
 def _asks_for_members(wants: Intent) -> bool:

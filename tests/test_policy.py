@@ -111,9 +111,12 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("What rules were written?", p, neutral, cands, [gap], texts) == gap
     # ... but a question for a reason, manner, time or place is answered from it.
     assert rule.check("When were the rules written?", p, neutral, cands, [gap], texts) is None
-    # ... unless the announcement itself is the best match: it promises what is missing.
+    # ... unless the announcement itself is the best match for a reason or a manner: the
+    # reasons or steps it promises are missing.  It may state a time or a place itself.
     p, neutral = np.array([0.3, 0.1, 0.2]), np.array([0.3, 0.6, 0.2])
     assert rule.check("How do the rules work?", p, neutral, cands, [gap], texts) == gap
+    assert rule.check("Why are there rules?", p, neutral, cands, [gap], texts) == gap
+    assert rule.check("When were the rules included?", p, neutral, cands, [gap], texts) is None
     p = neutral = np.array([0.7, 0.1, 0.2])
     # Another paragraph answers best: not about the missing list.
     p = neutral = np.array([0.1, 0.1, 0.8])

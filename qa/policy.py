@@ -264,10 +264,12 @@ class ListAsked:
     among the ``lead_sentences`` before it in its paragraph ("Use COMPARE to choose the method.
     It must be one of:") leads to its list.
 
-    When the model finds the evidence answers (``answerable``), an introduction within
-    ``member_margin`` of the best candidate counts as the best evidence: the margin
-    :class:`SourceTruncated` gives a gap's announcement, so a question targets the same passage
-    whether the list is there or cut off.
+    An introduction within ``member_margin`` of the best candidate counts as the best evidence
+    (the margin :class:`SourceTruncated` gives a gap's announcement, so a question targets the
+    same passage whether the list is there or cut off) when the model finds the evidence
+    answers (``answerable``), or when the introduction (or the sentence leading into it) holds
+    a word of the question (``mentions``): when the model finds nothing answers, a nearby list
+    that shares no word with the question is no answer to it.
     """
 
     member_margin: float = SourceTruncated.member_margin
@@ -282,13 +284,20 @@ class ListAsked:
         documents: Sequence[Document],
         quoted: Sequence[int] = (),
         answerable: bool = False,
+        mentions: np.ndarray | None = None,
     ) -> int | None:
         """The index of the introducing candidate, or None.  ``quoted``: the candidates the
-        question quotes, which come before the best-scoring one."""
+        question quotes, which come before the best-scoring one; ``mentions``: whether each
+        candidate holds a word of the question."""
         wants = intent(asked)
         if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
             return None
-        near = _near_best(scores, self.member_margin if answerable else 0.0)
+        near = _near_best(scores, self.member_margin)
+        near = [
+            i
+            for rank, i in enumerate(near)
+            if rank == 0 or answerable or (mentions is not None and bool(mentions[i]))
+        ]
         for i in (*quoted, *near):
             document = next((d for d in documents if d.id == candidates[i].document), None)
             if document is None:
@@ -399,6 +408,7 @@ class AnswerDecider:
             documents,
             quoted,
             answerable=answerable,
+            mentions=features[:, FEATURES.index("coverage")] > 0,
         )
         if intro is not None:
             first = sentences[intro]

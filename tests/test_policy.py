@@ -283,6 +283,10 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     near = np.array([0.5, 0.4])
     assert rule.check("How many things?", near, cands, [doc], answerable=True) == 1
     assert rule.check("How many things?", near, cands, [doc], answerable=False) is None
+    # ... or, when the model finds nothing answers, one that holds a word of the question.
+    mentions = np.array([False, True])
+    assert rule.check("How many things?", near, cands, [doc], mentions=mentions) == 1
+    assert rule.check("How many things?", near, cands, [doc], mentions=~mentions) is None
     assert (
         ListAsked(member_margin=0.0).check("How many?", near, cands, [doc], answerable=True) is None
     )

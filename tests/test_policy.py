@@ -117,7 +117,6 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("How do the rules work?", p, neutral, cands, [gap], texts) == gap
     assert rule.check("Why are there rules?", p, neutral, cands, [gap], texts) == gap
     assert rule.check("When were the rules included?", p, neutral, cands, [gap], texts) is None
-    p = neutral = np.array([0.7, 0.1, 0.2])
     # Another paragraph answers best: not about the missing list.
     p = neutral = np.array([0.1, 0.1, 0.8])
     assert rule.check("Which rules?", p, neutral, cands, [gap], texts) is None

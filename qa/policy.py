@@ -198,10 +198,11 @@ class SourceTruncated:
         quotes."""
         if not gaps or not candidates:
             return None
-        content = _asks_for_content(asked)
-        # Not content: only the announcement itself can be the target, and only of a why / how.
-        if not content and not _REASON_OR_MANNER.search(asked):
+        wh = _opening_wh(asked)
+        if wh in ("when", "where"):
             return None
+        # A why / how question can target only the announcement itself; others the region.
+        content = wh is None
         wants = intent(asked)
         members = content and _asks_for_members(wants)
         if members:
@@ -215,11 +216,13 @@ class SourceTruncated:
         for i in _near_best(scores, margin, self.min_relevance):
             top = candidates[i]
             for gap in gaps:
-                if not content and not _announces(top, gap):
-                    continue
-                if top.document == gap.document and self._in_region(
-                    top, gap, candidates, texts.get(gap.document, "")
-                ):
+                targeted = (
+                    top.document == gap.document
+                    and self._in_region(top, gap, candidates, texts.get(gap.document, ""))
+                    if content
+                    else _announces(top, gap)
+                )
+                if targeted:
                     return gap
         return None
 
@@ -240,9 +243,9 @@ def _near_best(scores: np.ndarray, margin: float, floor: float = -np.inf) -> lis
     return [int(i) for i in np.argsort(-scores) if float(scores[i]) >= cut]
 
 
-_NOT_CONTENT = re.compile(r"^\W*(why|how(?!\s+(many|much))|when|where)\b", re.IGNORECASE)
-# The reasons or the steps a list would give ("The benefits are:", "Proceed as follows:").
-_REASON_OR_MANNER = re.compile(r"^\W*(why|how(?!\s+(many|much)))\b", re.IGNORECASE)
+# A question opening with one of these asks for a reason, a manner, a time or a place, not for
+# content a list would hold ("how many / how much" ask for content).
+_OPENING_WH = re.compile(r"^\W*(why|how(?!\s+(?:many|much))|when|where)\b", re.IGNORECASE)
 
 
 def _asks_for_members(wants: Intent) -> bool:
@@ -250,9 +253,10 @@ def _asks_for_members(wants: Intent) -> bool:
     return wants.enumerate or wants.count or wants.ordinal or wants.yes_no
 
 
-def _asks_for_content(question: str) -> bool:
-    """A question for what a list would hold, not for a reason, manner, time or place."""
-    return not _NOT_CONTENT.search(question)
+def _opening_wh(question: str) -> str | None:
+    """``why``, ``how``, ``when`` or ``where`` when the question opens with it, else None."""
+    match = _OPENING_WH.search(question)
+    return match.group(1).lower() if match else None
 
 
 @dataclass(frozen=True)
@@ -408,7 +412,7 @@ class AnswerDecider:
             documents,
             quoted,
             answerable=answerable,
-            mentions=features[:, FEATURES.index("coverage")] > 0,
+            mentions=features[:, _COVERAGE] > 0,
         )
         if intro is not None:
             first = sentences[intro]
@@ -474,6 +478,7 @@ class AnswerDecider:
 
 
 _ROLE_COLUMNS = [FEATURES.index(n) for n in FEATURES if n.startswith("role_")]
+_COVERAGE = FEATURES.index("coverage")
 
 
 def _as_plain_sentences(features: np.ndarray) -> np.ndarray:
@@ -485,12 +490,11 @@ def _as_plain_sentences(features: np.ndarray) -> np.ndarray:
 def _ranked(
     sentences: Sequence[Sentence], features: np.ndarray, cos: np.ndarray, p: np.ndarray
 ) -> tuple[ScoredSentence, ...]:
-    col = FEATURES.index("coverage")
     out = [
         ScoredSentence(
             sentence=s,
             semantic=float(cos[i]),
-            coverage=float(features[i, col]),
+            coverage=float(features[i, _COVERAGE]),
             score=float(p[i]),
             terms=term_set(s.text),
             features=tuple(float(x) for x in features[i]),

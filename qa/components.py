@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.errors import ConfigError, DatabaseUnavailableError, IndexNotReadyError
 from qa.settings import Settings
+from vectorstore.dense import DenseIndex
 
 if TYPE_CHECKING:
     from ingest.pipeline import IngestPipeline
@@ -31,6 +32,7 @@ class Components:
     store: ChromaStore
     sources: SourceStore
     lexical: LexicalIndex
+    dense: DenseIndex = field(default_factory=DenseIndex)
     _chain: VerbatimChain | None = field(default=None, repr=False)
     _backends: dict[str, VerbatimChain] = field(default_factory=dict, repr=False)
 
@@ -175,6 +177,8 @@ def _build_chain(
         top_k=settings.retrieval.top_k,
         candidates=settings.retrieval.candidates,
         rrf_k=settings.retrieval.rrf_k,
+        dense=parts.dense,
+        exact_max_chunks=settings.retrieval.exact_max_chunks,
     )
     return VerbatimChain(
         retriever=retriever,

@@ -5,7 +5,10 @@ as a search engine treats a phrase in quotation marks: the chunks holding its wo
 among the dense and lexical candidates and those of a lexical search for the passage alone.
 
 Only chunks that the source store lists as committed are returned, so vectors left behind by an
-interrupted ingest never reach an answer.  A reranker can be slotted in via ``reranker``.
+interrupted ingest never reach an answer.  Dense search is exact (:class:`DenseIndex`, rebuilt
+from Chroma's vectors when the committed generation moves) up to ``exact_max_chunks`` committed
+chunks, and Chroma's approximate HNSW search past that.  A reranker can be slotted in via
+``reranker``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr
 from qa.errors import IndexNotReadyError
 from qa.text import contains_phrase, quoted_phrases
 from qa.types import Evidence
-from vectorstore import ChromaStore, Embedder, LexicalIndex, SourceStore, StoreUnavailableError
+from vectorstore import (
+    ChromaStore,
+    DenseIndex,
+    Embedder,
+    LexicalIndex,
+    SourceStore,
+    StoreUnavailableError,
+)
 
 Reranker = Callable[[str, list[Evidence]], list[Evidence]]
 
@@ -49,16 +59,22 @@ class HybridRetriever(BaseRetriever):
     top_k: int = Field(6, ge=1, validation_alias=AliasChoices("top_k", "k"))
     candidates: int = 20
     rrf_k: int = 60
+    # Exact dense search up to this many committed chunks (0: always Chroma's HNSW search).
+    dense: DenseIndex | None = None
+    exact_max_chunks: int = Field(100_000, ge=0)
     reranker: Reranker | None = None
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     def retrieve(self, query: str, k: int | None = None) -> list[Evidence]:
         """The ``k`` best evidence chunks for ``query`` (fused, committed chunks only)."""
         k = k or self.top_k
-        self._sync_lexical()
         try:
+            self._sync_indexes()
             vector = self.embedder.embed_query(query)
-            dense = self.store.query(vector, self.candidates)
+            if self.dense is not None and len(self.dense):
+                dense = self.dense.search(vector, self.candidates)
+            else:
+                dense = self.store.query(vector, self.candidates)
         except StoreUnavailableError as exc:
             raise IndexNotReadyError(f"The vector store is unavailable: {exc}") from exc
         lexical = self.lexical.search(query, self.candidates)
@@ -99,15 +115,23 @@ class HybridRetriever(BaseRetriever):
             evidence = self.reranker(query, evidence)
         return evidence[:k]
 
-    def _sync_lexical(self) -> None:
+    def _sync_indexes(self) -> None:
+        """Rebuild the lexical and exact dense indexes when the committed generation moved."""
         generation = self.sources.generation()
-        if self.lexical.generation == generation:
+        dense_stale = self.dense is not None and self.dense.generation != generation
+        if self.lexical.generation == generation and not dense_stale:
             return
         with self._lock:
             if self.lexical.generation != generation and not (
                 self.lexical.load() and self.lexical.generation == generation
             ):
                 self.lexical.build(self.sources.all_chunks(), generation)
+            if self.dense is not None and self.dense.generation != generation:
+                ids = sorted(self.sources.chunk_ids())
+                if len(ids) > self.exact_max_chunks:
+                    ids = []  # too many to hold: Chroma's HNSW search answers instead
+                found, vectors = self.store.vectors(ids)
+                self.dense.build(found, vectors, generation)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any

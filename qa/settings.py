@@ -71,6 +71,9 @@ class RetrievalSettings(BaseModel):
     top_k: int = Field(6, ge=1, le=50)
     candidates: int = Field(20, ge=1, le=200)
     rrf_k: int = Field(60, ge=1)
+    # Dense search is exact up to this many chunks (~1.5 KB of memory each per process) and
+    # Chroma's approximate HNSW search past it; 0 always uses HNSW.
+    exact_max_chunks: int = Field(100_000, ge=0)
 
 
 class LLMSettings(BaseModel):

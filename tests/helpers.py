@@ -91,6 +91,7 @@ def with_settings(shared: Components, **update: Any) -> Components:
         store=shared.store,
         sources=shared.sources,
         lexical=shared.lexical,
+        dense=shared.dense,
     )
 
 

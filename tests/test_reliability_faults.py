@@ -92,11 +92,13 @@ def timed(call: Any) -> tuple[httpx.Response, float]:
     return response, time.monotonic() - started
 
 
-def chroma_settings(tmp_path: Path, chroma: ChromaServer) -> Settings:
-    """Settings for the sample over a Chroma server, with short timeouts."""
+def chroma_settings(tmp_path: Path, chroma: ChromaServer, exact_max_chunks: int = 0) -> Settings:
+    """Settings for the sample over a Chroma server, with short timeouts; dense search through
+    Chroma's HNSW search unless ``exact_max_chunks`` lets the in-memory exact index answer."""
     return make_settings(
         tmp_path / "data",
         SAMPLE_CORPUS,
+        retrieval={"exact_max_chunks": exact_max_chunks},
         chroma={
             "url": chroma.url,
             "timeout_s": CHROMA_TIMEOUT_S,
@@ -182,6 +184,38 @@ def test_chroma_server_that_hangs_is_a_bounded_503_and_recovers(
         )
     finally:
         chroma.stop()
+
+
+def test_with_exact_dense_search_answers_go_on_while_chroma_is_down(
+    sample: Components, tmp_path: Path
+) -> None:
+    """The exact index holds the committed vectors in memory, so questions are answered from
+    it while the Chroma server is down (readiness still reports the outage, for ingest and for
+    a load balancer)."""
+    chroma = start_chroma_server(tmp_path / "chroma")
+    restarted: ChromaServer | None = None
+    try:
+        settings = chroma_settings(tmp_path, chroma, exact_max_chunks=100_000)
+        parts = components_for(settings, sample)
+        assert parts.pipeline().run([SAMPLE_CORPUS]).ok
+        with serve(create_app(settings, components=parts)) as live:
+            http = httpx.Client(base_url=live.url, timeout=60)
+            before = http.post("/v1/ask", json={"question": PRECEDENT}).json()
+            assert not before["refused"], before
+            chroma.process.kill()
+            chroma.process.wait(timeout=10)
+            assert_error(http.get("/readyz"), 503, "index_not_ready")
+            during = http.post("/v1/ask", json={"question": PRECEDENT})
+            assert during.status_code == 200, during.text
+            assert citation_key(during.json()) == citation_key(before)
+            restarted = restart_chroma(chroma)
+            assert wait_for(lambda: http.get("/readyz").status_code == 200, 30)
+            after = http.post("/v1/ask", json={"question": PRECEDENT})
+            assert citation_key(after.json()) == citation_key(before)
+    finally:
+        chroma.stop()
+        if restarted is not None:
+            restarted.stop()
 
 
 # -- an ingest killed with SIGKILL halfway through ----------------------------------------

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from chromadb.api import ClientAPI
 
@@ -101,6 +102,20 @@ class TestChromaStoreContract:
         store.upsert(*chunks_and_vectors)
         results = store.query(embedder.embed_query("bread"), k=3, where={"document": "c.txt"})
         assert [chunk_id for chunk_id, _ in results] == ["c.txt#0"]
+
+    def test_vectors_are_read_back_in_the_order_asked(
+        self, store: ChromaStore, chunks_and_vectors: tuple[list[Chunk], list[list[float]]]
+    ) -> None:
+        chunks, vectors = chunks_and_vectors
+        store.upsert(chunks, vectors)
+        store._batch_size = 2  # pages
+        found, matrix = store.vectors(["c.txt#0", "never-existed", "a.txt#0", "b.txt#0"])
+        assert found == ["c.txt#0", "a.txt#0", "b.txt#0"]
+        assert matrix.shape == (3, store.embedder.dimension)
+        assert np.allclose(matrix[0], vectors[2], atol=1e-6)
+        assert np.allclose(matrix[1], vectors[0], atol=1e-6)
+        empty_ids, empty = store.vectors([])
+        assert empty_ids == [] and empty.shape == (0, store.embedder.dimension)
 
     def test_upsert_is_idempotent(
         self, store: ChromaStore, chunks_and_vectors: tuple[list[Chunk], list[list[float]]]

@@ -4,6 +4,7 @@ The bottom layer: ``ingest`` and ``qa`` import it; it imports neither.
 """
 
 from vectorstore.database import Database, StorageUnavailableError
+from vectorstore.dense import DenseIndex
 from vectorstore.embeddings import Embedder, default_model_path
 from vectorstore.lexical import LexicalIndex
 from vectorstore.sources import FileRecord, SourceStore
@@ -16,6 +17,7 @@ __all__ = [
     "ChromaStore",
     "Chunk",
     "Database",
+    "DenseIndex",
     "Document",
     "Embedder",
     "FileRecord",

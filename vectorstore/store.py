@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import chromadb
 import httpx
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.config import Settings
 from chromadb.errors import NotFoundError
@@ -250,6 +251,22 @@ class ChromaStore:
             if len(page) < size:
                 return found
             offset += size
+
+    def vectors(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of ``ids`` as (the ids found, in the order given; a float32
+        matrix with one row each), batched to the client's limit; unknown ids are left out."""
+        wanted = list(ids)
+        found: dict[str, np.ndarray] = {}
+        size = self._max_batch()
+        for begin in range(0, len(wanted), size):
+            page = self._call("get", ids=wanted[begin : begin + size], include=["embeddings"])
+            rows = np.asarray(page["embeddings"], dtype=np.float32)
+            for chunk_id, row in zip(page["ids"], rows, strict=True):
+                found[chunk_id] = row
+        present = [chunk_id for chunk_id in wanted if chunk_id in found]
+        if not present:
+            return [], np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return present, np.vstack([found[chunk_id] for chunk_id in present])
 
     def count(self) -> int:
         """Number of chunks in the collection."""

@@ -27,6 +27,7 @@ from benchmarks import load
 from benchmarks.questions import make_questions
 from qa.components import Components, build
 from qa.settings import Settings
+from vectorstore import DenseIndex
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -244,6 +245,7 @@ def measure_answers(parts: Components, count: int, seed: int = 7) -> dict[str, A
     ask_p50 = statistics.median(ask_ms)
     retrieval_p50 = statistics.median(retrieval_ms)
     return {
+        **measure_dense_search(parts, [model.embed_query(q) for q in questions], candidates),
         "questions": len(questions),
         "distinct": len(set(questions)),
         "refused": refused,
@@ -252,6 +254,40 @@ def measure_answers(parts: Components, count: int, seed: int = 7) -> dict[str, A
         "retrieval_p50_ms": round(retrieval_p50, 2),
         "retrieval_p95_ms": round(percentile(retrieval_ms, 95), 2),
         "ask_vs_retrieval": round(ask_p50 / retrieval_p50, 2),
+    }
+
+
+def measure_dense_search(
+    parts: Components, vectors: list[list[float]], candidates: int
+) -> dict[str, Any]:
+    """Exact dense search (the in-memory index the retriever uses) against Chroma's HNSW search
+    on the same query vectors, alternating, and the exact index's build from Chroma's vectors."""
+    started = time.perf_counter()
+    ids = sorted(parts.sources.chunk_ids())
+    found, matrix = parts.store.vectors(ids)
+    index = DenseIndex()
+    index.build(found, matrix, generation=0)
+    build_s = time.perf_counter() - started
+    exact_ms: list[float] = []
+    hnsw_ms: list[float] = []
+    same = 0
+    for vector in vectors:
+        started = time.perf_counter()
+        exact = index.search(vector, candidates)
+        exact_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        approximate = parts.store.query(vector, candidates)
+        hnsw_ms.append((time.perf_counter() - started) * 1000)
+        same += {c for c, _ in exact} == {c for c, _ in approximate}
+    exact_p50 = statistics.median(exact_ms)
+    hnsw_p50 = statistics.median(hnsw_ms)
+    return {
+        "dense_index_chunks": len(index),
+        "dense_index_build_s": round(build_s, 3),
+        "dense_exact_p50_ms": round(exact_p50, 3),
+        "dense_hnsw_p50_ms": round(hnsw_p50, 3),
+        "exact_vs_hnsw": round(exact_p50 / hnsw_p50, 3),
+        "hnsw_same_neighbours": round(same / max(1, len(vectors)), 3),
     }
 
 

@@ -91,7 +91,21 @@ def render(result: dict[str, Any]) -> str:
         "Retrieval alone = embed the question (no cache) + one Chroma query; "
         "ratio = ask p50 / retrieval p50.",
         "",
+        "**Dense search**, the same questions' vectors: the exact in-memory index the retriever "
+        "searches against Chroma's HNSW search, alternating:",
+        "",
+        "| corpus | chunks | index build s | exact p50 ms | HNSW p50 ms | exact / HNSW "
+        "| HNSW gives the exact neighbours |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    for name in ("sample", "fastapi"):
+        a = result["answers"][name]
+        lines.append(
+            f"| {name} | {a['dense_index_chunks']} | {a['dense_index_build_s']} | "
+            f"{a['dense_exact_p50_ms']} | {a['dense_hnsw_p50_ms']} | {a['exact_vs_hnsw']} | "
+            f"{a['hnsw_same_neighbours']} |"
+        )
+    lines.append("")
     if "http_levels" in result:
         lines += [
             "**HTTP** `POST /v1/ask`, uvicorn on loopback, sample corpus:",

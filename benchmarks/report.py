@@ -80,12 +80,17 @@ def render(result: dict[str, Any]) -> str:
         "| corpus | questions | refused | ask p50 ms | ask p95 ms | retrieval p50 ms | ratio |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in ("sample", "fastapi"):
-        a = result["answers"][name]
-        lines.append(
-            f"| {name} | {a['questions']} | {a['refused']} | {a['ask_p50_ms']} | "
-            f"{a['ask_p95_ms']} | {a['retrieval_p50_ms']} | {a['ask_vs_retrieval']} |"
-        )
+    lines += _answer_rows(
+        result,
+        (
+            "questions",
+            "refused",
+            "ask_p50_ms",
+            "ask_p95_ms",
+            "retrieval_p50_ms",
+            "ask_vs_retrieval",
+        ),
+    )
     lines += [
         "",
         "Retrieval alone = embed the question (no cache) + one Chroma query; "
@@ -98,13 +103,17 @@ def render(result: dict[str, Any]) -> str:
         "| HNSW gives the exact neighbours |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name in ("sample", "fastapi"):
-        a = result["answers"][name]
-        lines.append(
-            f"| {name} | {a['dense_index_chunks']} | {a['dense_index_build_s']} | "
-            f"{a['dense_exact_p50_ms']} | {a['dense_hnsw_p50_ms']} | {a['exact_vs_hnsw']} | "
-            f"{a['hnsw_same_neighbours']} |"
-        )
+    lines += _answer_rows(
+        result,
+        (
+            "dense_index_chunks",
+            "dense_index_build_s",
+            "dense_exact_p50_ms",
+            "dense_hnsw_p50_ms",
+            "exact_vs_hnsw",
+            "hnsw_same_neighbours",
+        ),
+    )
     lines.append("")
     if "http_levels" in result:
         lines += [
@@ -134,6 +143,14 @@ def render(result: dict[str, Any]) -> str:
         lines.append("")
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _answer_rows(result: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """One table row per corpus of the answers section: its name, then ``keys``' figures."""
+    return [
+        "| " + " | ".join([name, *(str(result["answers"][name][key]) for key in keys)]) + " |"
+        for name in ("sample", "fastapi")
+    ]
 
 
 def write(path: Path, result: dict[str, Any]) -> None:

@@ -127,11 +127,10 @@ class HybridRetriever(BaseRetriever):
             ):
                 self.lexical.build(self.sources.all_chunks(), generation)
             if self.dense is not None and self.dense.generation != generation:
-                ids = sorted(self.sources.chunk_ids())
+                ids = self.sources.chunk_ids()
                 if len(ids) > self.exact_max_chunks:
-                    ids = []  # too many to hold: Chroma's HNSW search answers instead
-                found, vectors = self.store.vectors(ids)
-                self.dense.build(found, vectors, generation)
+                    ids = set()  # too many to hold: Chroma's HNSW search answers instead
+                self.dense.load(self.store, ids, generation)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any

@@ -84,14 +84,14 @@ def components_for(settings: Settings, shared: Components) -> Components:
 
 
 def with_settings(shared: Components, **update: Any) -> Components:
-    """The same index and model as ``shared`` under changed settings (own chains)."""
+    """The same index and model as ``shared`` under changed settings (own chains, and its own
+    exact dense index, since the settings decide what that holds)."""
     return Components(
         settings=shared.settings.model_copy(update=update),
         embedder=shared.embedder,
         store=shared.store,
         sources=shared.sources,
         lexical=shared.lexical,
-        dense=shared.dense,
     )
 
 

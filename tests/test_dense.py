@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import components_for, make_settings
+from helpers import components_for, make_settings, with_settings
 
 from qa.components import Components
 from qa.settings import RetrievalSettings
@@ -86,15 +86,7 @@ def test_the_retriever_searches_the_committed_chunks_exactly(
 
 @pytest.mark.model
 def test_past_the_limit_chroma_answers(sample: Components) -> None:
-    hnsw = Components(
-        settings=sample.settings.model_copy(
-            update={"retrieval": RetrievalSettings(exact_max_chunks=0)}
-        ),
-        embedder=sample.embedder,
-        store=sample.store,
-        sources=sample.sources,
-        lexical=sample.lexical,
-    )
+    hnsw = with_settings(sample, retrieval=RetrievalSettings(exact_max_chunks=0))
     question = "Which earlier agreement does the article cite as a precedent?"
     assert hnsw.chain().retriever.retrieve(question)[0].chunk.text
     assert len(hnsw.dense) == 0

@@ -16,9 +16,13 @@ It is never persisted: Chroma holds the vectors, and a rebuild reads them back.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from vectorstore.store import ChromaStore
 
 
 class DenseIndex:
@@ -46,13 +50,21 @@ class DenseIndex:
             raise ValueError(f"{len(ids)} ids but {len(vectors)} vectors")
         if len(set(ids)) != len(ids):
             raise ValueError("chunk ids must be unique")
-        matrix = np.asarray(vectors, dtype=np.float32)
-        if matrix.ndim != 2:
-            matrix = matrix.reshape(len(ids), -1) if len(ids) else np.zeros((0, 0), np.float32)
+        matrix = (
+            np.asarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+            if len(ids)
+            else np.zeros((0, 0), dtype=np.float32)
+        )
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         matrix = (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
         with self._lock:
             self._ids, self._matrix, self.generation = list(ids), matrix, generation
+
+    def load(self, store: ChromaStore, ids: Collection[str], generation: int) -> None:
+        """Hold ``store``'s vectors of ``ids``, in id order (so that equal similarities break
+        ties the same way in every build), tagged with ``generation``."""
+        found, vectors = store.vectors(sorted(ids))
+        self.build(found, vectors, generation)
 
     def search(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         """The ``k`` most similar ``(chunk id, cosine similarity)`` pairs, most similar first

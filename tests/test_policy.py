@@ -197,12 +197,34 @@ def test_the_committed_model_lets_every_role_answer() -> None:
     assert np.all(np.abs(logits[1:] - logits[0]) < 3.0), logits
 
 
-def test_threshold_is_the_lowest_reaching_the_precision() -> None:
+def test_threshold_reaches_the_precision() -> None:
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.3, 0.2])
     labels = np.array([1, 1, 0, 1, 0, 0])
     threshold, curve = choose_threshold(scores, labels, ["a"] * 6, precision=0.99)
+    # 0.71 to 0.80 answer only the two right ones; the lowest of those ties is taken.
     assert threshold == pytest.approx(0.71)
     assert curve[0]["answered"] == pytest.approx(1.0)
+
+
+def test_threshold_is_the_most_balanced_of_those_reaching_the_precision() -> None:
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    labels = np.array([1, 1, 1, 0, 1, 0])
+    threshold, curve = choose_threshold(scores, labels, ["a"] * 6, precision=0.75)
+    # 0.41 is the lowest reaching 0.75 (4 of 5 answers right, balanced accuracy 0.75); 0.61
+    # answers 3 of 4 answerable and refuses both others (balanced accuracy 0.875).
+    assert threshold == pytest.approx(0.61)
+    chosen = next(p for p in curve if p["threshold"] == pytest.approx(0.61))
+    assert chosen["precision"] == pytest.approx(1.0)
+    assert chosen["balanced_accuracy"] == pytest.approx(0.875)
+
+
+def test_threshold_is_the_most_precise_when_none_reaches_the_precision() -> None:
+    # Answering nothing counts as precise, so only scores above every threshold get here.
+    scores = np.array([0.99, 0.98, 0.97])
+    labels = np.array([0, 1, 1])
+    threshold, curve = choose_threshold(scores, labels, ["a"] * 3, precision=0.99)
+    assert all(p["precision"] == pytest.approx(2 / 3) for p in curve)
+    assert threshold == pytest.approx(0.05)
 
 
 def test_answer_kind_from_question_words() -> None:

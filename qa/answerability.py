@@ -10,8 +10,8 @@ parts of the labelled public data and the project's own sets, stored as JSON bes
    question-level signals): the probability that the evidence answers the question at all.
 
 The question is answered when the question model's probability reaches ``threshold``, chosen on
-the tune parts for a stated precision of answers (see ``meta["threshold_rule"]``).  Pure numpy at
-run time; loaded once per process.
+the tune parts: the best balanced accuracy among the thresholds reaching a stated precision of
+answers (see ``meta["threshold_rule"]``).  Pure numpy at run time; loaded once per process.
 """
 
 from __future__ import annotations

@@ -193,8 +193,22 @@ def _candidate_rows(
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
 
 
-def fit(training: TrainingSet, precision: float, c: float = 1.0) -> AnswerabilityModel:
-    """Fit both models and choose the threshold (see the module docstring)."""
+@dataclass
+class Fitted:
+    """Both models, and the question model's out-of-fold scores on the tune questions."""
+
+    candidate: LinearModel
+    question: LinearModel
+    scores: np.ndarray  # out-of-fold P(answerable) per example
+    labels: np.ndarray  # answerable (1) or not (0) per example
+    datasets: list[str]  # per example
+    groups: list[str]  # per example: its document group (the unit of the folds)
+    candidate_rows: int
+    candidate_positives: int
+
+
+def fit_models(training: TrainingSet, c: float = 1.0) -> Fitted:
+    """Fit the candidate and question models; score every tune question out of fold."""
     examples = training.examples
     names = training.datasets()
     per_dataset = {n: sum(1 for e in examples if e.dataset == n) for n in names}
@@ -223,18 +237,34 @@ def fit(training: TrainingSet, precision: float, c: float = 1.0) -> Answerabilit
         ]
     )
     question = _fit_linear(qx, qy, qw, QUESTION_FEATURES, c)
-    # Threshold: out-of-fold again, so the choice is not made on fitted answers.
+    # Out of fold again, so the threshold is not chosen on fitted answers.
     qp = np.zeros(len(examples))
     for fold in range(FOLDS):
         inside = np.asarray([fold_of[e.group] != fold for e in examples])
         m = _fit_linear(qx[inside], qy[inside], qw[inside], QUESTION_FEATURES, c)
         qp[~inside] = m.predict(qx[~inside])
-    threshold, curve = choose_threshold(qp, qy, [e.dataset for e in examples], precision)
+    return Fitted(
+        candidate=candidate,
+        question=question,
+        scores=qp,
+        labels=qy,
+        datasets=[e.dataset for e in examples],
+        groups=[e.group for e in examples],
+        candidate_rows=len(y),
+        candidate_positives=int(y.sum()),
+    )
+
+
+def fit(training: TrainingSet, precision: float, c: float = 1.0) -> AnswerabilityModel:
+    """Fit both models and choose the threshold (see the module docstring)."""
+    names = training.datasets()
+    fitted = fit_models(training, c)
+    threshold, curve = choose_threshold(fitted.scores, fitted.labels, fitted.datasets, precision)
     metrics = {
         "threshold_curve": curve,
-        "datasets": {n: per_dataset[n] for n in names},
-        "candidate_rows": len(y),
-        "candidate_positives": int(y.sum()),
+        "datasets": {n: fitted.datasets.count(n) for n in names},
+        "candidate_rows": fitted.candidate_rows,
+        "candidate_positives": fitted.candidate_positives,
     }
     meta = {
         "threshold_rule": (
@@ -247,7 +277,7 @@ def fit(training: TrainingSet, precision: float, c: float = 1.0) -> Answerabilit
         "metrics": metrics,
         "command": "make train",
     }
-    return AnswerabilityModel(candidate, question, round(threshold, 4), meta)
+    return AnswerabilityModel(fitted.candidate, fitted.question, round(threshold, 4), meta)
 
 
 def _share(examples: list[Example], dataset: str, label: int) -> float:
@@ -263,7 +293,7 @@ def choose_threshold(
 
     The lowest threshold reaching the precision was the rule before: the tune precision curve is
     nearly flat around the target, so that threshold jumped with small changes of the training
-    rows (resampling the tune documents: standard deviation 0.10, 5-95% range 0.21-0.55).  The
+    rows (``python -m eval.stability``: standard deviation 0.10, 5-95% range 0.21-0.55).  The
     balanced accuracy has a clear optimum on that plateau (0.07, 0.42-0.59).  When no threshold
     reaches the precision, the most precise one is taken.
     """
@@ -314,8 +344,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cache = args.work / "examples.pickle"
     if args.refit and cache.is_file():
-        training = pickle.loads(cache.read_bytes())  # our own file, written below
-        _finish(training, args.precision, args.out)
+        _finish(load_cache(cache), args.precision, args.out)
         return
     build_all(args.shared, args.public)
     training = TrainingSet()
@@ -339,6 +368,25 @@ def main(argv: list[str] | None = None) -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(training))
     _finish(training, args.precision, args.out)
+
+
+class _CacheUnpickler(pickle.Unpickler):
+    """Reads the cache whether it was written by ``python -m eval.train`` (classes pickled as
+    ``__main__.Example``) or by code importing this module."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "__main__" and name in ("TrainingSet", "Example"):
+            return {"TrainingSet": TrainingSet, "Example": Example}[name]
+        return super().find_class(module, name)
+
+
+def load_cache(path: Path) -> TrainingSet:
+    """The signals cached by the last ``make train`` under its ``--work`` directory."""
+    with path.open("rb") as handle:
+        loaded = _CacheUnpickler(handle).load()  # our own file, written by main()
+    if not isinstance(loaded, TrainingSet):
+        raise SystemExit(f"{path}: not a training cache")
+    return loaded
 
 
 def _finish(training: TrainingSet, precision: float, out: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 from chromadb.api import ClientAPI
+from chromadb.errors import InternalError
 
 from vectorstore import (
     ChromaStore,
@@ -19,6 +20,7 @@ from vectorstore import (
     StoreUnavailableError,
     make_chroma_client,
 )
+from vectorstore.store import retry_when_busy
 
 TEXTS = {
     "a.txt": "The 1994 Budapest Memorandum gave Ukraine security assurances.",
@@ -266,3 +268,34 @@ def test_collections_search_wide_and_build_on_one_thread(
         hnsw: Any = client.get_collection(store.collection_name).configuration.get("hnsw")
         assert hnsw["ef_search"] == 1000
         assert hnsw.get("num_threads", 1) == 1
+
+
+def test_a_locked_embedded_database_is_retried_then_reported() -> None:
+    calls: list[int] = []
+
+    def busy_twice() -> str:
+        calls.append(1)
+        if len(calls) <= 2:
+            raise InternalError("Database error: (code: 5) database is locked")
+        return "done"
+
+    assert retry_when_busy(busy_twice) == "done"
+    assert len(calls) == 3
+
+    def always_busy() -> None:
+        raise InternalError("Database error: (code: 5) database is locked")
+
+    started = time.monotonic()
+    with pytest.raises(InternalError, match="database is locked"):
+        retry_when_busy(always_busy, attempts=3)
+    assert time.monotonic() - started < 1.0  # 0.05 s + 0.1 s of waiting
+
+    other: list[int] = []
+
+    def broken() -> None:
+        other.append(1)
+        raise InternalError("Database error: no such table")
+
+    with pytest.raises(InternalError, match="no such table"):
+        retry_when_busy(broken)
+    assert other == [1]  # not a lock: not retried

@@ -13,10 +13,11 @@ Errors:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import chromadb
@@ -24,7 +25,7 @@ import httpx
 import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.config import Settings
-from chromadb.errors import NotFoundError
+from chromadb.errors import InternalError, NotFoundError
 
 from vectorstore.embeddings import Embedder
 from vectorstore.types import Chunk
@@ -46,6 +47,26 @@ _HNSW_EF_SEARCH = 1000
 _HNSW_MUTABLE: dict[str, int] = {"num_threads": _HNSW_THREADS, "ef_search": _HNSW_EF_SEARCH}
 _COLLECTION_CONFIGURATION: Any = {"hnsw": {"space": "cosine", **_HNSW_MUTABLE}}
 _UPDATE_CONFIGURATION: Any = {"hnsw": dict(_HNSW_MUTABLE)}
+# Embedded Chroma's SQLite answers "database is locked" (SQLITE_BUSY) while another writer holds
+# it for a moment; such a write is retried this many times, waiting a little longer each time.
+_BUSY_ATTEMPTS = 6
+_BUSY_FIRST_WAIT_S = 0.05
+_T = TypeVar("_T")
+
+
+def retry_when_busy(call: Callable[[], _T], attempts: int = _BUSY_ATTEMPTS) -> _T:
+    """``call()``, retried while embedded Chroma reports its database locked (about 1.5 s in
+    all); any other error, or the last attempt's, is raised as it is."""
+    wait = _BUSY_FIRST_WAIT_S
+    for attempt in range(1, attempts + 1):
+        try:
+            return call()
+        except InternalError as exc:
+            if attempt == attempts or "database is locked" not in str(exc):
+                raise
+        time.sleep(wait)
+        wait *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class StoreUnavailableError(Exception):
@@ -180,7 +201,7 @@ class ChromaStore:
                     or hnsw.get("num_threads", _HNSW_THREADS) != _HNSW_THREADS
                 ):
                     # Made before these settings existed: both are mutable.
-                    collection.modify(configuration=_UPDATE_CONFIGURATION)
+                    retry_when_busy(lambda: collection.modify(configuration=_UPDATE_CONFIGURATION))
                 self._collection = collection
         return self._collection
 

@@ -34,36 +34,40 @@ def lowest_reaching(curve: Curve, precision: float) -> float:
     return next((p["threshold"] for p in curve if p["precision"] >= precision), 0.5)
 
 
-def best_balanced(curve: Curve, precision: float) -> float:
+def best_balanced(curve: Curve) -> float:
     """The best balanced accuracy, whatever the precision (ties to the lowest threshold)."""
-    del precision
     best = max(curve, key=lambda p: (round(p["balanced_accuracy"], 9), -p["threshold"]))
     return best["threshold"]
+
+
+def _rules(precision: float) -> dict[str, Callable[[Curve], float]]:
+    """The rules compared with the training rule, each reading a threshold curve."""
+    return {
+        "lowest reaching": lambda curve: lowest_reaching(curve, precision),
+        "balanced only": best_balanced,
+    }
 
 
 def resample_thresholds(
     fitted: Fitted, precision: float, resamples: int, seed: int
 ) -> dict[str, list[float]]:
     """Each rule's threshold on ``resamples`` resamples of the tune document groups."""
-    rules: dict[str, Callable[[Curve, float], float]] = {
-        "lowest reaching": lowest_reaching,
-        "balanced only": best_balanced,
-    }
-    groups = sorted(set(fitted.groups))
-    rows = np.asarray([groups.index(g) for g in fitted.groups])
-    members = [np.flatnonzero(rows == k) for k in range(len(groups))]
+    rules = _rules(precision)
+    index = {g: k for k, g in enumerate(sorted(set(fitted.groups)))}
+    rows = np.asarray([index[g] for g in fitted.groups])
+    members = [np.flatnonzero(rows == k) for k in range(len(index))]
     datasets = np.asarray(fitted.datasets)
     rng = np.random.default_rng(seed)
     out: dict[str, list[float]] = {"training rule": [], **{name: [] for name in rules}}
     for _ in range(resamples):
-        drawn = rng.integers(0, len(groups), len(groups))
+        drawn = rng.integers(0, len(index), len(index))
         idx = np.concatenate([members[k] for k in drawn])
         chosen, curve = choose_threshold(
             fitted.scores[idx], fitted.labels[idx], list(datasets[idx]), precision
         )
         out["training rule"].append(chosen)
         for name, rule in rules.items():
-            out[name].append(rule(curve, precision))
+            out[name].append(rule(curve))
     return out
 
 
@@ -93,11 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--resamples must be at least 1")
     fitted = fit_models(load_cache(cache))
     chosen, curve = choose_threshold(fitted.scores, fitted.labels, fitted.datasets, args.precision)
-    on_all = {
-        "training rule": chosen,
-        "lowest reaching": lowest_reaching(curve, args.precision),
-        "balanced only": best_balanced(curve, args.precision),
-    }
+    on_all = {"training rule": chosen}
+    on_all.update({name: rule(curve) for name, rule in _rules(args.precision).items()})
     found = resample_thresholds(fitted, args.precision, args.resamples, args.seed)
     report = {
         name: {"on all rows": on_all[name], **summarise(values)} for name, values in found.items()

@@ -79,23 +79,7 @@ def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
         "reingest_share": 0.01,
         "ingest_vs_ceiling": 0.9,
         "answers": {
-            name: dict.fromkeys(
-                (
-                    "questions",
-                    "refused",
-                    "ask_p50_ms",
-                    "ask_p95_ms",
-                    "retrieval_p50_ms",
-                    "ask_vs_retrieval",
-                    "dense_index_chunks",
-                    "dense_index_build_s",
-                    "dense_exact_p50_ms",
-                    "dense_hnsw_p50_ms",
-                    "exact_vs_hnsw",
-                    "hnsw_same_neighbours",
-                ),
-                1,
-            )
+            name: dict.fromkeys((*report.ANSWER_COLUMNS, *report.DENSE_COLUMNS), 1)
             for name in ("sample", "fastapi")
         },
     }

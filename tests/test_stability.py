@@ -47,7 +47,7 @@ def test_rules_read_the_curve() -> None:
     ]
     assert lowest_reaching(curve, 0.75) == pytest.approx(0.4)
     assert lowest_reaching(curve, 1.1) == pytest.approx(0.5)  # none reaches: the old default
-    assert best_balanced(curve, 0.99) == pytest.approx(0.5)  # the precision is not a bound
+    assert best_balanced(curve) == pytest.approx(0.5)  # the precision is not a bound
 
 
 def test_resampling_is_deterministic_and_in_range() -> None:

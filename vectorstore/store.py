@@ -48,7 +48,8 @@ _HNSW_MUTABLE: dict[str, int] = {"num_threads": _HNSW_THREADS, "ef_search": _HNS
 _COLLECTION_CONFIGURATION: Any = {"hnsw": {"space": "cosine", **_HNSW_MUTABLE}}
 _UPDATE_CONFIGURATION: Any = {"hnsw": dict(_HNSW_MUTABLE)}
 # Embedded Chroma's SQLite answers "database is locked" (SQLITE_BUSY) while another writer holds
-# it for a moment; such a write is retried this many times, waiting a little longer each time.
+# it for a moment; every collection call is retried this many times, waiting a little longer
+# each time (reads, upserts and deletes by id can all be repeated safely).
 _BUSY_ATTEMPTS = 6
 _BUSY_FIRST_WAIT_S = 0.05
 _T = TypeVar("_T")
@@ -58,15 +59,15 @@ def retry_when_busy(call: Callable[[], _T], attempts: int = _BUSY_ATTEMPTS) -> _
     """``call()``, retried while embedded Chroma reports its database locked (about 1.5 s in
     all); any other error, or the last attempt's, is raised as it is."""
     wait = _BUSY_FIRST_WAIT_S
-    for attempt in range(1, attempts + 1):
+    for _ in range(attempts - 1):
         try:
             return call()
         except InternalError as exc:
-            if attempt == attempts or "database is locked" not in str(exc):
+            if "database is locked" not in str(exc):
                 raise
         time.sleep(wait)
         wait *= 2
-    raise AssertionError("unreachable")  # pragma: no cover
+    return call()
 
 
 class StoreUnavailableError(Exception):
@@ -209,10 +210,10 @@ class ChromaStore:
         """Call a collection method, re-binding once if the collection was deleted elsewhere."""
         with self._errors():
             try:
-                return getattr(self._get_collection(), method)(**kwargs)
+                return retry_when_busy(lambda: getattr(self._get_collection(), method)(**kwargs))
             except NotFoundError:
                 self._collection = None
-                return getattr(self._get_collection(), method)(**kwargs)
+                return retry_when_busy(lambda: getattr(self._get_collection(), method)(**kwargs))
 
     def _max_batch(self) -> int:
         if self._batch_size is None:

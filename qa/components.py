@@ -130,6 +130,8 @@ def build(settings: Settings) -> Components:
         device=settings.embedding.device,
         batch_size=settings.embedding.batch_size,
         precision=settings.embedding.precision,
+        runtime=settings.embedding.runtime,
+        onnx_cache_dir=settings.embedding.onnx_cache_dir,
     )
     try:
         client = make_chroma_client(

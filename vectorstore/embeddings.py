@@ -9,6 +9,7 @@ callback.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from vectorstore.onnx_encoder import OnnxEncoder, onnx_available
+
 if TYPE_CHECKING:
     # Imported lazily at load time: it pulls in torch, seconds of start-up.
     from langchain_huggingface import HuggingFaceEmbeddings
@@ -28,6 +31,10 @@ DEFAULT_MODEL_NAME = "all-minilm-l6-v2"
 
 Precision = Literal["auto", "float32", "bfloat16"]
 PRECISIONS: tuple[str, ...] = get_args(Precision)
+Runtime = Literal["auto", "torch", "onnx"]
+RUNTIMES: tuple[str, ...] = get_args(Runtime)
+
+log = logging.getLogger(__name__)
 
 
 def bfloat16_is_native() -> bool:
@@ -128,6 +135,8 @@ class Embedder(Embeddings):
         query_cache_size: int = 1024,
         model_name: str | None = None,
         precision: Precision = "auto",
+        runtime: Runtime = "auto",
+        onnx_cache_dir: str | Path | None = None,
     ) -> None:
         """Load the model from ``model_path`` (default: the packaged all-MiniLM-L6-v2).
 
@@ -142,6 +151,14 @@ class Embedder(Embeddings):
                 multiply bfloat16 natively, vectors within cosine 0.9999 of float32 (see
                 docs/benchmarks.md). ``"auto"`` picks it on such CPUs on ``cpu`` devices and
                 float32 elsewhere. Queries are always encoded in float32.
+            runtime: What runs that forward pass. ``"onnx"`` is ONNX Runtime over a fused
+                export of the model (float32, about 1.2x faster than PyTorch's float32 here,
+                hidden states within 1e-4; see :mod:`vectorstore.onnx_encoder`); ``"torch"`` is
+                PyTorch; ``"auto"`` takes ONNX Runtime on ``cpu`` devices when bfloat16 is not
+                used and the ``onnx`` packages are installed, falling back to PyTorch (with a
+                warning) when the export fails.
+            onnx_cache_dir: Where the exported model is kept (default
+                ``~/.cache/verbatim/onnx``).
 
         Raises:
             ValueError: An argument is out of range.
@@ -155,6 +172,13 @@ class Embedder(Embeddings):
             raise ValueError("device must be a non-empty torch device name such as 'cpu'")
         if precision not in PRECISIONS:
             raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+        if runtime == "onnx" and (precision == "bfloat16" or device != "cpu"):
+            raise ValueError(
+                "runtime 'onnx' runs float32 on the CPU: use it with device 'cpu' and precision "
+                f"'float32' or 'auto' (got device {device!r}, precision {precision!r})"
+            )
         if model_name is not None and not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", model_name):
             raise ValueError(
                 "model_name must be a lowercase slug (letters, digits, '.', '-'), "
@@ -169,6 +193,10 @@ class Embedder(Embeddings):
         self.batch_size = batch_size
         self.precision: Precision = precision
         self._bfloat16: bool | None = None
+        self.runtime: Runtime = runtime
+        self.onnx_cache_dir = onnx_cache_dir
+        self._onnx: OnnxEncoder | None = None
+        self._onnx_decided = False
         if model_name is not None:
             self.model_name = model_name
         elif model_path is None:
@@ -215,11 +243,38 @@ class Embedder(Embeddings):
     def uses_bfloat16(self) -> bool:
         """Whether ingest's forward pass runs under bfloat16 autocast (decided once)."""
         if self._bfloat16 is None:
-            if self.precision == "auto":
+            if self.runtime == "onnx":
+                self._bfloat16 = False
+            elif self.precision == "auto":
                 self._bfloat16 = self.device == "cpu" and bfloat16_is_native()
             else:
                 self._bfloat16 = self.precision == "bfloat16"
         return self._bfloat16
+
+    @property
+    def onnx_encoder(self) -> OnnxEncoder | None:
+        """The ONNX Runtime encoder of ingest's forward pass, or None for PyTorch (decided once)."""
+        if not self._onnx_decided:
+            with self._load_lock:
+                if not self._onnx_decided:
+                    self._onnx = self._open_onnx()
+                    self._onnx_decided = True
+        return self._onnx
+
+    def _open_onnx(self) -> OnnxEncoder | None:
+        if self.runtime == "torch":
+            return None
+        if self.runtime == "auto" and (
+            self.device != "cpu" or self.uses_bfloat16 or not onnx_available()
+        ):
+            return None
+        try:
+            return OnnxEncoder(self.model_path, self.onnx_cache_dir)
+        except Exception as exc:
+            if self.runtime == "onnx":
+                raise RuntimeError(f"cannot run the model with ONNX Runtime: {exc}") from exc
+            log.warning("ONNX Runtime unavailable (%s); ingest encodes with PyTorch", exc)
+            return None
 
     @property
     def loaded(self) -> bool:
@@ -227,8 +282,13 @@ class Embedder(Embeddings):
         return self._hf_instance is not None
 
     def load(self) -> Embedder:
-        """Load the weights now (servers call this at start-up so requests stay fast)."""
+        """Load the weights now (servers call this at start-up so requests stay fast).
+
+        Also opens ingest's ONNX Runtime encoder when the runtime uses one (exporting the model
+        the first time, about 17 s here, then loading the cached export).
+        """
         _ = self._hf
+        _ = self.onnx_encoder
         return self
 
     @property
@@ -288,6 +348,7 @@ class Embedder(Embeddings):
         span_vectors: list[np.ndarray] = [np.zeros((0, self.dimension), np.float32)] * len(texts)
         model = self._model
         transformer = model[0]
+        onnx = self.onnx_encoder
         autocast_device = "cuda" if str(self.device).startswith("cuda") else "cpu"
         for begin in range(0, len(order), self.batch_size):
             batch = order[begin : begin + self.batch_size]
@@ -301,13 +362,16 @@ class Embedder(Embeddings):
                     return_tensors="pt",
                 )
                 offsets = features.pop("offset_mapping").numpy()
-                features = features.to(self.device)
-                with torch.autocast(
-                    autocast_device, dtype=torch.bfloat16, enabled=self.uses_bfloat16
-                ):
-                    hidden = transformer.auto_model(**features).last_hidden_state
-                hidden = hidden.float().cpu().numpy()
-                mask = features["attention_mask"].cpu().numpy().astype(bool)
+                mask = features["attention_mask"].numpy().astype(bool)
+                if onnx is not None:
+                    hidden = onnx.hidden({name: value.numpy() for name, value in features.items()})
+                else:
+                    features = features.to(self.device)
+                    with torch.autocast(
+                        autocast_device, dtype=torch.bfloat16, enabled=self.uses_bfloat16
+                    ):
+                        output = transformer.auto_model(**features).last_hidden_state
+                    hidden = output.float().cpu().numpy()
             for row, i in enumerate(batch):
                 tokens = hidden[row][mask[row]]
                 whole = tokens.mean(axis=0)

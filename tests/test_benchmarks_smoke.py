@@ -62,6 +62,7 @@ def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
                 "chunk_tokens_mean",
                 "chunk_tokens_max",
                 "ingest_s",
+                "runtime",
                 "chunks_per_s",
                 "documents_per_s",
                 "peak_rss_mb",
@@ -94,3 +95,4 @@ def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
     assert text.count(report.BEGIN) == 1
     assert "| `ingest_vs_ceiling` | 0.5 | >= 0.85 | missed |" in text
     assert "| fastapi | 1 | 1 | 1 | 1 | 0.25 | 1 |" in text  # the dense search table
+    assert "| Verbatim ingest (1) | 1 |" in text  # the runtime of ingest's forward pass

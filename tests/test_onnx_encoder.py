@@ -96,3 +96,9 @@ def test_runtime_choice_follows_device_and_precision() -> None:
 def test_settings_name_the_variables_of_an_impossible_runtime(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="VERBATIM_EMBEDDING__RUNTIME"):
         Settings(data_dir=tmp_path, embedding={"runtime": "onnx", "precision": "bfloat16"})
+
+
+def test_ingest_runtime_names_what_runs_the_forward_pass(onnx_cache: Path) -> None:
+    assert Embedder(runtime="onnx", onnx_cache_dir=onnx_cache).ingest_runtime == "onnx"
+    assert Embedder(runtime="torch", precision="float32").ingest_runtime == "torch-float32"
+    assert Embedder(runtime="torch", precision="bfloat16").ingest_runtime == "torch-bfloat16"

@@ -261,6 +261,13 @@ class Embedder(Embeddings):
                     self._onnx_decided = True
         return self._onnx
 
+    @property
+    def ingest_runtime(self) -> str:
+        """What runs ingest's forward pass: ``onnx``, ``torch-bfloat16`` or ``torch-float32``."""
+        if self.onnx_encoder is not None:
+            return "onnx"
+        return "torch-bfloat16" if self.uses_bfloat16 else "torch-float32"
+
     def _open_onnx(self) -> OnnxEncoder | None:
         if self.runtime == "torch":
             return None
@@ -284,11 +291,10 @@ class Embedder(Embeddings):
     def load(self) -> Embedder:
         """Load the weights now (servers call this at start-up so requests stay fast).
 
-        Also opens ingest's ONNX Runtime encoder when the runtime uses one (exporting the model
-        the first time, about 17 s here, then loading the cached export).
+        Ingest's ONNX Runtime encoder stays unopened until the first ingest embeds something
+        (:attr:`onnx_encoder`): a serving process that never ingests does not hold it.
         """
         _ = self._hf
-        _ = self.onnx_encoder
         return self
 
     @property

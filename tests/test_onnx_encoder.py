@@ -102,3 +102,9 @@ def test_ingest_runtime_names_what_runs_the_forward_pass(onnx_cache: Path) -> No
     assert Embedder(runtime="onnx", onnx_cache_dir=onnx_cache).ingest_runtime == "onnx"
     assert Embedder(runtime="torch", precision="float32").ingest_runtime == "torch-float32"
     assert Embedder(runtime="torch", precision="bfloat16").ingest_runtime == "torch-bfloat16"
+
+
+def test_embedders_of_one_model_share_one_onnx_session(onnx_cache: Path) -> None:
+    first = Embedder(runtime="onnx", onnx_cache_dir=onnx_cache).onnx_encoder
+    assert first is not None
+    assert Embedder(runtime="onnx", onnx_cache_dir=onnx_cache).onnx_encoder is first

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.onnx_encoder import OnnxEncoder, onnx_available
+from vectorstore.onnx_encoder import OnnxEncoder, onnx_available, shared_encoder
 
 if TYPE_CHECKING:
     # Imported lazily at load time: it pulls in torch, seconds of start-up.
@@ -276,7 +276,7 @@ class Embedder(Embeddings):
         ):
             return None
         try:
-            return OnnxEncoder(self.model_path, self.onnx_cache_dir)
+            return shared_encoder(self.model_path, self.onnx_cache_dir)
         except Exception as exc:
             if self.runtime == "onnx":
                 raise RuntimeError(f"cannot run the model with ONNX Runtime: {exc}") from exc

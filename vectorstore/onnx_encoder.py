@@ -8,7 +8,8 @@ here and its hidden states stay within 1e-4 of PyTorch's (see docs/benchmarks.md
 The model is exported from the packaged weights once (``torch.onnx``, eager attention so the
 padding mask is traced as arithmetic, not as one batch's shape), fused, and cached in a directory
 keyed by the weights and the library versions, so every later process loads the cached file. A
-cached file that does not load is exported again.
+cached file that does not load is exported again. :func:`shared_encoder` opens one session per
+process per model, as ``vectorstore.embeddings`` loads one PyTorch model.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ import numpy as np
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 OPSET = 17
+
+_ENCODERS: dict[tuple[Path, Path], OnnxEncoder] = {}
+_ENCODERS_LOCK = threading.Lock()
 
 
 def onnx_available() -> bool:
@@ -59,6 +63,15 @@ def model_key(model_path: Path) -> str:
 def cached_path(model_path: Path, cache_dir: Path) -> Path:
     """Where the fused export of the model in ``model_path`` is kept inside ``cache_dir``."""
     return cache_dir / f"{model_path.name or 'model'}-{model_key(model_path)}.onnx"
+
+
+def shared_encoder(model_path: str | Path, cache_dir: str | Path | None = None) -> OnnxEncoder:
+    """The process's one encoder of this model and cache directory, opened on first use."""
+    key = (Path(model_path), Path(cache_dir) if cache_dir is not None else default_cache_dir())
+    with _ENCODERS_LOCK:
+        if key not in _ENCODERS:
+            _ENCODERS[key] = OnnxEncoder(*key)
+        return _ENCODERS[key]
 
 
 class OnnxEncoder:
@@ -99,29 +112,20 @@ class OnnxEncoder:
                 )
             except Exception:  # a damaged cache file is exported again
                 self.path.unlink(missing_ok=True)
-        with _EXPORT_LOCK:
-            if not self.path.is_file():
-                export_fused(self.model_path, self.path)
+        export_fused(self.model_path, self.path)
         return onnxruntime.InferenceSession(
             str(self.path), options, providers=["CPUExecutionProvider"]
         )
 
     def hidden(self, features: dict[str, np.ndarray]) -> np.ndarray:
         """``last_hidden_state`` (batch, tokens, dimension) for a tokenizer's numpy output."""
-        ids = np.ascontiguousarray(features["input_ids"], dtype=np.int64)
+        ids = features["input_ids"]
         feed = {
-            name: np.ascontiguousarray(features[name], dtype=np.int64)
-            if name in features
-            else np.zeros_like(ids)
+            name: np.ascontiguousarray(features.get(name, np.zeros_like(ids)), dtype=np.int64)
             for name in INPUTS
         }
-        if "attention_mask" not in features:
-            feed["attention_mask"] = np.ones_like(ids)
         result: np.ndarray = self._session.run(None, feed)[0]
         return result
-
-
-_EXPORT_LOCK = threading.Lock()
 
 
 def _torch_threads() -> int:
@@ -149,12 +153,12 @@ def export_fused(model_path: Path, target: Path) -> None:
         def forward(self, ids: Any, mask: Any, types: Any) -> Any:
             return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types)[0]
 
-    # Traced on a padded batch: with a mask of all ones, transformers skips building the
-    # attention mask, and the trace would keep that shortcut for every batch.
     # PyTorch's answer on a padded probe, taken before the export (tracing leaves the module in a
     # state whose outputs differ); the fused export must reproduce it.
     with torch.no_grad():
         expected = model(**_probe())[0].numpy()
+    # Traced on a padded batch: with a mask of all ones, transformers skips building the
+    # attention mask, and the trace would keep that shortcut for every batch.
     example = torch.full((2, 16), 1000, dtype=torch.long)
     example_mask = torch.ones_like(example)
     example_mask[1, 9:] = 0

@@ -45,6 +45,9 @@ class IngestProgress(Protocol):
     def start(self, total_chunks: int, total_files: int) -> None:
         """Called once, before the first batch."""
 
+    def note(self, message: str) -> None:
+        """Called before a step that takes a while and embeds nothing (a one-time preparation)."""
+
     def advance(self, chunks: int) -> None:
         """Called after each embedded batch."""
 
@@ -243,6 +246,9 @@ class IngestPipeline:
         self, pending: list[_Pending], report: IngestReport, progress: IngestProgress | None
     ) -> None:
         total = sum(len(p.chunks) for p in pending)
+        if progress is not None and total and self.embedder.ingest_export_pending:
+            progress.note("preparing the model for this CPU (ONNX export, once per machine, ~20 s)")
+            _ = self.embedder.onnx_encoder
         if progress is not None:
             progress.start(total, len(pending))
         for group in _groups(pending, self.group_chunks):

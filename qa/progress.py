@@ -40,6 +40,11 @@ class IngestProgressBar:
         self.progress.start()
         self.task = self.progress.add_task("embed", total=total_chunks)
 
+    def note(self, message: str) -> None:
+        """Print a one-line note about a slow preparation step."""
+        if self.console is not None:
+            self.console.print(f"[dim]{message}[/dim]")
+
     def advance(self, chunks: int) -> None:
         """Count embedded chunks."""
         if self.progress is not None:

@@ -108,3 +108,50 @@ def test_embedders_of_one_model_share_one_onnx_session(onnx_cache: Path) -> None
     first = Embedder(runtime="onnx", onnx_cache_dir=onnx_cache).onnx_encoder
     assert first is not None
     assert Embedder(runtime="onnx", onnx_cache_dir=onnx_cache).onnx_encoder is first
+
+
+class RecordingProgress:
+    """An ``IngestProgress`` that records what ingest told it, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+    def start(self, total_chunks: int, total_files: int) -> None:
+        self.events.append("start")
+
+    def note(self, message: str) -> None:
+        self.events.append(f"note: {message}")
+
+    def advance(self, chunks: int) -> None:
+        if self.events[-1] != "advance":
+            self.events.append("advance")
+
+    def finish(self) -> None:
+        self.events.append("finish")
+
+
+@pytest.mark.model
+def test_ingest_says_when_it_first_exports_the_model(tmp_path: Path) -> None:
+    from qa.components import build
+
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "bread.txt").write_text("Bake the bread for forty minutes at 200 degrees.\n")
+    cache = tmp_path / "onnx-cache"
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        corpus_dir=corpus,
+        embedding={"runtime": "onnx", "onnx_cache_dir": cache},
+    )
+    assert Embedder(runtime="torch", onnx_cache_dir=cache).ingest_export_pending is False
+    first = RecordingProgress()
+    assert build(settings).pipeline().run([corpus], progress=first).ok
+    assert first.events[0].startswith("note: ") and "once per machine" in first.events[0]
+    assert first.events[1:] == ["start", "advance", "finish"]
+    assert cached_path(Path(default_model_path()), cache).is_file()
+    # The export is cached: a later ingest (another process would see the same file) says nothing.
+    assert Embedder(runtime="onnx", onnx_cache_dir=cache).ingest_export_pending is False
+    (corpus / "river.txt").write_text("The river floods every spring after the snow melts.\n")
+    again = RecordingProgress()
+    assert build(settings).pipeline().run([corpus], progress=again).ok
+    assert again.events == ["start", "advance", "finish"]

@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from vectorstore.onnx_encoder import OnnxEncoder, onnx_available, shared_encoder
+from vectorstore.onnx_encoder import (
+    OnnxEncoder,
+    export_pending,
+    onnx_available,
+    shared_encoder,
+)
 
 if TYPE_CHECKING:
     # Imported lazily at load time: it pulls in torch, seconds of start-up.
@@ -268,12 +273,25 @@ class Embedder(Embeddings):
             return "onnx"
         return "torch-bfloat16" if self.uses_bfloat16 else "torch-float32"
 
+    @property
+    def ingest_export_pending(self) -> bool:
+        """True when the next ingest first exports the model to ONNX (once per machine, ~20 s)."""
+        if self._onnx_decided or not self._wants_onnx():
+            return False
+        return onnx_available() and export_pending(self.model_path, self.onnx_cache_dir)
+
+    def _wants_onnx(self) -> bool:
+        if self.runtime == "onnx":
+            return True
+        return (
+            self.runtime == "auto"
+            and self.device == "cpu"
+            and not self.uses_bfloat16
+            and onnx_available()
+        )
+
     def _open_onnx(self) -> OnnxEncoder | None:
-        if self.runtime == "torch":
-            return None
-        if self.runtime == "auto" and (
-            self.device != "cpu" or self.uses_bfloat16 or not onnx_available()
-        ):
+        if not self._wants_onnx():
             return None
         try:
             return shared_encoder(self.model_path, self.onnx_cache_dir)

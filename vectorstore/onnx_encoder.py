@@ -65,9 +65,22 @@ def cached_path(model_path: Path, cache_dir: Path) -> Path:
     return cache_dir / f"{model_path.name or 'model'}-{model_key(model_path)}.onnx"
 
 
+def _encoder_key(model_path: str | Path, cache_dir: str | Path | None) -> tuple[Path, Path]:
+    return Path(model_path), Path(cache_dir) if cache_dir is not None else default_cache_dir()
+
+
+def export_pending(model_path: str | Path, cache_dir: str | Path | None = None) -> bool:
+    """True when opening the encoder will first export the model (no session, no cached file)."""
+    key = _encoder_key(model_path, cache_dir)
+    with _ENCODERS_LOCK:
+        if key in _ENCODERS:
+            return False
+    return not cached_path(*key).is_file()
+
+
 def shared_encoder(model_path: str | Path, cache_dir: str | Path | None = None) -> OnnxEncoder:
     """The process's one encoder of this model and cache directory, opened on first use."""
-    key = (Path(model_path), Path(cache_dir) if cache_dir is not None else default_cache_dir())
+    key = _encoder_key(model_path, cache_dir)
     with _ENCODERS_LOCK:
         if key not in _ENCODERS:
             _ENCODERS[key] = OnnxEncoder(*key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ingest.blocks import find_blocks
+from ingest.blocks import find_blocks, outside_code, parse_blocks
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.structure import find_sections
@@ -13,6 +13,8 @@ from vectorstore.types import Block, Document, Section, Span
 
 # Image captions are a web-article habit; Markdown documentation opens with short lead-ins.
 CAPTION_MEDIA_TYPES = frozenset({"text/plain", "text/html"})
+# Formats whose blocks come from a parser that does not need the headings first.
+PARSED_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst"})
 
 
 def analyze_document(
@@ -24,14 +26,20 @@ def analyze_document(
     html_blocks: Sequence[Block] | None = None,
 ) -> Document:
     """Run cleaning, structure, caption and gap detection over stored text."""
-    excluded = find_boilerplate(text)
+    # Plain text is parsed after its headings are known; it has no code blocks.
+    parsed = (
+        None
+        if html_blocks is None and media_type not in PARSED_MEDIA_TYPES
+        else parse_blocks(text, media_type, html_blocks=html_blocks)
+    )
+    excluded = outside_code(find_boilerplate(text), parsed or ())
     title, sections = find_sections(text, media_type, excluded, html_headings)
     caption = _caption(text, media_type, sections, excluded)
     if caption is not None and any(s.heading_start == caption.start for s in sections):
         # A caption without a full stop reads like a heading; it is not one.
         title, sections = find_sections(text, media_type, [*excluded, caption], html_headings)
     headings = [(s.heading_start, s.heading_end, s.level, s.title) for s in sections]
-    blocks = find_blocks(text, media_type, excluded, html_blocks=html_blocks, headings=headings)
+    blocks = find_blocks(text, media_type, excluded, headings=headings, parsed=parsed)
     gaps = detect_gaps(doc_id, text, sections, excluded, blocks)
     return Document(
         id=doc_id,

@@ -13,13 +13,15 @@ trailing newline):
   rules of the format (a paragraph ends at a blank line, an indented body at the first line
   indented no deeper than its start). Heading levels follow the document's section nesting.
 - HTML: the loader records a block for each text item while it builds the stored text (see
-  :func:`ingest.loaders.load_html`); they are passed in as ``html_blocks``.
+  :func:`ingest.loaders.load_html`); they are passed in as ``html_blocks``. A paragraph laid
+  out with line breaks and holding blank lines is read by the plain-text rules.
 - Plain text and PDF: lines. A paragraph is a run of non-blank lines; a line opening with a
   bullet or number marker starts a list item; headings are given by the caller (the
   short-standalone-line rule and underlined titles of :mod:`ingest.structure`).
 
 Boilerplate spans (found by :mod:`ingest.cleaning`) become ``boilerplate`` blocks; a parsed
-block that starts inside one is dropped and one that runs into one is cut before it.
+block that starts inside one is dropped and one that runs into one is cut before it. A span that
+overlaps a parsed code block is not boilerplate (:func:`outside_code`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|\Z)"
 _LIST_MARKER = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|doctest)::")
 
 
@@ -85,6 +88,39 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def parse_blocks(
+    text: str,
+    media_type: str,
+    *,
+    html_blocks: Sequence[Block] | None = None,
+    headings: Sequence[HeadingLine] = (),
+) -> list[Block]:
+    """The blocks the format's parser finds in ``text``, before boilerplate is applied."""
+    if media_type == "text/markdown":
+        return markdown_blocks(text)
+    if media_type == "text/x-rst":
+        return rst_blocks(text)
+    if html_blocks is not None:
+        return [piece for block in html_blocks for piece in _by_blank_lines(text, block)]
+    return plain_blocks(text, headings)
+
+
+def _by_blank_lines(text: str, block: Block) -> list[Block]:
+    """An HTML paragraph laid out with line breaks (``<br><br>``, DocBook's ``literallayout``)
+    is read like plain text: blank lines part its paragraphs and marked lines are list items."""
+    body = text[block.start : block.end]
+    if block.kind != "paragraph" or not _BLANK_LINE.search(body):
+        return [block]
+    pieces = [
+        Block(block.start + b.start, block.start + b.end, b.kind, b.level)
+        for b in plain_blocks(body)
+    ]
+    if pieces:
+        last = pieces[-1]
+        pieces[-1] = Block(last.start, last.end, last.kind, last.level, block.ends_in_link)
+    return pieces
+
+
 def find_blocks(
     text: str,
     media_type: str,
@@ -92,17 +128,20 @@ def find_blocks(
     *,
     html_blocks: Sequence[Block] | None = None,
     headings: Sequence[HeadingLine] = (),
+    parsed: Sequence[Block] | None = None,
 ) -> list[Block]:
-    """The blocks of ``text`` in text order (rules in the module docstring)."""
-    if media_type == "text/markdown":
-        found = markdown_blocks(text)
-    elif media_type == "text/x-rst":
-        found = rst_blocks(text)
-    elif html_blocks is not None:
-        found = list(html_blocks)
-    else:
-        found = plain_blocks(text, headings)
-    return _with_boilerplate(text, found, excluded)
+    """The blocks of ``text`` in text order (rules in the module docstring); ``parsed`` passes
+    :func:`parse_blocks`'s result when the caller already has it."""
+    if parsed is None:
+        parsed = parse_blocks(text, media_type, html_blocks=html_blocks, headings=headings)
+    return _with_boilerplate(text, parsed, excluded)
+
+
+def outside_code(spans: Sequence[Span], blocks: Sequence[Block]) -> list[Span]:
+    """``spans`` without those overlapping a code block: a line of code is never page furniture
+    ("# last modified: 01 Jan 2016" in a config example)."""
+    code = [(b.start, b.end) for b in blocks if b.kind == "code"]
+    return [s for s in spans if not any(s.start < end and start < s.end for start, end in code)]
 
 
 def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Span]) -> list[Block]:
@@ -343,7 +382,14 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
             if index < len(lines) and lines.line(index).strip():
                 start, end = lines.span(index, _paragraph_end(lines, index))
                 blocks.append(Block(start, end, kind))
-    return tuple(sorted({b for b in blocks if b.start < b.end}, key=lambda b: (b.start, -b.end)))
+    # One source range read twice (a bullet item whose body is a definition list item: "* name :
+    # type" over an indented description) is one block, the outer one.
+    unique: dict[tuple[int, int, str], Block] = {}
+    for block in blocks:
+        key = (block.start, block.end, block.kind)
+        if block.start < block.end and (key not in unique or block.level < unique[key].level):
+            unique[key] = block
+    return tuple(sorted(unique.values(), key=lambda b: (b.start, -b.end, b.kind)))
 
 
 def _inside_kind(node: object, kinds: tuple[type, ...]) -> bool:

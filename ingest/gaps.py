@@ -220,12 +220,26 @@ class _GapFinder:
         )
 
     def _count_items(self, first: int) -> tuple[int, int]:
+        block = self._block_at(self.lines[first][0])
+        if block is not None and block.kind == "list_item":
+            return self._count_item_blocks(block)
         items, list_end = 0, self.lines[first][1]
         for start, end, line in self.lines[first:]:
             if _LIST_ITEM.match(line) and not _inside(start, self.excluded):
                 items, list_end = items + 1, end
             elif line.strip() and not line[:1].isspace():
                 break
+        return items, list_end
+
+    def _count_item_blocks(self, first: Block) -> tuple[int, int]:
+        """Items of the list the parser found from ``first`` on, at its nesting level (an item
+        wrapped over unindented lines, as text laid out with <br>, is still one item)."""
+        items, list_end = 0, first.end
+        for block in self.blocks[self.blocks.index(first) :]:
+            if block.kind != "list_item" or block.level < first.level:
+                break
+            if block.level == first.level:
+                items, list_end = items + 1, block.end
         return items, list_end
 
     def _last_sentence(self, index: int) -> tuple[int, int]:

@@ -352,13 +352,19 @@ class _HtmlBlocks:
             self._lists -= 1
 
     def flush(self) -> None:
-        lines = (_collapse(line) for line in "".join(self._buffer).split(_LINE_BREAK))
-        text = "\n".join(line for line in lines if line)
+        lines = [_collapse(line) for line in "".join(self._buffer).split(_LINE_BREAK)]
         self._buffer = []
+        kind = self._kind
+        if kind == "paragraph" and self._context:
+            kind = {"quote": "quote", "table": "table"}.get(self._context[-1], kind)
+        if kind == "paragraph":
+            # Two line breaks in a row leave one blank line: text laid out with <br> (DocBook's
+            # literallayout, old pages) parts its paragraphs so (see ingest.blocks).
+            kept = [line for i, line in enumerate(lines) if line or (i > 0 and lines[i - 1])]
+        else:
+            kept = [line for line in lines if line]
+        text = "\n".join(kept).strip("\n")
         if text:
-            kind = self._kind
-            if kind == "paragraph" and self._context:
-                kind = {"quote": "quote", "table": "table"}.get(self._context[-1], kind)
             level = self._lists if kind == "list_item" else 0
             self._add(self._prefix + text, kind, level, ends_in_link=self._last_in_link)
             self._prefix = ""

@@ -236,3 +236,18 @@ def test_pdf_text_gets_paragraphs_and_list_items() -> None:
         ("paragraph", "The office opens at nine on weekdays."),
     ]
     assert doc.gaps == []
+
+
+def test_an_rst_bullet_whose_body_is_a_definition_is_one_block_in_a_fixed_order() -> None:
+    # docutils reads "* name : type" over an indented line as a bullet item holding a
+    # definition-list item: one source range, which used to give two blocks in a random order.
+    text = (
+        "Parameters\n----------\n\n"
+        "* iterable  : iterable, optional\n    Iterable to decorate with a progress bar.\n"
+        "* desc  : str, optional\n    Prefix for the progress bar.\n"
+    )
+    doc = analyze_document("p.rst", "p.rst", text, "text/x-rst")
+    items = [
+        (b.level, text[b.start : b.end].split("\n")[0]) for b in doc.blocks if b.kind == "list_item"
+    ]
+    assert items == [(1, "* iterable  : iterable, optional"), (1, "* desc  : str, optional")]

@@ -159,3 +159,61 @@ def test_a_last_html_paragraph_is_cut_off_unless_it_ends_on_a_link(
 ) -> None:
     page = f"<html><body><main><h1>First steps</h1><p>Cargo runs it.</p><p>{last}</p></main>"
     assert [g.kind for g in _doc(page + "</body></html>", "first-steps.html").gaps] == kinds
+
+
+@pytest.mark.parametrize("suffix", ["html", "md", "rst"])
+def test_a_code_line_that_reads_like_furniture_is_code_not_a_gap(suffix: str) -> None:
+    # A config example whose first line would be page furniture as prose ("last modified ...").
+    code = ["# last modified: 01 Jan 2016", "; a scoped registry", "@scope:registry=https://x.org"]
+    intro = "Lines that begin with a semicolon are comments. For example:"
+    after = "Each file is read in order."
+    if suffix == "html":
+        body = "\n".join(code)
+        text = f"<h1>Config</h1><p>{intro}</p><pre><code>{body}\n</code></pre><p>{after}</p>"
+    elif suffix == "md":
+        indented = "\n".join(f"    {line}" for line in code)
+        text = f"# Config\n\n{intro}\n\n{indented}\n\n{after}\n"
+    else:
+        literal = "\n".join(f"   {line}" for line in code)
+        text = f"Config\n======\n\n{intro} ::\n\n{literal}\n\n{after}\n".replace(": ::", "::")
+    doc = _doc(text, f"config.{suffix}")
+    assert doc.gaps == []
+    assert doc.excluded == []
+    assert any(
+        b.kind == "code" and "last modified" in doc.text[b.start : b.end] for b in doc.blocks
+    )
+
+
+def test_html_laid_out_with_line_breaks_has_paragraphs_and_items() -> None:
+    # DocBook's literallayout (and older pages): one element, lines and blank lines made of <br>.
+    lines = [
+        "Wrappers have two jobs:",
+        "",
+        "1. Tell a tool what is about to happen, before the call takes place. A",
+        "   tool could check beforehand that the memory is writeable.",
+        "",
+        "2. Tell a tool what just happened, after the call. This step is",
+        "   essential.",
+        "",
+        "The happenings are mostly reads and writes of memory.",
+    ]
+    page = parse_html(
+        '<h1>Wrappers</h1><div class="literallayout"><p>' + "<br>\n".join(lines) + "</p></div>"
+    )
+    doc = analyze_document("w.html", "w.html", page.text, "text/html", page.headings, page.blocks)
+    kinds = [(b.kind, doc.text[b.start : b.end].split("\n")[0]) for b in doc.blocks]
+    assert kinds == [
+        ("heading", "Wrappers"),
+        ("paragraph", "Wrappers have two jobs:"),
+        ("list_item", lines[2]),
+        ("list_item", lines[5]),
+        ("paragraph", lines[8]),
+    ]
+    assert doc.gaps == []  # two jobs announced, two given (each wrapped over two lines)
+    shorter = parse_html(
+        '<h1>Wrappers</h1><div class="literallayout"><p>' + "<br>\n".join(lines[:5]) + "</p></div>"
+    )
+    cut = analyze_document(
+        "w.html", "w.html", shorter.text, "text/html", shorter.headings, shorter.blocks
+    )
+    assert [g.kind for g in cut.gaps] == ["list_shorter_than_announced"]

@@ -308,8 +308,18 @@ def generate(
     if per_document < 1:
         raise ValueError("per_document must be >= 1")
     if out.exists():
+        if any(out.iterdir()) and not (out / "manifest.json").is_file():
+            raise ValueError(
+                f"{out} holds files this generator did not write; choose another --out"
+            )
         shutil.rmtree(out)
     documents = _load_corpora(corpora)
+    if not documents:
+        raise ValueError(
+            "no Markdown, reStructuredText or plain-text file in the corpora "
+            "(HTML and PDF files are not cut: a copy is cut in the stored text)"
+        )
+    out.mkdir(parents=True)
     chosen = {doc.id: _choose(find_introductions(doc), per_document) for doc in documents}
     records: list[CopyRecord] = []
     cases: dict[str, list[dict[str, Any]]] = {}
@@ -513,9 +523,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"error: no such corpus: {', '.join(missing)}", file=sys.stderr)
         return 2
-    manifest = generate(
-        args.corpus, args.out, per_document=args.per_document, test_share=args.test_share
-    )
+    try:
+        manifest = generate(
+            args.corpus, args.out, per_document=args.per_document, test_share=args.test_share
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     summary = {k: v for k, v in manifest.items() if k != "copies"}
     print(json.dumps(summary, indent=2))
     return 0

@@ -67,3 +67,24 @@ def test_questions_are_written_from_the_introduction() -> None:
 def test_cli_rejects_a_missing_corpus(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--corpus", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "no such corpus" in capsys.readouterr().err
+
+
+def test_cli_refuses_an_out_folder_it_did_not_write_and_a_corpus_it_cannot_cut(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "page.html").write_text("<h1>Ports</h1><p>The ports are:</p><ul><li>a</li></ul>")
+    assert main(["--corpus", str(corpus), "--out", str(tmp_path / "new" / "out")]) == 2
+    assert "HTML and PDF files are not cut" in capsys.readouterr().err
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my own notes")
+    (corpus / "guide.md").write_text("# Guide\n\nThe ports are:\n\n- 80\n- 443\n- 8080\n")
+    assert main(["--corpus", str(corpus), "--out", str(mine)]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert (mine / "notes.txt").read_text() == "my own notes"
+    out = tmp_path / "new" / "out"
+    assert main(["--corpus", str(corpus), "--out", str(out)]) == 0
+    assert main(["--corpus", str(corpus), "--out", str(out)]) == 0  # its own output is replaced
+    assert (out / "manifest.json").is_file()

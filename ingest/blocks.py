@@ -7,7 +7,8 @@ trailing newline):
 - Markdown: ``markdown-it-py`` (CommonMark plus tables). Tokens carry ``map``, a range of
   source lines; lines are turned into character offsets. A list item's block stops where a
   nested list starts (the nested items are blocks of their own, one level deeper). YAML front
-  matter is skipped.
+  matter is skipped, except the value of a ``description`` (``summary``, ``excerpt``,
+  ``subtitle``), which is a paragraph (:func:`front_matter_values`).
 - reStructuredText: ``docutils`` (``publish_doctree`` without the title promotion). Nodes carry
   the source line they start on; the extent of each block is read from the source lines by the
   rules of the format (a paragraph ends at a blank line, an indented body at the first line
@@ -188,6 +189,11 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     lines = _Lines(text)
     tokens = _markdown_parser().parse(source)
     blocks: list[Block] = []
+    fields = front_matter_values(text) if front else {}
+    # The page's summary in its front matter is prose like any paragraph; other keys are not.
+    blocks.extend(
+        Block(*fields[key], "paragraph") for key in FRONT_MATTER_PROSE_KEYS if key in fields
+    )
     context: list[str] = []
     list_depth = 0
     open_items: list[tuple[int, int, int]] = []  # (index in blocks, nesting depth, first line)
@@ -292,6 +298,43 @@ def _cut_item(blocks: list[Block], index: int, lines: _Lines, nested_line: int) 
     item = blocks[index]
     start, end = _trim(lines.text, item.start, min(item.end, lines.start(nested_line)))
     blocks[index] = Block(start, max(start, end), item.kind, item.level)
+
+
+# Front matter keys whose value is the page's own prose (Jekyll, Hugo, MkDocs, Docusaurus).
+FRONT_MATTER_TITLE_KEYS = ("title",)
+FRONT_MATTER_PROSE_KEYS = ("description", "summary", "excerpt", "subtitle")
+
+
+def front_matter_values(text: str) -> dict[str, tuple[int, int]]:
+    """Exact ``[start, end)`` of the top-level string values of a Markdown file's YAML front
+    matter (inside quotes for a quoted value), read with PyYAML's node marks; ``{}`` when the
+    file has none or it is not YAML."""
+    import yaml
+
+    front = _FRONT_MATTER.match(text)
+    if not front:
+        return {}
+    body_start = text.index("\n") + 1
+    body_end = text.rfind("---", 0, front.end())
+    try:
+        node = yaml.compose(text[body_start:body_end])
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    values: dict[str, tuple[int, int]] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
+            continue
+        start, end = value.start_mark.index, value.end_mark.index
+        if value.style in ("'", '"'):
+            start, end = start + 1, end - 1
+        elif value.style in ("|", ">"):
+            continue  # a block scalar's text is indented lines, not one quotable span
+        start, end = _trim(text, body_start + start, body_start + end)
+        if start < end and isinstance(key.value, str):
+            values[key.value.lower()] = (start, end)
+    return values
 
 
 def markdown_headings(text: str) -> list[HeadingLine]:

@@ -5,8 +5,8 @@ Four sources of headings:
 - Markdown: ATX and setext headings found by markdown-it-py (:mod:`ingest.blocks`), so a ``#``
   line inside code is not one; the level is the number of ``#`` (setext: 1 for ``===``, 2 for
   ``---``); a trailing attribute list such as ``{ #anchor }`` and closing ``#`` are not part of
-  the title; the heading span includes a setext underline. The title is the first level-1
-  heading, else the first heading.
+  the title; the heading span includes a setext underline. The title is the YAML front
+  matter's ``title`` when there is one, else the first level-1 heading, else the first heading.
 - reStructuredText: section titles found by docutils, over- and underlines included in the
   heading span; the level is the section nesting depth.
 - HTML: the h1-h6 positions reported by :func:`ingest.loaders.load_html`.
@@ -30,7 +30,13 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from ingest.blocks import markdown_headings, rst_headings, rst_headings_by_lines
+from ingest.blocks import (
+    FRONT_MATTER_TITLE_KEYS,
+    front_matter_values,
+    markdown_headings,
+    rst_headings,
+    rst_headings_by_lines,
+)
 from ingest.cleaning import iter_lines
 from vectorstore.types import Section, Span
 
@@ -53,7 +59,9 @@ def find_sections(
     """The title and the sections of ``text`` (rules in the module docstring)."""
     if media_type == "text/markdown":
         headings = markdown_headings(text)
-        title = _markdown_title(headings)
+        fields = front_matter_values(text)
+        named = [fields[k] for k in FRONT_MATTER_TITLE_KEYS if k in fields]
+        title = text[named[0][0] : named[0][1]] if named else _markdown_title(headings)
     elif media_type == "text/x-rst":
         headings = rst_headings(text)
         title = _markdown_title(headings)

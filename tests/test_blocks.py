@@ -251,3 +251,31 @@ def test_an_rst_bullet_whose_body_is_a_definition_is_one_block_in_a_fixed_order(
         (b.level, text[b.start : b.end].split("\n")[0]) for b in doc.blocks if b.kind == "list_item"
     ]
     assert items == [(1, "* iterable  : iterable, optional"), (1, "* desc  : str, optional")]
+
+
+def test_markdown_front_matter_gives_the_title_and_its_description_is_a_candidate() -> None:
+    from ingest.candidates import answer_candidates
+
+    text = (
+        "---\n"
+        "title: npm-install\n"
+        "section: 1\n"
+        'description: "Install a package"\n'
+        "notes: |\n  a block scalar\n  over two lines\n"
+        "---\n\n"
+        "### Synopsis\n\nThis command installs a package and the packages it depends on.\n"
+    )
+    doc = analyze_document("install.md", "install.md", text, "text/markdown")
+    assert doc.title == "npm-install"
+    first = doc.blocks[0]
+    assert (first.kind, text[first.start : first.end]) == ("paragraph", "Install a package")
+    quotes = [text[c.start : c.end] for c in answer_candidates(doc)]
+    assert quotes[0] == "Install a package"
+    assert not any("section" in q or "block scalar" in q or "title" in q for q in quotes)
+    # Front matter that is not a mapping, or not YAML at all, is skipped as before.
+    for front in ("- a\n- b\n", "title: [unclosed\n"):
+        odd = analyze_document(
+            "o.md", "o.md", f"---\n{front}---\n\n# Real\n\nBody.\n", "text/markdown"
+        )
+        assert odd.title == "Real"
+        assert [odd.text[b.start : b.end] for b in odd.blocks if b.kind == "paragraph"] == ["Body."]

@@ -318,7 +318,7 @@ def front_matter_values(text: str) -> dict[str, tuple[int, int]]:
     body_end = text.rfind("---", 0, front.end())
     try:
         node = yaml.compose(text[body_start:body_end])
-    except yaml.YAMLError:
+    except Exception:  # PyYAML fails in several ways on odd input; the file is still read
         return {}
     if not isinstance(node, yaml.MappingNode):
         return {}

@@ -24,8 +24,10 @@ def analyze_document(
     media_type: str,
     html_headings: Sequence[tuple[int, int, int]] | None = None,
     html_blocks: Sequence[Block] | None = None,
+    furniture: Sequence[Span] = (),
 ) -> Document:
-    """Run cleaning, structure, caption and gap detection over stored text."""
+    """Run cleaning, structure, caption and gap detection over stored text; ``furniture`` is
+    page furniture the loader found (a PDF's running heads and page numbers)."""
     # Plain text is parsed after its headings are known; it has no code blocks.
     parsed = (
         None
@@ -33,6 +35,10 @@ def analyze_document(
         else parse_blocks(text, media_type, html_blocks=html_blocks)
     )
     excluded = outside_code(find_boilerplate(text), parsed or ())
+    if furniture:
+        taken = [(s.start, s.end) for s in excluded]
+        extra = [f for f in furniture if not any(a < f.end and f.start < b for a, b in taken)]
+        excluded = sorted([*excluded, *extra], key=lambda s: s.start)
     title, sections = find_sections(text, media_type, excluded, html_headings)
     caption = _caption(text, media_type, sections, excluded)
     if caption is not None and any(s.heading_start == caption.start for s in sections):

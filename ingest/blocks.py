@@ -20,9 +20,10 @@ trailing newline):
   bullet or number marker starts a list item; headings are given by the caller (the
   short-standalone-line rule and underlined titles of :mod:`ingest.structure`).
 
-Boilerplate spans (found by :mod:`ingest.cleaning`) become ``boilerplate`` blocks; a parsed
-block that starts inside one is dropped and one that runs into one is cut before it. A span that
-overlaps a parsed code block is not boilerplate (:func:`outside_code`).
+Boilerplate spans (found by :mod:`ingest.cleaning`, and a PDF's running heads and page
+numbers found by the loader) become ``boilerplate`` blocks; a parsed block keeps only what
+follows a span it starts inside (nothing, when the span covers it) and is cut before a span it
+runs into. A span that overlaps a parsed code block is not boilerplate (:func:`outside_code`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS
+from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
 from vectorstore.types import Block, Span
 
 HeadingLine = tuple[int, int, int, str]
@@ -146,12 +147,13 @@ def outside_code(spans: Sequence[Span], blocks: Sequence[Block]) -> list[Span]:
 
 
 def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Span]) -> list[Block]:
-    spans = sorted((s.start, s.end) for s in excluded if s.kind == "boilerplate")
+    spans = sorted((s.start, s.end) for s in excluded if s.kind in ("boilerplate", PAGE_FURNITURE))
     out = [Block(s, e, "boilerplate") for s, e in spans]
     for block in blocks:
         start, end = block.start, block.end
-        if any(s <= start < e for s, e in spans):
-            continue
+        for s, e in spans:
+            if s <= start < e:
+                start = e  # what follows a leading span (a PDF page's running head) stays
         for s, _ in spans:
             if start < s < end:
                 end = s

@@ -110,6 +110,8 @@ class _GapFinder:
         self.blocked = [(s.start, s.end) for s in excluded] + fences
         self.blocked += [(s.heading_start, s.heading_end) for s in self.sections]
         self.excluded = [(s.start, s.end) for s in excluded]
+        # A PDF's running head between an introduction and its list is a page break, not a cut.
+        self.boilerplate = [(s.start, s.end) for s in excluded if s.kind == "boilerplate"]
         self.blocks = list(blocks or [])
         self.blocked += [(b.start, b.end) for b in self.blocks if b.kind in ("code", "table")]
         self.prose = [(b.start, b.end) for b in self.blocks if b.kind in _PROSE_KINDS]
@@ -198,7 +200,7 @@ class _GapFinder:
 
     def _boilerplate_between(self, index: int, following: int) -> bool:
         return any(
-            _inside(start, self.excluded) for start, _, _ in self.lines[index + 1 : following]
+            _inside(start, self.boilerplate) for start, _, _ in self.lines[index + 1 : following]
         )
 
     def _is_list_like(self, following: int) -> bool:

@@ -17,14 +17,15 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from vectorstore.types import Block
+from vectorstore.types import Block, Span
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".rst", ".html", ".htm", ".pdf"})
 
@@ -147,6 +148,7 @@ class LoadedFile:
     media_type: str
     headings: list[HeadingPosition] | None = field(default=None)
     blocks: list[Block] | None = field(default=None)
+    furniture: list[Span] = field(default_factory=list)  # PDF running heads and page numbers
 
 
 def media_type_for(path: Path) -> str:
@@ -169,7 +171,8 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
         page = parse_html(raw, name=path.name)
         return LoadedFile(page.text, media_type, page.headings, page.blocks)
     if media_type == "application/pdf":
-        return LoadedFile(load_pdf(raw, name=path.name), media_type)
+        pages = load_pdf_pages(raw, name=path.name)
+        return LoadedFile(join_pages(pages, path.name), media_type, furniture=page_furniture(pages))
     return LoadedFile(decode_text(raw, name=path.name), media_type)
 
 
@@ -219,6 +222,11 @@ def _check_is_text(text: str, name: str) -> None:
 
 def load_pdf(raw: bytes, name: str = "file.pdf") -> str:
     """Extract the text of every page, pages joined with a blank line."""
+    return join_pages(load_pdf_pages(raw, name), name)
+
+
+def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[str]:
+    """The text of each page that has any (stripped)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -231,10 +239,54 @@ def load_pdf(raw: bytes, name: str = "file.pdf") -> str:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise LoadError(f"{name}: cannot read PDF: {exc}") from exc
-    text = "\n\n".join(page for page in pages if page)
+    return [page for page in pages if page]
+
+
+def join_pages(pages: Sequence[str], name: str = "file.pdf") -> str:
+    """The stored text of a PDF: its pages joined with a blank line."""
+    text = "\n\n".join(pages)
     if not text.strip():
         raise LoadError(f"{name}: PDF has no extractable text (scanned images?)")
     return text
+
+
+# A page's first or last line that is only its number: "7", "vii", "Page 7", "7 of 30", "- 7 -".
+_PAGE_NUMBER = re.compile(
+    r"^[-–—\s]*(?:page\s+)?(?:\d{1,4}|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))"
+    r"(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$",
+    re.IGNORECASE,
+)
+# The kind of a page furniture span: excluded like boilerplate, but a list that runs on over a
+# page break continues after it (see ingest.gaps).
+PAGE_FURNITURE = "page_furniture"
+# A first or last line repeated (digits aside) on this many pages is a running head or foot.
+MIN_RUNNING_PAGES = 3
+
+
+def page_furniture(pages: Sequence[str]) -> list[Span]:
+    """Spans (offsets in :func:`join_pages`'s text) of each page's running head or foot: a first
+    or last line that is only a page number, or one that recurs, digits aside, as a first or last
+    line on at least ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14")."""
+    edges: list[tuple[int, int, str]] = []
+    offset = 0
+    for page in pages:
+        lines = page.split("\n")
+        first_end = len(lines[0])
+        edges.append((offset, offset + first_end, lines[0]))
+        if len(lines) > 1:
+            last_start = len(page) - len(lines[-1])
+            edges.append((offset + last_start, offset + len(page), lines[-1]))
+        offset += len(page) + 2
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+    counts = Counter(key(line) for _, _, line in edges if line.strip())
+    return [
+        Span(start, end, PAGE_FURNITURE, line)
+        for start, end, line in edges
+        if line.strip() and (_PAGE_NUMBER.match(line) or counts[key(line)] >= MIN_RUNNING_PAGES)
+    ]
 
 
 def load_html(raw: str | bytes, name: str = "file.html") -> tuple[str, list[HeadingPosition]]:

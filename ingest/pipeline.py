@@ -225,7 +225,13 @@ class IngestPipeline:
         try:
             loaded = load_file(path, raw)
             document = analyze_document(
-                doc_id, str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
+                doc_id,
+                str(path),
+                loaded.text,
+                loaded.media_type,
+                loaded.headings,
+                loaded.blocks,
+                loaded.furniture,
             )
         except LoadError as exc:
             report.failed.append({"path": str(path), "error": str(exc)})

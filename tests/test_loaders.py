@@ -22,11 +22,12 @@ DATA = Path(__file__).parent / "data" / "ingest"
 
 
 def _pdf_with_pages(*pages: str) -> bytes:
-    """A minimal, valid PDF with one line of Helvetica text per page."""
+    """A minimal, valid PDF of Helvetica text, one page per argument (lines split at newlines)."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     kids = []
     for text in pages:
-        stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+        shown = " ".join(f"({line}) Tj 0 -16 Td" for line in text.split("\n"))
+        stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode()
         content_id = len(objects) + 2
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
@@ -205,3 +206,46 @@ def test_html_comments_and_related_articles_stay_furniture() -> None:
     )
     text, _ = load_html(page)
     assert text == "Harbour news\n\nThe quay reopens in May."
+
+
+def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
+    tmp_path: Path,
+) -> None:
+    from ingest.analyze import analyze_document
+    from ingest.candidates import answer_candidates
+
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(
+        _pdf_with_pages(
+            "Harbour Guide\nThe harbour opens at six every morning.\n1",
+            "Harbour Guide\nThe marina offers the following berth types:\n2",
+            "Harbour Guide\n- Short-stay pontoons for visiting yachts.\n- Swinging moorings.\n3",
+            "Harbour Guide\nThe office closes at nine.\niv",
+        )
+    )
+    loaded = load_file(path)
+    text = loaded.text
+    assert sorted(text[s.start : s.end] for s in loaded.furniture) == sorted(
+        ["Harbour Guide"] * 4 + ["1", "2", "3", "iv"]
+    )
+    doc = analyze_document(
+        "guide.pdf", str(path), text, loaded.media_type, furniture=loaded.furniture
+    )
+    quotes = [text[c.start : c.end] for c in answer_candidates(doc)]
+    assert "The harbour opens at six every morning." in quotes
+    assert "The office closes at nine." in quotes
+    assert not any("Harbour Guide" in q or q.strip() in {"1", "2", "3", "iv"} for q in quotes)
+    assert doc.gaps == []  # the list goes on after the page break and its running head
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(
+        _pdf_with_pages(
+            "Harbour Guide\nThe harbour opens at six every morning.\n1",
+            "Harbour Guide\nVisiting boats pay at the office.\n2",
+            "Harbour Guide\nThe marina offers the following berth types:\n3",
+        )
+    )
+    loaded = load_file(cut)  # the list never comes: only a page number follows the introduction
+    doc = analyze_document(
+        "cut.pdf", str(cut), loaded.text, loaded.media_type, furniture=loaded.furniture
+    )
+    assert [g.announcement for g in doc.gaps] == ["The marina offers the following berth types:"]

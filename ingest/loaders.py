@@ -266,7 +266,8 @@ MIN_RUNNING_PAGES = 3
 def page_furniture(pages: Sequence[str]) -> list[Span]:
     """Spans (offsets in :func:`join_pages`'s text) of each page's running head or foot: a first
     or last line that is only a page number, or one that recurs, digits aside, as a first or last
-    line on at least ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14")."""
+    line on at least ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14"), except the document's
+    very first line (its title)."""
     edges: list[tuple[int, int, str]] = []
     offset = 0
     for page in pages:
@@ -284,8 +285,13 @@ def page_furniture(pages: Sequence[str]) -> list[Span]:
     counts = Counter(key(line) for _, _, line in edges if line.strip())
     return [
         Span(start, end, PAGE_FURNITURE, line)
-        for start, end, line in edges
-        if line.strip() and (_PAGE_NUMBER.match(line) or counts[key(line)] >= MIN_RUNNING_PAGES)
+        for index, (start, end, line) in enumerate(edges)
+        if line.strip()
+        and (
+            _PAGE_NUMBER.match(line)
+            # The document's first line is its title, even when every page repeats it.
+            or (index > 0 and counts[key(line)] >= MIN_RUNNING_PAGES)
+        )
     ]
 
 

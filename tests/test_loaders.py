@@ -226,15 +226,17 @@ def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
     loaded = load_file(path)
     text = loaded.text
     assert sorted(text[s.start : s.end] for s in loaded.furniture) == sorted(
-        ["Harbour Guide"] * 4 + ["1", "2", "3", "iv"]
+        ["Harbour Guide"] * 3 + ["1", "2", "3", "iv"]
     )
+    assert loaded.furniture[0].start > 0  # the first line is the title, not a running head
     doc = analyze_document(
         "guide.pdf", str(path), text, loaded.media_type, furniture=loaded.furniture
     )
     quotes = [text[c.start : c.end] for c in answer_candidates(doc)]
-    assert "The harbour opens at six every morning." in quotes
+    assert any(q.endswith("The harbour opens at six every morning.") for q in quotes)
     assert "The office closes at nine." in quotes
-    assert not any("Harbour Guide" in q or q.strip() in {"1", "2", "3", "iv"} for q in quotes)
+    assert not any(q.strip() in {"1", "2", "3", "iv"} for q in quotes)
+    assert sum("Harbour Guide" in q for q in quotes) <= 1
     assert doc.gaps == []  # the list goes on after the page break and its running head
     cut = tmp_path / "cut.pdf"
     cut.write_bytes(

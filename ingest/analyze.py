@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ingest.blocks import find_blocks, outside_code, parse_blocks
+from ingest.blocks import find_blocks, outside_code, parse_blocks, without_overlap
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.structure import find_sections
@@ -13,8 +13,6 @@ from vectorstore.types import Block, Document, Section, Span
 
 # Image captions are a web-article habit; Markdown documentation opens with short lead-ins.
 CAPTION_MEDIA_TYPES = frozenset({"text/plain", "text/html"})
-# Formats whose blocks come from a parser that does not need the headings first.
-PARSED_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst"})
 
 
 def analyze_document(
@@ -28,16 +26,11 @@ def analyze_document(
 ) -> Document:
     """Run cleaning, structure, caption and gap detection over stored text; ``furniture`` is
     page furniture the loader found (a PDF's running heads and page numbers)."""
-    # Plain text is parsed after its headings are known; it has no code blocks.
-    parsed = (
-        None
-        if html_blocks is None and media_type not in PARSED_MEDIA_TYPES
-        else parse_blocks(text, media_type, html_blocks=html_blocks)
-    )
+    # None for plain text, parsed below once its headings are known (it has no code blocks).
+    parsed = parse_blocks(text, media_type, html_blocks=html_blocks)
     excluded = outside_code(find_boilerplate(text), parsed or ())
     if furniture:
-        taken = [(s.start, s.end) for s in excluded]
-        extra = [f for f in furniture if not any(a < f.end and f.start < b for a, b in taken)]
+        extra = without_overlap(furniture, [(s.start, s.end) for s in excluded])
         excluded = sorted([*excluded, *extra], key=lambda s: s.start)
     title, sections = find_sections(text, media_type, excluded, html_headings)
     caption = _caption(text, media_type, sections, excluded)

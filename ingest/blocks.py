@@ -95,16 +95,17 @@ def parse_blocks(
     media_type: str,
     *,
     html_blocks: Sequence[Block] | None = None,
-    headings: Sequence[HeadingLine] = (),
-) -> list[Block]:
-    """The blocks the format's parser finds in ``text``, before boilerplate is applied."""
+    headings: Sequence[HeadingLine] | None = None,
+) -> list[Block] | None:
+    """The blocks the format's parser finds in ``text``, before boilerplate is applied; None for
+    plain text (and PDF) while its ``headings`` are not given, since its blocks need them."""
     if media_type == "text/markdown":
         return markdown_blocks(text)
     if media_type == "text/x-rst":
         return rst_blocks(text)
     if html_blocks is not None:
         return [piece for block in html_blocks for piece in _by_blank_lines(text, block)]
-    return plain_blocks(text, headings)
+    return None if headings is None else plain_blocks(text, headings)
 
 
 def _by_blank_lines(text: str, block: Block) -> list[Block]:
@@ -135,15 +136,19 @@ def find_blocks(
     """The blocks of ``text`` in text order (rules in the module docstring); ``parsed`` passes
     :func:`parse_blocks`'s result when the caller already has it."""
     if parsed is None:
-        parsed = parse_blocks(text, media_type, html_blocks=html_blocks, headings=headings)
+        parsed = parse_blocks(text, media_type, html_blocks=html_blocks, headings=headings) or []
     return _with_boilerplate(text, parsed, excluded)
 
 
 def outside_code(spans: Sequence[Span], blocks: Sequence[Block]) -> list[Span]:
     """``spans`` without those overlapping a code block: a line of code is never page furniture
     ("# last modified: 01 Jan 2016" in a config example)."""
-    code = [(b.start, b.end) for b in blocks if b.kind == "code"]
-    return [s for s in spans if not any(s.start < end and start < s.end for start, end in code)]
+    return without_overlap(spans, [(b.start, b.end) for b in blocks if b.kind == "code"])
+
+
+def without_overlap(spans: Sequence[Span], ranges: Sequence[tuple[int, int]]) -> list[Span]:
+    """``spans`` without those that overlap any of the ``[start, end)`` ``ranges``."""
+    return [s for s in spans if not any(s.start < end and start < s.end for start, end in ranges)]
 
 
 def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Span]) -> list[Block]:

@@ -14,6 +14,7 @@ process per model, as ``vectorstore.embeddings`` loads one PyTorch model.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import os
@@ -43,8 +44,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "verbatim" / "onnx"
 
 
+@functools.lru_cache(maxsize=8)
 def model_key(model_path: Path) -> str:
-    """A digest of the model's weights and config and of the exporting libraries' versions."""
+    """A digest of the model's weights and config and of the exporting libraries' versions
+    (computed once per process and model: the packaged weights do not change under it)."""
     import onnxruntime
     import torch
 

@@ -456,6 +456,7 @@ class AnswerDecider:
             own_words=asked.cleaned,
             candidates=pairs,
             texts={d.id: d.text for d in documents},
+            titles={d.id: d.title for d in documents if d.title},
         )
 
     def nothing_verified(self, decision: Decision) -> Decision:

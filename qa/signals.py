@@ -256,10 +256,12 @@ class SentenceScorer:
         own_words: str | None = None,
         candidates: Sequence[tuple[Sentence, np.ndarray]] | None = None,
         texts: dict[str, str] | None = None,
+        titles: dict[str, str] | None = None,
     ) -> tuple[list[Sentence], np.ndarray, np.ndarray]:
         """Candidates, their feature matrix (columns :data:`FEATURES`) and cosines.
 
-        ``texts`` maps document ids to their stored text (for the document-level signals).
+        ``texts`` maps document ids to their stored text (for the document-level signals);
+        ``titles`` maps them to their titles, part of every candidate's context.
         """
         pairs = list(candidates) if candidates is not None else self.candidates(evidence)
         if not pairs:
@@ -269,7 +271,7 @@ class SentenceScorer:
         matrix = np.vstack([v for _, v in pairs]).astype(np.float32)
         qvec = self.question_vector(question)
         cos = matrix @ qvec
-        features = self._features(question, own_words, sentences, cos, texts or {})
+        features = self._features(question, own_words, sentences, cos, texts or {}, titles or {})
         return sentences, features, cos
 
     def _features(
@@ -279,6 +281,7 @@ class SentenceScorer:
         sentences: Sequence[Sentence],
         cos: np.ndarray,
         texts: dict[str, str],
+        titles: dict[str, str],
     ) -> np.ndarray:
         stats = self.stats
         asked = own_words or question
@@ -303,7 +306,13 @@ class SentenceScorer:
         rows = np.zeros((len(sentences), len(FEATURES)), np.float32)
         for i, s in enumerate(sentences):
             terms = term_set(s.text)
-            around = term_set(s.context) | term_set(s.section or "")
+            # The document's title names what every sentence of it is about ("npm-ci": "This
+            # command is similar to npm install"), as the section's heading does.
+            around = (
+                term_set(s.context)
+                | term_set(s.section or "")
+                | term_set(titles.get(s.document, ""))
+            )
             ctx_i = position.get((s.document, s.context_start))
             cos_ctx = float(cos[ctx_i]) if ctx_i is not None else float(cos[i])
             hit = hit_ctx = 0.0
@@ -378,7 +387,8 @@ def _doc_match(
 
 # Weight of terms carried over from earlier turns, relative to the user's own words.
 CARRIED_WEIGHT = 0.3
-# A question term found only in the candidate's context (previous candidate, section title).
+# A question term found only in the candidate's context (previous candidate, section title,
+# document title).
 CONTEXT_SHARE = 0.5
 
 

@@ -6,11 +6,15 @@ refusal and citation logic is shown to be generic.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from helpers import assert_exact
+from helpers import assert_exact, ingested
 
 from qa.chain import claim_supported, condense
 from qa.components import Components
+from qa.policy import Asked
+from qa.signals import FEATURES
 from qa.types import Answer, Claim, Turn
 
 FORBIDDEN = ["600,000", "Donbas", "Donetsk", "Luhansk", "NATO", "amnesty", "Zaporizhzhia"]
@@ -198,3 +202,27 @@ def test_every_answer_names_what_decided_it(sample: Components) -> None:
     assert chain.ask("   ").decided_by == "invalid_request"
     truncated = chain.ask("What concessions were demanded of Kyiv?")
     assert truncated.decided_by == "source_truncated"
+
+
+def test_a_documents_title_is_context_for_each_of_its_sentences(tmp_path: Path) -> None:
+    """A question naming a page by its title finds the name in the context of every sentence
+    of that page, as it would in the sentence's section heading."""
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    usage = "## Usage\n\nIt turns the loom wheel twice before it stops for the night.\n"
+    (corpus / "spindle.md").write_text("---\ntitle: Spindlewheel\n---\n\n" + usage)
+    (corpus / "other.md").write_text(usage.replace("loom", "mill"))
+    parts = ingested(tmp_path / "data", corpus)
+    chain = parts.chain()
+    question = "How often does the Spindlewheel turn?"
+    evidence = chain.retriever.retrieve(question)
+    documents = [parts.sources.get_document(d) for d in ("spindle.md", "other.md")]
+    sentences, features, _ = chain.decider.signals(
+        Asked(question, question, question, 2000),
+        evidence,
+        [d for d in documents if d is not None],
+    )
+    column = FEATURES.index("coverage_ctx")
+    by_document = {s.document: float(features[i, column]) for i, s in enumerate(sentences)}
+    assert by_document.keys() == {"spindle.md", "other.md"}
+    assert by_document["spindle.md"] > by_document["other.md"]

@@ -14,7 +14,8 @@ list item or a quotation):
   share, comments, cookies, related posts) the announced content is missing too. A
   deeper heading (a subsection), or a heading that shares a word of four letters or more with
   the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
-  counts as the announced content.
+  counts as the announced content. A list item is no announcement when an earlier item of its
+  list also ends in a colon with nothing under it (a list of names, each closed by a colon).
   Any other line counts as content: a list, a code fence, an indented block, a quotation, an
   include directive (``{* file.py *}``) or an admonition (``/// tip``).
 - ``list_shorter_than_announced``: the announcing sentence names a count ("the following three
@@ -143,7 +144,8 @@ class _GapFinder:
 
     def _announcement_gap(self, index: int) -> Gap | None:
         line_start, _, line = self.lines[index]
-        if line.rstrip().endswith("::"):
+        indent = len(line) - len(line.lstrip())
+        if line.rstrip().endswith("::") or self._in_label_list(line_start + indent):
             return None
         start, end = self._last_sentence(index)
         following = self._next_content(index)
@@ -159,6 +161,26 @@ class _GapFinder:
             if given < announced:
                 return self._gap(start, end, list_end, "list_shorter_than_announced")
         return None
+
+    def _in_label_list(self, offset: int) -> bool:
+        """The line is a list item, and an earlier item of the same list also ends in a colon
+        with nothing under it (the next item is at the same or a shallower level): the list's
+        colons close names ("* `References`:" / "* `Files`:"), they announce nothing."""
+        block = self._block_at(offset)
+        if block is None or block.kind != "list_item":
+            return False
+        at = self.blocks.index(block)
+        for j in range(at - 1, -1, -1):
+            earlier, after = self.blocks[j], self.blocks[j + 1]
+            if earlier.kind != "list_item":
+                return False
+            if (
+                _ends_with_colon(self.text[earlier.start : earlier.end])
+                and after.kind == "list_item"
+                and after.level <= earlier.level
+            ):
+                return True
+        return False
 
     def _next_content(self, index: int) -> int | None:
         for following in range(index + 1, len(self.lines)):

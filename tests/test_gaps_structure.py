@@ -106,6 +106,19 @@ def test_html_introduction_followed_by_furniture_is_a_gap() -> None:
     assert intact.gaps == []
 
 
+@pytest.mark.parametrize("suffix", ["md", "rst"])
+def test_a_list_of_names_closed_by_colons_announces_nothing(suffix: str) -> None:
+    """An outline of names each closed by a colon ("Stations:" / "Gauges:") ends on one before
+    the next heading; an item that alone ends in a colon still announces a list."""
+    outline = "- Harbour:\n\n  - Stations:\n  - Gauges:\n\n- Readings:\n"
+    heading = "Next\n====\n\nText here.\n" if suffix == "rst" else "# Next\n\nText here.\n"
+    names = _doc(f"Layout\n======\n\nThe file holds:\n\n{outline}\n{heading}", f"x.{suffix}")
+    assert names.gaps == []
+    single = "- Harbour works.\n- Dredging.\n- The works include:\n"
+    cut = _doc(f"Layout\n======\n\nThe file holds:\n\n{single}\n{heading}", f"x.{suffix}")
+    assert [g.announcement for g in cut.gaps] == ["- The works include:"]
+
+
 def test_code_lines_ending_in_colons_are_not_introductions() -> None:
     text = "Settings\n========\n\n.. code-block:: yaml\n\n   server:\n     port: 80\n   logging:\n"
     assert _doc(text, "conf.rst").gaps == []

@@ -10,6 +10,14 @@ Four sources of headings:
 - reStructuredText: section titles found by docutils, over- and underlines included in the
   heading span; the level is the section nesting depth.
 - HTML: the h1-h6 positions reported by :func:`ingest.loaders.load_html`.
+- PDF: numbered section titles, a line of their own such as ``2.1 ASN.1 syntax`` (a number
+  of one or more dotted parts, no full stop after it, then a line that reads like a heading,
+  not a table-of-contents line with leader dots), kept only while the numbers run in order: the
+  first, then each one the next at its depth (``2`` → ``2.1`` → ``2.2`` → ``3``). The level is
+  the number of parts; at least ``MIN_NUMBERED_HEADINGS`` such lines, the first numbered 1 at
+  its depth. The text extracted from a PDF keeps no font sizes, so a heading is a line
+  among lines, and the numbering is what marks it. Without numbered headings, the plain-text
+  rules below.
 - Plain text (and PDF, HTML without positions): underlined titles (a line followed by a row of
   one repeated punctuation character, as in reStructuredText), levels by order of style; and
   a paragraph of one line with at
@@ -41,6 +49,8 @@ from ingest.cleaning import iter_lines
 from vectorstore.types import Section, Span
 
 MAX_HEADING_WORDS = 15
+# Numbered lines in order needed before a PDF's numbering is read as its sections.
+MIN_NUMBERED_HEADINGS = 3
 MAX_HEADING_CHARS = 120
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
@@ -69,8 +79,9 @@ def find_sections(
         headings = [(s, e, level, text[s:e].strip()) for s, e, level in html_headings]
         title = _markdown_title(headings)
     else:
-        headings = text_headings(text, excluded)
-        title = headings[0][3] if headings and headings[0][2] == 1 else None
+        numbered = numbered_headings(text, excluded) if media_type == "application/pdf" else []
+        headings = numbered or text_headings(text, excluded)
+        title = headings[0][3] if headings and headings[0][2] == 1 and not numbered else None
     headings = [h for h in headings if not _inside(h[0], excluded)]
     return title, _sections(text, headings)
 
@@ -126,6 +137,41 @@ def text_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]
         if not any(a <= s < b or a < e <= b for a, b in taken)
     ]
     return sorted(underlined + others)
+
+
+_NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
+_LEADERS = re.compile(r"(?:\. ?){3,}")
+
+
+def numbered_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:
+    """Numbered section titles on lines of their own, while the numbers run in order."""
+    headings: list[HeadingLine] = []
+    previous: tuple[int, ...] | None = None
+    for start, end, line in iter_lines(text):
+        match = _NUMBERED.match(line)
+        if match is None or _inside(start, excluded) or _LEADERS.search(line):
+            continue
+        title = match.group("title")
+        if not is_heading_line(title) or title[:1].isdigit():
+            continue
+        number = tuple(int(part) for part in match.group("number").split("."))
+        if not _follows(previous, number):
+            continue
+        previous = number
+        headings.append((start, end, len(number), line.strip()))
+    # One numbered line is no numbering (a row of a table, a step).
+    return headings if len(headings) >= MIN_NUMBERED_HEADINGS else []
+
+
+def _follows(previous: tuple[int, ...] | None, number: tuple[int, ...]) -> bool:
+    """``number`` is the next section at some depth after ``previous`` (2.1 → 2.2, 2.2 → 3, 2 →
+    2.1); the first must be a first one (1, 1.1, 3.1)."""
+    if previous is None:
+        return number[-1] == 1
+    if number == (*previous, 1):
+        return True
+    depth = len(number)
+    return depth <= len(previous) and number == (*previous[: depth - 1], previous[depth - 1] + 1)
 
 
 def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:

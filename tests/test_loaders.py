@@ -251,3 +251,42 @@ def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
         "cut.pdf", str(cut), loaded.text, loaded.media_type, furniture=loaded.furniture
     )
     assert [g.announcement for g in doc.gaps] == ["The marina offers the following berth types:"]
+
+
+def test_pdf_numbered_section_titles_are_headings_while_their_numbers_run_in_order(
+    tmp_path: Path,
+) -> None:
+    from ingest.analyze import analyze_document
+    from ingest.candidates import answer_candidates
+
+    path = tmp_path / "manual.pdf"
+    path.write_bytes(
+        _pdf_with_pages(
+            "Tide Tables Manual\nContents\n1 Introduction. . . . . . 1\n2 Reading a table. . . 2",
+            "1 Introduction\nThe tables give the height of water at each port.\n"
+            "2 Reading a table\n2.1 Columns\nThe first column is the hour.\n"
+            "2.2 Units\nHeights are in metres.\n3 Ports\nEvery port has its own table. The "
+            "office is at\n7 Harbour Road\nin the old town.",
+        )
+    )
+    loaded = load_file(path)
+    text = loaded.text
+    doc = analyze_document("manual.pdf", str(path), text, loaded.media_type)
+    # Table-of-contents lines (leader dots) and a line whose number breaks the order are not.
+    assert [(s.level, s.title) for s in doc.sections] == [
+        (1, "1 Introduction"),
+        (1, "2 Reading a table"),
+        (2, "2.1 Columns"),
+        (2, "2.2 Units"),
+        (1, "3 Ports"),
+    ]
+    quotes = [text[c.start : c.end] for c in answer_candidates(doc)]
+    # A heading is no longer glued to the sentence after it.
+    assert "The first column is the hour." in quotes
+    assert not any("2.1 Columns" in q for q in quotes)
+    # One numbered line alone is no numbering.
+    single = tmp_path / "note.pdf"
+    single.write_bytes(_pdf_with_pages("Harbour note\n1 Introduction\nThe quay opens in May."))
+    loaded = load_file(single)
+    note = analyze_document("note.pdf", str(single), loaded.text, loaded.media_type)
+    assert note.sections == []

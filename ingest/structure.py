@@ -1,6 +1,6 @@
 """Document structure: the title and the headed sections of a stored text.
 
-Four sources of headings:
+Five sources of headings:
 
 - Markdown: ATX and setext headings found by markdown-it-py (:mod:`ingest.blocks`), so a ``#``
   line inside code is not one; the level is the number of ``#`` (setext: 1 for ``===``, 2 for
@@ -56,6 +56,9 @@ MAX_HEADING_CHARS = 120
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _END_PUNCT = re.compile(r"[.,;:!?…][\"'”’)\]]*$")
 _LIST_ITEM = re.compile(r"^([-*+•]\s|\d+[.)]\s|[a-z][.)]\s)")
+# A numbered section title ("2.1 ASN.1 syntax") and a table of contents' leader dots.
+_NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
+_LEADERS = re.compile(r"(?:\. ?){3,}")
 
 HeadingLine = tuple[int, int, int, str]
 
@@ -137,10 +140,6 @@ def text_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]
         if not any(a <= s < b or a < e <= b for a, b in taken)
     ]
     return sorted(underlined + others)
-
-
-_NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
-_LEADERS = re.compile(r"(?:\. ?){3,}")
 
 
 def numbered_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:

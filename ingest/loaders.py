@@ -250,12 +250,6 @@ def join_pages(pages: Sequence[str], name: str = "file.pdf") -> str:
     return text
 
 
-# A page's first or last line that is only its number: "7", "vii", "Page 7", "7 of 30", "- 7 -".
-_PAGE_NUMBER = re.compile(
-    r"^[-–—\s]*(?:page\s+)?(?:\d{1,4}|(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3}))"
-    r"(?:\s*(?:/|of)\s*\d{1,4})?[-–—\s]*$",
-    re.IGNORECASE,
-)
 # The kind of a page furniture span: excluded like boilerplate, but a list that runs on over a
 # page break continues after it (see ingest.gaps).
 PAGE_FURNITURE = "page_furniture"
@@ -265,9 +259,9 @@ MIN_RUNNING_PAGES = 3
 
 def page_furniture(pages: Sequence[str]) -> list[Span]:
     """Spans (offsets in :func:`join_pages`'s text) of each page's running head or foot: a first
-    or last line that is only a page number, or one that recurs, digits aside, as a first or last
-    line on at least ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14"), except the document's
-    very first line (its title)."""
+    or last line that recurs, digits aside, as a first or last line on at least
+    ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14", and so a bare page number, "Page 7" or
+    "7 of 30"), except the document's very first line (its title)."""
     edges: list[tuple[int, int, str]] = []
     offset = 0
     for page in pages:
@@ -286,12 +280,8 @@ def page_furniture(pages: Sequence[str]) -> list[Span]:
     return [
         Span(start, end, PAGE_FURNITURE, line)
         for index, (start, end, line) in enumerate(edges)
-        if line.strip()
-        and (
-            _PAGE_NUMBER.match(line)
-            # The document's first line is its title, even when every page repeats it.
-            or (index > 0 and counts[key(line)] >= MIN_RUNNING_PAGES)
-        )
+        # The document's first line is its title, even when every page repeats it.
+        if line.strip() and index > 0 and counts[key(line)] >= MIN_RUNNING_PAGES
     ]
 
 

@@ -220,13 +220,13 @@ def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
             "Harbour Guide\nThe harbour opens at six every morning.\n1",
             "Harbour Guide\nThe marina offers the following berth types:\n2",
             "Harbour Guide\n- Short-stay pontoons for visiting yachts.\n- Swinging moorings.\n3",
-            "Harbour Guide\nThe office closes at nine.\niv",
+            "Harbour Guide\nThe office closes at nine.\n4",
         )
     )
     loaded = load_file(path)
     text = loaded.text
     assert sorted(text[s.start : s.end] for s in loaded.furniture) == sorted(
-        ["Harbour Guide"] * 3 + ["1", "2", "3", "iv"]
+        ["Harbour Guide"] * 3 + ["1", "2", "3", "4"]
     )
     assert loaded.furniture[0].start > 0  # the first line is the title, not a running head
     doc = analyze_document(
@@ -235,7 +235,7 @@ def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
     quotes = [text[c.start : c.end] for c in answer_candidates(doc)]
     assert any(q.endswith("The harbour opens at six every morning.") for q in quotes)
     assert "The office closes at nine." in quotes
-    assert not any(q.strip() in {"1", "2", "3", "iv"} for q in quotes)
+    assert not any(q.strip() in {"1", "2", "3", "4"} for q in quotes)
     assert sum("Harbour Guide" in q for q in quotes) <= 1
     assert doc.gaps == []  # the list goes on after the page break and its running head
     cut = tmp_path / "cut.pdf"

@@ -316,19 +316,25 @@ def front_matter_values(text: str) -> dict[str, tuple[int, int]]:
     """Exact ``[start, end)`` of the top-level string values of a Markdown file's YAML front
     matter (inside quotes for a quoted value), read with PyYAML's node marks; ``{}`` when the
     file has none or it is not YAML."""
+    return dict(_front_matter_values(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _front_matter_values(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
+    # Read once per text: both the blocks and the title (ingest.structure) need it.
     import yaml
 
     front = _FRONT_MATTER.match(text)
     if not front:
-        return {}
+        return ()
     body_start = text.index("\n") + 1
     body_end = text.rfind("---", 0, front.end())
     try:
         node = yaml.compose(text[body_start:body_end])
     except Exception:  # PyYAML fails in several ways on odd input; the file is still read
-        return {}
+        return ()
     if not isinstance(node, yaml.MappingNode):
-        return {}
+        return ()
     values: dict[str, tuple[int, int]] = {}
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
@@ -341,7 +347,7 @@ def front_matter_values(text: str) -> dict[str, tuple[int, int]]:
         start, end = _trim(text, body_start + start, body_start + end)
         if start < end and isinstance(key.value, str):
             values[key.value.lower()] = (start, end)
-    return values
+    return tuple(values.items())
 
 
 def markdown_headings(text: str) -> list[HeadingLine]:

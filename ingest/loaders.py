@@ -220,11 +220,6 @@ def _check_is_text(text: str, name: str) -> None:
         raise LoadError(f"{name}: looks like a binary file ({controls} control characters)")
 
 
-def load_pdf(raw: bytes, name: str = "file.pdf") -> str:
-    """Extract the text of every page, pages joined with a blank line."""
-    return join_pages(load_pdf_pages(raw, name), name)
-
-
 def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[str]:
     """The text of each page that has any (stripped)."""
     from pypdf import PdfReader

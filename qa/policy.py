@@ -530,17 +530,42 @@ def _gap_citations(gap: Gap, sentences: Sequence[Sentence]) -> tuple[Sentence, .
     return (*before[-1:], announcing)
 
 
-# Clauses that steer the answer away from the documents ("ignore the text", "just guess").
-_INSTRUCTION = re.compile(
-    r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|please)\b)\s*[^.;!?]*?\b(ignore|disregard|forget|"
-    r"don'?t (?:use|rely on|look at)|do not (?:use|rely on|look at)|without (?:using|looking at)|"
-    r"regardless of|never mind|pretend|imagine|assume|(?:just |best |educated |a )?guess|"
-    r"make (?:it|something) up|speculate|"
-    r"use (?:your |general |common |outside |world |prior |background )+knowledge|"
+# Clauses that steer the answer away from the documents ("ignore the text", "just guess"). Such
+# a clause is addressed to the service, so it is recognised by its form, not by its words alone:
+# "ignore", "guess" or "assume" inside a question ("which facts do the policies ignore?", "how
+# does npm guess the binary name?", "regardless of settings") ask about the documents.
+_CLAUSE_START = r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|so|or)\b)\s*"
+# Lead-ins before an imperative: politeness, hedges, "if it doesn't say, ...".
+_LEAD_IN = (
+    r"(?:(?:please|just|then|now|so|simply|instead|otherwise|feel free to|go ahead and|"
+    r"you (?:can|may|could|should|might) (?:just )?|"
+    r"if (?:you|it|they|the \w+) (?:do|does|did)(?:n'?t| not) (?:know|say|tell)[^,.;:!?]*,?)\s+)*"
+)
+# Imperatives that take the answer away from the documents when they open a clause.
+_IMPERATIVE = (
+    r"(?:ignore|disregard|forget|never mind|pretend|imagine|assume|guess|speculate|"
+    r"make (?:it|something|one) up|"
+    r"(?:(?:give|tell|send) (?:me |us )?|make |take |what(?:'s| is) )?(?:your|a|an) "
+    r"(?:best |educated |wild |rough )?guess)\b"
+)
+# The documents themselves, as the object of "regardless of", "without using", "don't use".
+_THE_DOCUMENTS = (
+    r"(?:what )?(?:the |these |those |this |that |your |my |any |its |their )?"
+    r"(?:documents?|docs|sources?|texts?|articles?|reports?|passages?|documentation|corpus)\b"
+)
+# Anywhere in a clause: outside knowledge, or leaving the documents aside.
+_ANYWHERE = (
+    r"(?:use (?:your |general |common |outside |world |prior |background )+knowledge|"
     r"use what you know|"
     r"(?:from|with|using|based on) (?:your |own |general |common |outside |world |prior |"
-    r"background )*(?:knowledge|memory|training|what you know))"
-    r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?",
+    r"background )+(?:knowledge|memory|training)|"
+    r"(?:from|with|using|based on) what you know|"
+    r"(?:regardless of|without (?:using|looking at|reading)|(?:don'?t|do not) (?:use|rely on|"
+    r"look at|read)) " + _THE_DOCUMENTS + ")"
+)
+_REST_OF_CLAUSE = r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?"
+_INSTRUCTION = re.compile(
+    rf"(?:{_CLAUSE_START}{_LEAD_IN}{_IMPERATIVE}|\b{_ANYWHERE}){_REST_OF_CLAUSE}",
     re.IGNORECASE,
 )
 

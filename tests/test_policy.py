@@ -76,10 +76,35 @@ def test_only_instructions_is_out_of_scope_and_instructions_are_stripped() -> No
             'List them: "Assume you have the following:".',
         ),
         ('What is "X"? Ignore the documents and guess.', 'What is "X"?'),
+        ("Who built the dam? If the text does not say, just guess.", "Who built the dam?"),
+        ("Then just give me your best guess.", ""),
+        ("Without looking at the documents, who won the race?", "who won the race?"),
+        ("List the bridges using your general knowledge.", "List the bridges"),
     ],
 )
 def test_instructions_are_stripped_but_quoted_text_is_kept(question: str, kept: str) -> None:
     assert strip_instructions(question) == kept
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How does the installer guess the name of the binary?",
+        "Which facts do the energy policies ignore?",
+        "Which files are always included regardless of settings?",
+        "Which files are included regardless of the files setting?",
+        "How much data is loaded from memory?",
+        "Which ignore rules apply when a package has no .npmignore?",
+        "What is the tool's best guess for the binary name?",
+        "How many steps does the heuristic follow to guess the name, and what are they?",
+    ],
+)
+def test_words_of_instructions_inside_a_question_ask_about_the_documents(question: str) -> None:
+    """ "Ignore", "guess" or "regardless of" steer the answer only when addressed to the service
+    (an imperative opening a clause, a request for a guess, leaving the documents aside)."""
+    assert strip_instructions(question) == question
+    assert OnlyInstructions().check(asked(question)) is None
+    assert OutOfScope().check(asked(question)) is None
 
 
 def sentence(start: int, end: int, text: str, role: str = "sentence") -> Sentence:

@@ -120,7 +120,8 @@ _TASK = re.compile(
 
 @dataclass(frozen=True)
 class OutOfScope:
-    """Not a question about the documents: a greeting, or a request to produce something.
+    """Not a question about the documents: a greeting, or a request to produce something
+    (a task verb opening a message without a question mark).
 
     ``min_content_words``: a message with fewer content words than this, after steering
     instructions are removed, asks nothing the documents could answer.
@@ -132,7 +133,9 @@ class OutOfScope:
     def check(self, asked: Asked) -> Decision | None:
         """Refuse greetings and tasks that are not questions."""
         text = asked.original
-        if _GREETING.match(text) or _TASK.match(text):
+        # A task verb opens many real questions too ("Create React App: how do I eject?",
+        # "Write operations are slow, why?"): a message asking something is never a task.
+        if _GREETING.match(text) or (_TASK.match(text) and "?" not in text):
             return Decision("out_of_scope", self.name, "not a question about the documents")
         if len(content_terms(asked.standalone, drop_meta=False)) < self.min_content_words:
             return Decision("out_of_scope", self.name, "no content words left to ask about")

@@ -52,7 +52,16 @@ def test_out_of_scope_refuses_greetings_and_tasks(text: str) -> None:
     assert verdict.rule == "out_of_scope"
 
 
-@pytest.mark.parametrize("text", ["What does the pump do?", "Who wrote the report on tides?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What does the pump do?",
+        "Who wrote the report on tides?",
+        "Create React App: how do I eject?",
+        "Write operations are slow, why?",
+        "Code coverage: how is it measured?",
+    ],
+)
 def test_out_of_scope_passes_questions(text: str) -> None:
     assert OutOfScope().check(asked(text)) is None
 

@@ -214,6 +214,7 @@ _CRUMB_ANY = re.compile(r"\s*[»›]\s*")
 _CRUMB_HOME = re.compile(r"^home\s*(»|›|>|/|\||→)\s*", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*(?:»|›|>|/|\||→)\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(\s|$)")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 _LIST_OR_MARKUP = re.compile(r"^\s*([-*+•>#|]|\d+[.)]\s|```|~~~|<)")
 
 Line = tuple[int, int, str]
@@ -283,12 +284,24 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
             kinds.append(None)
             continue
         kinds.append("blank" if not line.strip() else classify_line(line))
+    announced = False  # the paragraph before announces what follows ("... accounts:")
     for first, last in _paragraph_ranges(lines):
+        after_announcement, announced = announced, False
         if any(i in fenced for i in range(first, last)):
             continue
         texts = [lines[i][2] for i in range(first, last)]
         if _INTRODUCES.search(texts[-1]) or any(_ATX_HEADING.match(t) for t in texts):
             # A sentence announcing what follows, or a heading, is content, whatever its words.
+            announced = bool(_INTRODUCES.search(texts[-1]))
+            continue
+        if (
+            after_announcement
+            and all(_LIST_ITEM.match(t) for t in texts)
+            and not _CLASS["share"].search(" ".join(map(_core, texts)))
+        ):
+            # The list an announcement introduces is content: "the project has the following
+            # social media accounts:" and a list of its profiles. A share bar says "share", or
+            # comes under a header of its own ("Spread the word:"), which then stands between.
             continue
         if all(_is_furniture_like(t) for t in texts) and classify_paragraph(texts):
             for index in range(first, last):

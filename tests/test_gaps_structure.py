@@ -230,3 +230,23 @@ def test_html_laid_out_with_line_breaks_has_paragraphs_and_items() -> None:
         "w.html", "w.html", shorter.text, "text/html", shorter.headings, shorter.blocks
     )
     assert [g.kind for g in cut.gaps] == ["list_shorter_than_announced"]
+
+
+@pytest.mark.parametrize("suffix", ["md", "txt", "rst"])
+def test_a_list_of_profiles_an_introduction_announces_is_content(suffix: str) -> None:
+    """Network names right under "... the following social media accounts:" are the list it
+    announces, not a share bar; the same names under a share header of their own are furniture."""
+    profiles = (
+        "* [Mastodon](https://example.social/@harbour)\n"
+        "* [Bluesky](https://bsky.app/profile/harbour.example)\n"
+        "* [LinkedIn](https://www.linkedin.com/company/harbour)\n"
+    )
+    intro = "The harbour office keeps the following social media accounts:"
+    lead = "The office answers questions in public."
+    text = f"# Outreach\n\n{lead} {intro}\n\n{profiles}\nMore text.\n"
+    doc = _doc(text, f"outreach.{suffix}")
+    assert doc.gaps == [] and doc.excluded == []
+    quoted = [doc.text[c.start : c.end] for c in answer_candidates(doc)]
+    assert any("Bluesky" in q for q in quoted)
+    shared = text.replace(f"{intro}\n\n", f"{intro}\n\nShare this:\n\n")
+    assert [g.announcement for g in _doc(shared, f"outreach.{suffix}").gaps] == [intro]

@@ -537,7 +537,15 @@ def _gap_citations(gap: Gap, sentences: Sequence[Sentence]) -> tuple[Sentence, .
 # a clause is addressed to the service, so it is recognised by its form, not by its words alone:
 # "ignore", "guess" or "assume" inside a question ("which facts do the policies ignore?", "how
 # does npm guess the binary name?", "regardless of settings") ask about the documents.
-_CLAUSE_START = r"(?:^|(?<=[.,;:!?])|\b(?:and|but|then|so|or)\b)\s*"
+_CLAUSE_START = r"(?:^|(?<=[.,;:!?])|\b(?P<conjunction>and|but|then|so|or)\b)\s*"
+# A sentence that opens as a question keeps its coordinated verbs: "Does npm read .npmrc and
+# ignore the global config?", "Should I retry or guess the token?" ask about the documents.
+_SENTENCE_END = re.compile(r"[.!?]+\s")
+_QUESTION_OPENER = re.compile(
+    r"\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"should|would|will|may|might|must|has|have|had)\b",
+    re.IGNORECASE,
+)
 # Lead-ins before an imperative: politeness, hedges, "if it doesn't say, ...".
 _LEAD_IN = (
     r"(?:(?:please|just|then|now|so|simply|instead|otherwise|feel free to|go ahead and|"
@@ -586,7 +594,15 @@ def strip_instructions(question: str) -> str:
         return f"QUOTED{len(quoted) - 1}QUOTED"
 
     masked = QUOTED.sub(hide, question)
-    cleaned = _INSTRUCTION.sub(" ", masked)
+
+    def steering(match: re.Match[str]) -> str:
+        if match.group("conjunction"):
+            ends = [m.end() for m in _SENTENCE_END.finditer(masked, 0, match.start())]
+            if _QUESTION_OPENER.match(masked, ends[-1] if ends else 0):
+                return match.group(0)
+        return " "
+
+    cleaned = _INSTRUCTION.sub(steering, masked)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
     cleaned = re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)
     cleaned = re.sub(r"QUOTED(\d+)QUOTED", lambda m: quoted[int(m.group(1))], cleaned)

@@ -106,6 +106,8 @@ def test_instructions_are_stripped_but_quoted_text_is_kept(question: str, kept: 
         "Which ignore rules apply when a package has no .npmignore?",
         "What is the tool's best guess for the binary name?",
         "How many steps does the heuristic follow to guess the name, and what are they?",
+        "Does npm read .npmrc and ignore the global config?",
+        "Should I retry the request or guess the token?",
     ],
 )
 def test_words_of_instructions_inside_a_question_ask_about_the_documents(question: str) -> None:

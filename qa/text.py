@@ -50,8 +50,10 @@ META_WORDS = frozenset(
 _PRONOUNS = frozenset(
     "it its they them their theirs this that these those he him his she her hers there such".split()
 )
+# "Why?" alone is short and "why did they ...?" has a pronoun (both caught below); a full "Why did
+# the treaty fail?" stands on its own, so "why" opens no follow-up by itself.
 _FOLLOW_UP_OPENERS = re.compile(
-    r"^\s*(and|but|also|so|then|what about|how about|and what|what else|why|how so|which ones?|"
+    r"^\s*(and|but|also|so|then|what about|how about|and what|what else|how so|which ones?|"
     r"tell me more|more on|go on|continue|what was the (first|second|third|last|next))\b",
     re.IGNORECASE,
 )

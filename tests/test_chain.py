@@ -105,6 +105,9 @@ def test_condense_carries_entities_of_the_last_answer() -> None:
     ]
     assert "Westphalia" in condense("what did it settle?", history)
     assert condense("Who signed the Treaty of Westphalia in 1648?", history).endswith("1648?")
+    standalone = "Why did the Peace of Augsburg fail in 1618?"
+    assert condense(standalone, history) == standalone
+    assert "Westphalia" in condense("Why?", history)
 
 
 def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:

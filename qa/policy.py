@@ -26,6 +26,7 @@ from qa.answerability import AnswerabilityModel
 from qa.lists import list_items_after
 from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer
 from qa.text import (
+    META_WORDS,
     QUOTED,
     Intent,
     contains_phrase,
@@ -537,48 +538,36 @@ def _gap_citations(gap: Gap, sentences: Sequence[Sentence]) -> tuple[Sentence, .
 # a clause is addressed to the service, so it is recognised by its form, not by its words alone:
 # "ignore", "guess" or "assume" inside a question ("which facts do the policies ignore?", "how
 # does npm guess the binary name?", "regardless of settings") ask about the documents.
-_CLAUSE_START = r"(?:^|(?<=[.,;:!?])|\b(?P<conjunction>and|but|then|so|or)\b)\s*"
-# A sentence that opens as a question keeps its coordinated verbs: "Does npm read .npmrc and
-# ignore the global config?", "Should I retry or guess the token?" ask about the documents.
-_SENTENCE_END = re.compile(r"[.!?]+\s")
-_QUESTION_OPENER = re.compile(
-    r"\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
-    r"should|would|will|may|might|must|has|have|had)\b",
-    re.IGNORECASE,
-)
-# Lead-ins before an imperative: politeness, hedges, "if it doesn't say, ...".
-_LEAD_IN = (
-    r"(?:(?:please|just|then|now|so|simply|instead|otherwise|feel free to|go ahead and|"
-    r"you (?:can|may|could|should|might) (?:just )?|"
-    r"if (?:you|it|they|the \w+) (?:do|does|did)(?:n'?t| not) (?:know|say|tell)[^,.;:!?]*,?)\s+)*"
-)
-# Imperatives that take the answer away from the documents when they open a clause.
+#
+# An order opens its clause, after "please" / "just" / "then" or a condition ("if it does not
+# say, just guess"), and may chain further orders ("ignore the documents and guess").
+_CLAUSE_START = r"(?:^|(?<=[.,;:!?]))\s*(?:if [^,.;:!?]*,\s*)?(?:(?:please|just|then)\s+)*"
 _IMPERATIVE = (
     r"(?:ignore|disregard|forget|never mind|pretend|imagine|assume|guess|speculate|"
-    r"make (?:it|something|one) up|"
-    r"(?:(?:give|tell|send) (?:me |us )?|make |take |what(?:'s| is) )?(?:your|a|an) "
-    r"(?:best |educated |wild |rough )?guess)\b"
+    r"make (?:it|something) up)\b"
 )
-# The documents themselves, as the object of "regardless of", "without using", "don't use".
-_THE_DOCUMENTS = (
-    r"(?:what )?(?:the |these |those |this |that |your |my |any |its |their )?"
-    r"(?:documents?|docs|sources?|texts?|articles?|reports?|passages?|documentation|corpus)\b"
+_REST_OF_CLAUSE = r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?"
+_ORDERS = (
+    rf"{_CLAUSE_START}{_IMPERATIVE}{_REST_OF_CLAUSE}"
+    rf"(?:\s*\b(?:and|but|then)\s+(?:just\s+)?{_IMPERATIVE}{_REST_OF_CLAUSE})*"
 )
-# Anywhere in a clause: outside knowledge, or leaving the documents aside.
+# A guess asked of the service: the whole clause ("then just give me your best guess").
+_GUESS_ASKED = rf"(?:^|(?<=[.,;:!?]))[^.,;:!?]*?\byour (?:best |educated )?guess\b{_REST_OF_CLAUSE}"
+# Anywhere in a clause: outside knowledge, or leaving the documents (a word for the text itself,
+# :data:`qa.text.META_WORDS`) aside.
 _ANYWHERE = (
-    r"(?:use (?:your |general |common |outside |world |prior |background )+knowledge|"
+    r"\b(?:use (?:your |general |common |outside |world |prior |background )+knowledge|"
     r"use what you know|"
     r"(?:from|with|using|based on) (?:your |own |general |common |outside |world |prior |"
     r"background )+(?:knowledge|memory|training)|"
     r"(?:from|with|using|based on) what you know|"
-    r"(?:regardless of|without (?:using|looking at|reading)|(?:don'?t|do not) (?:use|rely on|"
-    r"look at|read)) " + _THE_DOCUMENTS + ")"
+    r"(?:regardless of|without (?:using|looking at)|(?:don'?t|do not) (?:use|rely on|look at)) "
+    r"(?:\w+ ){0,2}?(?:"
+    + "|".join(sorted(META_WORDS, key=len, reverse=True))
+    + r")\b)"
+    + _REST_OF_CLAUSE
 )
-_REST_OF_CLAUSE = r"(?:(?!\band\b|\bthen\b)[^.,;:!?])*[.,;:!?]?"
-_INSTRUCTION = re.compile(
-    rf"(?:{_CLAUSE_START}{_LEAD_IN}{_IMPERATIVE}|\b{_ANYWHERE}){_REST_OF_CLAUSE}",
-    re.IGNORECASE,
-)
+_INSTRUCTION = re.compile(rf"{_ORDERS}|{_GUESS_ASKED}|{_ANYWHERE}", re.IGNORECASE)
 
 
 def strip_instructions(question: str) -> str:
@@ -594,15 +583,7 @@ def strip_instructions(question: str) -> str:
         return f"QUOTED{len(quoted) - 1}QUOTED"
 
     masked = QUOTED.sub(hide, question)
-
-    def steering(match: re.Match[str]) -> str:
-        if match.group("conjunction"):
-            ends = [m.end() for m in _SENTENCE_END.finditer(masked, 0, match.start())]
-            if _QUESTION_OPENER.match(masked, ends[-1] if ends else 0):
-                return match.group(0)
-        return " "
-
-    cleaned = _INSTRUCTION.sub(steering, masked)
+    cleaned = _INSTRUCTION.sub(" ", masked)
     cleaned = re.sub(r"\s+", " ", cleaned).strip(" ,;:-")
     cleaned = re.sub(r"^(?:and|then|but|so)\s+", "", cleaned, flags=re.IGNORECASE)
     cleaned = re.sub(r"QUOTED(\d+)QUOTED", lambda m: quoted[int(m.group(1))], cleaned)

@@ -214,7 +214,6 @@ _CRUMB_ANY = re.compile(r"\s*[»›]\s*")
 _CRUMB_HOME = re.compile(r"^home\s*(»|›|>|/|\||→)\s*", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*(?:»|›|>|/|\||→)\s*")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(\s|$)")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 _LIST_OR_MARKUP = re.compile(r"^\s*([-*+•>#|]|\d+[.)]\s|```|~~~|<)")
 
 Line = tuple[int, int, str]
@@ -296,7 +295,7 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
             continue
         if (
             after_announcement
-            and all(_LIST_ITEM.match(t) for t in texts)
+            and all(_LIST_OR_MARKUP.match(t) for t in texts)
             and not _CLASS["share"].search(" ".join(map(_core, texts)))
         ):
             # The list an announcement introduces is content: "the project has the following

@@ -22,7 +22,9 @@ list item or a quotation):
   measures:") and the list right after it has fewer items. ``offset`` is then the end of the
   last item given, where the missing items would have gone.
 - ``cut_off_sentence``: the last paragraph of body text (a paragraph block, when the document
-  has blocks) ends in a word without terminal punctuation (not in a URL or a code span) and its
+  has blocks) ends without terminal punctuation on a comma or a function word (``STOPWORDS``:
+  "... the officials in charge had"; a last word with content, "... environment variable", is
+  a full stop forgotten, not a cut), not in a URL or a code span, and its
   last sentence is prose of more than ``MIN_CUT_OFF_WORDS`` words (list items, table rows,
   directives and markup lines are not considered, nor is a paragraph that ends on a link's
   text: a Markdown link ends in markup, an HTML one is recorded on its block).
@@ -40,6 +42,7 @@ from collections.abc import Sequence
 from ingest.chunking import split_sentences
 from ingest.cleaning import furniture_classes, iter_lines
 from ingest.structure import code_fence_spans
+from vectorstore.language import STOPWORDS
 from vectorstore.types import Block, Gap, Section, Span
 
 MIN_CUT_OFF_WORDS = 8
@@ -70,6 +73,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _BARE_LINK = re.compile(r"<?(?:[a-z][a-z+.-]*://|www\.|mailto:)\S+>?", re.IGNORECASE)
 # A sentence cut off mid-way ends in a word (or a comma), not in a URL or a code span.
 _ENDS_IN_WORDS = re.compile(r"(?<!\S)[^\s/`<>]*[^\W_],?$")
+_LAST_WORD = re.compile(r"([^\W\d_]+)(,?)$")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_`]*$")
 
 Line = tuple[int, int, str]
@@ -286,6 +290,8 @@ class _GapFinder:
                 return None
             if _TERMINAL.search(line.rstrip()) or not _ENDS_IN_WORDS.search(line.rstrip()):
                 return None
+            if not _obviously_unfinished(line):
+                return None  # "... only with recent shader models": a full stop forgotten
             indent = len(line) - len(line.lstrip())
             at = start + indent
             block = next(
@@ -309,6 +315,12 @@ def _ends_with_colon(line: str) -> bool:
     """``...:`` possibly inside emphasis (``**If you are running:**``), but not ``::``."""
     core = line.rstrip().rstrip("*_")
     return core.endswith(":") and not core.endswith("::")
+
+
+def _obviously_unfinished(line: str) -> bool:
+    """The line stops on a comma or a function word ("... in charge had", "... and the")."""
+    match = _LAST_WORD.search(line.rstrip())
+    return match is not None and (bool(match.group(2)) or match.group(1).lower() in STOPWORDS)
 
 
 def _announced_count(sentence: str) -> int:

@@ -125,6 +125,22 @@ def test_cut_off_last_sentence_is_a_gap() -> None:
     assert gap.offset == len(text)
 
 
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "See also the build tool mode and the environment variable",
+        "Some shader types can only be used with recent shader models",
+    ],
+)
+def test_a_forgotten_full_stop_after_a_content_word_is_no_cut(ending: str) -> None:
+    text = f"VERBOSE\n=======\n\nActivates verbose output from the tools.\n\n{ending}\n"
+    assert _gaps(text, "text/x-rst") == []
+    assert [g.kind for g in _gaps(f"{text.rstrip()} and the\n", "text/x-rst")] == [
+        "cut_off_sentence"
+    ]
+    assert [g.kind for g in _gaps(f"{text.rstrip()},\n", "text/x-rst")] == ["cut_off_sentence"]
+
+
 def test_short_or_terminated_endings_are_not_cut_off() -> None:
     assert _gaps("Body text that is finished.\n\nThanks for reading\n") == []
     assert _gaps("Body text that ends well and has more than eight words in it.\n") == []

@@ -162,7 +162,7 @@ def test_an_introduction_followed_by_an_image_without_alt_text_and_a_heading_is_
         ('For more details on using Cargo, check out the <a href="g.html">Cargo Guide</a>', []),
         (
             'Cargo builds the project, and the <a href="g.html">guide</a> explains how the '
-            "build cache then decides",
+            "build cache then decides which of the",
             ["cut_off_sentence"],
         ),
     ],

@@ -14,8 +14,10 @@ list item or a quotation):
   share, comments, cookies, related posts) the announced content is missing too. A
   deeper heading (a subsection), or a heading that shares a word of four letters or more with
   the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
-  counts as the announced content. A list item is no announcement when an earlier item of its
-  list also ends in a colon with nothing under it (a list of names, each closed by a colon).
+  counts as the announced content, and so does any heading after a sentence that points
+  further down ("See examples below:": the examples are the sections that follow). A list
+  item is no announcement when an earlier item of its list also ends in a colon with nothing
+  under it (a list of names, each closed by a colon).
   Any other line counts as content: a list, a code fence, an indented block, a quotation, an
   include directive (``{* file.py *}``) or an admonition (``/// tip``).
 - ``list_shorter_than_announced``: the announcing sentence names a count ("the following three
@@ -73,6 +75,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _BARE_LINK = re.compile(r"<?(?:[a-z][a-z+.-]*://|www\.|mailto:)\S+>?", re.IGNORECASE)
 # A sentence cut off mid-way ends in a word (or a comma), not in a URL or a code span.
 _ENDS_IN_WORDS = re.compile(r"(?<!\S)[^\s/`<>]*[^\W_],?$")
+_POINTS_DOWN = re.compile(r"\bbelow\b", re.IGNORECASE)
 _LAST_WORD = re.compile(r"([^\W\d_]+)(,?)$")
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]*_`]*$")
 
@@ -243,9 +246,10 @@ class _GapFinder:
         current = [s for s in self.sections if s.heading_start <= offset]
         if current and heading.level > current[-1].level:
             return False
-        return not _content_words(heading.title) & _content_words(
-            self.text[sentence[0] : sentence[1]]
-        )
+        announcement = self.text[sentence[0] : sentence[1]]
+        if _POINTS_DOWN.search(announcement):
+            return False
+        return not _content_words(heading.title) & _content_words(announcement)
 
     def _count_items(self, first: int) -> tuple[int, int]:
         block = self._block_at(self.lines[first][0])

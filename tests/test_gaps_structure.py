@@ -79,6 +79,22 @@ def test_introduction_cut_at_end_blank_lines_or_sibling_heading(tail: str) -> No
     assert [g.announcement for g in doc.gaps] == [INTRO]
 
 
+def test_an_introduction_pointing_below_is_answered_by_the_sections_that_follow() -> None:
+    page = (
+        "# Selectors\n\n## Attribute selectors\n\nA selector may read nested values. "
+        "See examples below:\n\n## Objects\n\nOne example.\n\n## Arrays\n\nAnother.\n"
+    )
+    assert _doc(page, "selectors.md").gaps == []
+    # Cut at the introduction, it is still a gap.
+    cut = page[: page.index("## Objects")]
+    assert [g.announcement for g in _doc(cut, "selectors.md").gaps] == ["See examples below:"]
+    # Without "below", a sibling heading on another subject closes the section.
+    sibling = page.replace("See examples below:", "These examples show it:")
+    assert [g.announcement for g in _doc(sibling, "selectors.md").gaps] == [
+        "These examples show it:"
+    ]
+
+
 @pytest.mark.parametrize("suffix", ["md", "txt", "rst"])
 def test_intact_list_is_not_a_gap_even_with_furniture_after_it(suffix: str) -> None:
     bullets = "\n".join(f"- {item}" for item in ITEMS)

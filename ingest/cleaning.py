@@ -109,10 +109,6 @@ _STRONG_PATTERNS = [
     r"\d+ (comments?|responses?|replies|thoughts)((?: on| to) .{1,80})?",
     r"(?:←\s*)?(?:previous|next|older|newer) (?:posts?|articles?|stor(?:y|ies)|entr(?:y|ies))\b"
     r".{0,80}",
-    # a post's taxonomy (short terms, no sentence) and the header of its author's box
-    r"(?:tags|tagged(?: with| in| as)?|filed (?:under|in)|categor(?:y|ies)|posted in)\s*:?\s*"
-    r"[\w#&'-]+(?: [\w#&'-]+)?(?:\s*[,|·•/]\s*[\w#&'-]+(?: [\w#&'-]+)?)*",
-    r"about the (?:author|writer)s?\s*:?",
     # share and subscribe bars
     r"share (this|this (article|post|story|page))\s*:?",
     rf"((share|post) (on|to|via) ({_NETWORKS})\s*[|,·•]?\s*)+",

@@ -174,17 +174,3 @@ def test_heading_right_under_the_title_is_not_a_caption() -> None:
     bare = f"A Title\n\nCommuters wait on a crowded platform at dusk\n\n{LONG_BODY}\n"
     assert find_caption(bare, (0, 7)) is not None
 
-
-def test_a_post_taxonomy_line_is_furniture_and_a_definition_of_tags_is_not() -> None:
-    assert _texts(find_boilerplate(f"{LONG_BODY}\n\nTags: buses, trains, light rail\n")) == [
-        "Tags: buses, trains, light rail"
-    ]
-    assert _texts(find_boilerplate(f"{LONG_BODY}\n\nFiled under: City hall\n")) == [
-        "Filed under: City hall"
-    ]
-    for prose in (
-        "Tags: key-value pairs you attach to a resource to find it later.",
-        "Categories are assigned by the editor before the story is published.",
-        "Posted in 1998, the letter reached the council a week later.",
-    ):
-        assert find_boilerplate(f"{LONG_BODY}\n\n{prose}\n") == []

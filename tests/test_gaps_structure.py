@@ -48,9 +48,6 @@ FURNITURE = {
     "related-see-more": "See more posts like this\n\n- Post one\n- Post two",
     "related-readers": "Readers also enjoyed\n\n- Post one\n- Post two",
     "pager-plural": "← Older posts\n\nNewer posts →",
-    "taxonomy-tags": "Tags: floods, harbour, town council",
-    "taxonomy-filed": "Filed under: Local news",
-    "author-box": "About the author\n\nJane Doe reports on the coast for the Harbour Log.",
 }
 
 

@@ -173,4 +173,3 @@ def test_heading_right_under_the_title_is_not_a_caption() -> None:
         assert find_caption(text, (0, 7)) is None, line
     bare = f"A Title\n\nCommuters wait on a crowded platform at dusk\n\n{LONG_BODY}\n"
     assert find_caption(bare, (0, 7)) is not None
-

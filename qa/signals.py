@@ -33,6 +33,7 @@ PREFIX_MIN = 5
 DERIVATIONS = frozenset(
     "enc anc ment ation ion al ial iti iv ic er or ist ism ure ant ent abl ibl li ness y".split()
 )
+_SUFFIX_LENGTHS = sorted({len(suffix) for suffix in DERIVATIONS})
 ROLES = ("sentence", "list_item", "list_intro", "code", "table_row", "quote")
 
 FEATURES: tuple[str, ...] = (
@@ -79,12 +80,25 @@ def same_word(a: str, b: str) -> bool:
 
 
 def term_in(term: str, terms: frozenset[str] | set[str]) -> bool:
-    """``term`` is in ``terms``, exactly or as a derived form."""
+    """``term`` is in ``terms``, exactly or as a derived form (as :func:`same_word` says).
+
+    A large set is searched by looking up the term's derived forms and stems rather than by
+    comparing the term with every member: a whole document's terms are thousands, the suffixes
+    a score.
+    """
     if term in terms:
         return True
     if len(term) < PREFIX_MIN or term[:1].isdigit():
         return False
-    return any(same_word(term, t) for t in terms)
+    if len(terms) <= len(DERIVATIONS):
+        return any(same_word(term, t) for t in terms)
+    if any(term + suffix in terms for suffix in DERIVATIONS):
+        return True
+    return any(
+        term[-n:] in DERIVATIONS and term[:-n] in terms
+        for n in _SUFFIX_LENGTHS
+        if len(term) - n >= PREFIX_MIN
+    )
 
 
 @dataclass(frozen=True)

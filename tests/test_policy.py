@@ -302,6 +302,25 @@ def test_derived_words_match() -> None:
     assert term_in("govern", frozenset({"government"[:10]}))
 
 
+def test_a_large_term_set_is_searched_as_a_small_one_is() -> None:
+    # Over a large set term_in looks derived forms and stems up instead of comparing pairwise:
+    # the answer must be the pairwise rule's, for exact, derived, stem and unrelated terms.
+    def pairwise(term: str, terms: frozenset[str]) -> bool:
+        if term in terms:
+            return True
+        return len(term) >= 5 and not term[:1].isdigit() and any(same_word(term, t) for t in terms)
+
+    stems = ["govern", "emerg", "announc", "configur", "depend", "install", "secur", "territor"]
+    filler = [f"word{i:03d}" for i in range(60)]
+    for kept in (stems[::2], stems[1::2]):
+        large = frozenset([*filler, *(s + "ment" for s in kept), *kept, "nation", "1999"])
+        small = frozenset(t for t in large if not t.startswith("word"))
+        for stem in [*stems, "nationalist", "natio", "1999al", "wordy", "cat"]:
+            for term in (stem, stem + "ment", stem + "al", stem[:-1], stem + "ness"):
+                assert term_in(term, large) == pairwise(term, large), term
+                assert term_in(term, small) == pairwise(term, small), term
+
+
 def test_condense_reads_the_refused_flag_not_the_wording() -> None:
     history = [
         Turn(role="user", content="Who designed the Harbour Bridge?"),

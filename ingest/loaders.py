@@ -27,11 +27,14 @@ from bs4.element import NavigableString, PreformattedString
 
 from vectorstore.types import Block, Span
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".rst", ".html", ".htm", ".pdf"})
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf"}
+)
 
 MEDIA_TYPES: dict[str, str] = {
     ".txt": "text/plain",
     ".md": "text/markdown",
+    ".markdown": "text/markdown",  # the other registered suffix (RFC 7763), common on Jekyll sites
     ".rst": "text/x-rst",
     ".html": "text/html",
     ".htm": "text/html",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
+from ingest.analyze import analyze_document
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
     LoadError,
@@ -179,8 +180,20 @@ def test_iter_files_accepts_single_files(tmp_path: Path) -> None:
 
 
 def test_supported_suffixes() -> None:
-    assert {".txt", ".md", ".html", ".htm", ".pdf"} <= SUPPORTED_SUFFIXES
+    assert {".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf"} <= SUPPORTED_SUFFIXES
     assert decode_text(b"plain") == "plain"
+
+
+def test_a_markdown_suffix_file_is_read_as_markdown(tmp_path: Path) -> None:
+    page = tmp_path / "post.markdown"
+    page.write_text("Setup\n=====\n\nThe installer needs three things:\n")
+    assert iter_files([tmp_path]) == ([page], [])
+    loaded = load_file(page)
+    assert loaded.media_type == "text/markdown"
+    doc = analyze_document("post.markdown", str(page), loaded.text, loaded.media_type)
+    # The setext heading is structure (a section, never an answer) and the list is missing.
+    assert [(s.title, s.level) for s in doc.sections] == [("Setup", 1)]
+    assert [g.announcement for g in doc.gaps] == ["The installer needs three things:"]
 
 
 def test_html_state_classes_on_page_wrappers_do_not_hide_the_page() -> None:

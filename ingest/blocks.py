@@ -366,11 +366,27 @@ _ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _ATTR_LIST = re.compile(r"[ \t]*\{[^{}]*\}$")
 
 
+# An inline link or image, ``[text](target)``, ``![alt](src)`` or ``[text][ref]``: a title
+# reads as its text (the citation's section, the document's title), not its markup.
+_TARGET = r"(?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])"
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _TARGET)
+_LINKED_IMAGE = re.compile(r"\[\s*(!\[[^\[\]]*\]" + _TARGET + r")\s*\]" + _TARGET)
+_LINK = re.compile(r"\[([^\[\]]*)\]" + _TARGET)
+
+
 def _markdown_title_text(heading: str) -> str:
     first = heading.splitlines()[0] if heading else ""
     if _ATX_OPEN.match(first):
         first = _ATX_CLOSING.sub("", _ATX_OPEN.sub("", first))
-    return _ATTR_LIST.sub("", first.strip()).strip()
+    title = _ATTR_LIST.sub("", first.strip()).strip()
+    images = _IMAGE.sub(r"\1", _LINKED_IMAGE.sub(r"\1", title))
+    # Images beside words are decoration (badges, icons); a title that is only an image (a
+    # project's logo) reads as its alt text; one without alt text keeps its markup.
+    for candidate in (_IMAGE.sub("", _LINKED_IMAGE.sub("", title)), images):
+        visible = " ".join(_LINK.sub(r"\1", candidate).split())
+        if re.search(r"\w", visible):
+            return visible
+    return title
 
 
 # reStructuredText -------------------------------------------------------------------------
@@ -540,8 +556,16 @@ def rst_headings(text: str) -> list[HeadingLine]:
             rows = text[block.start : block.end].splitlines()
             title = next((r.strip() for r in rows if r.strip() and not _RST_ADORNMENT.match(r)), "")
             if title:
-                out.append((block.start, block.end, block.level, title))
+                out.append((block.start, block.end, block.level, _rst_title_text(title)))
     return out
+
+
+# A hyperlink reference, `text <target>`_ (or __): a title reads as its text, as in Markdown.
+_RST_LINK = re.compile(r"`([^`<>]*\w[^`<>]*?)\s*<[^<>`]+>`__?")
+
+
+def _rst_title_text(title: str) -> str:
+    return " ".join(_RST_LINK.sub(r"\1", title).split())
 
 
 def rst_headings_by_lines(text: str) -> list[HeadingLine]:

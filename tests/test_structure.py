@@ -77,6 +77,38 @@ def test_markdown_headings_ignore_fenced_code_and_anchor_attributes() -> None:
     assert len(code_fence_spans(text)) == 2
 
 
+def test_markdown_titles_read_as_their_visible_text() -> None:
+    # A logo as the title, linked headings, linked badges: the section reads as its words.
+    text = (
+        "![libsodium](https://example.org/logo.png)\n============\n\nA library.\n\n"
+        "### [Django](https://www.djangoproject.com/) / [Flask][flask] { #django }\n\nText.\n\n"
+        "## Pool [![Build](https://ci.example.org/b.svg)](https://ci.example.org) ![PyPI](p.svg)"
+        "\n\nOk.\n\n"
+        "## [![Coverage](https://ci.example.org/c.svg)](https://ci.example.org)\n\nOk.\n\n"
+        "## ![](https://example.org/divider.png)\n\nAn image without alt text stays a heading.\n"
+    )
+    title, sections = find_sections(text, "text/markdown")
+    assert title == "libsodium"
+    assert [s.title for s in sections] == [
+        "libsodium",
+        "Django / Flask",
+        "Pool",
+        "Coverage",
+        "![](https://example.org/divider.png)",
+    ]
+
+
+def test_rst_titles_read_as_their_visible_text() -> None:
+    text = (
+        "`Django <https://www.djangoproject.com/>`_\n======\n\nA framework.\n\n"
+        "Lookaround (`issue 163 <https://example.org/163>`__)\n-------\n\nText.\n\n"
+        "The ``foo`` option\n------------------\n\nMore.\n"
+    )
+    title, sections = find_sections(text, "text/x-rst")
+    assert title == "Django"
+    assert [s.title for s in sections] == ["Django", "Lookaround (issue 163)", "The ``foo`` option"]
+
+
 def test_markdown_title_falls_back_to_first_heading() -> None:
     title, _ = find_sections("## Only Second Level\n\ntext\n", "text/markdown")
     assert title == "Only Second Level"

@@ -34,6 +34,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from ingest.cleaning import markdown_text
 from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
 from vectorstore.types import Block, Span
 
@@ -366,24 +367,16 @@ _ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _ATTR_LIST = re.compile(r"[ \t]*\{[^{}]*\}$")
 
 
-# An inline link or image, ``[text](target)``, ``![alt](src)`` or ``[text][ref]``: a title
-# reads as its text (the citation's section, the document's title), not its markup.
-_TARGET = r"(?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])"
-_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _TARGET)
-_LINKED_IMAGE = re.compile(r"\[\s*(!\[[^\[\]]*\]" + _TARGET + r")\s*\]" + _TARGET)
-_LINK = re.compile(r"\[([^\[\]]*)\]" + _TARGET)
-
-
 def _markdown_title_text(heading: str) -> str:
+    """The heading's words as the reader sees them (the citation's section, the document's
+    title): links as their text, images beside words (badges, icons) dropped, a title that is
+    only an image (a logo) as its alt text; one without alt text keeps its markup."""
     first = heading.splitlines()[0] if heading else ""
     if _ATX_OPEN.match(first):
         first = _ATX_CLOSING.sub("", _ATX_OPEN.sub("", first))
     title = _ATTR_LIST.sub("", first.strip()).strip()
-    images = _IMAGE.sub(r"\1", _LINKED_IMAGE.sub(r"\1", title))
-    # Images beside words are decoration (badges, icons); a title that is only an image (a
-    # project's logo) reads as its alt text; one without alt text keeps its markup.
-    for candidate in (_IMAGE.sub("", _LINKED_IMAGE.sub("", title)), images):
-        visible = " ".join(_LINK.sub(r"\1", candidate).split())
+    for alt_text in (False, True):
+        visible = " ".join(markdown_text(title, alt_text=alt_text).split())
         if re.search(r"\w", visible):
             return visible
     return title

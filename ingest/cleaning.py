@@ -208,8 +208,12 @@ _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}\s")
 _PRINT = re.compile(r"(?<![\w-])print(?![\w-])", re.IGNORECASE)
 _CODE_LIKE = re.compile(r"[=(){}<>]|>>>|https?://|\w\.\w+/")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Inline markup of a line as the reader sees it: links ``[text](target)`` / ``[text][ref]``,
+# images ``![alt](src)``, an image inside a link (a badge).
+_MD_TARGET = r"(?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])"
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _MD_TARGET)
+_MD_LINKED_IMAGE = re.compile(r"\[\s*(!\[[^\[\]]*\]" + _MD_TARGET + r")\s*\]" + _MD_TARGET)
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]" + _MD_TARGET)
 _DECORATION = re.compile(r"^(#{1,6}\s+|[-*+•]\s+|>\s*)|^[*_]+|[*_]+$")
 _CRUMB_ANY = re.compile(r"\s*[»›]\s*")
 _CRUMB_HOME = re.compile(r"^home\s*(»|›|>|/|\||→)\s*", re.IGNORECASE)
@@ -488,8 +492,15 @@ def classify_line(line: str) -> str | None:
     return None
 
 
+def markdown_text(text: str, *, alt_text: bool = False) -> str:
+    """``text`` with its Markdown links read as their text and its images dropped (or read as
+    their alt text)."""
+    image = r"\1" if alt_text else ""
+    return _MD_LINK.sub(r"\1", _MD_IMAGE.sub(image, _MD_LINKED_IMAGE.sub(image, text)))
+
+
 def _core(line: str) -> str:
-    core = _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", line)).strip()
+    core = markdown_text(line).strip()
     for _ in range(3):
         stripped = _DECORATION.sub("", core).strip()
         if stripped == core:

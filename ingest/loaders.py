@@ -27,10 +27,6 @@ from bs4.element import NavigableString, PreformattedString
 
 from vectorstore.types import Block, Span
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".txt", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf"}
-)
-
 MEDIA_TYPES: dict[str, str] = {
     ".txt": "text/plain",
     ".md": "text/markdown",
@@ -40,6 +36,7 @@ MEDIA_TYPES: dict[str, str] = {
     ".htm": "text/html",
     ".pdf": "application/pdf",
 }
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(MEDIA_TYPES)
 
 # Above this share of control characters a decoded file is treated as binary.
 MAX_CONTROL_RATIO = 0.02

@@ -1,7 +1,7 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ source_truncated ─▶ list_asked ─▶ answerability model ─▶ answer | not_in_documents
+    evidence ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -16,7 +16,7 @@ refusal.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -160,6 +160,40 @@ RULES_BEFORE: tuple[QuestionRule, ...] = (InvalidRequest(), OnlyInstructions(), 
 
 
 # -- rules over the evidence ------------------------------------------------------------------
+
+
+# The topic a question names: what follows its last "about" ("What did they say about X?").
+_TOPIC = re.compile(r"\babout\b(?!.*\babout\b)([^?!;]*)", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Unmentioned:
+    """The question names its topic ("... about X?") and the documents never mention it: no
+    content word of X (or a word derived from one) occurs anywhere in the corpus.
+
+    Only the user's own words count.  A follow-up is condensed with words of the earlier turns
+    for retrieval, and those words find the earlier turn's passage again: "What about vaccines?"
+    after a question about the Budapest Memorandum was answered with the Memorandum's sentence.
+    The carried words say what the conversation was about, not that the documents answer this.
+    The rest of a question is not judged this way: its verbs may paraphrase the text ("why were
+    they chosen?" of a plant "selected" for its technology), but a topic the corpus never names
+    is not in it.
+    """
+
+    name: str = "unmentioned"
+
+    def check(self, asked: Asked, mentions: Callable[[str], bool]) -> Decision | None:
+        """Refuse when no content word of the question's named topic is one the corpus
+        ``mentions`` (:meth:`qa.signals.CorpusStats.mentions`)."""
+        found = _TOPIC.search(asked.cleaned)
+        terms = set(content_terms(found.group(1))) if found else set()
+        if not terms or any(mentions(t) for t in terms):
+            return None
+        return Decision(
+            "not_in_documents",
+            self.name,
+            "the documents never mention the question's topic: " + ", ".join(sorted(terms)),
+        )
 
 
 @dataclass(frozen=True)
@@ -363,6 +397,7 @@ class AnswerDecider:
         stats: CorpusStats,
         model: AnswerabilityModel,
         *,
+        unmentioned: Unmentioned | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
@@ -370,6 +405,7 @@ class AnswerDecider:
         self.scorer = scorer
         self.stats = stats
         self.model = model
+        self.unmentioned = unmentioned or Unmentioned()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
@@ -430,6 +466,9 @@ class AnswerDecider:
                     *(r for r in ranked if r.sentence is not first),
                 ),
             )
+        unmentioned = self.unmentioned.check(asked, self.stats.mentions)
+        if unmentioned is not None:
+            return replace(unmentioned, score=score, ranked=ranked)
         if not answerable:
             return Decision(
                 "not_in_documents",

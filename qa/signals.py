@@ -186,6 +186,10 @@ class CorpusStats:
         """Smoothed inverse document frequency; unknown terms get the maximum."""
         return math.log((self.n + 1) / (self.df.get(term, 0) + 0.5)) + 1.0
 
+    def mentions(self, term: str) -> bool:
+        """True when some chunk holds ``term`` as a word (or one derived from it) or a name."""
+        return self.known(term) or term in self.entities
+
     def known(self, term: str) -> bool:
         """True when some chunk contains ``term`` or a word sharing its stem (>= 5 letters)."""
         if term in self.df:

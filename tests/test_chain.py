@@ -186,6 +186,27 @@ def test_follow_up_on_the_second_corpus(corpus_b: Components) -> None:
     assert_exact(answer, corpus_b.sources)
 
 
+@pytest.mark.parametrize("corpus", ["sample", "corpus_b"])
+def test_a_follow_up_about_a_topic_the_documents_never_name_is_refused(
+    corpus: str, request: pytest.FixtureRequest
+) -> None:
+    parts: Components = request.getfixturevalue(corpus)
+    chain = parts.chain()
+    first = "What did Ukraine give up under the 1994 Budapest Memorandum?"
+    if corpus == "corpus_b":
+        first = "What filtration technology does the Eastbank plant use?"
+    answered = chain.ask(first)
+    assert not answered.refused, answered.answer
+    history = [
+        Turn(role="user", content=first),
+        Turn(role="assistant", content=answered.answer),
+    ]
+    # The carried words find the first answer's passage again; it does not answer this.
+    answer = chain.ask("What about vaccines?", history)
+    assert answer.refused and answer.refusal_reason == "not_in_documents", answer.answer
+    assert answer.decided_by == "unmentioned" and not answer.citations
+
+
 def test_a_refused_turn_carries_nothing_into_the_follow_up(sample: Components) -> None:
     history = [
         Turn(role="user", content="What is the population of the capital?"),

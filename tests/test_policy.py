@@ -23,6 +23,7 @@ from qa.policy import (
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
+    Unmentioned,
     strip_instructions,
 )
 from qa.signals import FEATURES, Sentence, _holds_kind, answer_kind, same_word, term_in
@@ -161,6 +162,26 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("Which rules?", p, neutral, cands, [gap], texts) is None
     assert SourceTruncated(min_relevance=0.0).check("Which rules?", p, p, cands, [gap], texts)
     assert rule.check("Which rules?", p, neutral, cands, [], texts) is None
+
+
+def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
+    rule = Unmentioned()
+    mentions = {"budapest", "memorandum", "secur", "guarante", "plan"}.__contains__
+    # A follow-up is condensed with the earlier turn's words; only the user's own words count.
+    follow_up = Asked(
+        "What about vaccines?", "What about vaccines?", "What about vaccines? (Budapest)", 100
+    )
+    verdict = rule.check(follow_up, mentions)
+    assert verdict is not None and verdict.refuse == "not_in_documents"
+    assert verdict.rule == "unmentioned" and "vaccin" in verdict.why
+    assert rule.check(asked("What did they say about elections?"), mentions) is not None
+    # A topic with one word the corpus knows is the model's to judge.
+    assert rule.check(asked("and what about the security guarantees?"), mentions) is None
+    assert rule.check(asked("What about the Budapest vaccines?"), mentions) is None
+    # No named topic: verbs may paraphrase the text ("chosen" for "selected").
+    assert rule.check(asked("And why were they chosen?"), mentions) is None
+    assert rule.check(asked("What is it about?"), mentions) is None
+    assert rule.check(asked("What about it?"), mentions) is None
 
 
 def linear(names: tuple[str, ...], weights: dict[str, float], bias: float) -> LinearModel:

@@ -1,7 +1,8 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ answer | not_in_documents
+    evidence ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model
+             ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the

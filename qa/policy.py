@@ -32,6 +32,7 @@ from qa.text import (
     Intent,
     contains_phrase,
     content_terms,
+    follow_up_rest,
     intent,
     quoted_phrases,
     term_set,
@@ -169,25 +170,26 @@ _TOPIC = re.compile(r"\babout\b(?!.*\babout\b)([^?!;]*)", re.IGNORECASE | re.DOT
 
 @dataclass(frozen=True)
 class Unmentioned:
-    """The question names its topic ("... about X?") and the documents never mention it: no
-    content word of X (or a word derived from one) occurs anywhere in the corpus.
+    """The question names a topic and the documents never mention it: no content word of the
+    topic (or a word derived from one) occurs anywhere in the corpus.
 
-    Only the user's own words count.  A follow-up is condensed with words of the earlier turns
-    for retrieval, and those words find the earlier turn's passage again: "What about vaccines?"
-    after a question about the Budapest Memorandum was answered with the Memorandum's sentence.
-    The carried words say what the conversation was about, not that the documents answer this.
-    The rest of a question is not judged this way: its verbs may paraphrase the text ("why were
-    they chosen?" of a plant "selected" for its technology), but a topic the corpus never names
-    is not in it.
+    A question's topic is what follows its last "about" ("What did they say about X?", "What
+    about X?"), or what follows a follow-up's opening words when no wh-word or yes/no opening
+    asks anything of it: "And vaccines?" is a bare topic.  Only the user's own words
+    count.  A follow-up is condensed with words of the earlier turns for retrieval, and those
+    words find the earlier turn's passage again: "What about vaccines?" after a question about
+    the Budapest Memorandum was answered with the Memorandum's sentence.  The carried words say
+    what the conversation was about, not that the documents answer this.  The rest of a question
+    is not judged this way: its verbs may paraphrase the text ("And why were they chosen?" of a
+    plant whose technology was "selected"), but a topic the corpus never names is not in it.
     """
 
     name: str = "unmentioned"
 
     def check(self, asked: Asked, mentions: Callable[[str], bool]) -> Decision | None:
-        """Refuse when no content word of the question's named topic is one the corpus
-        ``mentions`` (:meth:`qa.signals.CorpusStats.mentions`)."""
-        found = _TOPIC.search(asked.cleaned)
-        terms = set(content_terms(found.group(1))) if found else set()
+        """Refuse when no content word of the question's topic is one the corpus ``mentions``
+        (:meth:`qa.signals.CorpusStats.mentions`)."""
+        terms = set(content_terms(topic_of(asked)))
         if not terms or any(mentions(t) for t in terms):
             return None
         return Decision(
@@ -195,6 +197,20 @@ class Unmentioned:
             self.name,
             "the documents never mention the question's topic: " + ", ".join(sorted(terms)),
         )
+
+
+def topic_of(asked: Asked) -> str:
+    """The topic a question names ("" when it names none; see :class:`Unmentioned`)."""
+    question = asked.cleaned
+    found = _TOPIC.search(question)
+    if found:
+        return found.group(1)
+    wants = intent(question)
+    if follow_up_rest(asked.original) is None or wants.wh is not None or wants.yes_no:
+        return ""
+    # Cleaning drops a leading "And"; openers such as "More on" or "Continue" stay.
+    rest = follow_up_rest(question)
+    return question if rest is None else rest
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,13 @@ def _plural(word: str) -> bool:
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
+def follow_up_rest(question: str) -> str | None:
+    """What follows a follow-up's opening words ("And vaccines?" gives "vaccines?"), or None
+    when the question does not open as a follow-up."""
+    found = _FOLLOW_UP_OPENERS.search(question)
+    return question[found.end() :] if found else None
+
+
 def is_follow_up(question: str) -> bool:
     """True when a question leans on earlier turns (pronouns, "and ...", very short)."""
     if _FOLLOW_UP_OPENERS.search(question):

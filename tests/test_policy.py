@@ -182,6 +182,14 @@ def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
     assert rule.check(asked("And why were they chosen?"), mentions) is None
     assert rule.check(asked("What is it about?"), mentions) is None
     assert rule.check(asked("What about it?"), mentions) is None
+    # A follow-up that asks nothing of what follows its opening words is a bare topic.
+    assert rule.check(asked("And vaccines?"), mentions) is not None
+    assert rule.check(asked("More on vaccines"), mentions) is not None
+    assert rule.check(asked("And the guarantees?"), mentions) is None
+    assert rule.check(asked("Continue"), mentions) is None
+    assert rule.check(asked("Summarize the vaccines"), mentions) is None  # not a follow-up
+    assert rule.check(asked("Was it ratified?"), mentions) is None
+    assert rule.check(asked("Who signed it?"), mentions) is None
 
 
 def linear(names: tuple[str, ...], weights: dict[str, float], bias: float) -> LinearModel:

@@ -2,7 +2,7 @@
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
     evidence ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model
-             ─▶ answer | not_in_documents
+             ─▶ unconfirmed ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -25,7 +25,14 @@ import numpy as np
 
 from qa.answerability import AnswerabilityModel
 from qa.lists import list_items_after
-from qa.signals import FEATURES, CorpusStats, ScoredSentence, Sentence, SentenceScorer
+from qa.signals import (
+    FEATURES,
+    CorpusStats,
+    ScoredSentence,
+    Sentence,
+    SentenceScorer,
+    term_in,
+)
 from qa.text import (
     META_WORDS,
     QUOTED,
@@ -211,6 +218,32 @@ def topic_of(asked: Asked) -> str:
     # Cleaning drops a leading "And"; openers such as "More on" or "Continue" stay.
     rest = follow_up_rest(question)
     return question if rest is None else rest
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A yes/no question asks to confirm a claim; a best candidate that holds none of the
+    question's own content words (nor a word derived from one) can neither confirm nor deny it.
+
+    Only the user's own words count, as for :class:`Unmentioned`: "Was it ratified?" after a
+    question about the Budapest Memorandum was answered with the sentence naming the Memorandum
+    (model 0.90), which says nothing of ratification.
+    """
+
+    name: str = "unconfirmed"
+
+    def check(self, asked: Asked, best: ScoredSentence) -> Decision | None:
+        """Refuse a yes/no question whose best candidate shares no word with it."""
+        if not intent(asked.cleaned).yes_no:
+            return None
+        terms = set(content_terms(asked.cleaned))
+        if not terms or any(term_in(t, best.terms) for t in terms):
+            return None
+        return Decision(
+            "not_in_documents",
+            self.name,
+            "the best passage holds no word of the yes/no question: " + ", ".join(sorted(terms)),
+        )
 
 
 @dataclass(frozen=True)
@@ -415,6 +448,7 @@ class AnswerDecider:
         model: AnswerabilityModel,
         *,
         unmentioned: Unmentioned | None = None,
+        unconfirmed: Unconfirmed | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
@@ -423,6 +457,7 @@ class AnswerDecider:
         self.stats = stats
         self.model = model
         self.unmentioned = unmentioned or Unmentioned()
+        self.unconfirmed = unconfirmed or Unconfirmed()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
@@ -486,6 +521,9 @@ class AnswerDecider:
         unmentioned = self.unmentioned.check(asked, self.stats.mentions)
         if unmentioned is not None:
             return replace(unmentioned, score=score, ranked=ranked)
+        unconfirmed = self.unconfirmed.check(asked, ranked[0]) if answerable else None
+        if unconfirmed is not None:
+            return replace(unconfirmed, score=score, ranked=ranked)
         if not answerable:
             return Decision(
                 "not_in_documents",

@@ -208,6 +208,30 @@ def test_a_follow_up_about_a_topic_the_documents_never_name_is_refused(
         assert answer.decided_by == "unmentioned" and not answer.citations
 
 
+@pytest.mark.parametrize(
+    ("corpus", "first", "follow_up"),
+    [
+        ("sample", "What was the Budapest Memorandum?", "Was it ratified?"),
+        (
+            "corpus_b",
+            "What filtration technology does the Eastbank plant use?",
+            "Was it expensive?",
+        ),
+    ],
+)
+def test_a_yes_no_follow_up_the_passage_does_not_speak_to_is_refused(
+    corpus: str, first: str, follow_up: str, request: pytest.FixtureRequest
+) -> None:
+    chain = request.getfixturevalue(corpus).chain()
+    answered = chain.ask(first)
+    assert not answered.refused, answered.answer
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=answered.answer)]
+    # The carried words find the first answer's passage again; it says nothing of this.
+    answer = chain.ask(follow_up, history)
+    assert answer.refused and answer.refusal_reason == "not_in_documents", answer.answer
+    assert answer.decided_by == "unconfirmed" and not answer.citations
+
+
 def test_a_refused_turn_carries_nothing_into_the_follow_up(sample: Components) -> None:
     history = [
         Turn(role="user", content="What is the population of the capital?"),

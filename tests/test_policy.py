@@ -23,11 +23,20 @@ from qa.policy import (
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
+    Unconfirmed,
     Unmentioned,
     strip_instructions,
 )
-from qa.signals import FEATURES, Sentence, _holds_kind, answer_kind, same_word, term_in
-from qa.text import contains_phrase, intent, quoted_phrases
+from qa.signals import (
+    FEATURES,
+    ScoredSentence,
+    Sentence,
+    _holds_kind,
+    answer_kind,
+    same_word,
+    term_in,
+)
+from qa.text import contains_phrase, intent, quoted_phrases, term_set
 from qa.types import Document, Gap, Turn
 
 
@@ -190,6 +199,30 @@ def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
     assert rule.check(asked("Summarize the vaccines"), mentions) is None  # not a follow-up
     assert rule.check(asked("Was it ratified?"), mentions) is None
     assert rule.check(asked("Who signed it?"), mentions) is None
+
+
+def scored(text: str) -> ScoredSentence:
+    sentence = Sentence("doc", "c", None, 0, len(text), text, 0)
+    return ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(text))
+
+
+def test_unconfirmed_refuses_a_yes_no_question_its_best_passage_shares_no_word_with() -> None:
+    rule = Unconfirmed()
+    best = scored("The most salient precedent was the 1994 Budapest Memorandum.")
+    # A follow-up carries "Budapest Memorandum" into retrieval; the user's words do not match.
+    follow_up = Asked(
+        "Was it ratified?", "Was it ratified?", "Was it ratified? (Budapest Memorandum)", 100
+    )
+    verdict = rule.check(follow_up, best)
+    assert verdict is not None and verdict.refuse == "not_in_documents"
+    assert verdict.rule == "unconfirmed" and "ratifi" in verdict.why
+    # A word of the question (or one derived from it) in the passage: the model judges.
+    surrendered = scored("Under that agreement, Ukraine surrendered its nuclear arsenal.")
+    assert rule.check(asked("Did they surrender?"), surrendered) is None
+    assert rule.check(asked("Was the memorandum signed in 1997?"), best) is None
+    # Only yes/no questions, and only with a content word of their own.
+    assert rule.check(asked("Who ratified it?"), best) is None
+    assert rule.check(asked("Is it?"), best) is None
 
 
 def linear(names: tuple[str, ...], weights: dict[str, float], bias: float) -> LinearModel:

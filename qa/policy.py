@@ -181,14 +181,15 @@ class Unmentioned:
     topic (or a word derived from one) occurs anywhere in the corpus.
 
     A question's topic is what follows its last "about" ("What did they say about X?", "What
-    about X?"), or what follows a follow-up's opening words when no wh-word or yes/no opening
-    asks anything of it: "And vaccines?" is a bare topic.  Only the user's own words
-    count.  A follow-up is condensed with words of the earlier turns for retrieval, and those
-    words find the earlier turn's passage again: "What about vaccines?" after a question about
-    the Budapest Memorandum was answered with the Memorandum's sentence.  The carried words say
-    what the conversation was about, not that the documents answer this.  The rest of a question
-    is not judged this way: its verbs may paraphrase the text ("And why were they chosen?" of a
-    plant whose technology was "selected"), but a topic the corpus never names is not in it.
+    about X?"); else, for a question that carries no words of earlier turns, all of it ("When
+    was the article published?" of an article that never says "publish"); else what follows a
+    follow-up's opening words when no wh-word or yes/no opening asks anything of it ("And
+    vaccines?").  Only the user's own words count.  A follow-up is condensed with words of the
+    earlier turns for retrieval, and those words find the earlier turn's passage again: "What
+    about vaccines?" after a question about the Budapest Memorandum was answered with the
+    Memorandum's sentence.  The carried words say what the conversation was about, not that the
+    documents answer this.  The rest of such a follow-up is not judged: its verbs may paraphrase
+    the text ("And why were they chosen?" of a plant whose technology was "selected").
     """
 
     name: str = "unmentioned"
@@ -212,6 +213,8 @@ def topic_of(asked: Asked) -> str:
     found = _TOPIC.search(question)
     if found:
         return found.group(1)
+    if asked.standalone == question:
+        return question  # nothing carried from earlier turns: all of it is the user's
     wants = intent(question)
     if follow_up_rest(asked.original) is None or wants.wh is not None or wants.yes_no:
         return ""

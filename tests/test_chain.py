@@ -245,8 +245,11 @@ def test_every_answer_names_what_decided_it(sample: Components) -> None:
     chain = sample.chain()
     answered = chain.ask("Which earlier agreement does the article cite as a precedent?")
     assert answered.decided_by == "answerability" and answered.decision_score is not None
-    refused = chain.ask("What is the capital of France?")
+    refused = chain.ask("What is the GDP of Ukraine?")
     assert refused.decided_by in ("answerability", "nothing_verified")
+    unmentioned = chain.ask("What is the capital of France?")  # no word the article uses
+    assert unmentioned.refusal_reason == "not_in_documents"
+    assert unmentioned.decided_by == "unmentioned" and unmentioned.decision_score is not None
     assert chain.ask("hello").decided_by == "out_of_scope"
     assert chain.ask("   ").decided_by == "invalid_request"
     truncated = chain.ask("What concessions were demanded of Kyiv?")

@@ -173,32 +173,40 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("Which rules?", p, neutral, cands, [], texts) is None
 
 
+def carried(text: str, earlier: str = "(Budapest Memorandum)") -> Asked:
+    """A follow-up as the chain sees it: condensed with words of the earlier turns."""
+    cleaned = strip_instructions(text)
+    return Asked(text, cleaned, f"{cleaned} {earlier}", 100)
+
+
 def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
     rule = Unmentioned()
     mentions = {"budapest", "memorandum", "secur", "guarante", "plan"}.__contains__
     # A follow-up is condensed with the earlier turn's words; only the user's own words count.
-    follow_up = Asked(
-        "What about vaccines?", "What about vaccines?", "What about vaccines? (Budapest)", 100
-    )
-    verdict = rule.check(follow_up, mentions)
+    verdict = rule.check(carried("What about vaccines?"), mentions)
     assert verdict is not None and verdict.refuse == "not_in_documents"
     assert verdict.rule == "unmentioned" and "vaccin" in verdict.why
-    assert rule.check(asked("What did they say about elections?"), mentions) is not None
+    assert rule.check(carried("What did they say about elections?"), mentions) is not None
     # A topic with one word the corpus knows is the model's to judge.
-    assert rule.check(asked("and what about the security guarantees?"), mentions) is None
-    assert rule.check(asked("What about the Budapest vaccines?"), mentions) is None
-    # No named topic: verbs may paraphrase the text ("chosen" for "selected").
-    assert rule.check(asked("And why were they chosen?"), mentions) is None
-    assert rule.check(asked("What is it about?"), mentions) is None
-    assert rule.check(asked("What about it?"), mentions) is None
+    assert rule.check(carried("and what about the security guarantees?"), mentions) is None
+    assert rule.check(carried("What about the Budapest vaccines?"), mentions) is None
+    # A follow-up's other words may paraphrase the text ("chosen" for "selected").
+    assert rule.check(carried("And why were they chosen?"), mentions) is None
+    assert rule.check(carried("What is it about?"), mentions) is None
+    assert rule.check(carried("What about it?"), mentions) is None
+    assert rule.check(carried("Was it ratified?"), mentions) is None
+    assert rule.check(carried("Who signed it?"), mentions) is None
     # A follow-up that asks nothing of what follows its opening words is a bare topic.
-    assert rule.check(asked("And vaccines?"), mentions) is not None
-    assert rule.check(asked("More on vaccines"), mentions) is not None
-    assert rule.check(asked("And the guarantees?"), mentions) is None
-    assert rule.check(asked("Continue"), mentions) is None
-    assert rule.check(asked("Summarize the vaccines"), mentions) is None  # not a follow-up
-    assert rule.check(asked("Was it ratified?"), mentions) is None
-    assert rule.check(asked("Who signed it?"), mentions) is None
+    assert rule.check(carried("And vaccines?"), mentions) is not None
+    assert rule.check(carried("More on vaccines"), mentions) is not None
+    assert rule.check(carried("And the guarantees?"), mentions) is None
+    assert rule.check(carried("Continue"), mentions) is None
+    assert rule.check(carried("Summarize the vaccines"), mentions) is None  # no opening words
+    # A question that carries nothing from earlier turns is all the user's: all of it counts.
+    assert rule.check(asked("When was the article published?"), mentions) is not None
+    assert rule.check(asked("Who signed it?"), mentions) is not None
+    assert rule.check(asked("When was the plan published?"), mentions) is None
+    assert rule.check(asked("What is it?"), mentions) is None  # no content word
 
 
 def scored(text: str) -> ScoredSentence:

@@ -192,7 +192,7 @@ def test_a_follow_up_about_a_topic_the_documents_never_name_is_refused(
 ) -> None:
     parts: Components = request.getfixturevalue(corpus)
     chain = parts.chain()
-    first = "What did Ukraine give up under the 1994 Budapest Memorandum?"
+    first = "What was the Budapest Memorandum?"
     if corpus == "corpus_b":
         first = "What filtration technology does the Eastbank plant use?"
     answered = chain.ask(first)

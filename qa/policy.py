@@ -182,14 +182,14 @@ class Unmentioned:
 
     A question's topic is what follows its last "about" ("What did they say about X?", "What
     about X?"); else, for a question that carries no words of earlier turns, all of it ("When
-    was the article published?" of an article that never says "publish"); else what follows a
-    follow-up's opening words when no wh-word or yes/no opening asks anything of it ("And
-    vaccines?").  Only the user's own words count.  A follow-up is condensed with words of the
-    earlier turns for retrieval, and those words find the earlier turn's passage again: "What
-    about vaccines?" after a question about the Budapest Memorandum was answered with the
-    Memorandum's sentence.  The carried words say what the conversation was about, not that the
-    documents answer this.  The rest of such a follow-up is not judged: its verbs may paraphrase
-    the text ("And why were they chosen?" of a plant whose technology was "selected").
+    was it released?" of pages that never say "release"); else what follows a follow-up's
+    opening words when no wh-word or yes/no opening asks anything of it ("And vaccines?").  Only
+    the user's own words count.  A follow-up is condensed with words of the earlier turns for
+    retrieval, and those words find the earlier turn's passage again: "What about vaccines?"
+    after a question on another subject was answered with that subject's passage.  The carried
+    words say what the conversation was about, not that the documents answer this.  The rest of
+    such a follow-up is not judged: its verbs may paraphrase the text ("And why were they
+    chosen?" of a technology the text says was "selected").
     """
 
     name: str = "unmentioned"
@@ -197,7 +197,7 @@ class Unmentioned:
     def check(self, asked: Asked, mentions: Callable[[str], bool]) -> Decision | None:
         """Refuse when no content word of the question's topic is one the corpus ``mentions``
         (:meth:`qa.signals.CorpusStats.mentions`)."""
-        terms = set(content_terms(topic_of(asked)))
+        terms = set(content_terms(_topic(asked)))
         if not terms or any(mentions(t) for t in terms):
             return None
         return Decision(
@@ -207,7 +207,7 @@ class Unmentioned:
         )
 
 
-def topic_of(asked: Asked) -> str:
+def _topic(asked: Asked) -> str:
     """The topic a question names ("" when it names none; see :class:`Unmentioned`)."""
     question = asked.cleaned
     found = _TOPIC.search(question)
@@ -229,8 +229,8 @@ class Unconfirmed:
     question's own content words (nor a word derived from one) can neither confirm nor deny it.
 
     Only the user's own words count, as for :class:`Unmentioned`: "Was it ratified?" after a
-    question about the Budapest Memorandum was answered with the sentence naming the Memorandum
-    (model 0.90), which says nothing of ratification.
+    question about a treaty was answered with the sentence naming the treaty, which says nothing
+    of ratification.
     """
 
     name: str = "unconfirmed"

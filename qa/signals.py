@@ -310,9 +310,7 @@ class SentenceScorer:
         total = sum(weights.values()) or 1.0
         unknown = sum(w for t, w in weights.items() if not stats.known(t)) / total
         q_entities = {e for e in entities(asked)}
-        unknown_entity = float(
-            any(not stats.known(e) and e not in stats.entities for e in q_entities)
-        )
+        unknown_entity = float(any(not stats.mentions(e) for e in q_entities))
         kind = answer_kind(wants, asked)
         given_numbers = numbers(asked)
         max_cos = float(cos.max())

@@ -199,10 +199,18 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
-        evidence = self.retriever.retrieve(standalone)
+        whole = self._sole_document() if self.decider.asks_about_document(asked) else None
+        if whole is not None:
+            # What the document is about as a whole: its opening, not the best-matching passage.
+            evidence = [
+                Evidence(chunk=chunk, score=1.0)
+                for chunk in self.sources.chunks_for(whole.id)[: self.retriever.top_k]
+            ]
+        else:
+            evidence = self.retriever.retrieve(standalone)
         timings["retrieve"] = _ms(t0)
         yield "retrieval", evidence
-        answer = self._answer(asked, evidence, history, timings)
+        answer = self._answer(asked, evidence, history, timings, whole=whole)
         for piece in _deltas(answer.answer):
             yield "delta", piece
         for citation in answer.citations:
@@ -215,6 +223,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         evidence: list[Evidence],
         history: Sequence[Turn],
         timings: dict[str, float],
+        *,
+        whole: Document | None = None,
     ) -> Answer:
         """Decide, draft and verify the answer against one snapshot of the stored texts.
 
@@ -226,7 +236,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         try:
             t1 = time.perf_counter()
             docs = self._documents_for(evidence)
-            decision = self.decider.decide(asked, evidence, docs)
+            decision = self.decider.decide(asked, evidence, docs, whole=whole)
             if decision.refuse is not None:
                 answer = self._refusal_from(decision, timings)
             else:
@@ -286,6 +296,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if chunk.id not in have and chunk.start < items[-1].end and items[0].start < chunk.end
         ]
         return [*evidence, *extra]
+
+    def _sole_document(self) -> Document | None:
+        """The corpus's document when it holds exactly one."""
+        ids = self.sources.document_ids()
+        return self.documents.get(next(iter(ids))) if len(ids) == 1 else None
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []

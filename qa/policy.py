@@ -46,6 +46,7 @@ from qa.text import (
     words,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason
+from vectorstore.language import STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,99 @@ RULES_BEFORE: tuple[QuestionRule, ...] = (InvalidRequest(), OnlyInstructions(), 
 
 
 # -- rules over the evidence ------------------------------------------------------------------
+
+
+# A question about a document as a whole names the text ("the article"), asks for its gist ("what
+# is it about", "summarise", "the main topic", "the title") and may shape the reply ("in one
+# sentence", "briefly"): general English, no document in mind.
+_DOCUMENT_NOUNS = frozenset(
+    "article document text page passage source story piece report essay post file paper".split()
+)
+_GIST_WORDS = frozenset(
+    """
+    summary summaries summarise summarize summarised summarized summarising summarizing sum
+    overview gist synopsis recap tldr tl dr topic topics subject theme themes title headline
+    """.split()
+)
+_REPLY_SHAPE = frozenset(
+    """
+    main key central overall general whole entire brief briefly short shortly quick quickly
+    simple simply few two three sentence sentences paragraph paragraphs word words bullet bullets
+    point points idea ideas takeaway takeaways give tell provide
+    """.split()
+)
+_GENERAL = STOPWORDS | META_WORDS | _DOCUMENT_NOUNS | _GIST_WORDS | _REPLY_SHAPE
+
+
+@dataclass(frozen=True)
+class AboutTheDocument:
+    """The question asks what a document is about as a whole ("What is this article about?",
+    "Summarise the text", "What is the main topic?"): the document's title and its opening
+    ``lead_sentences`` answer it, with the gaps the document records.
+
+    No single passage matches such a question (it names nothing of the content), so retrieval
+    and the model can only pick at random: before this rule "What is this article about?" was
+    refused and "Summarise the article" was read as a question for the article's missing list.
+    The question must hold nothing but words that name a text, ask for its gist or shape the
+    reply; "Summarise the installation steps" names its content and takes the usual path.  A
+    follow-up that names no text ("Summarise it") means the earlier turn's subject, so it too
+    takes the usual path.  Which document is the chain's business: this rule is asked only when
+    the corpus holds one.
+    """
+
+    lead_sentences: int = 2
+    name: str = "about_the_document"
+
+    def asks(self, asked: Asked) -> bool:
+        """True when the question asks about a document as a whole."""
+        tokens = [w.lower().replace("’", "'") for w in words(asked.cleaned)]
+        if not tokens or any(t not in _GENERAL for t in tokens):
+            return False
+        names_text = any(t in _DOCUMENT_NOUNS or t in META_WORDS for t in tokens)
+        gist = any(t in _GIST_WORDS for t in tokens)
+        if not gist and not (names_text and "about" in tokens):
+            return False
+        carried = asked.standalone != asked.cleaned  # condensed with an earlier turn's words
+        return names_text or not carried
+
+    def check(self, document: Document, sentences: Sequence[Sentence]) -> Decision | None:
+        """The title and opening sentences of ``document`` among ``sentences`` (its opening
+        chunks' candidates), or None when it opens with no prose."""
+        prose = sorted(
+            (s for s in sentences if s.document == document.id and s.role == "sentence"),
+            key=lambda s: s.start,
+        )[: self.lead_sentences]
+        if not prose:
+            return None
+        lead: list[Sentence] = []
+        title = (document.title or "").strip()
+        at = document.text.find(title, 0, prose[0].start) if title else -1
+        if at >= 0:
+            first = prose[0]
+            lead.append(
+                replace(
+                    first,
+                    start=at,
+                    end=at + len(title),
+                    text=title,
+                    role="title",
+                    context="",
+                    context_start=-1,
+                    context_end=-1,
+                )
+            )
+        lead.extend(prose)
+        return Decision(
+            None,
+            self.name,
+            "the question asks what the document is about: its title and opening sentences",
+            score=1.0,
+            gaps=tuple(document.gaps),
+            ranked=tuple(
+                ScoredSentence(s, semantic=1.0, coverage=1.0, score=1.0, terms=term_set(s.text))
+                for s in lead
+            ),
+        )
 
 
 # The topic a question names: what follows its last "about" ("What did they say about X?").
@@ -450,6 +544,7 @@ class AnswerDecider:
         stats: CorpusStats,
         model: AnswerabilityModel,
         *,
+        about: AboutTheDocument | None = None,
         unmentioned: Unmentioned | None = None,
         unconfirmed: Unconfirmed | None = None,
         truncated: SourceTruncated | None = None,
@@ -459,6 +554,7 @@ class AnswerDecider:
         self.scorer = scorer
         self.stats = stats
         self.model = model
+        self.about = about or AboutTheDocument()
         self.unmentioned = unmentioned or Unmentioned()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.truncated = truncated or SourceTruncated()
@@ -473,13 +569,31 @@ class AnswerDecider:
                 return verdict
         return None
 
+    def asks_about_document(self, asked: Asked) -> bool:
+        """True when the question asks what a document is about as a whole (the chain then
+        gives :meth:`decide` the opening of the corpus's only document as ``whole``)."""
+        return self.about.asks(asked)
+
     def decide(
-        self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
+        self,
+        asked: Asked,
+        evidence: Sequence[Evidence],
+        documents: Sequence[Document],
+        *,
+        whole: Document | None = None,
     ) -> Decision:
-        """Answer or refuse, given the retrieved evidence and its documents."""
+        """Answer or refuse, given the retrieved evidence and its documents.
+
+        ``whole``: the document a question about a document as a whole is about (the evidence
+        is then its opening chunks).
+        """
         sentences, features, cos = self.signals(asked, evidence, documents)
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
+        if whole is not None and self.about.asks(asked):
+            described = self.about.check(whole, sentences)
+            if described is not None:
+                return described
         p = self.model.score_candidates(features)
         ranked = _ranked(sentences, features, cos, p)
         gaps = [g for d in documents for g in d.gaps]

@@ -278,3 +278,52 @@ def test_a_documents_title_is_context_for_each_of_its_sentences(tmp_path: Path) 
     by_document = {s.document: float(features[i, column]) for i, s in enumerate(sentences)}
     assert by_document.keys() == {"spindle.md", "other.md"}
     assert by_document["spindle.md"] > by_document["other.md"]
+
+
+def test_a_question_about_the_only_document_is_answered_with_its_title_and_opening(
+    sample: Components,
+) -> None:
+    chain = sample.chain()
+    for question in ("What is this article about?", "Summarise the article."):
+        answer = chain.ask(question)
+        assert not answer.refused and answer.decided_by == "about_the_document", answer.answer
+        assert_exact(answer, sample.sources)
+        (doc_id,) = sample.sources.document_ids()
+        document = sample.sources.get_document(doc_id)
+        assert document is not None and document.title
+        assert answer.citations[0].quote == document.title
+        assert [c.start for c in answer.citations] == sorted(c.start for c in answer.citations)
+        # The opening says nothing of the missing list; the answer still shows the gap.
+        assert [g.offset for g in answer.gaps] == [g.offset for g in document.gaps]
+        assert not any(word in answer.answer for word in FORBIDDEN)
+    # A follow-up that names no text summarises the earlier turn's subject, not the document.
+    first = "What was the Budapest Memorandum?"
+    answered = chain.ask(first)
+    history = [Turn(role="user", content=first), Turn(role="assistant", content=answered.answer)]
+    assert chain.ask("Summarise it", history).decided_by != "about_the_document"
+    assert chain.ask("Summarise the article", history).decided_by == "about_the_document"
+
+
+def test_the_opening_of_a_markdown_page_describes_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "kiln.md").write_text(
+        "# Wood-fired kiln care\n\n```\nfire --slow\n```\n\n"
+        "This guide explains how to look after a wood-fired kiln between firings. "
+        "Cracks in the door seal are the most common fault.\n\n"
+        "## Cleaning\n\nSweep the ash pit after every firing.\n"
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("What is the document about?")
+    assert answer.decided_by == "about_the_document", answer.answer
+    assert [c.quote for c in answer.citations] == [
+        "Wood-fired kiln care",
+        "This guide explains how to look after a wood-fired kiln between firings.",
+        "Cracks in the door seal are the most common fault.",
+    ]
+    assert_exact(answer, parts.sources)
+
+
+def test_with_several_documents_this_article_names_none_of_them(corpus_b: Components) -> None:
+    answer = corpus_b.chain().ask("What is this article about?")
+    assert answer.decided_by != "about_the_document"

@@ -16,6 +16,7 @@ from qa.answerability import (
 )
 from qa.chain import condense
 from qa.policy import (
+    AboutTheDocument,
     Asked,
     Decision,
     InvalidRequest,
@@ -207,6 +208,85 @@ def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
     assert rule.check(asked("Who signed it?"), mentions) is not None
     assert rule.check(asked("When was the plan published?"), mentions) is None
     assert rule.check(asked("What is it?"), mentions) is None  # no content word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is this article about?",
+        "What's the document about?",
+        "Summarise the text",
+        "Can you summarize it briefly?",
+        "Give me a short summary.",
+        "What is the main topic?",
+        "What is the title of the page?",
+        "tl;dr",
+        "Tell me about the document.",
+    ],
+)
+def test_about_the_document_recognises_a_question_about_a_text_as_a_whole(text: str) -> None:
+    assert AboutTheDocument().asks(asked(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who wrote this article?",  # the article's author, not what it is about
+        "When was the page published?",
+        "How many comments has the article received?",
+        "Summarise the installation steps",  # names its content: the usual path
+        "What is the article about the harbour?",
+        "What is the main weakness of the plan?",
+        "What is it about?",  # names no text and asks for no gist
+    ],
+)
+def test_about_the_document_leaves_questions_that_name_content_to_the_usual_path(
+    text: str,
+) -> None:
+    assert not AboutTheDocument().asks(asked(text))
+
+
+def test_about_the_document_a_follow_up_means_the_earlier_subject_unless_it_names_the_text() -> (
+    None
+):
+    rule = AboutTheDocument()
+    assert not rule.asks(carried("Summarise it", "(harbour wall)"))
+    assert rule.asks(carried("Summarise the article", "(harbour wall)"))
+
+
+def test_about_the_document_answers_with_the_title_and_the_opening_sentences() -> None:
+    text = (
+        "Harbour Works Update\n\nA photo of the quay.\n\n"
+        "The harbour wall is being rebuilt this year. Work starts in March. "
+        "It ends in May.\n\nThe budget is fixed:"
+    )
+    gap = Gap("h.txt", len(text), "The budget is fixed:", len(text) - 20, len(text))
+    doc = Document("h.txt", "h.txt", text, "x", title="Harbour Works Update", gaps=[gap])
+    starts = [text.index(s) for s in ("A photo", "The harbour", "Work starts", "It ends")]
+    ends = [text.index(s) + len(s) for s in ("quay.", "this year.", "in March.", "in May.")]
+    roles = ["code", "sentence", "sentence", "sentence"]
+    sentences = [
+        Sentence("h.txt", "c0", None, a, b, text[a:b], 0, role)
+        for a, b, role in zip(starts, ends, roles, strict=True)
+    ]
+    decision = AboutTheDocument().check(doc, sentences)
+    assert decision is not None and decision.refuse is None
+    assert decision.rule == "about_the_document" and decision.gaps == (gap,)
+    quoted = [text[r.sentence.start : r.sentence.end] for r in decision.ranked]
+    assert quoted == [
+        "Harbour Works Update",
+        "The harbour wall is being rebuilt this year.",
+        "Work starts in March.",
+    ]
+    assert decision.ranked[0].sentence.role == "title"
+    # No prose among the opening candidates: nothing to describe the document with.
+    assert AboutTheDocument().check(doc, sentences[:1]) is None
+    untitled = Document("h.txt", "h.txt", text, "x")
+    described = AboutTheDocument(lead_sentences=1).check(untitled, sentences)
+    assert described is not None
+    assert [r.sentence.text for r in described.ranked] == [
+        "The harbour wall is being rebuilt this year."
+    ]
 
 
 def scored(text: str) -> ScoredSentence:

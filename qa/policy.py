@@ -251,7 +251,8 @@ class AboutTheDocument:
                     context_end=-1,
                 )
             )
-        lead.extend(prose)
+        # The opening stands on its own: an opening "This guide ..." leans on no earlier text.
+        lead.extend(replace(s, context="", context_start=-1, context_end=-1) for s in prose)
         return Decision(
             None,
             self.name,

@@ -182,13 +182,14 @@ _GIST_WORDS = frozenset(
     """
     summary summaries summarise summarize summarised summarized summarising summarizing sum
     overview gist synopsis recap tldr tl dr topic topics subject theme themes title headline
+    point points idea ideas takeaway takeaways
     """.split()
 )
 _REPLY_SHAPE = frozenset(
     """
     main key central overall general whole entire brief briefly short shortly quick quickly
     simple simply few two three sentence sentences paragraph paragraphs word words bullet bullets
-    point points idea ideas takeaway takeaways give tell provide
+    give tell provide
     """.split()
 )
 _GENERAL = STOPWORDS | META_WORDS | _DOCUMENT_NOUNS | _GIST_WORDS | _REPLY_SHAPE
@@ -215,7 +216,7 @@ class AboutTheDocument:
 
     def asks(self, asked: Asked) -> bool:
         """True when the question asks about a document as a whole."""
-        tokens = [w.lower().replace("’", "'") for w in words(asked.cleaned)]
+        tokens = [w.lower().replace("’", "'").removesuffix("'s") for w in words(asked.cleaned)]
         if not tokens or any(t not in _GENERAL for t in tokens):
             return False
         names_text = any(t in _DOCUMENT_NOUNS or t in META_WORDS for t in tokens)

@@ -220,6 +220,7 @@ def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
         "Give me a short summary.",
         "What is the main topic?",
         "What is the title of the page?",
+        "What is the article’s main point?",
         "tl;dr",
         "Tell me about the document.",
     ],

@@ -176,7 +176,10 @@ RULES_BEFORE: tuple[QuestionRule, ...] = (InvalidRequest(), OnlyInstructions(), 
 # is it about", "summarise", "the main topic", "the title") and may shape the reply ("in one
 # sentence", "briefly"): general English, no document in mind.
 _DOCUMENT_NOUNS = frozenset(
-    "article document text page passage source story piece report essay post file paper".split()
+    """
+    article document text page passage source story piece report essay post file paper
+    documentation docs readme manual guide
+    """.split()
 )
 _GIST_WORDS = frozenset(
     """
@@ -317,6 +320,56 @@ def _topic(asked: Asked) -> str:
     # Cleaning drops a leading "And"; openers such as "More on" or "Continue" stay.
     rest = follow_up_rest(question)
     return question if rest is None else rest
+
+
+# A request for what the documents say about a topic: "about" preceded by nothing but words that
+# name a text or ask for its gist ("What does the documentation say about X?", "Tell me about X").
+_ABOUT = re.compile(r"^(.*?)\babout\b(?!.*\babout\b)(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TopicCovered:
+    """A request for what the documents say about a topic, whose best candidate speaks of all of
+    the topic, is answered even when the model would refuse.
+
+    The model learned from questions for a fact (SQuAD, NoMIRACL, the project's sets), where
+    several strong candidates and no specific answer kind read as unanswerable; "What does the
+    documentation say about X?" asks for no fact, and any passage that speaks of X answers it.
+    The request is "about" preceded by nothing but general words ("What does the documentation
+    say about", "Tell me more about", "What about"; not "What did the minister say about",
+    which asks what someone said).  The best candidate covers the topic when every content word
+    of it (or a word derived from one) is in the candidate, its section's title or its
+    document's title.
+    """
+
+    name: str = "topic_covered"
+
+    def topic(self, asked: Asked) -> str | None:
+        """The topic a request names, or None when the question is not such a request."""
+        found = _ABOUT.match(asked.cleaned)
+        if found is None:
+            return None
+        before = [w.lower().replace("’", "'").removesuffix("'s") for w in words(found.group(1))]
+        if any(t not in _GENERAL for t in before):
+            return None
+        return found.group(2)
+
+    def check(self, asked: Asked, best: ScoredSentence, titles: dict[str, str]) -> Decision | None:
+        """Answer a request whose ``best`` candidate covers its topic; None otherwise."""
+        topic = self.topic(asked)
+        terms = set(content_terms(topic)) if topic else set()
+        if not terms:
+            return None
+        s = best.sentence
+        around = best.terms | term_set(s.section or "") | term_set(titles.get(s.document, ""))
+        if not all(term_in(t, around) for t in terms):
+            return None
+        return Decision(
+            None,
+            self.name,
+            "a request for what the documents say about a topic its best passage covers: "
+            + ", ".join(sorted(terms)),
+        )
 
 
 @dataclass(frozen=True)
@@ -548,6 +601,7 @@ class AnswerDecider:
         *,
         about: AboutTheDocument | None = None,
         unmentioned: Unmentioned | None = None,
+        topics: TopicCovered | None = None,
         unconfirmed: Unconfirmed | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
@@ -558,6 +612,7 @@ class AnswerDecider:
         self.model = model
         self.about = about or AboutTheDocument()
         self.unmentioned = unmentioned or Unmentioned()
+        self.topics = topics or TopicCovered()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
@@ -643,7 +698,9 @@ class AnswerDecider:
         unconfirmed = self.unconfirmed.check(asked, ranked[0]) if answerable else None
         if unconfirmed is not None:
             return replace(unconfirmed, score=score, ranked=ranked)
-        if not answerable:
+        titles = {d.id: d.title for d in documents if d.title}
+        covered = None if answerable else self.topics.check(asked, ranked[0], titles)
+        if not answerable and covered is None:
             return Decision(
                 "not_in_documents",
                 "answerability",
@@ -654,8 +711,10 @@ class AnswerDecider:
         related = tuple(g for g in gaps if any(_announces(r.sentence, g) for r in ranked[:3]))
         return Decision(
             None,
-            "answerability",
-            f"answerability {score:.2f} >= threshold {self.model.threshold:.2f}",
+            covered.rule if covered else "answerability",
+            covered.why
+            if covered
+            else f"answerability {score:.2f} >= threshold {self.model.threshold:.2f}",
             score=score,
             gaps=related,
             ranked=ranked,

@@ -327,3 +327,23 @@ def test_the_opening_of_a_markdown_page_describes_it(tmp_path: Path) -> None:
 def test_with_several_documents_this_article_names_none_of_them(corpus_b: Components) -> None:
     answer = corpus_b.chain().ask("What is this article about?")
     assert answer.decided_by != "about_the_document"
+
+
+def test_a_request_for_what_the_article_says_about_a_topic_it_discusses_is_answered(
+    sample: Components,
+) -> None:
+    """The model learned from questions for a fact; "Tell me about X" asks for none (0.36)."""
+    chain = sample.chain()
+    for question in (
+        "Tell me about the security guarantees",
+        "What does the article say about the security guarantees?",
+    ):
+        answer = chain.ask(question)
+        assert not answer.refused and answer.decided_by == "topic_covered", answer.answer
+        assert all("guarantee" in c.quote for c in answer.citations[:1])
+        assert_exact(answer, sample.sources)
+    # What someone said about it is a fact the article does not give.
+    said = chain.ask("What did Zelensky say about the plan?")
+    assert said.refused and said.refusal_reason == "not_in_documents"
+    # A topic the article never speaks of in one passage is still refused.
+    assert chain.ask("What does the article say about Russian elections?").refused

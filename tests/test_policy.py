@@ -24,6 +24,7 @@ from qa.policy import (
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
+    TopicCovered,
     Unconfirmed,
     Unmentioned,
     strip_instructions,
@@ -288,6 +289,33 @@ def test_about_the_document_answers_with_the_title_and_the_opening_sentences() -
     assert [r.sentence.text for r in described.ranked] == [
         "The harbour wall is being rebuilt this year."
     ]
+
+
+def test_topic_covered_reads_a_request_for_what_the_documents_say_about_a_topic() -> None:
+    rule = TopicCovered()
+    assert rule.topic(asked('What does the documentation say about "Pump curves"?')) is not None
+    assert (rule.topic(asked("Tell me more about the pumps")) or "").strip() == "the pumps"
+    assert (rule.topic(asked("What about the pumps?")) or "").strip() == "the pumps?"
+    # Someone's words about a topic, or a question that merely holds "about", are facts asked.
+    assert rule.topic(asked("What did the minister say about the pumps?")) is None
+    assert rule.topic(asked("How many pumps are about to be replaced?")) is None
+    assert rule.topic(asked("How do the pumps work?")) is None
+
+
+def test_topic_covered_answers_when_the_best_candidate_speaks_of_all_the_topic() -> None:
+    rule = TopicCovered()
+    request = asked("Tell me about the pump curves")
+    best = scored("Each pump has its own curve, drawn from the factory tests.")
+    verdict = rule.check(request, best, {})
+    assert verdict is not None and verdict.refuse is None and verdict.rule == "topic_covered"
+    # One topic word the candidate lacks: the model's refusal stands.
+    assert rule.check(asked("Tell me about the pump warranty"), best, {}) is None
+    # Its section's title or its document's title speak of the topic too.
+    titled = Sentence("doc", "c", "Warranty", 0, 10, "It lasts ten years.", 0)
+    lasting = ScoredSentence(titled, 0.5, 0.5, 0.2, term_set(titled.text))
+    assert rule.check(asked("Tell me about the pump warranty"), lasting, {}) is None
+    assert rule.check(asked("Tell me about the pump warranty"), lasting, {"doc": "Pumps"})
+    assert rule.check(asked("What did the minister say about pumps?"), best, {}) is None
 
 
 def scored(text: str) -> ScoredSentence:

@@ -398,6 +398,46 @@ class Unconfirmed:
         )
 
 
+# "What is X?" / "What are Xs?" of a thing named without "the" or a pronoun: what the thing is.
+_WHAT_IS = re.compile(
+    r"^\W*what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
+    r"(?!(?:the|this|that|these|those|they|them|it|its|their|his|her|our|my|your)\b)"
+    r"(?P<subject>[^?!.;:,]{1,60}?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_MARKUP = r"[*_`\"'“”‘’]*"
+
+
+@dataclass(frozen=True)
+class Defined:
+    """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
+    that defines it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
+    library for ...").
+
+    Such a sentence says what X is whatever else the evidence holds.  Before this rule, a list
+    introduction naming X ("X in three points:", "Major X features include:") outscored the
+    definition, and when its list is missing the question was refused as cut off.
+    """
+
+    name: str = "defined"
+
+    def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
+        """The index of the first (best-ranked) candidate defining the question's subject."""
+        found = _WHAT_IS.match(asked.cleaned)
+        if found is None:
+            return None
+        subject = r"\s+".join(re.escape(w) for w in found.group("subject").split())
+        defines = re.compile(
+            rf"^{_MARKUP}(?:an?\s+|the\s+)?{_MARKUP}{subject}{_MARKUP}\s+(?:is|are)\s+"
+            r"(?!not\b|\w+ed\b)\S",  # "X is a ...", not "X is not ..." or "X are provided"
+            re.IGNORECASE,
+        )
+        for i, s in enumerate(candidates):
+            if s.role in ("sentence", "list_item") and defines.match(s.text.strip()):
+                return i
+        return None
+
+
 @dataclass(frozen=True)
 class SourceTruncated:
     """The question targets a recorded gap: the document announces content it lacks.
@@ -601,6 +641,7 @@ class AnswerDecider:
         *,
         about: AboutTheDocument | None = None,
         unmentioned: Unmentioned | None = None,
+        defined: Defined | None = None,
         topics: TopicCovered | None = None,
         unconfirmed: Unconfirmed | None = None,
         truncated: SourceTruncated | None = None,
@@ -613,6 +654,7 @@ class AnswerDecider:
         self.about = about or AboutTheDocument()
         self.unmentioned = unmentioned or Unmentioned()
         self.topics = topics or TopicCovered()
+        self.defined = defined or Defined()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
@@ -657,6 +699,21 @@ class AnswerDecider:
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
         quoted = _quoted(asked.cleaned, sentences, p)
+        order = sorted(range(len(sentences)), key=lambda i: -p[i])
+        defining = self.defined.check(asked, [sentences[i] for i in order])
+        if defining is not None:
+            first = sentences[order[defining]]
+            score = self.model.answerable(p, features, cos)
+            return Decision(
+                None,
+                self.defined.name,
+                "a sentence of the evidence defines what the question asks about",
+                score=score,
+                ranked=(
+                    *(r for r in ranked if r.sentence is first),
+                    *(r for r in ranked if r.sentence is not first),
+                ),
+            )
         gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts, quoted)
         if gap is not None:
             return Decision(

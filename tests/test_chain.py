@@ -347,3 +347,25 @@ def test_a_request_for_what_the_article_says_about_a_topic_it_discusses_is_answe
     assert said.refused and said.refusal_reason == "not_in_documents"
     # A topic the article never speaks of in one passage is still refused.
     assert chain.ask("What does the article say about Russian elections?").refused
+
+
+def test_what_a_thing_is_is_answered_by_its_definition_before_a_cut_off_list(
+    tmp_path: Path,
+) -> None:
+    """A list introduction naming the thing outscored its definition; with the list missing,
+    "What is Tidewater?" was refused as cut off."""
+    corpus = tmp_path / "readme"
+    corpus.mkdir()
+    (corpus / "tidewater.md").write_text(
+        "# Tidewater\n\nTidewater is a Python package for predicting harbour tides from gauge "
+        "readings. It is small and has no dependencies.\n\nTidewater in three points:\n\n\n"
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    chain = parts.chain()
+    answer = chain.ask("What is Tidewater?")
+    assert not answer.refused and answer.decided_by == "defined", answer.answer
+    assert answer.citations[0].quote.startswith("Tidewater is a Python package")
+    assert_exact(answer, parts.sources)
+    # The missing points themselves are still refused as cut off.
+    points = chain.ask("What are the three points of Tidewater?")
+    assert points.refused and points.refusal_reason == "source_truncated", points.answer

@@ -19,6 +19,7 @@ from qa.policy import (
     AboutTheDocument,
     Asked,
     Decision,
+    Defined,
     InvalidRequest,
     ListAsked,
     OnlyInstructions,
@@ -316,6 +317,32 @@ def test_topic_covered_answers_when_the_best_candidate_speaks_of_all_the_topic()
     assert rule.check(asked("Tell me about the pump warranty"), lasting, {}) is None
     assert rule.check(asked("Tell me about the pump warranty"), lasting, {"doc": "Pumps"})
     assert rule.check(asked("What did the minister say about pumps?"), best, {}) is None
+
+
+def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
+    def candidates(*texts: str, role: str = "sentence") -> list[Sentence]:
+        return [Sentence("d", "c", None, i, i + 1, t, 0, role) for i, t in enumerate(texts)]
+
+    rule = Defined()
+    found = candidates("Tidewater in three points:", "Tidewater is a tide predictor.")
+    assert rule.check(asked("What is Tidewater?"), found) == 1
+    assert rule.check(asked("What's Tidewater?"), found) == 1
+    assert rule.check(asked("what is tidewater"), found) == 1
+    marked = candidates("**Tidewater** is a tide predictor.")
+    assert rule.check(asked("What is Tidewater?"), marked) == 0
+    plural = candidates("Gauges are provided by the port.", "Gauges are small tide meters.")
+    assert rule.check(asked("What are gauges?"), plural) == 1
+    assert rule.check(asked("What is a gauge?"), candidates("A gauge is a tide meter.")) == 0
+    # Not a definition: negated, or the thing is not the sentence's subject.
+    assert rule.check(asked("What is Tidewater?"), candidates("Tidewater is not a pump.")) is None
+    assert rule.check(asked("What is Tidewater?"), candidates("It uses Tidewater is fine.")) is None
+    # "What is the X?" / "What are they?" ask for a particular thing or members, not a definition.
+    the = candidates("The plan is a draft.")
+    assert rule.check(asked("What is the plan?"), the) is None
+    assert rule.check(asked("What are they?"), candidates("They are pumps.")) is None
+    # Only prose and list items define; code and list introductions do not.
+    intro = candidates("Tidewater is one of these:", role="list_intro")
+    assert rule.check(asked("What is Tidewater?"), intro) is None
 
 
 def scored(text: str) -> ScoredSentence:

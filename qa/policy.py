@@ -1,8 +1,8 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model
-             ─▶ unconfirmed ─▶ answer | not_in_documents
+    evidence ─▶ about_the_document ─▶ defined ─▶ source_truncated ─▶ list_asked ─▶ unmentioned
+             ─▶ answerability model ─▶ unconfirmed | topic_covered ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -699,10 +699,9 @@ class AnswerDecider:
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
         quoted = _quoted(asked.cleaned, sentences, p)
-        order = sorted(range(len(sentences)), key=lambda i: -p[i])
-        defining = self.defined.check(asked, [sentences[i] for i in order])
+        defining = self.defined.check(asked, [r.sentence for r in ranked])
         if defining is not None:
-            first = sentences[order[defining]]
+            first = ranked[defining].sentence
             score = self.model.answerable(p, features, cos)
             return Decision(
                 None,

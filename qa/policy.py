@@ -270,6 +270,71 @@ class AboutTheDocument:
         )
 
 
+# A request to go on from the last answer, and nothing else: "Tell me more", "Go on", "Continue".
+_MORE = re.compile(
+    r"^\W*(?:please\s+)?(?:tell me more|say more|go on|continue|keep going|more|and then|next)"
+    r"(?:\W+please)?\W*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Continued:
+    """ "Tell me more" after an answer asks for the text that follows the last passage quoted:
+    the next ``sentences`` candidates of its document.  When the document announces content it
+    lacks right there (nothing but the announcement follows), the request is refused as
+    ``source_truncated``; when the document ends, as ``not_in_documents``.
+
+    Before this rule such a request was condensed with the earlier turn's words, which found the
+    same passage again, and the answer repeated itself.  Which passage was quoted last is the
+    chain's business (it finds the last answer's last quote in the stored texts).
+    """
+
+    sentences: int = 2
+    name: str = "continued"
+
+    def asks(self, asked: Asked) -> bool:
+        """True when the message only asks to go on."""
+        return bool(_MORE.match(asked.original))
+
+    def check(self, document: Document, end: int, sentences: Sequence[Sentence]) -> Decision:
+        """What follows offset ``end`` of ``document`` among ``sentences`` (the candidates of the
+        chunks from there on)."""
+        following = sorted(
+            (s for s in sentences if s.document == document.id and s.start >= end),
+            key=lambda s: s.start,
+        )
+        gap = next((g for g in document.gaps if g.start >= end), None)
+        said = [s for s in following if gap is None or s.end <= gap.start]
+        if not said and gap is not None:
+            return Decision(
+                "source_truncated",
+                self.name,
+                "the text that follows the last passage is announced but missing",
+                gaps=(gap,),
+                cite=(Sentence.from_gap(gap),),
+            )
+        if not said:
+            return Decision("not_in_documents", self.name, "the document ends after the passage")
+        return Decision(
+            None,
+            self.name,
+            "the text that follows the last passage quoted",
+            score=1.0,
+            gaps=(gap,) if gap is not None else (),
+            ranked=tuple(
+                ScoredSentence(
+                    replace(s, context="", context_start=-1, context_end=-1, role="continued"),
+                    semantic=1.0,
+                    coverage=1.0,
+                    score=1.0,
+                    terms=term_set(s.text),
+                )
+                for s in said[: self.sentences]
+            ),
+        )
+
+
 # The topic a question names: what follows its last "about" ("What did they say about X?").
 _TOPIC = re.compile(r"\babout\b(?!.*\babout\b)([^?!;]*)", re.IGNORECASE | re.DOTALL)
 
@@ -640,6 +705,7 @@ class AnswerDecider:
         model: AnswerabilityModel,
         *,
         about: AboutTheDocument | None = None,
+        continued: Continued | None = None,
         unmentioned: Unmentioned | None = None,
         defined: Defined | None = None,
         topics: TopicCovered | None = None,
@@ -652,6 +718,7 @@ class AnswerDecider:
         self.stats = stats
         self.model = model
         self.about = about or AboutTheDocument()
+        self.continued = continued or Continued()
         self.unmentioned = unmentioned or Unmentioned()
         self.topics = topics or TopicCovered()
         self.defined = defined or Defined()
@@ -673,6 +740,11 @@ class AnswerDecider:
         gives :meth:`decide` the opening of the corpus's only document as ``whole``)."""
         return self.about.asks(asked)
 
+    def asks_to_continue(self, asked: Asked) -> bool:
+        """True when the message asks to go on from the last answer (the chain then gives
+        :meth:`decide` where its last quote ends as ``after``)."""
+        return self.continued.asks(asked)
+
     def decide(
         self,
         asked: Asked,
@@ -680,12 +752,20 @@ class AnswerDecider:
         documents: Sequence[Document],
         *,
         whole: Document | None = None,
+        after: tuple[str, int] | None = None,
     ) -> Decision:
         """Answer or refuse, given the retrieved evidence and its documents.
 
         ``whole``: the document a question about a document as a whole is about (the evidence
-        is then its opening chunks).
+        is then its opening chunks); ``after``: the document and offset where the last answer's
+        last quote ends, for a request to go on (the evidence is then the chunks from there).
         """
+        if after is not None and self.continued.asks(asked):
+            document = next((d for d in documents if d.id == after[0]), None)
+            if document is not None:
+                pairs = self.scorer.candidates(evidence)
+                found = [s for s, _ in pairs if not _is_label(s, documents)]
+                return self.continued.check(document, after[1], found)
         sentences, features, cos = self.signals(asked, evidence, documents)
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)

@@ -369,3 +369,34 @@ def test_what_a_thing_is_is_answered_by_its_definition_before_a_cut_off_list(
     # The missing points themselves are still refused as cut off.
     points = chain.ask("What are the three points of Tidewater?")
     assert points.refused and points.refusal_reason == "source_truncated", points.answer
+
+
+@pytest.mark.parametrize("corpus", ["sample", "corpus_b"])
+def test_tell_me_more_goes_on_from_the_last_passage(
+    corpus: str, request: pytest.FixtureRequest
+) -> None:
+    """It used to find the same passage again and repeat the answer."""
+    parts: Components = request.getfixturevalue(corpus)
+    chain = parts.chain()
+    question = "What was the Budapest Memorandum?"
+    if corpus == "corpus_b":
+        question = "What filtration technology does the Eastbank plant use?"
+    answer = chain.ask(question)
+    history = [Turn(role="user", content=question)]
+    seen_end = max(c.end for c in answer.citations)
+    document = answer.citations[-1].document
+    for _ in range(8):
+        history.append(Turn(role="assistant", content=answer.answer, refused=answer.refused))
+        history.append(Turn(role="user", content="Tell me more"))
+        answer = chain.ask("Tell me more", history)
+        assert answer.decided_by == "continued", answer.answer
+        if answer.refused:
+            break
+        assert_exact(answer, parts.sources)
+        assert {c.document for c in answer.citations} == {document}
+        assert min(c.start for c in answer.citations) >= seen_end
+        seen_end = max(c.end for c in answer.citations)
+    # The sample reads on to its cut-off list; nothing of the list is filled in.
+    if corpus == "sample":
+        assert answer.refusal_reason == "source_truncated", answer.answer
+    assert not any(word in answer.answer for word in FORBIDDEN)

@@ -18,6 +18,7 @@ from qa.chain import condense
 from qa.policy import (
     AboutTheDocument,
     Asked,
+    Continued,
     Decision,
     Defined,
     InvalidRequest,
@@ -343,6 +344,38 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     # Only prose and list items define; code and list introductions do not.
     intro = candidates("Tidewater is one of these:", role="list_intro")
     assert rule.check(asked("What is Tidewater?"), intro) is None
+
+
+@pytest.mark.parametrize("text", ["Tell me more", "Go on.", "continue", "More, please!"])
+def test_continued_recognises_a_request_to_go_on(text: str) -> None:
+    assert Continued().asks(asked(text))
+
+
+@pytest.mark.parametrize("text", ["Tell me more about the pumps", "Continue the list of pumps"])
+def test_continued_leaves_a_request_that_names_something_to_the_usual_path(text: str) -> None:
+    assert not Continued().asks(asked(text))
+
+
+def test_continued_quotes_what_follows_and_stops_at_a_gap_or_the_end() -> None:
+    text = "The wall is old. It was built in 1902. It cracked in 1950. Repairs included:"
+    gap_start = text.index("Repairs")
+    gap = Gap("h.txt", len(text), "Repairs included:", gap_start, len(text))
+    doc = Document("h.txt", "h.txt", text, "x", gaps=[gap])
+    sentences = [
+        Sentence("h.txt", "c", None, a, a + len(t), t, 0)
+        for t in ("The wall is old.", "It was built in 1902.", "It cracked in 1950.")
+        for a in [text.index(t)]
+    ] + [Sentence("h.txt", "c", None, gap_start, len(text), "Repairs included:", 0, "list_intro")]
+    rule = Continued(sentences=1)
+    after_first = rule.check(doc, len("The wall is old."), sentences)
+    assert after_first.refuse is None and after_first.rule == "continued"
+    assert [r.sentence.text for r in after_first.ranked] == ["It was built in 1902."]
+    # Only the announcement of a missing list follows: the text is cut off there.
+    cut = rule.check(doc, text.index("Repairs") - 1, sentences)
+    assert cut.refuse == "source_truncated" and cut.gaps == (gap,)
+    ended = Document("e.txt", "e.txt", "The wall is old.", "x")
+    done = rule.check(ended, len(ended.text), [])
+    assert done.refuse == "not_in_documents"
 
 
 def scored(text: str) -> ScoredSentence:

@@ -48,8 +48,9 @@ class ExtractiveBackend:
         if not ranked:
             return Draft(claims=[], backend=self.name)
         # A document's title (offered when the question asks what the document is about) comes
-        # with the opening sentences ranked after it.
-        if ranked[0].sentence.role == "title":
+        # with the opening sentences ranked after it; the text that follows a passage (offered
+        # for "tell me more") is quoted in order.
+        if ranked[0].sentence.role in ("title", "continued"):
             chosen = ranked[: self.max_sentences]
         else:
             chosen = self.select(question, ranked)

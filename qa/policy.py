@@ -1,7 +1,8 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ about_the_document ─▶ defined ─▶ source_truncated ─▶ list_asked ─▶ unmentioned
+    evidence ─▶ continued ─▶ about_the_document ─▶ defined ─▶ source_truncated ─▶ list_asked
+             ─▶ unmentioned
              ─▶ answerability model ─▶ unconfirmed | topic_covered ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a

@@ -2,8 +2,8 @@
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
     evidence ─▶ continued ─▶ about_the_document ─▶ defined ─▶ source_truncated ─▶ list_asked
-             ─▶ unmentioned
-             ─▶ answerability model ─▶ unconfirmed | topic_covered ─▶ answer | not_in_documents
+             ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed | topic_covered
+             ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the

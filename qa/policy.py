@@ -186,7 +186,7 @@ _GIST_WORDS = frozenset(
     """
     summary summaries summarise summarize summarised summarized summarising summarizing sum
     overview gist synopsis recap tldr tl dr topic topics subject theme themes title headline
-    point points idea ideas takeaway takeaways
+    point points idea ideas takeaway takeaways name called
     """.split()
 )
 _REPLY_SHAPE = frozenset(

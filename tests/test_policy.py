@@ -224,6 +224,8 @@ def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
         "What is the main topic?",
         "What is the title of the page?",
         "What is the article’s main point?",
+        "What is the name of the article?",
+        "What is the document called?",
         "tl;dr",
         "Tell me about the document.",
     ],

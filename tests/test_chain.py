@@ -400,3 +400,12 @@ def test_tell_me_more_goes_on_from_the_last_passage(
     if corpus == "sample":
         assert answer.refusal_reason == "source_truncated", answer.answer
     assert not any(word in answer.answer for word in FORBIDDEN)
+
+
+def test_the_sentence_that_goes_on_about_the_best_one_comes_with_it(sample: Components) -> None:
+    """A best sentence that only names the thing ("... was the 1994 Budapest Memorandum.")
+    brings the next one when it refers back to it ("Under that agreement, ..."): 0.08 against
+    0.46, too far below the best to be a close runner-up."""
+    answer = sample.chain().ask("Which countries signed the Budapest Memorandum?")
+    assert any(c.quote.startswith("Under that agreement") for c in answer.citations), answer.answer
+    assert_exact(answer, sample.sources)

@@ -115,6 +115,20 @@ class ExtractiveBackend:
             if new_terms or adjacent:
                 chosen.append(cand)
                 covered |= new_terms
+        # The sentence right after the best that refers back to it ("Under that agreement, ...")
+        # goes on about what the best one names.
+        following = next(
+            (
+                c
+                for c in ranked[1:4]
+                if c.sentence.document == top.sentence.document
+                and 0 <= c.sentence.start - top.sentence.end <= 2
+                and c.sentence.refers_back
+            ),
+            None,
+        )
+        if following is not None and following not in chosen and len(chosen) < self.max_sentences:
+            chosen.append(following)
         # The best stays first (a list introduction brings its list); the rest in text order.
         rest = sorted(
             chosen[1:], key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start)

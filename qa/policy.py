@@ -2,8 +2,8 @@
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
     evidence ─▶ continued ─▶ about_the_document ─▶ defined ─▶ source_truncated ─▶ list_asked
-             ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed | topic_covered
-             ─▶ answer | not_in_documents
+             ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed ─▶ number_absent
+             | topic_covered ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -42,6 +42,7 @@ from qa.text import (
     content_terms,
     follow_up_rest,
     intent,
+    numbers,
     quoted_phrases,
     term_set,
     words,
@@ -464,6 +465,37 @@ class Unconfirmed:
         )
 
 
+@dataclass(frozen=True)
+class NumberAbsent:
+    """A number the question states (a year, a quantity: ``min_digits`` digits or more) that its
+    best passage does not hold, nor the passage before it, its section's title or its document's
+    title: the passage is about another instance of the thing ("Where was the 2022 summit
+    held?" answered from a page on the 1997 summit).
+
+    Runs only when the model would answer.  Single digits are left out: small numbers are
+    often written as words ("two parties").
+    """
+
+    min_digits: int = 2
+    name: str = "number_absent"
+
+    def check(self, asked: Asked, best: ScoredSentence, titles: dict[str, str]) -> Decision | None:
+        """Refuse when a number of the question is nowhere around the best passage."""
+        asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
+        if not asked_numbers:
+            return None
+        s = best.sentence
+        around = numbers(" ".join((s.text, s.context, s.section or "", titles.get(s.document, ""))))
+        missing = asked_numbers - around
+        if not missing:
+            return None
+        return Decision(
+            "not_in_documents",
+            self.name,
+            "the best passage does not hold the question's number: " + ", ".join(sorted(missing)),
+        )
+
+
 # "What is X?" / "What are Xs?" of a thing named without "the" or a pronoun: what the thing is.
 _WHAT_IS = re.compile(
     r"^\W*what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
@@ -711,6 +743,7 @@ class AnswerDecider:
         defined: Defined | None = None,
         topics: TopicCovered | None = None,
         unconfirmed: Unconfirmed | None = None,
+        number_absent: NumberAbsent | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
@@ -724,6 +757,7 @@ class AnswerDecider:
         self.topics = topics or TopicCovered()
         self.defined = defined or Defined()
         self.unconfirmed = unconfirmed or Unconfirmed()
+        self.number_absent = number_absent or NumberAbsent()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
@@ -836,6 +870,9 @@ class AnswerDecider:
         if unconfirmed is not None:
             return replace(unconfirmed, score=score, ranked=ranked)
         titles = {d.id: d.title for d in documents if d.title}
+        absent = self.number_absent.check(asked, ranked[0], titles) if answerable else None
+        if absent is not None:
+            return replace(absent, score=score, ranked=ranked)
         covered = None if answerable else self.topics.check(asked, ranked[0], titles)
         if not answerable and covered is None:
             return Decision(

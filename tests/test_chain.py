@@ -409,3 +409,27 @@ def test_the_sentence_that_goes_on_about_the_best_one_comes_with_it(sample: Comp
     answer = sample.chain().ask("Which countries signed the Budapest Memorandum?")
     assert any(c.quote.startswith("Under that agreement") for c in answer.citations), answer.answer
     assert_exact(answer, sample.sources)
+
+
+def test_a_passage_about_another_year_does_not_answer(tmp_path: Path) -> None:
+    """The year is in the corpus (another page), so only the passage can tell (0.84 before)."""
+    corpus = tmp_path / "town"
+    corpus.mkdir()
+    (corpus / "bridge.md").write_text(
+        "# The river bridge\n\nThe river bridge was rebuilt in 1998 after the great flood. "
+        "Its new deck was made of steel from the Kessel works.\n"
+    )
+    (corpus / "harbour.md").write_text(
+        "# The harbour\n\nIn 2004 the harbour was dredged and a new quay was opened.\n"
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    chain = parts.chain()
+    answered = chain.ask("When was the river bridge rebuilt after the great flood?")
+    assert not answered.refused, answered.answer
+    for question in (
+        "When was the river bridge rebuilt after the great flood of 2004?",
+        "Why was the river bridge rebuilt in 2004?",
+    ):
+        other = chain.ask(question)
+        assert other.refused and other.refusal_reason == "not_in_documents", other.answer
+        assert other.decided_by == "number_absent" and not other.citations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -23,6 +25,7 @@ from qa.policy import (
     Defined,
     InvalidRequest,
     ListAsked,
+    NumberAbsent,
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
@@ -378,6 +381,28 @@ def test_continued_quotes_what_follows_and_stops_at_a_gap_or_the_end() -> None:
     ended = Document("e.txt", "e.txt", "The wall is old.", "x")
     done = rule.check(ended, len(ended.text), [])
     assert done.refuse == "not_in_documents"
+
+
+def test_number_absent_refuses_a_passage_about_another_instance() -> None:
+    rule = NumberAbsent()
+    summit = scored("The 1997 summit was held in the old harbour hall.")
+    verdict = rule.check(asked("Where was the 2022 summit held?"), summit, {})
+    assert verdict is not None and verdict.refuse == "not_in_documents"
+    assert verdict.rule == "number_absent" and "2022" in verdict.why
+    assert rule.check(asked("Where was the 1997 summit held?"), summit, {}) is None
+    # The number may stand in the passage's context: its section's or its document's title.
+    titled = Sentence("doc", "c", "The 2022 summit", 0, 10, "It was held in the hall.", 0)
+    in_title = ScoredSentence(titled, 0.5, 0.5, 0.9, term_set(titled.text))
+    assert rule.check(asked("Where was the 2022 summit held?"), in_title, {}) is None
+    untitled = replace(titled, section=None)
+    hall = ScoredSentence(untitled, 0.5, 0.5, 0.9, term_set(untitled.text))
+    assert rule.check(asked("Where was the 2022 summit held?"), hall, {}) is not None
+    assert (
+        rule.check(asked("Where was the 2022 summit held?"), hall, {"doc": "2022 summit"}) is None
+    )
+    # Single digits are often written as words; a question without a number is not judged.
+    assert rule.check(asked("Which 2 parties met?"), scored("The two parties met."), {}) is None
+    assert rule.check(asked("Where was the summit held?"), summit, {}) is None
 
 
 def scored(text: str) -> ScoredSentence:

@@ -282,10 +282,10 @@ _MORE = re.compile(
 
 @dataclass(frozen=True)
 class Continued:
-    """ "Tell me more" after an answer asks for the text that follows the last passage quoted:
-    the next ``sentences`` candidates of its document.  When the document announces content it
-    lacks right there (nothing but the announcement follows), the request is refused as
-    ``source_truncated``; when the document ends, as ``not_in_documents``.
+    """A request to go on ("Tell me more") after an answer asks for the text that follows the
+    last passage quoted: the next ``sentences`` candidates of its document.  When the document
+    announces content it lacks right there (nothing but the announcement follows), the request
+    is refused as ``source_truncated``; when the document ends, as ``not_in_documents``.
 
     Before this rule such a request was condensed with the earlier turn's words, which found the
     same passage again, and the answer repeated itself.  Which passage was quoted last is the

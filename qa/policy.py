@@ -823,10 +823,7 @@ class AnswerDecider:
                 self.defined.name,
                 "a sentence of the evidence defines what the question asks about",
                 score=score,
-                ranked=(
-                    *(r for r in ranked if r.sentence is first),
-                    *(r for r in ranked if r.sentence is not first),
-                ),
+                ranked=_led_by(first, ranked),
             )
         gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts, quoted)
         if gap is not None:
@@ -858,10 +855,7 @@ class AnswerDecider:
                 self.lists.name,
                 "the question asks for a list and the best evidence introduces it",
                 score=score,
-                ranked=(
-                    *(r for r in ranked if r.sentence is first),
-                    *(r for r in ranked if r.sentence is not first),
-                ),
+                ranked=_led_by(first, ranked),
             )
         unmentioned = self.unmentioned.check(asked, self.stats.mentions)
         if unmentioned is not None:
@@ -930,6 +924,14 @@ class AnswerDecider:
 
 _ROLE_COLUMNS = [FEATURES.index(n) for n in FEATURES if n.startswith("role_")]
 _COVERAGE = FEATURES.index("coverage")
+
+
+def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:
+    """``ranked`` with ``first`` moved to the front (a rule chose it over the model's best)."""
+    return (
+        *(r for r in ranked if r.sentence is first),
+        *(r for r in ranked if r.sentence is not first),
+    )
 
 
 def _as_plain_sentences(features: np.ndarray) -> np.ndarray:

@@ -9,7 +9,6 @@ equal the stored source text at its offsets.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -36,9 +35,6 @@ from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
 from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, Gap, GapInfo, Turn
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
 from vectorstore import SourceStore, StorageUnavailableError
-
-# The citation markers that close each claim of an answer ("... arsenal. [2]").
-_MARKERS = re.compile(r"\s*\[\d+\](?:\s*\[\d+\])*\s*")
 
 # Documents read while one answer is computed (see VerbatimChain._answer).
 _SNAPSHOT: ContextVar[dict[str, Document | None] | None] = ContextVar("snapshot", default=None)
@@ -203,26 +199,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return
         if self.sources.count_chunks() == 0:
             raise IndexNotReadyError("Nothing has been ingested yet: run `verbatim ingest` first.")
-        whole = self._sole_document() if self.decider.asks_about_document(asked) else None
-        after = self._last_quote_end(history) if self.decider.asks_to_continue(asked) else None
-        if after is not None:
-            # "Tell me more": the text that follows the last passage quoted.
-            evidence = [
-                Evidence(chunk=chunk, score=1.0)
-                for chunk in self.sources.chunks_for(after[0])
-                if chunk.end > after[1]
-            ][: self.retriever.top_k]
-        elif whole is not None:
-            # What the document is about as a whole: its opening, not the best-matching passage.
-            evidence = [
-                Evidence(chunk=chunk, score=1.0)
-                for chunk in self.sources.chunks_for(whole.id)[: self.retriever.top_k]
-            ]
-        else:
-            evidence = self.retriever.retrieve(standalone)
+        evidence = self.retriever.retrieve(standalone)
         timings["retrieve"] = _ms(t0)
         yield "retrieval", evidence
-        answer = self._answer(asked, evidence, history, timings, whole=whole, after=after)
+        answer = self._answer(asked, evidence, history, timings)
         for piece in _deltas(answer.answer):
             yield "delta", piece
         for citation in answer.citations:
@@ -235,9 +215,6 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         evidence: list[Evidence],
         history: Sequence[Turn],
         timings: dict[str, float],
-        *,
-        whole: Document | None = None,
-        after: tuple[str, int] | None = None,
     ) -> Answer:
         """Decide, draft and verify the answer against one snapshot of the stored texts.
 
@@ -249,10 +226,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         try:
             t1 = time.perf_counter()
             docs = self._documents_for(evidence)
-            if after is not None and all(d.id != after[0] for d in docs):
-                ended = self._document(after[0])  # nothing follows: the document still decides
-                docs += [ended] if ended is not None else []
-            decision = self.decider.decide(asked, evidence, docs, whole=whole, after=after)
+            decision = self.decider.decide(asked, evidence, docs)
             if decision.refuse is not None:
                 answer = self._refusal_from(decision, timings)
             else:
@@ -312,29 +286,6 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if chunk.id not in have and chunk.start < items[-1].end and items[0].start < chunk.end
         ]
         return [*evidence, *extra]
-
-    def _last_quote_end(self, history: Sequence[Turn]) -> tuple[str, int] | None:
-        """Where the last answer's last quote ends in the stored texts: ``(document, offset)``,
-        or None when the last answer was a refusal or its quote cannot be found."""
-        last = next((t for t in reversed(history) if t.role == "assistant"), None)
-        if last is None or last.refused:
-            return None
-        quotes = [q.strip() for q in _MARKERS.split(last.content) if q.strip()]
-        # The last quote that is the documents' own text (a list's count is this product's)
-        # names the document; the answer's furthest quote in it is where the text goes on.
-        for quote in reversed(quotes):
-            for ev in self.retriever.retrieve(quote):
-                doc = self._document(ev.chunk.document)
-                found = locate_quote(doc.text, quote) if doc is not None else None
-                if doc is not None and found is not None:
-                    ends = [f[1] for q in quotes if (f := locate_quote(doc.text, q)) is not None]
-                    return doc.id, max(ends)
-        return None
-
-    def _sole_document(self) -> Document | None:
-        """The corpus's document when it holds exactly one."""
-        ids = self.sources.document_ids()
-        return self.documents.get(next(iter(ids))) if len(ids) == 1 else None
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []

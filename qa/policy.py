@@ -1,9 +1,8 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ continued ─▶ about_the_document ─▶ defined ─▶ source_truncated ─▶ list_asked
-             ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed ─▶ number_absent
-             | topic_covered ─▶ answer | not_in_documents
+    evidence ─▶ defined ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model
+             ─▶ unconfirmed ─▶ number_absent ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -48,7 +47,6 @@ from qa.text import (
     words,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason
-from vectorstore.language import STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -174,169 +172,6 @@ RULES_BEFORE: tuple[QuestionRule, ...] = (InvalidRequest(), OnlyInstructions(), 
 # -- rules over the evidence ------------------------------------------------------------------
 
 
-# A question about a document as a whole names the text ("the article"), asks for its gist ("what
-# is it about", "summarise", "the main topic", "the title") and may shape the reply ("in one
-# sentence", "briefly"): general English, no document in mind.
-_DOCUMENT_NOUNS = frozenset(
-    """
-    article document text page passage source story piece report essay post file paper
-    documentation docs readme manual guide
-    """.split()
-)
-_GIST_WORDS = frozenset(
-    """
-    summary summaries summarise summarize summarised summarized summarising summarizing sum
-    overview gist synopsis recap tldr tl dr topic topics subject theme themes title headline
-    point points idea ideas takeaway takeaways name called
-    """.split()
-)
-_REPLY_SHAPE = frozenset(
-    """
-    main key central overall general whole entire brief briefly short shortly quick quickly
-    simple simply few two three sentence sentences paragraph paragraphs word words bullet bullets
-    give tell provide
-    """.split()
-)
-_GENERAL = STOPWORDS | META_WORDS | _DOCUMENT_NOUNS | _GIST_WORDS | _REPLY_SHAPE
-
-
-@dataclass(frozen=True)
-class AboutTheDocument:
-    """The question asks what a document is about as a whole ("What is this article about?",
-    "Summarise the text", "What is the main topic?"): the document's title and its opening
-    ``lead_sentences`` answer it, with the gaps the document records.
-
-    No single passage matches such a question (it names nothing of the content), so retrieval
-    and the model can only pick at random: before this rule "What is this article about?" was
-    refused and "Summarise the article" was read as a question for the article's missing list.
-    The question must hold nothing but words that name a text, ask for its gist or shape the
-    reply; "Summarise the installation steps" names its content and takes the usual path.  A
-    follow-up that names no text ("Summarise it") means the earlier turn's subject, so it too
-    takes the usual path.  Which document is the chain's business: this rule is asked only when
-    the corpus holds one.
-    """
-
-    lead_sentences: int = 2
-    name: str = "about_the_document"
-
-    def asks(self, asked: Asked) -> bool:
-        """True when the question asks about a document as a whole."""
-        tokens = [w.lower().replace("’", "'").removesuffix("'s") for w in words(asked.cleaned)]
-        if not tokens or any(t not in _GENERAL for t in tokens):
-            return False
-        names_text = any(t in _DOCUMENT_NOUNS or t in META_WORDS for t in tokens)
-        gist = any(t in _GIST_WORDS for t in tokens)
-        if not gist and not (names_text and "about" in tokens):
-            return False
-        carried = asked.standalone != asked.cleaned  # condensed with an earlier turn's words
-        return names_text or not carried
-
-    def check(self, document: Document, sentences: Sequence[Sentence]) -> Decision | None:
-        """The title and opening sentences of ``document`` among ``sentences`` (its opening
-        chunks' candidates), or None when it opens with no prose."""
-        prose = sorted(
-            (s for s in sentences if s.document == document.id and s.role == "sentence"),
-            key=lambda s: s.start,
-        )[: self.lead_sentences]
-        if not prose:
-            return None
-        lead: list[Sentence] = []
-        title = (document.title or "").strip()
-        at = document.text.find(title, 0, prose[0].start) if title else -1
-        if at >= 0:
-            first = prose[0]
-            lead.append(
-                replace(
-                    first,
-                    start=at,
-                    end=at + len(title),
-                    text=title,
-                    role="title",
-                    context="",
-                    context_start=-1,
-                    context_end=-1,
-                )
-            )
-        # The opening stands on its own: an opening "This guide ..." leans on no earlier text.
-        lead.extend(replace(s, context="", context_start=-1, context_end=-1) for s in prose)
-        return Decision(
-            None,
-            self.name,
-            "the question asks what the document is about: its title and opening sentences",
-            score=1.0,
-            gaps=tuple(document.gaps),
-            ranked=tuple(
-                ScoredSentence(s, semantic=1.0, coverage=1.0, score=1.0, terms=term_set(s.text))
-                for s in lead
-            ),
-        )
-
-
-# A request to go on from the last answer, and nothing else: "Tell me more", "Go on", "Continue".
-_MORE = re.compile(
-    r"^\W*(?:please\s+)?(?:tell me more|say more|go on|continue|keep going|more|and then|next)"
-    r"(?:\W+please)?\W*$",
-    re.IGNORECASE,
-)
-
-
-@dataclass(frozen=True)
-class Continued:
-    """A request to go on ("Tell me more") after an answer asks for the text that follows the
-    last passage quoted: the next ``sentences`` candidates of its document.  When the document
-    announces content it lacks right there (nothing but the announcement follows), the request
-    is refused as ``source_truncated``; when the document ends, as ``not_in_documents``.
-
-    Before this rule such a request was condensed with the earlier turn's words, which found the
-    same passage again, and the answer repeated itself.  Which passage was quoted last is the
-    chain's business (it finds the last answer's last quote in the stored texts).
-    """
-
-    sentences: int = 2
-    name: str = "continued"
-
-    def asks(self, asked: Asked) -> bool:
-        """True when the message only asks to go on."""
-        return bool(_MORE.match(asked.original))
-
-    def check(self, document: Document, end: int, sentences: Sequence[Sentence]) -> Decision:
-        """What follows offset ``end`` of ``document`` among ``sentences`` (the candidates of the
-        chunks from there on)."""
-        following = sorted(
-            (s for s in sentences if s.document == document.id and s.start >= end),
-            key=lambda s: s.start,
-        )
-        gap = next((g for g in document.gaps if g.start >= end), None)
-        said = [s for s in following if gap is None or s.end <= gap.start]
-        if not said and gap is not None:
-            return Decision(
-                "source_truncated",
-                self.name,
-                "the text that follows the last passage is announced but missing",
-                gaps=(gap,),
-                cite=(Sentence.from_gap(gap),),
-            )
-        if not said:
-            return Decision("not_in_documents", self.name, "the document ends after the passage")
-        return Decision(
-            None,
-            self.name,
-            "the text that follows the last passage quoted",
-            score=1.0,
-            gaps=(gap,) if gap is not None else (),
-            ranked=tuple(
-                ScoredSentence(
-                    replace(s, context="", context_start=-1, context_end=-1, role="continued"),
-                    semantic=1.0,
-                    coverage=1.0,
-                    score=1.0,
-                    terms=term_set(s.text),
-                )
-                for s in said[: self.sentences]
-            ),
-        )
-
-
 # The topic a question names: what follows its last "about" ("What did they say about X?").
 _TOPIC = re.compile(r"\babout\b(?!.*\babout\b)([^?!;]*)", re.IGNORECASE | re.DOTALL)
 
@@ -387,56 +222,6 @@ def _topic(asked: Asked) -> str:
     # Cleaning drops a leading "And"; openers such as "More on" or "Continue" stay.
     rest = follow_up_rest(question)
     return question if rest is None else rest
-
-
-# A request for what the documents say about a topic: "about" preceded by nothing but words that
-# name a text or ask for its gist ("What does the documentation say about X?", "Tell me about X").
-_ABOUT = re.compile(r"^(.*?)\babout\b(?!.*\babout\b)(.*)$", re.IGNORECASE | re.DOTALL)
-
-
-@dataclass(frozen=True)
-class TopicCovered:
-    """A request for what the documents say about a topic, whose best candidate speaks of all of
-    the topic, is answered even when the model would refuse.
-
-    The model learned from questions for a fact (SQuAD, NoMIRACL, the project's sets), where
-    several strong candidates and no specific answer kind read as unanswerable; "What does the
-    documentation say about X?" asks for no fact, and any passage that speaks of X answers it.
-    The request is "about" preceded by nothing but general words ("What does the documentation
-    say about", "Tell me more about", "What about"; not "What did the minister say about",
-    which asks what someone said).  The best candidate covers the topic when every content word
-    of it (or a word derived from one) is in the candidate, its section's title or its
-    document's title.
-    """
-
-    name: str = "topic_covered"
-
-    def topic(self, asked: Asked) -> str | None:
-        """The topic a request names, or None when the question is not such a request."""
-        found = _ABOUT.match(asked.cleaned)
-        if found is None:
-            return None
-        before = [w.lower().replace("’", "'").removesuffix("'s") for w in words(found.group(1))]
-        if any(t not in _GENERAL for t in before):
-            return None
-        return found.group(2)
-
-    def check(self, asked: Asked, best: ScoredSentence, titles: dict[str, str]) -> Decision | None:
-        """Answer a request whose ``best`` candidate covers its topic; None otherwise."""
-        topic = self.topic(asked)
-        terms = set(content_terms(topic)) if topic else set()
-        if not terms:
-            return None
-        s = best.sentence
-        around = best.terms | term_set(s.section or "") | term_set(titles.get(s.document, ""))
-        if not all(term_in(t, around) for t in terms):
-            return None
-        return Decision(
-            None,
-            self.name,
-            "a request for what the documents say about a topic its best passage covers: "
-            + ", ".join(sorted(terms)),
-        )
 
 
 @dataclass(frozen=True)
@@ -737,11 +522,8 @@ class AnswerDecider:
         stats: CorpusStats,
         model: AnswerabilityModel,
         *,
-        about: AboutTheDocument | None = None,
-        continued: Continued | None = None,
         unmentioned: Unmentioned | None = None,
         defined: Defined | None = None,
-        topics: TopicCovered | None = None,
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
         truncated: SourceTruncated | None = None,
@@ -751,10 +533,7 @@ class AnswerDecider:
         self.scorer = scorer
         self.stats = stats
         self.model = model
-        self.about = about or AboutTheDocument()
-        self.continued = continued or Continued()
         self.unmentioned = unmentioned or Unmentioned()
-        self.topics = topics or TopicCovered()
         self.defined = defined or Defined()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
@@ -770,44 +549,13 @@ class AnswerDecider:
                 return verdict
         return None
 
-    def asks_about_document(self, asked: Asked) -> bool:
-        """True when the question asks what a document is about as a whole (the chain then
-        gives :meth:`decide` the opening of the corpus's only document as ``whole``)."""
-        return self.about.asks(asked)
-
-    def asks_to_continue(self, asked: Asked) -> bool:
-        """True when the message asks to go on from the last answer (the chain then gives
-        :meth:`decide` where its last quote ends as ``after``)."""
-        return self.continued.asks(asked)
-
     def decide(
-        self,
-        asked: Asked,
-        evidence: Sequence[Evidence],
-        documents: Sequence[Document],
-        *,
-        whole: Document | None = None,
-        after: tuple[str, int] | None = None,
+        self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
     ) -> Decision:
-        """Answer or refuse, given the retrieved evidence and its documents.
-
-        ``whole``: the document a question about a document as a whole is about (the evidence
-        is then its opening chunks); ``after``: the document and offset where the last answer's
-        last quote ends, for a request to go on (the evidence is then the chunks from there).
-        """
-        if after is not None and self.continued.asks(asked):
-            document = next((d for d in documents if d.id == after[0]), None)
-            if document is not None:
-                pairs = self.scorer.candidates(evidence)
-                found = [s for s, _ in pairs if not _is_label(s, documents)]
-                return self.continued.check(document, after[1], found)
+        """Answer or refuse, given the retrieved evidence and its documents."""
         sentences, features, cos = self.signals(asked, evidence, documents)
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
-        if whole is not None and self.about.asks(asked):
-            described = self.about.check(whole, sentences)
-            if described is not None:
-                return described
         p = self.model.score_candidates(features)
         ranked = _ranked(sentences, features, cos, p)
         gaps = [g for d in documents for g in d.gaps]
@@ -867,8 +615,7 @@ class AnswerDecider:
         absent = self.number_absent.check(asked, ranked[0], titles) if answerable else None
         if absent is not None:
             return replace(absent, score=score, ranked=ranked)
-        covered = None if answerable else self.topics.check(asked, ranked[0], titles)
-        if not answerable and covered is None:
+        if not answerable:
             return Decision(
                 "not_in_documents",
                 "answerability",
@@ -879,10 +626,8 @@ class AnswerDecider:
         related = tuple(g for g in gaps if any(_announces(r.sentence, g) for r in ranked[:3]))
         return Decision(
             None,
-            covered.rule if covered else "answerability",
-            covered.why
-            if covered
-            else f"answerability {score:.2f} >= threshold {self.model.threshold:.2f}",
+            "answerability",
+            f"answerability {score:.2f} >= threshold {self.model.threshold:.2f}",
             score=score,
             gaps=related,
             ranked=ranked,

@@ -280,75 +280,6 @@ def test_a_documents_title_is_context_for_each_of_its_sentences(tmp_path: Path) 
     assert by_document["spindle.md"] > by_document["other.md"]
 
 
-def test_a_question_about_the_only_document_is_answered_with_its_title_and_opening(
-    sample: Components,
-) -> None:
-    chain = sample.chain()
-    for question in ("What is this article about?", "Summarise the article."):
-        answer = chain.ask(question)
-        assert not answer.refused and answer.decided_by == "about_the_document", answer.answer
-        assert_exact(answer, sample.sources)
-        (doc_id,) = sample.sources.document_ids()
-        document = sample.sources.get_document(doc_id)
-        assert document is not None and document.title
-        assert answer.citations[0].quote == document.title
-        assert [c.start for c in answer.citations] == sorted(c.start for c in answer.citations)
-        # The opening says nothing of the missing list; the answer still shows the gap.
-        assert [g.offset for g in answer.gaps] == [g.offset for g in document.gaps]
-        assert not any(word in answer.answer for word in FORBIDDEN)
-    # A follow-up that names no text summarises the earlier turn's subject, not the document.
-    first = "What was the Budapest Memorandum?"
-    answered = chain.ask(first)
-    history = [Turn(role="user", content=first), Turn(role="assistant", content=answered.answer)]
-    assert chain.ask("Summarise it", history).decided_by != "about_the_document"
-    assert chain.ask("Summarise the article", history).decided_by == "about_the_document"
-
-
-def test_the_opening_of_a_markdown_page_describes_it(tmp_path: Path) -> None:
-    corpus = tmp_path / "pages"
-    corpus.mkdir()
-    (corpus / "kiln.md").write_text(
-        "# Wood-fired kiln care\n\n```\nfire --slow\n```\n\n"
-        "This guide explains how to look after a wood-fired kiln between firings. "
-        "Cracks in the door seal are the most common fault.\n\n"
-        "## Cleaning\n\nSweep the ash pit after every firing.\n"
-    )
-    parts = ingested(tmp_path / "data", corpus)
-    answer = parts.chain().ask("What is the document about?")
-    assert answer.decided_by == "about_the_document", answer.answer
-    assert [c.quote for c in answer.citations] == [
-        "Wood-fired kiln care",
-        "This guide explains how to look after a wood-fired kiln between firings.",
-        "Cracks in the door seal are the most common fault.",
-    ]
-    assert_exact(answer, parts.sources)
-
-
-def test_with_several_documents_this_article_names_none_of_them(corpus_b: Components) -> None:
-    answer = corpus_b.chain().ask("What is this article about?")
-    assert answer.decided_by != "about_the_document"
-
-
-def test_a_request_for_what_the_article_says_about_a_topic_it_discusses_is_answered(
-    sample: Components,
-) -> None:
-    """The model learned from questions for a fact; "Tell me about X" asks for none (0.36)."""
-    chain = sample.chain()
-    for question in (
-        "Tell me about the security guarantees",
-        "What does the article say about the security guarantees?",
-    ):
-        answer = chain.ask(question)
-        assert not answer.refused and answer.decided_by == "topic_covered", answer.answer
-        assert all("guarantee" in c.quote for c in answer.citations[:1])
-        assert_exact(answer, sample.sources)
-    # What someone said about it is a fact the article does not give.
-    said = chain.ask("What did Zelensky say about the plan?")
-    assert said.refused and said.refusal_reason == "not_in_documents"
-    # A topic the article never speaks of in one passage is still refused.
-    assert chain.ask("What does the article say about Russian elections?").refused
-
-
 def test_what_a_thing_is_is_answered_by_its_definition_before_a_cut_off_list(
     tmp_path: Path,
 ) -> None:
@@ -369,37 +300,6 @@ def test_what_a_thing_is_is_answered_by_its_definition_before_a_cut_off_list(
     # The missing points themselves are still refused as cut off.
     points = chain.ask("What are the three points of Tidewater?")
     assert points.refused and points.refusal_reason == "source_truncated", points.answer
-
-
-@pytest.mark.parametrize("corpus", ["sample", "corpus_b"])
-def test_tell_me_more_goes_on_from_the_last_passage(
-    corpus: str, request: pytest.FixtureRequest
-) -> None:
-    """It used to find the same passage again and repeat the answer."""
-    parts: Components = request.getfixturevalue(corpus)
-    chain = parts.chain()
-    question = "What was the Budapest Memorandum?"
-    if corpus == "corpus_b":
-        question = "What filtration technology does the Eastbank plant use?"
-    answer = chain.ask(question)
-    history = [Turn(role="user", content=question)]
-    seen_end = max(c.end for c in answer.citations)
-    document = answer.citations[-1].document
-    for _ in range(8):
-        history.append(Turn(role="assistant", content=answer.answer, refused=answer.refused))
-        history.append(Turn(role="user", content="Tell me more"))
-        answer = chain.ask("Tell me more", history)
-        assert answer.decided_by == "continued", answer.answer
-        if answer.refused:
-            break
-        assert_exact(answer, parts.sources)
-        assert {c.document for c in answer.citations} == {document}
-        assert min(c.start for c in answer.citations) >= seen_end
-        seen_end = max(c.end for c in answer.citations)
-    # The sample reads on to its cut-off list; nothing of the list is filled in.
-    if corpus == "sample":
-        assert answer.refusal_reason == "source_truncated", answer.answer
-    assert not any(word in answer.answer for word in FORBIDDEN)
 
 
 def test_the_sentence_that_goes_on_about_the_best_one_comes_with_it(sample: Components) -> None:

@@ -18,9 +18,7 @@ from qa.answerability import (
 )
 from qa.chain import condense
 from qa.policy import (
-    AboutTheDocument,
     Asked,
-    Continued,
     Decision,
     Defined,
     InvalidRequest,
@@ -29,7 +27,6 @@ from qa.policy import (
     OnlyInstructions,
     OutOfScope,
     SourceTruncated,
-    TopicCovered,
     Unconfirmed,
     Unmentioned,
     strip_instructions,
@@ -216,115 +213,6 @@ def test_unmentioned_refuses_a_topic_the_corpus_never_names() -> None:
     assert rule.check(asked("What is it?"), mentions) is None  # no content word
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "What is this article about?",
-        "What's the document about?",
-        "Summarise the text",
-        "Can you summarize it briefly?",
-        "Give me a short summary.",
-        "What is the main topic?",
-        "What is the title of the page?",
-        "What is the article’s main point?",
-        "What is the name of the article?",
-        "What is the document called?",
-        "tl;dr",
-        "Tell me about the document.",
-    ],
-)
-def test_about_the_document_recognises_a_question_about_a_text_as_a_whole(text: str) -> None:
-    assert AboutTheDocument().asks(asked(text))
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Who wrote this article?",  # the article's author, not what it is about
-        "When was the page published?",
-        "How many comments has the article received?",
-        "Summarise the installation steps",  # names its content: the usual path
-        "What is the article about the harbour?",
-        "What is the main weakness of the plan?",
-        "What is it about?",  # names no text and asks for no gist
-    ],
-)
-def test_about_the_document_leaves_questions_that_name_content_to_the_usual_path(
-    text: str,
-) -> None:
-    assert not AboutTheDocument().asks(asked(text))
-
-
-def test_about_the_document_a_follow_up_means_the_earlier_subject_unless_it_names_the_text() -> (
-    None
-):
-    rule = AboutTheDocument()
-    assert not rule.asks(carried("Summarise it", "(harbour wall)"))
-    assert rule.asks(carried("Summarise the article", "(harbour wall)"))
-
-
-def test_about_the_document_answers_with_the_title_and_the_opening_sentences() -> None:
-    text = (
-        "Harbour Works Update\n\nA photo of the quay.\n\n"
-        "The harbour wall is being rebuilt this year. Work starts in March. "
-        "It ends in May.\n\nThe budget is fixed:"
-    )
-    gap = Gap("h.txt", len(text), "The budget is fixed:", len(text) - 20, len(text))
-    doc = Document("h.txt", "h.txt", text, "x", title="Harbour Works Update", gaps=[gap])
-    starts = [text.index(s) for s in ("A photo", "The harbour", "Work starts", "It ends")]
-    ends = [text.index(s) + len(s) for s in ("quay.", "this year.", "in March.", "in May.")]
-    roles = ["code", "sentence", "sentence", "sentence"]
-    sentences = [
-        Sentence("h.txt", "c0", None, a, b, text[a:b], 0, role)
-        for a, b, role in zip(starts, ends, roles, strict=True)
-    ]
-    decision = AboutTheDocument().check(doc, sentences)
-    assert decision is not None and decision.refuse is None
-    assert decision.rule == "about_the_document" and decision.gaps == (gap,)
-    quoted = [text[r.sentence.start : r.sentence.end] for r in decision.ranked]
-    assert quoted == [
-        "Harbour Works Update",
-        "The harbour wall is being rebuilt this year.",
-        "Work starts in March.",
-    ]
-    assert decision.ranked[0].sentence.role == "title"
-    # No prose among the opening candidates: nothing to describe the document with.
-    assert AboutTheDocument().check(doc, sentences[:1]) is None
-    untitled = Document("h.txt", "h.txt", text, "x")
-    described = AboutTheDocument(lead_sentences=1).check(untitled, sentences)
-    assert described is not None
-    assert [r.sentence.text for r in described.ranked] == [
-        "The harbour wall is being rebuilt this year."
-    ]
-
-
-def test_topic_covered_reads_a_request_for_what_the_documents_say_about_a_topic() -> None:
-    rule = TopicCovered()
-    assert rule.topic(asked('What does the documentation say about "Pump curves"?')) is not None
-    assert (rule.topic(asked("Tell me more about the pumps")) or "").strip() == "the pumps"
-    assert (rule.topic(asked("What about the pumps?")) or "").strip() == "the pumps?"
-    # Someone's words about a topic, or a question that merely holds "about", are facts asked.
-    assert rule.topic(asked("What did the minister say about the pumps?")) is None
-    assert rule.topic(asked("How many pumps are about to be replaced?")) is None
-    assert rule.topic(asked("How do the pumps work?")) is None
-
-
-def test_topic_covered_answers_when_the_best_candidate_speaks_of_all_the_topic() -> None:
-    rule = TopicCovered()
-    request = asked("Tell me about the pump curves")
-    best = scored("Each pump has its own curve, drawn from the factory tests.")
-    verdict = rule.check(request, best, {})
-    assert verdict is not None and verdict.refuse is None and verdict.rule == "topic_covered"
-    # One topic word the candidate lacks: the model's refusal stands.
-    assert rule.check(asked("Tell me about the pump warranty"), best, {}) is None
-    # Its section's title or its document's title speak of the topic too.
-    titled = Sentence("doc", "c", "Warranty", 0, 10, "It lasts ten years.", 0)
-    lasting = ScoredSentence(titled, 0.5, 0.5, 0.2, term_set(titled.text))
-    assert rule.check(asked("Tell me about the pump warranty"), lasting, {}) is None
-    assert rule.check(asked("Tell me about the pump warranty"), lasting, {"doc": "Pumps"})
-    assert rule.check(asked("What did the minister say about pumps?"), best, {}) is None
-
-
 def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     def candidates(*texts: str, role: str = "sentence") -> list[Sentence]:
         return [Sentence("d", "c", None, i, i + 1, t, 0, role) for i, t in enumerate(texts)]
@@ -349,38 +237,6 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     # Only prose and list items define; code and list introductions do not.
     intro = candidates("Tidewater is one of these:", role="list_intro")
     assert rule.check(asked("What is Tidewater?"), intro) is None
-
-
-@pytest.mark.parametrize("text", ["Tell me more", "Go on.", "continue", "More, please!"])
-def test_continued_recognises_a_request_to_go_on(text: str) -> None:
-    assert Continued().asks(asked(text))
-
-
-@pytest.mark.parametrize("text", ["Tell me more about the pumps", "Continue the list of pumps"])
-def test_continued_leaves_a_request_that_names_something_to_the_usual_path(text: str) -> None:
-    assert not Continued().asks(asked(text))
-
-
-def test_continued_quotes_what_follows_and_stops_at_a_gap_or_the_end() -> None:
-    text = "The wall is old. It was built in 1902. It cracked in 1950. Repairs included:"
-    gap_start = text.index("Repairs")
-    gap = Gap("h.txt", len(text), "Repairs included:", gap_start, len(text))
-    doc = Document("h.txt", "h.txt", text, "x", gaps=[gap])
-    sentences = [
-        Sentence("h.txt", "c", None, a, a + len(t), t, 0)
-        for t in ("The wall is old.", "It was built in 1902.", "It cracked in 1950.")
-        for a in [text.index(t)]
-    ] + [Sentence("h.txt", "c", None, gap_start, len(text), "Repairs included:", 0, "list_intro")]
-    rule = Continued(sentences=1)
-    after_first = rule.check(doc, len("The wall is old."), sentences)
-    assert after_first.refuse is None and after_first.rule == "continued"
-    assert [r.sentence.text for r in after_first.ranked] == ["It was built in 1902."]
-    # Only the announcement of a missing list follows: the text is cut off there.
-    cut = rule.check(doc, text.index("Repairs") - 1, sentences)
-    assert cut.refuse == "source_truncated" and cut.gaps == (gap,)
-    ended = Document("e.txt", "e.txt", "The wall is old.", "x")
-    done = rule.check(ended, len(ended.text), [])
-    assert done.refuse == "not_in_documents"
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

@@ -47,13 +47,7 @@ class ExtractiveBackend:
         ranked = list(hints.scored) if hints and hints.scored else []
         if not ranked:
             return Draft(claims=[], backend=self.name)
-        # A document's title (offered when the question asks what the document is about) comes
-        # with the opening sentences ranked after it; the text that follows a passage (offered
-        # for "tell me more") is quoted in order.
-        if ranked[0].sentence.role in ("title", "continued"):
-            chosen = ranked[: self.max_sentences]
-        else:
-            chosen = self.select(question, ranked)
+        chosen = self.select(question, ranked)
         documents = {d.id: d for d in hints.documents} if hints else {}
         listed = _list_answer(question, chosen[0].sentence if chosen else None, documents)
         if listed:

@@ -281,10 +281,9 @@ class NumberAbsent:
         )
 
 
-# "What is X?" / "What are Xs?" of a thing named without "the" or a pronoun: what the thing is.
+# "What is X?" / "What are Xs?": what the thing is.
 _WHAT_IS = re.compile(
     r"^\W*what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
-    r"(?!(?:the|this|that|these|those|they|them|it|its|their|his|her|our|my|your)\b)"
     r"(?P<subject>[^?!.;:,]{1,60}?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )

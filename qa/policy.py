@@ -293,7 +293,7 @@ _MARKUP = r"[*_`\"'“”‘’]*"
 @dataclass(frozen=True)
 class Defined:
     """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
-    that defines it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
+    that says it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
     library for ...").
 
     Such a sentence says what X is whatever else the evidence holds.  Before this rule, a list
@@ -310,8 +310,7 @@ class Defined:
             return None
         subject = r"\s+".join(re.escape(w) for w in found.group("subject").split())
         defines = re.compile(
-            rf"^{_MARKUP}(?:an?\s+|the\s+)?{_MARKUP}{subject}{_MARKUP}\s+(?:is|are)\s+"
-            r"(?!not\b|\w+ed\b)\S",  # "X is a ...", not "X is not ..." or "X are provided"
+            rf"^{_MARKUP}(?:an?\s+|the\s+)?{_MARKUP}{subject}{_MARKUP}\s+(?:is|are)\s+\S",
             re.IGNORECASE,
         )
         for i, s in enumerate(candidates):

@@ -556,21 +556,19 @@ class AnswerDecider:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
         p = self.model.score_candidates(features)
         ranked = _ranked(sentences, features, cos, p)
-        gaps = [g for d in documents for g in d.gaps]
-        neutral = self.model.score_candidates(_as_plain_sentences(features))
-        texts = {d.id: d.text for d in documents}
-        quoted = _quoted(asked.cleaned, sentences, p)
         defining = self.defined.check(asked, [r.sentence for r in ranked])
         if defining is not None:
-            first = ranked[defining].sentence
-            score = self.model.answerable(p, features, cos)
             return Decision(
                 None,
                 self.defined.name,
                 "a sentence of the evidence defines what the question asks about",
-                score=score,
-                ranked=_led_by(first, ranked),
+                score=self.model.answerable(p, features, cos),
+                ranked=_led_by(ranked[defining].sentence, ranked),
             )
+        gaps = [g for d in documents for g in d.gaps]
+        neutral = self.model.score_candidates(_as_plain_sentences(features))
+        texts = {d.id: d.text for d in documents}
+        quoted = _quoted(asked.cleaned, sentences, p)
         gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts, quoted)
         if gap is not None:
             return Decision(

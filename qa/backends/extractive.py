@@ -101,11 +101,7 @@ class ExtractiveBackend:
             if cand.score < top.score - self.closeness:
                 break
             new_terms = (qterms & cand.terms) - covered
-            adjacent = any(
-                cand.sentence.document == c.sentence.document
-                and 0 <= cand.sentence.start - c.sentence.end <= 2
-                for c in chosen
-            )
+            adjacent = any(_follows(cand.sentence, c.sentence) for c in chosen)
             if new_terms or adjacent:
                 chosen.append(cand)
                 covered |= new_terms
@@ -115,9 +111,7 @@ class ExtractiveBackend:
             (
                 c
                 for c in ranked[1:4]
-                if c.sentence.document == top.sentence.document
-                and 0 <= c.sentence.start - top.sentence.end <= 2
-                and c.sentence.refers_back
+                if _follows(c.sentence, top.sentence) and c.sentence.refers_back
             ),
             None,
         )
@@ -128,6 +122,12 @@ class ExtractiveBackend:
             chosen[1:], key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start)
         )
         return [top, *rest]
+
+
+def _follows(sentence: Sentence, before: Sentence) -> bool:
+    """``sentence`` comes right after ``before`` in the same document (at most two characters of
+    space between them)."""
+    return sentence.document == before.document and 0 <= sentence.start - before.end <= 2
 
 
 def _list_answer(

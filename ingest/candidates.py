@@ -60,7 +60,12 @@ def answer_candidates(
 
 def candidate_role(sentence: str) -> str:
     """``list_intro`` for a sentence ending in a colon, else ``sentence``."""
-    return "list_intro" if _TRAILING_MARKUP.sub("", sentence).endswith(":") else "sentence"
+    return "list_intro" if introduces(sentence) else "sentence"
+
+
+def introduces(text: str) -> bool:
+    """Whether the text ends in a colon (markup after it aside): it introduces what follows."""
+    return _TRAILING_MARKUP.sub("", text).endswith(":")
 
 
 def list_item_span(text: str, block: Block) -> tuple[int, int]:

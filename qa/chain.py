@@ -272,7 +272,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         stored text of the chunks that hold them, so those chunks join the evidence (after the
         retrieved ones, which keep their numbers).
         """
-        if not decision.ranked or decision.ranked[0].sentence.role != "list_intro":
+        if not decision.ranked or not decision.ranked[0].sentence.introduces:
             return evidence
         intro = decision.ranked[0].sentence
         doc = next((d for d in docs if d.id == intro.document), None)

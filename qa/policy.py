@@ -372,7 +372,7 @@ class SourceTruncated:
                 gap = next((g for g in gaps if _announces(s, g)), None)
                 if gap is not None:
                     return gap
-        scores = np.where([s.role == "list_intro" for s in candidates], neutral, probabilities)
+        scores = np.where([s.introduces for s in candidates], neutral, probabilities)
         margin = self.member_margin if members else 0.0
         for i in _near_best(scores, margin, self.min_relevance):
             top = candidates[i]
@@ -476,7 +476,7 @@ class ListAsked:
         """The candidate at ``i`` if it introduces a list, else the introduction it leads into:
         one of the next ``lead_sentences`` candidates of its paragraph."""
         s = candidates[i]
-        if s.role == "list_intro":
+        if s.introduces:
             return i
         later = sorted(
             (j for j, c in enumerate(candidates) if c.document == s.document and c.start >= s.end),
@@ -485,7 +485,7 @@ class ListAsked:
         for j in later[: self.lead_sentences]:
             if "\n\n" in text[s.end : candidates[j].start]:
                 return None
-            if candidates[j].role == "list_intro":
+            if candidates[j].introduces:
                 return j
         return None
 
@@ -582,7 +582,7 @@ class AnswerDecider:
         score = self.model.answerable(p, features, cos)
         answerable = score >= self.model.threshold
         # A list introduction competes on its content whether or not its role counts for it.
-        plain = np.where([s.role == "list_intro" for s in sentences], np.maximum(neutral, p), p)
+        plain = np.where([s.introduces for s in sentences], np.maximum(neutral, p), p)
         intro = self.lists.check(
             asked.cleaned,
             plain,

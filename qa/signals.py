@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ingest.candidates import introduces
 from qa.text import Intent, content_terms, entities, intent, numbers, term_set
 from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
@@ -132,6 +133,14 @@ class Sentence:
             rank=0,
             role="list_intro",
         )
+
+    @property
+    def introduces(self) -> bool:
+        """Introduces what follows: a ``list_intro``, or a list item ending in a colon, which
+        introduces its nested list ("* Added new options:" over "  - ``--loops``").  The item
+        keeps its role for the model (whose training rows hold such items as ``list_item``);
+        the list logic reads it as an introduction."""
+        return self.role == "list_intro" or (self.role == "list_item" and introduces(self.text))
 
     @property
     def refers_back(self) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.analyze import analyze_document
-from ingest.candidates import answer_candidates
+from ingest.candidates import answer_candidates, introduces
 from ingest.loaders import load_file
+from qa.lists import list_items_after
 from vectorstore.types import Document
 
 DATA = Path(__file__).parent / "data" / "structure"
@@ -152,3 +153,33 @@ def test_html_inside_markdown_gives_its_text_and_badges_give_nothing() -> None:
     assert ("list_item", "``BERTH <number>``") in pairs
     for c in answer_candidates(doc):
         assert doc.text[c.start : c.end].strip() == doc.text[c.start : c.end]
+
+
+def test_a_list_item_ending_in_a_colon_introduces_its_nested_list(tmp_path: Path) -> None:
+    path = tmp_path / "changes.rst"
+    path.write_text(
+        "Changes\n=======\n\n"
+        "* Dropped support for old readers.\n"
+        "* Added new gauge options:\n\n"
+        "  - ``--gauge-interval`` sets how often a gauge is read.\n"
+        "  - ``--gauge-limit`` caps the readings kept.\n"
+        "* Removed the legacy tide table.\n",
+        encoding="utf-8",
+    )
+    loaded = load_file(path)
+    doc = analyze_document(
+        "changes.rst", str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
+    )
+    found = answer_candidates(doc)
+    texts = {doc.text[c.start : c.end]: c for c in found}
+    # The item keeps its role (the model's training rows hold such items as list items) ...
+    parent = texts["Added new gauge options:"]
+    assert parent.role == "list_item"
+    # ... and the list logic reads it as the introduction of its nested list.
+    assert introduces(doc.text[parent.start : parent.end])
+    assert not introduces("Dropped support for old readers.")
+    items = [item.text for item in list_items_after(doc, parent)]
+    assert items == [
+        "``--gauge-interval`` sets how often a gauge is read.",
+        "``--gauge-limit`` caps the readings kept.",
+    ]

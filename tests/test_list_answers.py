@@ -191,3 +191,25 @@ def test_an_introduction_is_quoted_with_what_it_introduces(tmp_path: Path) -> No
     quotes = [c.quote for c in answer.citations]
     assert "https://tidewater.example.org/" in quotes, quotes
     assert_exact(answer, parts.sources)
+
+
+def test_a_nested_list_is_answered_with_the_items_under_its_parent(tmp_path: Path) -> None:
+    corpus = tmp_path / "nested"
+    corpus.mkdir()
+    (corpus / "changes.md").write_text(
+        "# Tidewater changes\n\n## Version 2.0\n\n"
+        "- Dropped support for paper tide tables.\n"
+        "- Added new gauge options:\n"
+        "    - `--gauge-interval` sets how often each gauge is read.\n"
+        "    - `--gauge-limit` caps how many readings are kept.\n"
+        "    - `--gauge-units` switches between metres and feet.\n"
+        "- Fixed the clock drift on long runs.\n",
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data-nested", corpus)
+    answer = parts.chain().ask('List them: "Added new gauge options".')
+    assert not answer.refused, answer.answer
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert all(flag in quotes for flag in ("--gauge-interval", "--gauge-limit", "--gauge-units"))
+    assert "clock drift" not in quotes
+    assert_exact(answer, parts.sources)

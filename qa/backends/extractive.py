@@ -81,7 +81,7 @@ class ExtractiveBackend:
             taken.add((sentence.document, sentence.start))
             quote = _strip_marker(sentence.text)
             claims.append(Claim(text=quote, quote=quote, evidence=sentence.rank + 1))
-            if sentence.role == "list_intro":
+            if sentence.introduces:
                 for item in _list_after(sentence, ranked, documents):
                     if (item.document, item.start) not in taken:
                         taken.add((item.document, item.start))
@@ -134,7 +134,7 @@ def _list_answer(
     question: str, best: Sentence | None, documents: dict[str, Document]
 ) -> list[Claim]:
     """When the best candidate introduces a list, the list's items answer (see qa/lists.py)."""
-    if best is None or best.role != "list_intro" or best.document not in documents:
+    if best is None or not best.introduces or best.document not in documents:
         return []
     document = documents[best.document]
     items = list_items_after(document, best.start)
@@ -169,7 +169,7 @@ def _list_after(
         return items
     after = following[0]
     between = document.text[intro.end : after.start]
-    return [after] if not between.strip() and after.role != "list_intro" else []
+    return [after] if not between.strip() and not after.introduces else []
 
 
 def _strip_marker(text: str) -> str:

@@ -97,7 +97,7 @@ BOILERPLATE: dict[str, tuple[str, ...]] = {
 }
 
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
-_MARKUP = re.compile(r"[*_`#>\[\]()|]|\{[^}]*\}|https?://\S+")
+_MARKUP = re.compile(r"\{\s*[#*%][^}]*\}|[*_`#>\[\]()|{}]|https?://\S+")
 _HEAD_NOUN = re.compile(
     r"\b(?:the following|these|those|several|some|various|a few|many|multiple|two|three|four|"
     r"five|six|seven|eight|nine|ten|\d+|main|key|other|different)\s+"

@@ -88,3 +88,18 @@ def test_cli_refuses_an_out_folder_it_did_not_write_and_a_corpus_it_cannot_cut(
     assert main(["--corpus", str(corpus), "--out", str(out)]) == 0
     assert main(["--corpus", str(corpus), "--out", str(out)]) == 0  # its own output is replaced
     assert (out / "manifest.json").is_file()
+
+
+def test_an_introduction_is_quoted_with_its_inline_annotations() -> None:
+    """A type annotation in braces (``{Object}``) is text the reader sees: a quoted introduction
+    keeps its words, so the question quotes the text's words in a row.  Anchors and includes
+    (``{ #fees }``, ``{* src/app.py *}``) are markup and stay out."""
+    from eval.truncation import _plain
+
+    assert _plain("`options` {Object} Available options are:") == (
+        "options Object Available options are:"
+    )
+    assert _plain("## Fees { #fees }") == "Fees"
+    assert _plain("{* ../docs_src/app.py hl[3] *} The app has these parts:") == (
+        "The app has these parts:"
+    )

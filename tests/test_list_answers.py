@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import assert_exact, ingested
 
 INTRO = "The Harbour Board approved the following measures for the winter season:"
@@ -193,23 +194,48 @@ def test_an_introduction_is_quoted_with_what_it_introduces(tmp_path: Path) -> No
     assert_exact(answer, parts.sources)
 
 
-def test_a_nested_list_is_answered_with_the_items_under_its_parent(tmp_path: Path) -> None:
-    corpus = tmp_path / "nested"
-    corpus.mkdir()
-    (corpus / "changes.md").write_text(
+NESTED = {
+    "changes.md": (
         "# Tidewater changes\n\n## Version 2.0\n\n"
         "- Dropped support for paper tide tables.\n"
         "- Added new gauge options:\n"
         "    - `--gauge-interval` sets how often each gauge is read.\n"
         "    - `--gauge-limit` caps how many readings are kept.\n"
         "    - `--gauge-units` switches between metres and feet.\n"
-        "- Fixed the clock drift on long runs.\n",
-        encoding="utf-8",
-    )
+        "- Fixed the clock drift on long runs.\n"
+    ),
+    "changes.rst": (
+        "Tidewater changes\n=================\n\n"
+        "* Dropped support for paper tide tables.\n"
+        "* Added new gauge options:\n\n"
+        "  - ``--gauge-interval`` sets how often each gauge is read.\n"
+        "  - ``--gauge-limit`` caps how many readings are kept.\n"
+        "  - ``--gauge-units`` switches between metres and feet.\n\n"
+        "* Fixed the clock drift on long runs.\n"
+    ),
+    "changes.html": (
+        "<html><head><title>Tidewater changes</title></head><body><h1>Tidewater changes</h1>"
+        "<ul><li>Dropped support for paper tide tables.</li><li>Added new gauge options:<ul>"
+        "<li><code>--gauge-interval</code> sets how often each gauge is read.</li>"
+        "<li><code>--gauge-limit</code> caps how many readings are kept.</li>"
+        "<li><code>--gauge-units</code> switches between metres and feet.</li></ul></li>"
+        "<li>Fixed the clock drift on long runs.</li></ul></body></html>\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NESTED))
+def test_a_nested_list_is_answered_with_the_items_under_its_parent(
+    tmp_path: Path, name: str
+) -> None:
+    """A list item ending in a colon introduces its nested list, in every format."""
+    corpus = tmp_path / "nested"
+    corpus.mkdir()
+    (corpus / name).write_text(NESTED[name], encoding="utf-8")
     parts = ingested(tmp_path / "data-nested", corpus)
     answer = parts.chain().ask('List them: "Added new gauge options".')
     assert not answer.refused, answer.answer
     quotes = " ".join(c.quote for c in answer.citations)
     assert all(flag in quotes for flag in ("--gauge-interval", "--gauge-limit", "--gauge-units"))
-    assert "clock drift" not in quotes
+    assert "clock drift" not in quotes and "paper tide" not in quotes
     assert_exact(answer, parts.sources)

@@ -239,3 +239,24 @@ def test_a_nested_list_is_answered_with_the_items_under_its_parent(
     assert all(flag in quotes for flag in ("--gauge-interval", "--gauge-limit", "--gauge-units"))
     assert "clock drift" not in quotes and "paper tide" not in quotes
     assert_exact(answer, parts.sources)
+
+
+def test_a_list_item_ending_in_a_colon_never_takes_its_siblings_for_its_items(
+    tmp_path: Path,
+) -> None:
+    """An item introduces only what is nested under it: the items after it at its own level are
+    other points of the same list, not what it announces."""
+    corpus = tmp_path / "siblings"
+    corpus.mkdir()
+    (corpus / "notes.md").write_text(
+        "# Tidewater\n\nTidewater reads harbour gauges.\n\n## Notes\n\n"
+        "- Supported gauge platforms:\n"
+        "- The daemon restarts itself after a crash.\n"
+        "- Logs rotate every week.\n",
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data-siblings", corpus)
+    answer = parts.chain().ask("What are the supported gauge platforms?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "restarts itself" not in quotes and "rotate every week" not in quotes, quotes
+    assert_exact(answer, parts.sources)

@@ -165,6 +165,10 @@ def _list_after(
             break
         items.append(sentence)
     document = documents.get(intro.document)
+    if items and intro.role == "list_item":
+        # A list item introduces the items nested under it, never its siblings.
+        nested = list_items_after(document, intro.start) if document is not None else []
+        return [s for s in items if any(i.start <= s.start < i.end for i in nested)]
     if items or not following or document is None:
         return items
     after = following[0]

@@ -13,8 +13,8 @@ from vectorstore.types import Document
 DATA = Path(__file__).parent / "data" / "structure"
 
 
-def _analyze(name: str) -> Document:
-    path = DATA / name
+def _analyze(name: str, folder: Path = DATA) -> Document:
+    path = folder / name
     loaded = load_file(path)
     return analyze_document(
         name, str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
@@ -166,10 +166,7 @@ def test_a_list_item_ending_in_a_colon_introduces_its_nested_list(tmp_path: Path
         "* Removed the legacy tide table.\n",
         encoding="utf-8",
     )
-    loaded = load_file(path)
-    doc = analyze_document(
-        "changes.rst", str(path), loaded.text, loaded.media_type, loaded.headings, loaded.blocks
-    )
+    doc = _analyze("changes.rst", tmp_path)
     found = answer_candidates(doc)
     texts = {doc.text[c.start : c.end]: c for c in found}
     # The item keeps its role (the model's training rows hold such items as list items) ...

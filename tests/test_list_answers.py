@@ -20,9 +20,9 @@ BEFORE = (
 AFTER = "\n\n## Funding\n\nThe measures are paid for from the port's reserve fund.\n"
 
 
-def write(folder: Path, body: str) -> Path:
+def write(folder: Path, body: str, name: str = "harbour.md") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "harbour.md").write_text(body, encoding="utf-8")
+    (folder / name).write_text(body, encoding="utf-8")
     return folder
 
 
@@ -229,9 +229,7 @@ def test_a_nested_list_is_answered_with_the_items_under_its_parent(
     tmp_path: Path, name: str
 ) -> None:
     """A list item ending in a colon introduces its nested list, in every format."""
-    corpus = tmp_path / "nested"
-    corpus.mkdir()
-    (corpus / name).write_text(NESTED[name], encoding="utf-8")
+    corpus = write(tmp_path / "nested", NESTED[name], name)
     parts = ingested(tmp_path / "data-nested", corpus)
     answer = parts.chain().ask('List them: "Added new gauge options".')
     assert not answer.refused, answer.answer
@@ -246,14 +244,13 @@ def test_a_list_item_ending_in_a_colon_never_takes_its_siblings_for_its_items(
 ) -> None:
     """An item introduces only what is nested under it: the items after it at its own level are
     other points of the same list, not what it announces."""
-    corpus = tmp_path / "siblings"
-    corpus.mkdir()
-    (corpus / "notes.md").write_text(
+    corpus = write(
+        tmp_path / "siblings",
         "# Tidewater\n\nTidewater reads harbour gauges.\n\n## Notes\n\n"
         "- Supported gauge platforms:\n"
         "- The daemon restarts itself after a crash.\n"
         "- Logs rotate every week.\n",
-        encoding="utf-8",
+        "notes.md",
     )
     parts = ingested(tmp_path / "data-siblings", corpus)
     answer = parts.chain().ask("What are the supported gauge platforms?")

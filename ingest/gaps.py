@@ -156,7 +156,7 @@ class _GapFinder:
             return None
         start, end = self._last_sentence(index)
         following = self._next_content(index)
-        if following is None or self._is_closing_heading(line_start, following, (start, end)):
+        if following is None or self._is_closing_heading(index, following, (start, end)):
             return self._gap(start, end, end, "announced_list_missing")
         if self._boilerplate_between(index, following) and not self._is_list_like(following):
             return self._gap(start, end, end, "announced_list_missing")
@@ -239,9 +239,16 @@ class _GapFinder:
             return block.kind in _CONTENT_KINDS
         return bool(_MARKUP_LINE.match(line))
 
-    def _is_closing_heading(self, offset: int, following: int, sentence: tuple[int, int]) -> bool:
+    def _is_closing_heading(self, index: int, following: int, sentence: tuple[int, int]) -> bool:
         heading = self.headings.get(self.lines[following][0])
         if heading is None:
+            return False
+        offset, _, line = self.lines[index]
+        if _indent(self.lines[following][2]) > _indent(line):
+            # Indented under the announcement, a short line is the example, address or quotation
+            # it announces ("It looks like this:" / "\t101,29  84%"), not the next section.
+            return False
+        if self._in_run_of_lines(heading):
             return False
         current = [s for s in self.sections if s.heading_start <= offset]
         if current and heading.level > current[-1].level:
@@ -250,6 +257,15 @@ class _GapFinder:
         if _POINTS_DOWN.search(announcement):
             return False
         return not _content_words(heading.title) & _content_words(announcement)
+
+    def _in_run_of_lines(self, heading: Section) -> bool:
+        """The heading has no body before another heading of its level: it is one of a run of
+        short lines (a list or a table laid out as lines of text: "Component" / "CUDA Runtime" /
+        "Windows"), not a section of its own."""
+        if self.text[heading.start : heading.end].strip():
+            return False
+        later = [s for s in self.sections if s.heading_start >= heading.end]
+        return bool(later) and later[0].level == heading.level
 
     def _count_items(self, first: int) -> tuple[int, int]:
         block = self._block_at(self.lines[first][0])
@@ -315,10 +331,21 @@ class _GapFinder:
         return Gap(self.document_id, offset, self.text[start:end], start, end, kind)
 
 
+def _indent(line: str) -> int:
+    """The line's indentation in columns (tabs to multiples of eight)."""
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip())
+
+
 def _ends_with_colon(line: str) -> bool:
-    """``...:`` possibly inside emphasis (``**If you are running:**``), but not ``::``."""
+    """``...:`` possibly inside emphasis (``**If you are running:**``), but not ``::``, and not
+    the colon closing a word that holds other colons or ``=`` (an editor's modeline
+    ``vim:tw=78:ts=8:``, a URL): that word is a setting, not an introduction."""
     core = line.rstrip().rstrip("*_")
-    return core.endswith(":") and not core.endswith("::")
+    if not core.endswith(":") or core.endswith("::"):
+        return False
+    last = core.split()[-1][:-1]
+    return not any(mark in last for mark in ":=")
 
 
 def _obviously_unfinished(line: str) -> bool:

@@ -92,6 +92,37 @@ def test_colon_followed_by_content_is_not_a_gap(after: str) -> None:
     assert _gaps(text, "text/markdown") == []
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        # An example set off by a tab, as plain-text manuals show screen output.
+        "\t101,29       84% ~\n\nThe first number is the line number of the cursor.\n",
+        # Names and an address indented under "Developed by:".
+        "        LLVM Team\n\n        University of Illinois\n\n        http://llvm.org\n",
+    ],
+)
+def test_plain_text_indented_under_the_announcement_is_content(after: str) -> None:
+    intro = "The editor shows the position of the cursor. It looks like this:\n\n"
+    assert _gaps(intro + after) == []
+    # The same short line at the announcement's own indentation heads the next section.
+    heading = after.splitlines()[0].lstrip()
+    assert len(_gaps(f"{intro}{heading}\n\nMore body text follows here, at some length.\n")) == 1
+
+
+def test_lines_of_a_flattened_table_are_content() -> None:
+    intro = "The following portions of the kit may be shared:\n\n"
+    lines = "Component\n\nRuntime Library\n\nWindows\n\nruntime.dll, runtime_static.lib\n"
+    assert _gaps(intro + lines) == []
+    section = "Component Licences\n\nEach component is licensed on its own terms.\n"
+    assert len(_gaps(intro + section)) == 1
+
+
+def test_an_editor_modeline_announces_nothing() -> None:
+    body = "A Manual\n\nThe manual ends with the settings of the editor.\n\n"
+    assert _gaps(body + " vim:tw=78:ts=8:noet:ft=help:\n") == []
+    assert len(_gaps(body + "The settings are:\n")) == 1
+
+
 def test_heading_sharing_a_word_with_the_announcement_is_content() -> None:
     text = (
         "### Story\n\nImagine the following story about burgers:\n\n### Concurrent Burgers\n\nOk.\n"

@@ -61,6 +61,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from vectorstore.language import STOPWORDS
 from vectorstore.types import Span
 
 MAX_LINE_WORDS = 20
@@ -73,6 +74,10 @@ MAX_LONE_LINE_WORDS = 8
 MAX_WEAK_CLASS_WORDS = 6
 MAX_RELATED_ITEM_WORDS = 14
 MAX_COOKIE_WORDS = 60
+# A comment box speaks of commenting ("Let us know your thoughts in the comments below": 3 other
+# words); a sentence with more words of its own is content ("the minimum version of Ninja
+# required to process the build correctly. See the discussion of versioning.": 8).
+MAX_OTHER_WORDS = 5
 MAX_CAPTION_WORDS = 30
 MAX_CAPTION_CHARS = 250
 # A caption without a full stop needs this many words (shorter lines are headings).
@@ -218,6 +223,7 @@ _DECORATION = re.compile(r"^(#{1,6}\s+|[-*+•]\s+|>\s*)|^[*_]+|[*_]+$")
 _CRUMB_ANY = re.compile(r"\s*[»›]\s*")
 _CRUMB_HOME = re.compile(r"^home\s*(»|›|>|/|\||→)\s*", re.IGNORECASE)
 _CRUMB_SEPARATORS = re.compile(r"\s*(?:»|›|>|/|\||→)\s*")
+_WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(\s|$)")
 _LIST_OR_MARKUP = re.compile(r"^\s*([-*+•>#|]|\d+[.)]\s|```|~~~|<)")
 
@@ -461,7 +467,15 @@ def classify_paragraph(lines: Sequence[str]) -> bool:
     buttons = networks + len(hits["share"]) + len(hits["email"]) + bool(_PRINT.search(core))
     if buttons >= 3 and len(words) <= MAX_BAR_WORDS:
         return True
-    return len(words) <= 30 and bool(hits["comment"]) and bool(hits["comment_form"])
+    comment_form = bool(hits["comment"]) and bool(hits["comment_form"])
+    return comment_form and len(words) <= 30 and len(_other_words(core)) <= MAX_OTHER_WORDS
+
+
+def _other_words(core: str) -> list[str]:
+    """The content words of ``core`` outside every furniture vocabulary class."""
+    for rx in _CLASS.values():
+        core = rx.sub(" ", core)
+    return [w for w in _WORD.findall(core.lower()) if w not in STOPWORDS]
 
 
 def _close_run(text: str, run: list[tuple[int, int, bool]], spans: list[Span]) -> None:

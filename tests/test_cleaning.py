@@ -47,6 +47,13 @@ def test_weak_lines_alone_are_not_boilerplate() -> None:
     assert find_boilerplate("Comments\n\nSome readers wrote in.\n") == []
 
 
+def test_a_sentence_about_other_things_that_says_discussion_and_required_is_prose() -> None:
+    prose = "The minimum version of the tool required to build. See the discussion of versions.\n"
+    assert find_boilerplate(prose) == []
+    box = "Join the discussion below. Your email is required.\n"
+    assert len(find_boilerplate(box)) == 1
+
+
 def test_cookie_notice_and_other_patterns() -> None:
     text = (
         "Intro paragraph that is ordinary prose.\n"

@@ -31,6 +31,7 @@ from qa.signals import (
     ScoredSentence,
     Sentence,
     SentenceScorer,
+    answer_kind,
     term_in,
 )
 from qa.text import (
@@ -328,7 +329,8 @@ class SourceTruncated:
     best candidate for the question (by the model, the announcing sentence scored as an ordinary
     sentence) lies in the region, with probability at least ``min_relevance``, and the question
     asks for content (what, which, who, a list, a count, an item, yes/no about the content),
-    not for a time or a place, which the region's own sentences may state.  A question for a
+    not for a time or a place ("when", "where", "on what date", "which year": the user's own
+    words, not a passage they quote), which the region's own sentences may state.  A question for a
     reason or a manner (why, how), which the lead sentences may answer, targets the gap only
     when its best candidate is the announcement itself: the reasons or steps it promises are
     what is missing.  A question for the members of a list that quotes the announcing
@@ -367,12 +369,13 @@ class SourceTruncated:
         titles."""
         if not gaps or not candidates:
             return None
-        wh = _opening_wh(asked)
-        if wh in ("when", "where"):
+        own = QUOTED.sub(" ", asked)  # the user's words, not the passage they quote
+        wh = _opening_wh(own)
+        wants = intent(asked)
+        if wh in ("when", "where") or answer_kind(intent(own), own) == "date":
             return None
         # A why / how question can target only the announcement itself; others the region.
         content = wh is None
-        wants = intent(asked)
         members = content and _asks_for_members(wants)
         if members:
             for i in quoted:

@@ -161,6 +161,11 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("What rules were written?", p, neutral, cands, [gap], texts) == gap
     # ... but a question for a reason, manner, time or place is answered from it.
     assert rule.check("When were the rules written?", p, neutral, cands, [gap], texts) is None
+    assert rule.check("In what year were rules written?", p, neutral, cands, [gap], texts) is None
+    # Only the user's own words ask for a time, not a passage they quote.
+    quoting = 'Which rules come after "when the club wrote rules"?'
+    assert rule.check(quoting, p, neutral, cands, [gap], texts) == gap
+    assert rule.check('"Why the club wrote rules": which?', p, neutral, cands, [gap], texts) == gap
     # ... unless the announcement itself is the best match for a reason or a manner: the
     # reasons or steps it promises are missing.  It may state a time or a place itself.
     p, neutral = np.array([0.3, 0.1, 0.2]), np.array([0.3, 0.6, 0.2])

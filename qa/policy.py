@@ -463,6 +463,9 @@ class ListAsked:
     answers (``answerable``), or when the introduction (or the sentence leading into it) holds
     a word of the question (``mentions``): when the model finds nothing answers, a nearby list
     that shares no word with the question is no answer to it.
+
+    A question opening with "how" or "why" asks for a manner or a reason, even with a count
+    inside it ("How can I limit how many characters ...?"): a list is not its answer.
     """
 
     member_margin: float = SourceTruncated.member_margin
@@ -485,6 +488,8 @@ class ListAsked:
         wants = intent(asked)
         if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
             return None
+        if _opening_wh(QUOTED.sub(" ", asked)) in ("why", "how"):
+            return None  # "How can I limit how many ...?" asks for a manner, not a count
         near = _near_best(scores, self.member_margin)
         near = [
             i

@@ -501,6 +501,9 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     assert rule.check("Which tools does the kit include?", scores, cands, [doc]) == 1
     # Not a question for members, or the best evidence is not the introduction.
     assert rule.check("Why does the kit exist?", scores, cands, [doc]) is None
+    # A manner asked for, with a count inside it; a quoted "how" is the document's word.
+    assert rule.check("How can I limit how many things it has?", scores, cands, [doc]) is None
+    assert rule.check('"How to pack": how many things?', scores, cands, [doc]) == 1
     assert rule.check("How many things?", np.array([0.5, 0.3]), cands, [doc]) is None
     # An introduction within the member margin of the best candidate is the evidence asked for.
     near = np.array([0.5, 0.4])

@@ -23,7 +23,8 @@ Five sources of headings:
   a paragraph of one line with at
   most ``MAX_HEADING_WORDS`` words and ``MAX_HEADING_CHARS`` characters that starts with a
   capital letter or digit, is not a list item, does not end with punctuation (``.,;:!?``,
-  optionally followed by closing quotes or brackets), and has body text somewhere after it.
+  optionally followed by closing quotes or brackets), is no copyright notice ("Copyright (c)
+  2015, A. Author"), and has body text somewhere after it.
   When the first paragraph of the text is such a line it is the title (level 1); all other
   headings are level 2.
 
@@ -56,6 +57,9 @@ MAX_HEADING_CHARS = 120
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _END_PUNCT = re.compile(r"[.,;:!?…][\"'”’)\]]*$")
 _LIST_ITEM = re.compile(r"^([-*+•]\s|\d+[.)]\s|[a-z][.)]\s)")
+# A copyright notice ("Copyright (c) 2015-2017, Norbert Juffa", "© 2024 Example Ltd") is a line
+# of a licence or a footer, not a title; a bare "Copyright" (a section on it) still is one.
+_NOTICE = re.compile(r"^(?:©|\(c\)|copyright\b).*\b(?:1[89]|20)\d\d\b", re.IGNORECASE)
 # A numbered section title ("2.1 ASN.1 syntax") and a table of contents' leader dots.
 _NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
 _LEADERS = re.compile(r"(?:\. ?){3,}")
@@ -196,7 +200,7 @@ def is_heading_line(line: str) -> bool:
         return False
     if len(stripped.split()) > MAX_HEADING_WORDS or _END_PUNCT.search(stripped):
         return False
-    if _LIST_ITEM.match(stripped):
+    if _LIST_ITEM.match(stripped) or _NOTICE.match(stripped):
         return False
     first = next((ch for ch in stripped if ch.isalnum()), "")
     return bool(first) and (first.isupper() or first.isdigit()) and stripped[0].isalnum()

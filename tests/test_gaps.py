@@ -123,6 +123,21 @@ def test_an_editor_modeline_announces_nothing() -> None:
     assert len(_gaps(body + "The settings are:\n")) == 1
 
 
+def test_a_copyright_notice_opens_the_announced_licence() -> None:
+    """ "... subject to the following license:" over "Copyright (c) 2015, A. Author": the notice
+    is the licence's first line, not a heading closing the section."""
+    head = "Software Licence\n\nThe terms below apply.\n\nThird Party Notices\n\n"
+    intro = (
+        "Some routines were contributed by others and are subject to the\nfollowing license:\n\n"
+    )
+    notice = "Copyright (c) 2015-2017, A. Author\nAll rights reserved.\n\n"
+    terms = "Redistribution and use in source and binary forms are permitted.\n"
+    assert _gaps(head + intro + notice + terms) == []
+    # A heading of the section's level still closes it, "Copyright" as a title too.
+    assert len(_gaps(head + intro + "Acknowledgements\n\n" + terms)) == 1
+    assert len(_gaps(head + intro + "Copyright\n\n" + terms)) == 1
+
+
 def test_heading_sharing_a_word_with_the_announcement_is_content() -> None:
     text = (
         "### Story\n\nImagine the following story about burgers:\n\n### Concurrent Burgers\n\nOk.\n"

@@ -45,6 +45,10 @@ def test_plain_text_rejects_sentences_lists_and_trailing_lines() -> None:
     ]:
         assert not is_heading_line(line), line
     assert is_heading_line("The 28-Point Plan: What It Says")
+    # A copyright notice is a line of a licence or a footer; a section on copyright is a title.
+    assert not is_heading_line("Copyright (c) 2015-2017, Norbert Juffa")
+    assert not is_heading_line("Copyright 2019 The Authors")
+    assert is_heading_line("Copyright and License")
     text = f"{BODY}\n\nThanks For Reading\n"
     assert find_sections(text, "text/plain") == (None, [])
 

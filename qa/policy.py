@@ -336,11 +336,6 @@ class SourceTruncated:
     what is missing.  A question for the members of a list that quotes the announcing
     sentence (``quoted``) targets its gap whatever the scores: the user has said which list they
     mean.
-
-    A question that asks for no members and names a ``topic`` ("What does the README say about
-    X?") all of whose words the title of the region's section or document holds asks about that
-    section or document at large: it does not target the gap when the text before the cut
-    answers it (the decider judges that without the announcement, which states nothing).
     """
 
     lead_sentences: int = 1
@@ -361,12 +356,9 @@ class SourceTruncated:
         gaps: Sequence[Gap],
         texts: dict[str, str],
         quoted: Sequence[int] = (),
-        topic: frozenset[str] = frozenset(),
-        titles: dict[str, str] | None = None,
     ) -> Gap | None:
         """The gap the question targets, or None.  ``quoted``: the candidates the question
-        quotes; ``topic``: the content words of the question's topic; ``titles``: the documents'
-        titles."""
+        quotes."""
         if not gaps or not candidates:
             return None
         own = QUOTED.sub(" ", asked)  # the user's words, not the passage they quote
@@ -387,8 +379,6 @@ class SourceTruncated:
         margin = self.member_margin if members else 0.0
         for i in _near_best(scores, margin, self.min_relevance):
             top = candidates[i]
-            if not members and _titled(topic, top, titles or {}):
-                continue
             for gap in gaps:
                 targeted = (
                     top.document == gap.document
@@ -409,21 +399,6 @@ class SourceTruncated:
             c for c in candidates if c.document == gap.document and s.end <= c.start < gap.start
         ]
         return len(between) < self.lead_sentences
-
-
-def _named_topic(question: str) -> str:
-    """What follows the question's last "about" outside quoted text ("" when none): "What
-    does it say about "Proxy Headers"?" names one; "Which things come after "to keep in mind
-    about HTTPS"?" quotes the document's own "about"."""
-    masked = QUOTED.sub(lambda m: " " * len(m.group()), question)
-    found = _TOPIC.search(masked)
-    return question[found.start(1) : found.end(1)] if found else ""
-
-
-def _titled(topic: frozenset[str], s: Sentence, titles: dict[str, str]) -> bool:
-    """Every word of the topic is in the title of the sentence's section or document."""
-    named = term_set(s.section or "") | term_set(titles.get(s.document, ""))
-    return bool(topic) and all(term_in(t, named) for t in topic)
 
 
 def _near_best(scores: np.ndarray, margin: float, floor: float = -np.inf) -> list[int]:
@@ -602,21 +577,7 @@ class AnswerDecider:
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
         quoted = _quoted(asked.cleaned, sentences, p)
-        titles = {d.id: d.title for d in documents if d.title}
         gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts, quoted)
-        # A gap's announcement states nothing: does the rest of the evidence answer alone?
-        said = np.array([not any(_announces(s, g) for g in gaps) for s in sentences])
-        rest_answers = (
-            bool(said.any())
-            and not bool(said.all())
-            and self.model.answerable(p[said], features[said], cos[said]) >= self.model.threshold
-        )
-        topic = frozenset(content_terms(_named_topic(asked.cleaned)))
-        if gap is not None and topic and rest_answers:
-            # A question about the section or document at large (see SourceTruncated).
-            gap = self.truncated.check(
-                asked.cleaned, p, neutral, sentences, gaps, texts, quoted, topic, titles
-            )
         if gap is not None:
             return Decision(
                 "source_truncated",
@@ -654,6 +615,7 @@ class AnswerDecider:
         unconfirmed = self.unconfirmed.check(asked, ranked[0]) if answerable else None
         if unconfirmed is not None:
             return replace(unconfirmed, score=score, ranked=ranked)
+        titles = {d.id: d.title for d in documents if d.title}
         absent = self.number_absent.check(asked, ranked[0], titles) if answerable else None
         if absent is not None:
             return replace(absent, score=score, ranked=ranked)
@@ -666,10 +628,6 @@ class AnswerDecider:
                 ranked=ranked,
             )
         related = tuple(g for g in gaps if any(_announces(r.sentence, g) for r in ranked[:3]))
-        if rest_answers:
-            # The text around the cut answers; an announcement would be dropped by verification
-            # and the answer refused for want of a claim.
-            ranked = tuple(r for r in ranked if not any(_announces(r.sentence, g) for g in gaps))
         return Decision(
             None,
             "answerability",

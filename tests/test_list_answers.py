@@ -257,22 +257,3 @@ def test_a_list_item_ending_in_a_colon_never_takes_its_siblings_for_its_items(
     quotes = " ".join(c.quote for c in answer.citations)
     assert "restarts itself" not in quotes and "rotate every week" not in quotes, quotes
     assert_exact(answer, parts.sources)
-
-
-def test_a_question_about_the_whole_document_is_answered_before_its_cut(tmp_path: Path) -> None:
-    """A cut list does not swallow a question about its document at large: "What does it say
-    about Tide Tables?" of a page titled so is answered from the text before the cut, never
-    with the bare introduction; the list itself is still refused."""
-    definition = (
-        "A tide table gives the times and heights of high and low water at a harbour for every "
-        "day of the year."
-    )
-    body = f"# Tide Tables\n\n{definition}\n\nThe tide tables of a harbour include:\n"
-    parts = ingested(tmp_path / "data", write(tmp_path / "cut", body, "tides.md"))
-    chain = parts.chain()
-    answer = chain.ask('What does the documentation say about "Tide Tables"?')
-    assert not answer.refused, answer.answer
-    assert [c.quote for c in answer.citations] == [definition]
-    assert_exact(answer, parts.sources)
-    listed = chain.ask("What do the tide tables include?")
-    assert listed.refused and listed.refusal_reason == "source_truncated", listed.answer

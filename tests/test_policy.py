@@ -40,7 +40,7 @@ from qa.signals import (
     same_word,
     term_in,
 )
-from qa.text import contains_phrase, content_terms, intent, quoted_phrases, term_set
+from qa.text import contains_phrase, intent, quoted_phrases, term_set
 from qa.types import Document, Gap, Turn
 
 
@@ -180,30 +180,6 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("Which rules?", p, neutral, cands, [gap], texts) is None
     assert SourceTruncated(min_relevance=0.0).check("Which rules?", p, p, cands, [gap], texts)
     assert rule.check("Which rules?", p, neutral, cands, [], texts) is None
-
-
-def test_source_truncated_leaves_a_question_about_the_whole_section() -> None:
-    """A topic the section's (or the document's) title names entirely is the section at large,
-    which the text before the cut answers; a topic with a word of its own may be the list."""
-    text, gap, cands = club_rules()
-    cands = [replace(c, section="Club rules") for c in cands]
-    rule = SourceTruncated()
-    texts = {"doc": text}
-    p = neutral = np.array([0.7, 0.1, 0.2])
-    about = "What does the page say about the club rules?"
-    topic = frozenset(content_terms("the club rules"))
-    assert rule.check(about, p, neutral, cands, [gap], texts, (), topic) is None
-    assert rule.check(about, p, neutral, cands, [gap], texts, (), frozenset()) == gap
-    own = frozenset(content_terms("the strictest club rules"))
-    assert rule.check(about, p, neutral, cands, [gap], texts, (), own) == gap
-    # A question for the members targets the list whatever its topic.
-    listed = "List what the page says about the club rules."
-    assert rule.check(listed, p, neutral, cands, [gap], texts, (), topic) == gap
-    # The document's title names the topic as well as the section's does.
-    untitled = [replace(c, section=None) for c in cands]
-    assert rule.check(about, p, neutral, untitled, [gap], texts, (), topic) == gap
-    titles = {"doc": "Club rules"}
-    assert rule.check(about, p, neutral, untitled, [gap], texts, (), topic, titles) is None
 
 
 def carried(text: str, earlier: str = "(Budapest Memorandum)") -> Asked:

@@ -361,9 +361,9 @@ class SourceTruncated:
         quotes."""
         if not gaps or not candidates:
             return None
-        own = QUOTED.sub(" ", asked)  # the user's words, not the passage they quote
-        wh = _opening_wh(own)
+        wh = _opening_wh(asked)
         wants = intent(asked)
+        own = _own_words(asked)
         if wh in ("when", "where") or answer_kind(intent(own), own) == "date":
             return None
         # A why / how question can target only the announcement itself; others the region.
@@ -417,9 +417,15 @@ def _asks_for_members(wants: Intent) -> bool:
     return wants.enumerate or wants.count or wants.ordinal or wants.yes_no
 
 
+def _own_words(question: str) -> str:
+    """The question without the passages it quotes: the user's words decide what is asked."""
+    return QUOTED.sub(" ", question)
+
+
 def _opening_wh(question: str) -> str | None:
-    """``why``, ``how``, ``when`` or ``where`` when the question opens with it, else None."""
-    match = _OPENING_WH.search(question)
+    """``why``, ``how``, ``when`` or ``where`` when the user's own words open with it, else
+    None (a quoted passage opening the question is the document's)."""
+    match = _OPENING_WH.search(_own_words(question))
     return match.group(1).lower() if match else None
 
 
@@ -463,7 +469,7 @@ class ListAsked:
         wants = intent(asked)
         if not candidates or not (wants.enumerate or wants.count or wants.ordinal):
             return None
-        if _opening_wh(QUOTED.sub(" ", asked)) in ("why", "how"):
+        if _opening_wh(asked) in ("why", "how"):
             return None  # "How can I limit how many ...?" asks for a manner, not a count
         near = _near_best(scores, self.member_margin)
         near = [

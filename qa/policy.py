@@ -149,7 +149,10 @@ class OutOfScope:
         # "Write operations are slow, why?"): a message asking something is never a task.
         if _GREETING.match(text) or (_TASK.match(text) and "?" not in text):
             return Decision("out_of_scope", self.name, "not a question about the documents")
-        if len(content_terms(asked.standalone, drop_meta=False)) < self.min_content_words:
+        # A quoted passage points at the documents' own text, whatever its words
+        # ("It does several things at once": which things?).
+        content = content_terms(asked.standalone, drop_meta=False)
+        if len(content) < self.min_content_words and not quoted_phrases(asked.standalone):
             return Decision("out_of_scope", self.name, "no content words left to ask about")
         return None
 

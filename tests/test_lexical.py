@@ -36,6 +36,14 @@ def test_exact_term_finds_its_chunk_first(index: LexicalIndex) -> None:
     assert index.search("600,000", 3)[0][0] == "doc#2"
 
 
+def test_an_identifier_is_found_by_its_parts_and_whole() -> None:
+    lexical = LexicalIndex()
+    lexical.build(chunks(["Call `load_dotenv()` first.", "Load the settings file."]), 1)
+    assert lexical.search("load dotenv", 2)[0][0] == "doc#0"
+    assert lexical.search("load_dotenv", 2)[0][0] == "doc#0"
+    assert [cid for cid, _ in lexical.search("dotenv", 2)] == ["doc#0"]
+
+
 def test_results_are_matches_only_best_first(index: LexicalIndex) -> None:
     results = index.search("Budapest sanctions", 10)
     assert {chunk_id for chunk_id, _ in results} == {"doc#0", "doc#3"}

@@ -21,7 +21,7 @@ import numpy as np
 
 from vectorstore.types import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _MANIFEST = "ids.json"
 
 try:  # PyStemmer: Snowball stemmers as a C extension, no data downloads.
@@ -34,9 +34,20 @@ except ImportError:  # pragma: no cover - PyStemmer is a declared dependency
     _STEMMER_NAME = None
 
 
+# Runs of two or more letters or digits: an identifier's parts are words of their own, so
+# "load dotenv" finds `load_dotenv` and "max length" finds `max_length` (bm25s's default
+# pattern keeps underscores inside a token).
+_TOKEN_PATTERN = r"(?u)[^\W_]{2,}"
+
+
 def _tokenize(texts: list[str]) -> list[list[str]]:
     tokens: list[list[str]] = bm25s.tokenize(
-        texts, stopwords="en", stemmer=_STEMMER, return_ids=False, show_progress=False
+        texts,
+        stopwords="en",
+        stemmer=_STEMMER,
+        token_pattern=_TOKEN_PATTERN,
+        return_ids=False,
+        show_progress=False,
     )
     return tokens
 

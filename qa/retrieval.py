@@ -58,6 +58,8 @@ class HybridRetriever(BaseRetriever):
     # ``k`` is LangChain's usual name: HybridRetriever(k=3) and retriever.invoke(query, k=3).
     top_k: int = Field(6, ge=1, validation_alias=AliasChoices("top_k", "k"))
     candidates: int = 20
+    # A quote of at least this many words is a passage the user points at, not a term.
+    quoted_passage_words: int = 3
     rrf_k: int = 60
     # Exact dense search up to this many committed chunks (0: always Chroma's HNSW search).
     dense: DenseIndex | None = None
@@ -88,17 +90,21 @@ class HybridRetriever(BaseRetriever):
         ]
         pool = list(dict.fromkeys(quoted_ids + lexical_ids + dense_ids))
         chunks = self.sources.get_chunks(pool)
-        rankings = [dense_ids, lexical_ids]
-        if phrases:
-            rankings.append(
-                [
-                    cid
-                    for cid in pool
-                    if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
-                ]
-            )
+        holding = [
+            cid
+            for cid in pool
+            if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
+        ]
+        rankings = [dense_ids, lexical_ids] + ([holding] if holding else [])
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
-        ordered = sorted(fused, key=lambda cid: -fused[cid])
+        # The chunks holding a passage the user quotes come first: the rest of the question
+        # ("which items follow ...") may match other chunks in both rankings.  A quoted term
+        # (`the "async" keyword`, a title) only joins the fusion: many chunks hold it.
+        passages = [p for p in phrases if len(p) >= self.quoted_passage_words]
+        first = {
+            cid for cid in holding if any(contains_phrase(chunks[cid].text, p) for p in passages)
+        }
+        ordered = sorted(fused, key=lambda cid: (cid not in first, -fused[cid]))
         dense_rank = {cid: i for i, cid in enumerate(dense_ids, start=1)}
         lexical_rank = {cid: i for i, cid in enumerate(lexical_ids, start=1)}
         evidence = [

@@ -292,6 +292,9 @@ _WHAT_IS = re.compile(
     re.IGNORECASE,
 )
 _MARKUP = r"[*_`\"'“”‘’]*"
+# A link around the subject: "[X](https://...) is", "`X <https://...>`_ is".
+_LINK_OPEN = r"\[?"
+_LINK_CLOSE = r"(?:\]\([^)\s]*\)|\s+<[^>\s]+>`_{1,2})?"
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,8 @@ class Defined:
             return None
         subject = r"\s+".join(re.escape(w) for w in found.group("subject").split())
         defines = re.compile(
-            rf"^{_MARKUP}(?:an?\s+|the\s+)?{_MARKUP}{subject}{_MARKUP}\s+(?:is|are)\s+\S",
+            rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
+            rf"{_MARKUP}\s+(?:is|are)\s+\S",
             re.IGNORECASE,
         )
         for i, s in enumerate(candidates):

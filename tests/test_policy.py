@@ -251,6 +251,12 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     assert rule.check(asked("what is tidewater"), found) == 1
     marked = candidates("**Tidewater** is a tide predictor.")
     assert rule.check(asked("What is Tidewater?"), marked) == 0
+    linked = candidates(
+        "[Tidewater](https://example.org/tw) is a tide predictor.",
+        "`Tidewater <https://example.org/tw>`_ is a tide predictor.",
+    )
+    assert rule.check(asked("What is Tidewater?"), linked[:1]) == 0
+    assert rule.check(asked("What is Tidewater?"), linked[1:]) == 0
     plural = candidates("Gauges in the port:", "Gauges are small tide meters.")
     assert rule.check(asked("What are gauges?"), plural) == 1
     assert rule.check(asked("What is a gauge?"), candidates("A gauge is a tide meter.")) == 0

@@ -126,23 +126,29 @@ def test_a_quoted_introduction_is_found_and_answered_with_its_items(tmp_path: Pa
     assert_exact(answer, parts.sources)
 
 
-def test_a_quoted_introduction_is_searched_for_on_its_own_words(tmp_path: Path) -> None:
-    """The rest of the question ("how many items are listed") fills the dense and lexical
-    candidates with other pages; the quoted passage is still searched for, and found."""
-    corpus = tmp_path / "pulled"
+def among_inventories(corpus: Path, harbour: str, inventory_tail: str = "") -> Path:
+    """A harbour page among eight inventory pages that use the words of "how many items are
+    listed after ..." over and over."""
     corpus.mkdir()
     for n in range(8):
         (corpus / f"inventory-{n}.md").write_text(
             f"# Inventory {n}\n\nHow many items are listed in inventory {n}? The items listed "
             f"here are counted each week once the works are approved, and the listed items are "
-            f"checked item by item after the works.\n",
+            f"checked item by item after the works.{inventory_tail}\n",
             encoding="utf-8",
         )
+    (corpus / "harbour.md").write_text(f"# Harbour notes\n\n{harbour}", encoding="utf-8")
+    return corpus
+
+
+def test_a_quoted_introduction_is_searched_for_on_its_own_words(tmp_path: Path) -> None:
+    """The rest of the question ("how many items are listed") fills the dense and lexical
+    candidates with other pages; the quoted passage is still searched for, and found."""
     items = ["a stone breakwater", "a tidal basin", "a lighthouse on the mole"]
-    (corpus / "harbour.md").write_text(
-        "# Harbour notes\n\nThe harbour opened in 1850. The approved works are:\n\n"
+    corpus = among_inventories(
+        tmp_path / "pulled",
+        "The harbour opened in 1850. The approved works are:\n\n"
         + "".join(f"- {item}\n" for item in items),
-        encoding="utf-8",
     )
     parts = ingested(tmp_path / "data-pulled", corpus)
     retriever = parts.chain().retriever.model_copy(update={"candidates": 3})
@@ -155,19 +161,11 @@ def test_a_quoted_introduction_is_searched_for_on_its_own_words(tmp_path: Path) 
 
 def test_a_quoted_identifier_is_found_as_rendered_text_reads_it(tmp_path: Path) -> None:
     """`load_works()` quoted as "load works", the way a page's rendered text reads."""
-    corpus = tmp_path / "first"
-    corpus.mkdir()
-    for n in range(8):
-        (corpus / f"inventory-{n}.md").write_text(
-            f"# Inventory {n}\n\nHow many items are listed in inventory {n}? The items listed "
-            f"here are counted each week once the works are approved, and the listed items are "
-            f"checked item by item after the works. By default the works will start.\n",
-            encoding="utf-8",
-        )
-    (corpus / "harbour.md").write_text(
-        "# Harbour notes\n\nThe harbour opened in 1850. By default, `load_works()` will:\n\n"
+    corpus = among_inventories(
+        tmp_path / "first",
+        "The harbour opened in 1850. By default, `load_works()` will:\n\n"
         "- dredge the channel\n- repair the mole\n",
-        encoding="utf-8",
+        inventory_tail=" By default the works will start.",
     )
     parts = ingested(tmp_path / "data-first", corpus)
     # Few candidates, so that the other pages fill both rankings.

@@ -8,11 +8,10 @@ answer backends:
   item (deeper, nested items belong to their parent and are skipped). Anything else in between
   (a heading, boilerplate, a paragraph) means the list is not there: the result is empty.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
-  ``first``, ``last``, ``nth`` ("the third", "the 2nd") or ``all``.
+  ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
   stored text of the items: every item (at most ``cap``, then one "... and N more" claim whose
-  quote spans the remaining items), the first, the last or the n-th item, or the count with the
-  items.  A list shorter than the position asked is answered with all its items.
+  quote spans the remaining items), the first or the last item, or the count with the items.
 """
 
 from __future__ import annotations
@@ -30,8 +29,6 @@ DEFAULT_CAP = 5
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.IGNORECASE)
 _FIRST = re.compile(r"\bfirst\b|\bopening\b", re.IGNORECASE)
 _LAST = re.compile(r"\blast\b|\bfinal\b", re.IGNORECASE)
-_NTH_WORDS = ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_NTH = re.compile(rf"\b(?:({'|'.join(_NTH_WORDS)})|(\d+)(?:st|nd|rd|th))\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -78,20 +75,7 @@ def list_question_form(question: str) -> str:
         return "first"
     if _LAST.search(question):
         return "last"
-    if _nth(question) is not None:
-        return "nth"
     return "all"
-
-
-def _nth(question: str) -> tuple[int, str] | None:
-    """The 1-based position a question asks for ("the third" gives ``(3, "third")``)."""
-    found = _NTH.search(question)
-    if found is None:
-        return None
-    if found.group(1):
-        return _NTH_WORDS.index(found.group(1).lower()) + 2, found.group(1).lower()
-    position = int(found.group(2))
-    return (position, found.group(0)) if position >= 1 else None
 
 
 def list_claims(
@@ -129,14 +113,6 @@ def list_claims(
                 items[-1].text,
                 evidence,
                 structural=True,
-            )
-        ]
-    asked = _nth(question) if form == "nth" else None
-    if asked is not None and asked[0] <= len(items):
-        item = items[asked[0] - 1]
-        return [
-            Claim(
-                f"The {asked[1]} is: {_sentence(item.text)}", item.text, evidence, structural=True
             )
         ]
     if form == "count":

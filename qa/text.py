@@ -166,16 +166,11 @@ def intent(question: str) -> Intent:
     )
 
 
-# Stop words that stand for several members after "which"/"what" ("which ones", "what
-# things", "which other tools").
-_PLURAL_STOPWORDS = frozenset({"other", "ones", "things"})
-
-
 def _asks_plural(question: str) -> bool:
     """The wh-word's noun is plural: "which tools ...", "what main features ..."."""
     for match in _WH_PHRASE.finditer(question):
         first, second = (w.lower() if w else "" for w in match.groups())
-        if first in STOPWORDS and first not in _PLURAL_STOPWORDS:
+        if first in STOPWORDS and first != "other":
             continue  # "what is ...", "which of ...", "what does ..."
         if _plural(first) or (second and second not in STOPWORDS and _plural(second)):
             return True

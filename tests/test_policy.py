@@ -83,23 +83,6 @@ def test_out_of_scope_passes_questions(text: str) -> None:
     assert OutOfScope().check(asked(text)) is None
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Which ones are supported?",
-        "What things can I configure?",
-        '"It does several things at once": which things?',
-        "Which other tools are there?",
-        "Which tools does it ship?",
-    ],
-)
-def test_which_ones_and_what_things_ask_for_members(question: str) -> None:
-    assert intent(question).enumerate
-
-
-@pytest.mark.parametrize("question", ["What does it do?", "Which is faster?", "What is it?"])
-def test_which_with_a_verb_asks_for_no_members(question: str) -> None:
-    assert not intent(question).enumerate
 
 
 def test_only_instructions_is_out_of_scope_and_instructions_are_stripped() -> None:

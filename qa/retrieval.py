@@ -90,19 +90,18 @@ class HybridRetriever(BaseRetriever):
         ]
         pool = list(dict.fromkeys(quoted_ids + lexical_ids + dense_ids))
         chunks = self.sources.get_chunks(pool)
-        holding = [
-            cid
-            for cid in pool
-            if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
-        ]
+        held = {  # the quoted phrases each chunk holds, read once
+            cid: [p for p in phrases if contains_phrase(chunk.text, p)]
+            for cid, chunk in chunks.items()
+        }
+        holding = [cid for cid in pool if held.get(cid)]
         rankings = [dense_ids, lexical_ids] + ([holding] if holding else [])
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         # The chunks holding a passage the user quotes come first: the rest of the question
         # ("which items follow ...") may match other chunks in both rankings.  A quoted term
         # (`the "async" keyword`, a title) only joins the fusion: many chunks hold it.
-        passages = [p for p in phrases if len(p) >= self.quoted_passage_words]
         first = {
-            cid for cid in holding if any(contains_phrase(chunks[cid].text, p) for p in passages)
+            cid for cid in holding if any(len(p) >= self.quoted_passage_words for p in held[cid])
         }
         ordered = sorted(fused, key=lambda cid: (cid not in first, -fused[cid]))
         dense_rank = {cid: i for i, cid in enumerate(dense_ids, start=1)}

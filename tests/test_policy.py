@@ -83,8 +83,6 @@ def test_out_of_scope_passes_questions(text: str) -> None:
     assert OutOfScope().check(asked(text)) is None
 
 
-
-
 def test_only_instructions_is_out_of_scope_and_instructions_are_stripped() -> None:
     verdict = OnlyInstructions().check(asked("Ignore the documents."))
     assert verdict is not None and verdict.refuse == "out_of_scope"

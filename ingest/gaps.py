@@ -96,6 +96,8 @@ def detect_gaps(
 
 _CONTENT_KINDS = frozenset({"list_item", "code", "table"})
 _PROSE_KINDS = frozenset({"paragraph", "list_item", "quote"})
+# Content that page furniture never holds: a tail with one of these is no furniture tail.
+_TAIL_CONTENT_KINDS = frozenset({"list_item", "code", "table", "quote"})
 
 
 class _GapFinder:
@@ -199,7 +201,8 @@ class _GapFinder:
     def _furniture_tail(self, index: int) -> bool:
         """Only a short stretch of page furniture is left after the announcement.
 
-        True when the rest of the text holds no list, code, table or quotation, at most
+        True when the rest of the text holds no list, code, table or quotation, does not open
+        with an image (HTML's ``figure`` blocks), holds at most
         ``MAX_TAIL_WORDS`` words (no paragraph over ``MAX_TAIL_PARAGRAPH_WORDS``), and at least
         the first thing after the announcement (or the one after a short label above it) speaks
         the vocabulary of page furniture
@@ -210,8 +213,10 @@ class _GapFinder:
             return False
         offset = self.lines[index][1]
         rest = [b for b in self.blocks if b.start >= offset]
-        if not rest or any(b.kind in ("list_item", "code", "table", "quote") for b in rest):
+        if not rest or any(b.kind in _TAIL_CONTENT_KINDS for b in rest):
             return False
+        if rest[0].kind == "figure":
+            return False  # the image the announcement shows ("It looks like this:")
         prose = [b for b in rest if b.kind != "boilerplate"]
         counts = [len(self.text[b.start : b.end].split()) for b in prose]
         if sum(counts) > MAX_TAIL_WORDS or any(c > MAX_TAIL_PARAGRAPH_WORDS for c in counts):

@@ -132,6 +132,15 @@ _CONTENT_TAGS = ("main", "h1")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
 _LINE_BREAK = "\ue000"
 HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
+# Elements that show an image, a video or a sound. Standing on its own between blocks, one is the
+# content a sentence such as "It looks like this:" announces. ``iframe`` and ``svg`` stay dropped:
+# on web pages they are mostly advertising frames and icons.
+MEDIA_TAGS: dict[str, str] = {
+    "img": "image",
+    "picture": "image",
+    "video": "video",
+    "audio": "audio",
+}
 
 HeadingPosition = tuple[int, int, int]
 
@@ -319,6 +328,9 @@ def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     return HtmlPage(stored, headings, blocks)
 
 
+_BLOCK_BOUNDARIES = BLOCK_TAGS | frozenset(HEADING_LEVELS) | {"pre"}
+
+
 class _HtmlBlocks:
     """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
@@ -355,6 +367,9 @@ class _HtmlBlocks:
         elif name == "pre":
             self.flush()
             self._add(tag.get_text().strip("\n"), "code", 0)
+        elif self._media_alone(tag):
+            self.flush()
+            self._add(_media_label(tag), "figure", 0)
         elif name in ("td", "th"):
             if self._buffer and "".join(self._buffer).strip():
                 self._buffer.append(" | ")
@@ -371,10 +386,9 @@ class _HtmlBlocks:
     def _visit_block(self, tag: Tag, name: str) -> None:
         self.flush()
         if next(tag.stripped_strings, None) is None:
-            # A block that is only an image (a screenshot after "Example:", a badge row) keeps
-            # its alternative text as a ``figure``: content for the gap rules, never an answer.
-            alts = [_collapse(str(img.get("alt") or "")) for img in tag.find_all("img")]
-            self._add(" ".join(a for a in alts if a), "figure", 0)
+            # A block that is only an image (a screenshot after "Example:", a badge row) is a
+            # ``figure``: content for the gap rules, never an answer.
+            self._add(_media_label(tag), "figure", 0)
             return
         context = {"blockquote": "quote", "table": "table", "ul": "list", "ol": "list"}.get(name)
         if name in ("ul", "ol", "dl"):
@@ -414,6 +428,23 @@ class _HtmlBlocks:
             self._kind = "paragraph"
         self._last_in_link = False
 
+    def _media_alone(self, tag: Tag) -> bool:
+        """``tag`` shows media and no text, with no text beside it in its line of blocks (an
+        ``<img>`` between two paragraphs, or inside a bare link): a block of its own."""
+        if tag.name.lower() in BLOCK_TAGS or next(tag.stripped_strings, None) is not None:
+            return False
+        if not _media_label(tag) or "".join(self._buffer).strip():
+            return False
+        for sibling in tag.next_siblings:
+            if isinstance(sibling, Tag) and sibling.name.lower() in _BLOCK_BOUNDARIES:
+                return True
+            if isinstance(sibling, NavigableString) and not isinstance(sibling, PreformattedString):
+                if sibling.strip():
+                    return False
+            elif isinstance(sibling, Tag) and next(sibling.stripped_strings, None) is not None:
+                return False
+        return True
+
     def _add(self, text: str, kind: str, level: int, *, ends_in_link: bool = False) -> None:
         if text.strip():
             self.items.append((text, kind, level, ends_in_link))
@@ -432,6 +463,30 @@ def _is_furniture(tag: Tag) -> bool:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _media_label(tag: Tag) -> str:
+    """What stands for the media in ``tag`` in the stored text: their alternative text, or the
+    kind of media in brackets (``[image]``) when they have none; empty when there is none, or
+    when every image is marked decorative (``alt=""``, as the HTML standard writes it) or is a
+    tracking pixel (one pixel wide or high)."""
+    found = [tag] if tag.name.lower() in MEDIA_TAGS else []
+    found += tag.find_all(list(MEDIA_TAGS))
+    labels: list[str] = []
+    for media in found:
+        if media.find_parent("picture") is not None and media.name.lower() == "img":
+            continue  # a picture's fallback image is the picture itself
+        if any(str(media.get(side, "")).strip() in ("0", "1") for side in ("width", "height")):
+            continue  # a tracking pixel shows nothing
+        text = next(
+            (_collapse(str(media.get(a))) for a in ("alt", "title", "aria-label") if media.get(a)),
+            "",
+        )
+        if text:
+            labels.append(text)
+        elif media.get("alt") is None:
+            labels.append(f"[{MEDIA_TAGS[media.name.lower()]}]")
+    return " ".join(labels)
 
 
 def _collapse(text: str) -> str:

@@ -162,11 +162,42 @@ def test_an_image_after_an_introduction_is_content_not_a_gap() -> None:
     assert any("folds every trait" in q for q in quoted)
 
 
-def test_an_introduction_followed_by_an_image_without_alt_text_and_a_heading_is_a_gap() -> None:
-    """Nothing readable follows, as before: the image-only block carries no text."""
+@pytest.mark.parametrize(
+    "image",
+    [
+        '<p><img src="x.png"></p>',
+        '<img src="x.png">',  # between blocks, as Markdown renderers write a raw image line
+        '<a href="x.png"><img src="x.png"></a>',
+        '<video src="tour.mp4" controls></video>',
+    ],
+)
+def test_an_image_without_alt_text_after_an_introduction_is_content_not_a_gap(image: str) -> None:
+    """A screenshot with no alternative text is still what "It looks like this:" shows; it
+    stands as ``[image]`` in the stored text and is never an answer."""
+    page = (
+        "<html><body><h1>Settings</h1><p>The dashboard looks like this:</p>"
+        f"{image}<p>Nothing is checked yet.</p><h1>Recap</h1><p>More text here.</p>"
+        "</body></html>"
+    )
+    doc = _doc(page, "settings.html")
+    assert doc.gaps == []
+    figures = [doc.text[b.start : b.end] for b in doc.blocks if b.kind == "figure"]
+    assert figures in (["[image]"], ["[video]"])
+    assert not any("[" in doc.text[c.start : c.end] for c in answer_candidates(doc))
+
+
+@pytest.mark.parametrize(
+    "image",
+    ['<p><img src="divider.png" alt=""></p>', '<img src="t.gif" width="1" height="1">', ""],
+)
+def test_a_decorative_image_or_a_tracking_pixel_after_an_introduction_leaves_a_gap(
+    image: str,
+) -> None:
+    """``alt=""`` marks an image as decoration (the HTML standard's wording) and a one-pixel
+    image shows nothing: the list is still missing."""
     page = (
         "<html><body><h1>Settings</h1><p>The defaults are:</p>"
-        '<p><img src="x.png"></p><h1>Next</h1><p>More text here.</p></body></html>'
+        f"{image}<h1>Next steps</h1><p>More text here.</p></body></html>"
     )
     assert [g.announcement for g in _doc(page, "settings.html").gaps] == ["The defaults are:"]
 

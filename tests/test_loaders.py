@@ -17,6 +17,7 @@ from ingest.loaders import (
     load_file,
     load_html,
     load_text,
+    parse_html,
 )
 
 DATA = Path(__file__).parent / "data" / "ingest"
@@ -122,6 +123,24 @@ def test_load_file_reports_html_headings() -> None:
 def test_html_without_text_is_refused() -> None:
     with pytest.raises(LoadError, match="no readable text"):
         load_html("<html><body><script>x()</script></body></html>")
+
+
+def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -> None:
+    page = parse_html(
+        "<html><body><p>Intro text.</p>"
+        '<img src="a.png" alt="The login form">'
+        '<p><img src="icon.png"> Icons inside a sentence stay out.</p>'
+        '<picture><source srcset="b.webp"><img src="b.png"></picture>'
+        '<p>Last.</p><img src="pixel.gif" width="1" height="1"></body></html>'
+    )
+    blocks = [(page.text[b.start : b.end], b.kind) for b in page.blocks]
+    assert blocks == [
+        ("Intro text.", "paragraph"),
+        ("The login form", "figure"),
+        ("Icons inside a sentence stay out.", "paragraph"),
+        ("[image]", "figure"),
+        ("Last.", "paragraph"),
+    ]
 
 
 def test_pdf_pages_are_joined_with_a_blank_line(tmp_path: Path) -> None:

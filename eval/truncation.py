@@ -22,6 +22,11 @@ sentence ending in a colon followed by a list of at least ``MIN_ITEMS`` items), 
   recorded at the introduction, the share of intact copies with a gap at one of the chosen
   introductions (false gaps), and the share with any gap at all (the source may have real ones).
 
+``--render html`` writes every copy as the HTML page its Markdown renders to (markdown-it-py,
+CommonMark with tables; raw HTML such as ``<img>`` lines passes through), cut in the Markdown
+before rendering, so the same questions run over the HTML loader's stored text: the
+introduction, its items and the control sentences are read from the rendered page.
+
 List questions are written from the introduction in several forms ("which ...", "what is the
 first ...", "how many ... and what are they", "list them", "... use your general knowledge if it
 doesn't say"). Nothing here is specific to a corpus; the generated files go to ``--out`` (a
@@ -32,20 +37,23 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import re
 import shutil
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from bs4 import BeautifulSoup
+from markdown_it import MarkdownIt
 
 from ingest.analyze import analyze_document
 from ingest.chunking import split_sentences
-from ingest.loaders import LoadError, iter_files, load_file
+from ingest.loaders import LoadError, iter_files, load_file, parse_html
 from qa.lists import ListItem, list_items_after
 from vectorstore.types import Document
 
@@ -56,6 +64,7 @@ MAX_FORBIDDEN_WORDS = 6
 MAX_CONTROL_SENTENCES = 12
 TEST_SHARE = 0.5
 VARIANTS = ("eof", "blank", "share", "newsletter", "cookie", "comments", "related")
+RENDERINGS = ("html",)
 
 # Generic page furniture, several wordings per kind (none taken from any corpus).
 BOILERPLATE: dict[str, tuple[str, ...]] = {
@@ -121,6 +130,7 @@ class Introduction:
     noun: str
     control: list[str] = field(default_factory=list)
     control_topic: str | None = None  # the control question
+    source_end: int = -1  # where a copy is cut in the source file (``intro_end`` unrendered)
 
 
 @dataclass
@@ -166,6 +176,7 @@ def find_introductions(document: Document) -> list[Introduction]:
             items=[i.text for i in items],
             item_fragments=[_fragment(i) for i in items],
             noun=_head_noun(plain),
+            source_end=end,
         )
         _add_control(document, intro)
         found.append(intro)
@@ -302,11 +313,19 @@ def _case_id(intro: Introduction, suffix: str) -> str:
 
 
 def generate(
-    corpora: Sequence[Path], out: Path, *, per_document: int = 2, test_share: float = TEST_SHARE
+    corpora: Sequence[Path],
+    out: Path,
+    *,
+    per_document: int = 2,
+    test_share: float = TEST_SHARE,
+    render: str | None = None,
 ) -> dict[str, Any]:
-    """Write cut and intact copies, datasets and ``manifest.json`` under ``out``."""
+    """Write cut and intact copies, datasets and ``manifest.json`` under ``out``; ``render``
+    (``"html"``) writes each copy as the page its Markdown renders to."""
     if per_document < 1:
         raise ValueError("per_document must be >= 1")
+    if render is not None and render not in RENDERINGS:
+        raise ValueError(f"unknown rendering {render!r}; known: {', '.join(RENDERINGS)}")
     if out.exists():
         if any(out.iterdir()) and not (out / "manifest.json").is_file():
             raise ValueError(
@@ -314,6 +333,8 @@ def generate(
             )
         shutil.rmtree(out)
     documents = _load_corpora(corpora)
+    if render is not None:
+        documents = [d for d in documents if d.media_type == "text/markdown"]
     if not documents:
         raise ValueError(
             "no Markdown, reStructuredText or plain-text file in the corpora "
@@ -321,6 +342,10 @@ def generate(
         )
     out.mkdir(parents=True)
     chosen = {doc.id: _choose(find_introductions(doc), per_document) for doc in documents}
+    pages: dict[str, str] = {}
+    if render is not None:
+        for doc in documents:
+            pages[doc.id], chosen[doc.id] = _rendered(doc, chosen[doc.id])
     records: list[CopyRecord] = []
     cases: dict[str, list[dict[str, Any]]] = {}
     # Words of each cut corpus: a forbidden word must appear in none of its documents, so an
@@ -330,7 +355,7 @@ def generate(
         split = split_of(doc.id, test_share)
         for round_index in range(1, per_document + 1):
             intros = chosen[doc.id]
-            end = intros[round_index - 1].intro_end if round_index <= len(intros) else 0
+            end = intros[round_index - 1].source_end if round_index <= len(intros) else 0
             vocabulary.setdefault((split, round_index), []).append(doc.text[:end].lower())
     corpus_text = {key: "\n".join(parts) for key, parts in vocabulary.items()}
     for doc in documents:
@@ -339,9 +364,10 @@ def generate(
             continue
         split = split_of(doc.id, test_share)
         intact_dir = out / split / "corpus-intact"
-        intact_path = intact_dir / doc.id
+        name = doc.id + (".html" if render else "")
+        intact_path = intact_dir / name
         intact_path.parent.mkdir(parents=True, exist_ok=True)
-        intact_path.write_text(doc.text, encoding="utf-8")
+        intact_path.write_text(pages.get(doc.id, doc.text), encoding="utf-8")
         records.append(
             CopyRecord(
                 str(intact_path.relative_to(out)), doc.id, "intact", "intact", split, 0, -1, -1
@@ -349,8 +375,12 @@ def generate(
         )
         for round_index, intro in enumerate(intros, start=1):
             variant, tail = _variant(intro, round_index)
-            cut_text = doc.text[: intro.intro_end] + tail
-            cut_path = out / split / f"corpus-cut-{round_index}" / doc.id
+            if render:
+                cut_text = _html_page(doc.text, doc.title, cut=intro.source_end - 1, tail=tail)
+                intro = _located(cut_text, intro)
+            else:
+                cut_text = doc.text[: intro.source_end] + tail
+            cut_path = out / split / f"corpus-cut-{round_index}" / name
             cut_path.parent.mkdir(parents=True, exist_ok=True)
             cut_path.write_text(cut_text, encoding="utf-8")
             records.append(
@@ -467,6 +497,81 @@ def _load_corpora(corpora: Sequence[Path]) -> list[Document]:
     return documents
 
 
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table")
+
+
+def _html_page(markdown: str, title: str | None, *, cut: int | None = None, tail: str = "") -> str:
+    """The page ``markdown`` renders to; with ``cut`` (an offset in ``markdown``), only the
+    blocks up to the paragraph holding it, their open lists closed, then ``tail`` rendered: a
+    page cut right after a sentence, its links still resolved (reference definitions often
+    stand at the end of a Markdown file)."""
+    md = _markdown()
+    env: dict[str, Any] = {}
+    tokens = md.parse(markdown, env)
+    if cut is not None:
+        line = markdown.count("\n", 0, cut)
+        opened = next(
+            i
+            for i, t in enumerate(tokens)
+            if t.type == "paragraph_open" and t.map and t.map[0] <= line < t.map[1]
+        )
+        end = next(i for i in range(opened, len(tokens)) if tokens[i].type == "paragraph_close")
+        tokens = tokens[: end + 1]
+    body = md.renderer.render(tokens, md.options, env)
+    if cut is not None:
+        depth: list[str] = []
+        for token in tokens:
+            if token.nesting == 1 and token.tag and not token.hidden:
+                depth.append(token.tag)
+            elif token.nesting == -1 and token.tag and not token.hidden:
+                depth.pop()
+        body += "".join(f"</{tag}>\n" for tag in reversed(depth)) + md.render(tail)
+    head = f"<title>{html.escape(title)}</title>" if title else ""
+    return f"<html><head>{head}</head><body>\n{body}</body></html>\n"
+
+
+def _rendered(document: Document, intros: Sequence[Introduction]) -> tuple[str, list[Introduction]]:
+    """The page ``document`` renders to, and ``intros`` read from that page (the introduction,
+    items and control sentences in the page's stored text); an introduction the page does not
+    hold as one (markup that renders differently) is left out."""
+    page = _html_page(document.text, document.title)
+    parsed = parse_html(page)
+    rendered = analyze_document(
+        document.id, document.path, parsed.text, "text/html", parsed.headings, parsed.blocks
+    )
+    found = find_introductions(rendered)
+    md = _markdown()
+    env: dict[str, Any] = {}
+    md.parse(document.text, env)  # the reference definitions the sentences' links point at
+    out: list[Introduction] = []
+    for intro in intros:
+        sentence = md.renderInline(document.text[intro.intro_start : intro.intro_end], env)
+        key = _letters(BeautifulSoup(sentence, "html.parser").get_text())
+        match = next((f for f in found if _letters(f.intro) == key), None)
+        if match is not None:
+            match.source_end = intro.intro_end
+            out.append(match)
+    return page, out
+
+
+def _located(page: str, intro: Introduction) -> Introduction:
+    """``intro`` with its offsets in the stored text of ``page`` (a cut copy: the last
+    paragraph or list item whose last sentence is the introduction)."""
+    parsed = parse_html(page)
+    key = _letters(intro.intro)
+    for block in reversed(parsed.blocks):
+        sentences = split_sentences(parsed.text, block.start, block.end)
+        if sentences and _letters(parsed.text[sentences[-1][0] : sentences[-1][1]]) == key:
+            start, end = sentences[-1]
+            return replace(intro, intro_start=start, intro_end=end)
+    return intro
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 def measure(out: Path, records: Sequence[CopyRecord]) -> dict[str, Any]:
     """Ingest-side figures over the copies under ``out``, with the current ingest code."""
     cut_total = cut_found = intact_total = intact_false = intact_at_intro = 0
@@ -483,7 +588,13 @@ def measure(out: Path, records: Sequence[CopyRecord]) -> dict[str, Any]:
             document = None
         else:
             document = analyze_document(
-                record.source, str(path), loaded.text, loaded.media_type, loaded.headings
+                record.source,
+                str(path),
+                loaded.text,
+                loaded.media_type,
+                loaded.headings,
+                loaded.blocks,
+                loaded.furniture,
             )
         gaps = document.gaps if document is not None else []
         if record.kind == "cut":
@@ -518,6 +629,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--per-document", type=int, default=2)
     parser.add_argument("--test-share", type=float, default=TEST_SHARE)
+    parser.add_argument(
+        "--render",
+        choices=RENDERINGS,
+        help="write each copy as the page its Markdown renders to (Markdown sources only)",
+    )
     args = parser.parse_args(argv)
     missing = [str(c) for c in args.corpus if not c.exists()]
     if missing:
@@ -525,7 +641,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         manifest = generate(
-            args.corpus, args.out, per_document=args.per_document, test_share=args.test_share
+            args.corpus,
+            args.out,
+            per_document=args.per_document,
+            test_share=args.test_share,
+            render=args.render,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -103,3 +103,37 @@ def test_an_introduction_is_quoted_with_its_inline_annotations() -> None:
     assert _plain("{* ../docs_src/app.py hl[3] *} The app has these parts:") == (
         "The app has these parts:"
     )
+
+
+def test_html_copies_are_cut_after_rendering_with_links_resolved(tmp_path: Path) -> None:
+    """``render="html"``: each copy is the page its Markdown renders to, cut after the
+    introduction's paragraph; a reference link defined at the end of the file still renders as
+    a link, and the questions' expected items are words of the page's stored text."""
+    from ingest.loaders import load_file
+
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "harbour.md").write_text(
+        "# Harbour guide\n\nThe harbour master keeps the tide tables for every visiting boat.\n\n"
+        "The [marina office][office] rents out these berth types:\n\n"
+        "- Short stay pontoons for visiting yachts\n- Swinging moorings in the outer basin\n"
+        "- Dry storage on the quay\n\nBerths are booked by the week.\n\n"
+        "[office]: https://example.org/office\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    manifest = generate([corpus], out, per_document=1, render="html")
+    assert manifest["figures"]["gap_recorded_on_cut"] == 1.0
+    assert manifest["figures"]["false_gaps_on_intact"] == 0.0
+    cut = next(c for c in manifest["copies"] if c["kind"] == "cut")
+    page = (out / cut["path"]).read_text(encoding="utf-8")
+    assert cut["path"].endswith(".html") and 'href="https://example.org/office"' in page
+    assert "Swinging" not in page
+    stored = load_file(out / cut["path"]).text
+    assert stored[cut["intro_start"] : cut["intro_end"]] == (
+        "The marina office rents out these berth types:"
+    )
+    intact = load_dataset(next(out / n for n in manifest["datasets"] if "intact" in n))
+    intact_text = load_file(next(intact.corpus.rglob("*.html"))).text if intact.corpus else ""
+    for case in intact.cases:
+        assert any(f in intact_text for f in case.cited_contains_any)

@@ -63,6 +63,10 @@ eval: install
 	$(BIN)/python -m eval.truncation --corpus $(SHARED)/corpora/fastapi-docs --out $(DATA)/truncation --per-document 1 >/dev/null
 	$(BIN)/verbatim eval --dataset $(DATA)/truncation/test/truncation-cut-1.yaml --data-dir $(DATA)/eval/truncation-cut --min-refusal-recall 0.95 --min-citation-support 0.35
 	$(BIN)/verbatim eval --dataset $(DATA)/truncation/test/truncation-intact.yaml --data-dir $(DATA)/eval/truncation-intact --min-citation-support 0.92
+	@echo "== eval truncation (the same copies rendered to HTML pages, test part)"
+	$(BIN)/python -m eval.truncation --corpus $(SHARED)/corpora/fastapi-docs --out $(DATA)/truncation-html --per-document 1 --render html >/dev/null
+	$(BIN)/verbatim eval --dataset $(DATA)/truncation-html/test/truncation-cut-1.yaml --data-dir $(DATA)/eval/truncation-html-cut --min-refusal-recall 0.95 --min-citation-support 0.35
+	$(BIN)/verbatim eval --dataset $(DATA)/truncation-html/test/truncation-intact.yaml --data-dir $(DATA)/eval/truncation-html-intact --min-citation-support 0.92
 
 # Retrain the answerability model from the tune parts (writes qa/models/answerability.json).
 train: install-dev

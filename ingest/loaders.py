@@ -259,13 +259,20 @@ def join_pages(pages: Sequence[str], name: str = "file.pdf") -> str:
 PAGE_FURNITURE = "page_furniture"
 # A first or last line repeated (digits aside) on this many pages is a running head or foot.
 MIN_RUNNING_PAGES = 3
+# A page's first or last line that is only its number ("7", "Page 7", "7 of 30", "- 7 -") is
+# furniture even in a document too short for the number to recur.
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-\u2013\u2014]\s*\d{1,4}\s*[-\u2013\u2014]",
+    re.IGNORECASE,
+)
 
 
 def page_furniture(pages: Sequence[str]) -> list[Span]:
     """Spans (offsets in :func:`join_pages`'s text) of each page's running head or foot: a first
     or last line that recurs, digits aside, as a first or last line on at least
-    ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14", and so a bare page number, "Page 7" or
-    "7 of 30"), except the document's very first line (its title)."""
+    ``MIN_RUNNING_PAGES`` pages ("Chapter 2: Syntax 14"), or that is only a page number ("7",
+    "Page 7", "7 of 30", "- 7 -") on any page, except the document's very first line (its
+    title)."""
     edges: list[tuple[int, int, str]] = []
     offset = 0
     for page in pages:
@@ -285,7 +292,9 @@ def page_furniture(pages: Sequence[str]) -> list[Span]:
         Span(start, end, PAGE_FURNITURE, line)
         for index, (start, end, line) in enumerate(edges)
         # The document's first line is its title, even when every page repeats it.
-        if line.strip() and index > 0 and counts[key(line)] >= MIN_RUNNING_PAGES
+        if line.strip()
+        and index > 0
+        and (counts[key(line)] >= MIN_RUNNING_PAGES or _PAGE_NUMBER.fullmatch(line.strip()))
     ]
 
 

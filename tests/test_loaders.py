@@ -285,6 +285,33 @@ def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
     assert [g.announcement for g in doc.gaps] == ["The marina offers the following berth types:"]
 
 
+@pytest.mark.parametrize("number", ["2", "Page 2", "2 of 2", "- 2 -"])
+def test_a_page_number_ends_a_short_pdf_as_furniture_so_a_cut_list_is_a_gap(
+    tmp_path: Path, number: str
+) -> None:
+    """Two pages are too few for the number to recur as a running foot; a line that is only a
+    page number is furniture all the same, and the introduction it follows is a gap."""
+    from ingest.analyze import analyze_document
+
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(
+        _pdf_with_pages(
+            f"Harbour Guide\nThe harbour opens at six every morning.\n{number.replace('2', '1')}",
+            f"Visiting boats pay at the office.\nThe marina offers the following berth types:\n"
+            f"{number}",
+        )
+    )
+    loaded = load_file(path)
+    assert [loaded.text[s.start : s.end] for s in loaded.furniture] == [
+        number.replace("2", "1"),
+        number,
+    ]
+    doc = analyze_document(
+        "cut.pdf", str(path), loaded.text, loaded.media_type, furniture=loaded.furniture
+    )
+    assert [g.announcement for g in doc.gaps] == ["The marina offers the following berth types:"]
+
+
 def test_pdf_numbered_section_titles_are_headings_while_their_numbers_run_in_order(
     tmp_path: Path,
 ) -> None:

@@ -352,6 +352,9 @@ class _HtmlBlocks:
         self._kind = "paragraph"
         self._lists = 0
         self._context: list[str] = []
+        # Per open list item: its list depth and the index of its block in ``items`` (None
+        # until its first text is added), so its later paragraphs join that block.
+        self._open_items: list[tuple[int, int | None]] = []
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -407,11 +410,13 @@ class _HtmlBlocks:
         if name in ("li", "dt", "dd"):
             self._prefix = "- " if name == "li" else ""
             self._kind = "list_item"
+            self._open_items.append((self._lists, None))
         self.walk(tag)
         self.flush()
         if name in ("li", "dt", "dd"):
             self._prefix = ""
             self._kind = "paragraph"
+            self._open_items.pop()
         if context:
             self._context.pop()
         if name in ("ul", "ol", "dl"):
@@ -430,12 +435,28 @@ class _HtmlBlocks:
         else:
             kept = [line for line in lines if line]
         text = "\n".join(kept).strip("\n")
-        if text:
+        if text and self._joins_open_item(kind):
+            # A later paragraph of a list item (``<li><p>...</p><p>...</p></li>``) is part of
+            # the item, not a paragraph that ends its list.
+            body, kind, level, _ = self.items[-1]
+            self.items[-1] = (f"{body}\n\n{text}", kind, level, self._last_in_link)
+        elif text:
             level = self._lists if kind == "list_item" else 0
             self._add(self._prefix + text, kind, level, ends_in_link=self._last_in_link)
+            if kind == "list_item" and self._open_items:
+                depth, _ = self._open_items[-1]
+                self._open_items[-1] = (depth, len(self.items) - 1)
             self._prefix = ""
             self._kind = "paragraph"
         self._last_in_link = False
+
+    def _joins_open_item(self, kind: str) -> bool:
+        """The text to add is a later paragraph of the innermost open list item, and nothing
+        has been added since that item's own block."""
+        if kind != "paragraph" or not self._open_items:
+            return False
+        depth, index = self._open_items[-1]
+        return depth == self._lists and index is not None and index == len(self.items) - 1
 
     def _media_alone(self, tag: Tag) -> bool:
         """``tag`` shows media and no text, with no text beside it in its line of blocks (an

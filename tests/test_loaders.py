@@ -143,6 +143,30 @@ def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -
     ]
 
 
+def test_html_list_item_paragraphs_stay_in_their_item() -> None:
+    """docutils and Sphinx write loose list items as ``<li><p>..</p><p>..</p></li>``: the later
+    paragraph belongs to the item, so the list is not cut short after its first item."""
+    from ingest.analyze import analyze_document
+
+    page = parse_html(
+        "<html><body><p>The module has 2 modes:</p><ul>"
+        "<li><p>Version 0, the old mode:</p><p>It may change over time.</p>"
+        "<ul><li><p>Set by the V0 flag.</p></li><li><p>The default.</p></li></ul></li>"
+        "<li><p>Version 1, the new mode.</p></li></ul><p>Pick one.</p></body></html>"
+    )
+    blocks = [(page.text[b.start : b.end], b.kind, b.level) for b in page.blocks]
+    assert blocks == [
+        ("The module has 2 modes:", "paragraph", 0),
+        ("- Version 0, the old mode:\n\nIt may change over time.", "list_item", 1),
+        ("- Set by the V0 flag.", "list_item", 2),
+        ("- The default.", "list_item", 2),
+        ("- Version 1, the new mode.", "list_item", 1),
+        ("Pick one.", "paragraph", 0),
+    ]
+    doc = analyze_document("m.html", "m.html", page.text, "text/html", page.headings, page.blocks)
+    assert doc.gaps == []
+
+
 def test_pdf_pages_are_joined_with_a_blank_line(tmp_path: Path) -> None:
     path = tmp_path / "two.pdf"
     path.write_bytes(_pdf_with_pages("First page text.", "Second page text."))

@@ -123,6 +123,7 @@ _FURNITURE_TOKENS = frozenset(
         "breadcrumb",
         "breadcrumbs",
         "sidebar",
+        "headerlink",  # Sphinx's and MkDocs's permalink after a heading ("¶", "#")
     }
 )
 _CLASS_TOKEN = re.compile(r"[a-z]+")
@@ -375,7 +376,7 @@ class _HtmlBlocks:
             self._buffer.append(_LINE_BREAK)
         elif name in HEADING_LEVELS:
             self.flush()
-            self._add(_collapse(tag.get_text()), "heading", HEADING_LEVELS[name])
+            self._add(_collapse(_visible_text(tag)), "heading", HEADING_LEVELS[name])
         elif name == "pre":
             self.flush()
             self._add(tag.get_text().strip("\n"), "code", 0)
@@ -493,6 +494,23 @@ def _is_furniture(tag: Tag) -> bool:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _visible_text(tag: Tag) -> str:
+    """The text of ``tag`` without its dropped or furniture elements (a heading's permalink)."""
+    parts: list[str] = []
+    for child in tag.children:
+        if isinstance(child, Tag):
+            name = child.name.lower()
+            if (
+                name not in DROPPED_TAGS
+                and not child.has_attr("hidden")
+                and not _is_furniture(child)
+            ):
+                parts.append(_visible_text(child))
+        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+            parts.append(str(child))
+    return "".join(parts)
 
 
 def _media_label(tag: Tag) -> str:

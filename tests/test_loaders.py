@@ -167,6 +167,18 @@ def test_html_list_item_paragraphs_stay_in_their_item() -> None:
     assert doc.gaps == []
 
 
+def test_html_permalinks_after_headings_are_dropped() -> None:
+    """Sphinx and MkDocs end each heading and API signature with a permalink ("¶", "#")."""
+    page = parse_html(
+        '<html><body><h2>Installation<a class="headerlink" href="#i">¶</a></h2>'
+        "<p>Run the installer.</p><dl><dt><span>connect</span>(<em>host</em>)"
+        '<a class="headerlink" href="#c">#</a></dt><dd><p>Open a connection.</p></dd></dl>'
+        "</body></html>"
+    )
+    assert page.text == "Installation\n\nRun the installer.\n\nconnect(host)\n\nOpen a connection."
+    assert [page.text[s:e] for s, e, _ in page.headings] == ["Installation"]
+
+
 def test_pdf_pages_are_joined_with_a_blank_line(tmp_path: Path) -> None:
     path = tmp_path / "two.pdf"
     path.write_bytes(_pdf_with_pages("First page text.", "Second page text."))

@@ -59,6 +59,8 @@ _END_PUNCT = re.compile(r"[.,;:!?…][\"'”’)\]]*$")
 _LIST_ITEM = re.compile(r"^([-*+•]\s|\d+[.)]\s|[a-z][.)]\s)")
 # A copyright notice ("Copyright (c) 2015-2017, Norbert Juffa", "© 2024 Example Ltd") is a line
 # of a licence or a footer, not a title; a bare "Copyright" (a section on it) still is one.
+# A table row ("Key | Size | Default") or an assignment ("TOKEN=abc run"): content, not a title.
+_NOT_TITLE = re.compile(r"\|.*\||\w=\S")
 _NOTICE = re.compile(r"^(?:©|\(c\)|copyright\b).*\b(?:1[89]|20)\d\d\b", re.IGNORECASE)
 # A numbered section title ("2.1 ASN.1 syntax") and a table of contents' leader dots.
 _NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
@@ -200,7 +202,7 @@ def is_heading_line(line: str) -> bool:
         return False
     if len(stripped.split()) > MAX_HEADING_WORDS or _END_PUNCT.search(stripped):
         return False
-    if _LIST_ITEM.match(stripped) or _NOTICE.match(stripped):
+    if _LIST_ITEM.match(stripped) or _NOTICE.match(stripped) or _NOT_TITLE.search(stripped):
         return False
     first = next((ch for ch in stripped if ch.isalnum()), "")
     return bool(first) and (first.isupper() or first.isdigit()) and stripped[0].isalnum()

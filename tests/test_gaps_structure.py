@@ -298,3 +298,15 @@ def test_a_list_of_profiles_an_introduction_announces_is_content(suffix: str) ->
     assert any("Bluesky" in q for q in quoted)
     shared = text.replace(f"{intro}\n\n", f"{intro}\n\nShare this:\n\n")
     assert [g.announcement for g in _doc(shared, f"outreach.{suffix}").gaps] == [intro]
+
+
+def test_a_plain_text_table_after_an_introduction_is_content_not_a_gap() -> None:
+    """Rows drawn with pipes are the table the sentence announces, not headings."""
+    text = (
+        "The harbour charges visiting boats by length.\n\n"
+        "The fees per night are:\n\nLength | Summer | Winter\n\nUnder 10 m | 20 | 12\n\n"
+        "Over 10 m | 30 | 18\n\nPay at the office before leaving.\n"
+    )
+    doc = _doc(text, "fees.txt")
+    assert doc.gaps == []
+    assert doc.sections == [] and not any(b.kind == "heading" for b in doc.blocks)

@@ -49,6 +49,10 @@ def test_plain_text_rejects_sentences_lists_and_trailing_lines() -> None:
     assert not is_heading_line("Copyright (c) 2015-2017, Norbert Juffa")
     assert not is_heading_line("Copyright 2019 The Authors")
     assert is_heading_line("Copyright and License")
+    # A table row or a command with a setting is what an introduction shows, not a title.
+    assert not is_heading_line("Key Type | Public | Private")
+    assert not is_heading_line("TOKEN=abc flit publish")
+    assert is_heading_line("Keys and Tokens")
     text = f"{BODY}\n\nThanks For Reading\n"
     assert find_sections(text, "text/plain") == (None, [])
 

@@ -464,6 +464,8 @@ class _HtmlBlocks:
         ``<img>`` between two paragraphs, or inside a bare link): a block of its own."""
         if tag.name.lower() in BLOCK_TAGS or next(tag.stripped_strings, None) is not None:
             return False
+        if "table" in self._context:
+            return False  # an icon in a table cell (a navigation bar's "Prev", "Up") is the cell's
         if not _media_label(tag) or "".join(self._buffer).strip():
             return False
         for sibling in tag.next_siblings:

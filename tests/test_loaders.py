@@ -131,7 +131,9 @@ def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -
         '<img src="a.png" alt="The login form">'
         '<p><img src="icon.png"> Icons inside a sentence stay out.</p>'
         '<picture><source srcset="b.webp"><img src="b.png"></picture>'
-        '<p>Last.</p><img src="pixel.gif" width="1" height="1"></body></html>'
+        '<p>Last.</p><img src="pixel.gif" width="1" height="1">'
+        '<table><tr><td><a href="prev.html"><img src="prev.png" alt="Prev"></a></td>'
+        "<th>User Manual</th></tr></table></body></html>"
     )
     blocks = [(page.text[b.start : b.end], b.kind) for b in page.blocks]
     assert blocks == [
@@ -140,6 +142,7 @@ def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -
         ("Icons inside a sentence stay out.", "paragraph"),
         ("[image]", "figure"),
         ("Last.", "paragraph"),
+        ("User Manual", "table"),  # a navigation icon in a cell is not a figure of its own
     ]
 
 

@@ -51,7 +51,7 @@ import yaml
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from ingest.analyze import analyze_document
+from ingest.analyze import analyze_document, analyze_loaded
 from ingest.chunking import split_sentences
 from ingest.loaders import LoadError, iter_files, load_file, parse_html
 from qa.lists import ListItem, list_items_after
@@ -491,9 +491,7 @@ def _load_corpora(corpora: Sequence[Path]) -> list[Document]:
             doc_id = (
                 f"{root.name}/{path.relative_to(root).as_posix()}" if root.is_dir() else path.name
             )
-            documents.append(
-                analyze_document(doc_id, str(path), loaded.text, loaded.media_type, loaded.headings)
-            )
+            documents.append(analyze_loaded(doc_id, str(path), loaded))
     return documents
 
 
@@ -587,15 +585,7 @@ def measure(out: Path, records: Sequence[CopyRecord]) -> dict[str, Any]:
         except LoadError:
             document = None
         else:
-            document = analyze_document(
-                record.source,
-                str(path),
-                loaded.text,
-                loaded.media_type,
-                loaded.headings,
-                loaded.blocks,
-                loaded.furniture,
-            )
+            document = analyze_loaded(record.source, str(path), loaded)
         gaps = document.gaps if document is not None else []
         if record.kind == "cut":
             hit = any(record.intro_start <= g.end <= record.intro_end + 1 for g in gaps)

@@ -1,6 +1,6 @@
 """Turning files into documents and chunks with exact offsets, and the incremental ingest job."""
 
-from ingest.analyze import analyze_document
+from ingest.analyze import analyze_document, analyze_loaded
 from ingest.candidates import answer_candidates
 from ingest.chunking import Chunker, chunk_id, split_sentences
 from ingest.cleaning import find_boilerplate, find_caption
@@ -18,6 +18,7 @@ __all__ = [
     "LoadError",
     "LoadedFile",
     "analyze_document",
+    "analyze_loaded",
     "answer_candidates",
     "chunk_id",
     "detect_gaps",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from ingest.blocks import find_blocks, outside_code, parse_blocks, without_overlap
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
+from ingest.loaders import LoadedFile
 from ingest.structure import find_sections
 from vectorstore.types import Block, Document, Section, Span
 
@@ -52,6 +53,19 @@ def analyze_document(
         caption=caption,
         gaps=gaps,
         blocks=blocks,
+    )
+
+
+def analyze_loaded(doc_id: str, path: str, loaded: LoadedFile) -> Document:
+    """:func:`analyze_document` over what a loader returned (HTML blocks, PDF furniture)."""
+    return analyze_document(
+        doc_id,
+        path,
+        loaded.text,
+        loaded.media_type,
+        loaded.headings,
+        loaded.blocks,
+        loaded.furniture,
     )
 
 

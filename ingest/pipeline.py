@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ingest.analyze import analyze_document
+from ingest.analyze import analyze_loaded
 from ingest.candidates import answer_candidates
 from ingest.chunking import Chunker
 from ingest.loaders import LoadError, iter_files, load_file
@@ -224,15 +224,7 @@ class IngestPipeline:
                 return doc_id
         try:
             loaded = load_file(path, raw)
-            document = analyze_document(
-                doc_id,
-                str(path),
-                loaded.text,
-                loaded.media_type,
-                loaded.headings,
-                loaded.blocks,
-                loaded.furniture,
-            )
+            document = analyze_loaded(doc_id, str(path), loaded)
         except LoadError as exc:
             report.failed.append({"path": str(path), "error": str(exc)})
             return None

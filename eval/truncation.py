@@ -335,6 +335,8 @@ def generate(
     documents = _load_corpora(corpora)
     if render is not None:
         documents = [d for d in documents if d.media_type == "text/markdown"]
+        if not documents:
+            raise ValueError(f"--render {render} renders Markdown files; the corpora hold none")
     if not documents:
         raise ValueError(
             "no Markdown, reStructuredText or plain-text file in the corpora "

@@ -77,6 +77,9 @@ def test_cli_refuses_an_out_folder_it_did_not_write_and_a_corpus_it_cannot_cut(
     (corpus / "page.html").write_text("<h1>Ports</h1><p>The ports are:</p><ul><li>a</li></ul>")
     assert main(["--corpus", str(corpus), "--out", str(tmp_path / "new" / "out")]) == 2
     assert "HTML and PDF files are not cut" in capsys.readouterr().err
+    rendered = ["--corpus", str(corpus), "--out", str(tmp_path / "r"), "--render", "html"]
+    assert main(rendered) == 2
+    assert "renders Markdown files" in capsys.readouterr().err
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("my own notes")

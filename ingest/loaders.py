@@ -380,6 +380,12 @@ class _HtmlBlocks:
         elif name == "pre":
             self.flush()
             self._add(tag.get_text().strip("\n"), "code", 0)
+        elif name in ("video", "audio"):
+            # What they hold is a fallback for browsers without the element ("Your browser
+            # does not support the video tag."), which no reader sees.
+            if not "".join(self._buffer).strip() and "table" not in self._context:
+                self.flush()
+                self._add(_media_label(tag), "figure", 0)
         elif self._media_alone(tag):
             self.flush()
             self._add(_media_label(tag), "figure", 0)

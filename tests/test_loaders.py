@@ -146,6 +146,22 @@ def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -
     ]
 
 
+def test_html_video_fallback_text_is_not_content() -> None:
+    page = parse_html(
+        "<html><body><p>Watch the tour:</p><video controls>"
+        '<source src="tour.mp4" type="video/mp4">Your browser does not support the video tag.'
+        '</video><h2>Setup</h2><p>Install it <audio src="a.ogg">No audio.</audio> first.</p>'
+        "</body></html>"
+    )
+    blocks = [(page.text[b.start : b.end], b.kind) for b in page.blocks]
+    assert blocks == [
+        ("Watch the tour:", "paragraph"),
+        ("[video]", "figure"),
+        ("Setup", "heading"),
+        ("Install it first.", "paragraph"),
+    ]
+
+
 def test_html_list_item_paragraphs_stay_in_their_item() -> None:
     """docutils and Sphinx write loose list items as ``<li><p>..</p><p>..</p></li>``: the later
     paragraph belongs to the item, so the list is not cut short after its first item."""

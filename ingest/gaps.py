@@ -96,8 +96,6 @@ def detect_gaps(
 
 _CONTENT_KINDS = frozenset({"list_item", "code", "table"})
 _PROSE_KINDS = frozenset({"paragraph", "list_item", "quote"})
-# Content that page furniture never holds: a tail with one of these is no furniture tail.
-_TAIL_CONTENT_KINDS = frozenset({"list_item", "code", "table", "quote"})
 
 
 class _GapFinder:
@@ -213,7 +211,7 @@ class _GapFinder:
             return False
         offset = self.lines[index][1]
         rest = [b for b in self.blocks if b.start >= offset]
-        if not rest or any(b.kind in _TAIL_CONTENT_KINDS for b in rest):
+        if not rest or any(b.kind in ("list_item", "code", "table", "quote") for b in rest):
             return False
         if rest[0].kind == "figure":
             return False  # the image the announcement shows ("It looks like this:")

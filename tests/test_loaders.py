@@ -125,17 +125,22 @@ def test_html_without_text_is_refused() -> None:
         load_html("<html><body><script>x()</script></body></html>")
 
 
+def _html_blocks(body: str) -> list[tuple[str, str]]:
+    """``(text, kind)`` of each block the HTML loader records for a page with ``body``."""
+    page = parse_html(f"<html><body>{body}</body></html>")
+    return [(page.text[b.start : b.end], b.kind) for b in page.blocks]
+
+
 def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -> None:
-    page = parse_html(
-        "<html><body><p>Intro text.</p>"
+    blocks = _html_blocks(
+        "<p>Intro text.</p>"
         '<img src="a.png" alt="The login form">'
         '<p><img src="icon.png"> Icons inside a sentence stay out.</p>'
         '<picture><source srcset="b.webp"><img src="b.png"></picture>'
         '<p>Last.</p><img src="pixel.gif" width="1" height="1">'
         '<table><tr><td><a href="prev.html"><img src="prev.png" alt="Prev"></a></td>'
-        "<th>User Manual</th></tr></table></body></html>"
+        "<th>User Manual</th></tr></table>"
     )
-    blocks = [(page.text[b.start : b.end], b.kind) for b in page.blocks]
     assert blocks == [
         ("Intro text.", "paragraph"),
         ("The login form", "figure"),
@@ -147,13 +152,11 @@ def test_html_media_standing_alone_become_figures_and_inline_images_stay_out() -
 
 
 def test_html_video_fallback_text_is_not_content() -> None:
-    page = parse_html(
-        "<html><body><p>Watch the tour:</p><video controls>"
+    blocks = _html_blocks(
+        "<p>Watch the tour:</p><video controls>"
         '<source src="tour.mp4" type="video/mp4">Your browser does not support the video tag.'
         '</video><h2>Setup</h2><p>Install it <audio src="a.ogg">No audio.</audio> first.</p>'
-        "</body></html>"
     )
-    blocks = [(page.text[b.start : b.end], b.kind) for b in page.blocks]
     assert blocks == [
         ("Watch the tour:", "paragraph"),
         ("[video]", "figure"),

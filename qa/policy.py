@@ -1,8 +1,8 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ defined ─▶ source_truncated ─▶ list_asked ─▶ unmentioned ─▶ answerability model
-             ─▶ unconfirmed ─▶ number_absent ─▶ answer | not_in_documents
+    evidence ─▶ defined ─▶ section_asked ─▶ source_truncated ─▶ list_asked ─▶ unmentioned
+             ─▶ answerability model ─▶ unconfirmed ─▶ number_absent ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -47,7 +47,7 @@ from qa.text import (
     term_set,
     words,
 )
-from qa.types import Document, Evidence, Gap, RefusalReason
+from qa.types import Document, Evidence, Gap, RefusalReason, Section
 
 
 @dataclass(frozen=True)
@@ -327,6 +327,93 @@ class Defined:
         return None
 
 
+# "What does the documentation say about X?", "Tell me about X": a question for what is said on
+# a topic. The verbs are the saying verbs of :data:`qa.text.META_WORDS`.
+_SAID_ABOUT = re.compile(
+    r"\b(?:say|says|said|tell|tells|mention|mentions|describe|describes|explain|explains|"
+    r"discuss|discusses|write|writes|wrote|written)\b[^?!.]*?\b(?:about|regarding|concerning)\s+"
+    r"(?P<topic>[^?!]+)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class SectionAsked:
+    """A question for what the documents say about a topic that titles a section ("What does the
+    documentation say about path parameters?") is answered by the section's opening sentence.
+
+    The topic must name the section: every content word of the section's heading is in the
+    topic, and every content word of the topic is in that heading or in a heading above it (the
+    document's title included).  Of several such sections the deepest (most specific) counts,
+    then the one whose opening sentence scores best.  The opening sentence is the section's
+    first prose candidate in the evidence.  Before this rule such a question was scored like a
+    question for a fact: the opening sentence of a section shares few words with "what does it
+    say about X" and was refused or passed over for a sentence elsewhere that repeats X's words;
+    and when the section held a cut-off list, the question was refused as a question for the
+    list, though the section says things about its topic before the cut.
+    """
+
+    name: str = "section_asked"
+
+    def check(
+        self,
+        asked: Asked,
+        candidates: Sequence[Sentence],
+        scores: np.ndarray,
+        documents: Sequence[Document],
+    ) -> tuple[int, Section] | None:
+        """The index of the opening sentence of the section the question asks about, with the
+        section, or None."""
+        found = _SAID_ABOUT.search(asked.cleaned)
+        if found is None:
+            return None
+        topic = set(content_terms(found.group("topic"), drop_meta=False))
+        if not topic:
+            return None
+        best: tuple[int, float, int, Section] | None = None
+        for doc in documents:
+            for section, above in _headed(doc):
+                heading = set(content_terms(section.title, drop_meta=False))
+                if not heading or not heading <= topic or not topic <= heading | above:
+                    continue
+                i = _opening(candidates, doc.id, section)
+                if i is None:
+                    continue
+                key = (section.level, float(scores[i]))
+                if best is None or key > (best[2], best[1]):
+                    best = (i, float(scores[i]), section.level, section)
+        return None if best is None else (best[0], best[3])
+
+
+def _headed(doc: Document) -> list[tuple[Section, set[str]]]:
+    """Each section of ``doc`` with the content words of the headings above it and the title."""
+    out: list[tuple[Section, set[str]]] = []
+    path: list[Section] = []
+    title = set(content_terms(doc.title or "", drop_meta=False))
+    for section in doc.sections:
+        while path and path[-1].level >= section.level:
+            path.pop()
+        above = set(title)
+        for parent in path:
+            above |= set(content_terms(parent.title, drop_meta=False))
+        out.append((section, above))
+        path.append(section)
+    return out
+
+
+def _opening(candidates: Sequence[Sentence], document: str, section: Section) -> int | None:
+    """The first prose candidate in the body of ``section``."""
+    inside = [
+        i
+        for i, s in enumerate(candidates)
+        if s.document == document
+        and s.role == "sentence"
+        and section.start <= s.start
+        and s.end <= section.end
+    ]
+    return min(inside, key=lambda i: candidates[i].start) if inside else None
+
+
 @dataclass(frozen=True)
 class SourceTruncated:
     """The question targets a recorded gap: the document announces content it lacks.
@@ -543,6 +630,7 @@ class AnswerDecider:
         *,
         unmentioned: Unmentioned | None = None,
         defined: Defined | None = None,
+        section: SectionAsked | None = None,
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
         truncated: SourceTruncated | None = None,
@@ -554,6 +642,7 @@ class AnswerDecider:
         self.model = model
         self.unmentioned = unmentioned or Unmentioned()
         self.defined = defined or Defined()
+        self.section = section or SectionAsked()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
         self.truncated = truncated or SourceTruncated()
@@ -587,6 +676,22 @@ class AnswerDecider:
                 ranked=_led_by(ranked[defining].sentence, ranked),
             )
         gaps = [g for d in documents for g in d.gaps]
+        titled = self.section.check(asked, sentences, p, documents)
+        if titled is not None:
+            opening, section = titled
+            first = sentences[opening]
+            return Decision(
+                None,
+                self.section.name,
+                f"the question asks what the section {section.title!r} says; it opens with this",
+                score=self.model.answerable(p, features, cos),
+                gaps=tuple(
+                    g
+                    for g in gaps
+                    if g.document == first.document and section.start <= g.start <= section.end
+                ),
+                ranked=_led_by(first, ranked),
+            )
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
         quoted = _quoted(asked.cleaned, sentences, p)

@@ -26,6 +26,7 @@ from qa.policy import (
     NumberAbsent,
     OnlyInstructions,
     OutOfScope,
+    SectionAsked,
     SourceTruncated,
     Unconfirmed,
     Unmentioned,
@@ -41,7 +42,7 @@ from qa.signals import (
     term_in,
 )
 from qa.text import contains_phrase, intent, quoted_phrases, term_set
-from qa.types import Document, Gap, Turn
+from qa.types import Document, Gap, Section, Turn
 
 
 def asked(text: str, *, limit: int = 100) -> Asked:
@@ -247,6 +248,55 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     # Only prose and list items define; code and list introductions do not.
     intro = candidates("Tidewater is one of these:", role="list_intro")
     assert rule.check(asked("What is Tidewater?"), intro) is None
+
+
+def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:
+    text = (
+        "Tides\n\nTides rise twice a day.\n\n"
+        "Spring tides\n\nSpring tides are the highest. They follow the full moon.\n\n"
+        "Neap tides\n\nNeap tides are the lowest."
+    )
+
+    def section(title: str, level: int) -> Section:
+        at = text.index(title + "\n")
+        body = at + len(title) + 2
+        end = text.find("\n\n", text.find("\n\n", body) + 2)
+        return Section(title, level, at, at + len(title), body, len(text) if end < 0 else end)
+
+    doc = Document(
+        "d",
+        "d.md",
+        text,
+        "h",
+        title="Tides",
+        sections=[section("Tides", 1), section("Spring tides", 2), section("Neap tides", 2)],
+    )
+    pieces = ["Neap tides are the lowest.", "They follow the full moon.", "Spring tides are the"]
+    candidates = [
+        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces
+    ]
+    scores = np.array([0.9, 0.2, 0.1])
+    rule = SectionAsked()
+    found = rule.check(
+        asked("What does the documentation say about spring tides?"), candidates, scores, [doc]
+    )
+    assert found is not None and found[0] == 2 and found[1].title == "Spring tides"
+    # The topic may name the headings above the section too.
+    said = asked('What does the page say about "Spring tides" in "Tides"?')
+    assert rule.check(said, candidates, scores, [doc]) == found
+    # Every word of the topic must be in the section's headings, and every word of the heading
+    # in the topic.
+    assert (
+        rule.check(
+            asked("What does it say about spring tides in March?"), candidates, scores, [doc]
+        )
+        is None
+    )
+    assert rule.check(asked("What does it say about spring?"), candidates, scores, [doc]) is None
+    # A question for a fact is not a question for what a section says.
+    assert rule.check(asked("Which spring tides are highest?"), candidates, scores, [doc]) is None
+    # The section's opening must be among the candidates.
+    assert rule.check(asked("Tell me about the tides"), candidates, scores, [doc]) is None
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

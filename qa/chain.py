@@ -225,6 +225,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         token = _SNAPSHOT.set({})
         try:
             t1 = time.perf_counter()
+            evidence = self._with_asked_sections(asked, evidence)
             docs = self._documents_for(evidence)
             decision = self.decider.decide(asked, evidence, docs)
             if decision.refuse is not None:
@@ -263,6 +264,36 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 return strip_instructions(rewritten)
         return condense(question, history)
 
+    def _with_asked_sections(self, asked: Asked, evidence: list[Evidence]) -> list[Evidence]:
+        """The evidence plus the chunk opening each section the question asks about by its
+        heading ("What does the documentation say about path parameters?").
+
+        Retrieval for the whole question finds chunks that repeat the topic's words (release
+        notes, links to the page), not always the one that opens its section; the topic is
+        searched for alone, and the chunk opening each section it names, in the documents of
+        either search, joins the evidence (after the retrieved ones, which keep their numbers).
+        """
+        topic = self.decider.section.topic(asked)
+        if topic is None:
+            return evidence
+        found = self.retriever.retrieve(topic)
+        docs = self._documents_for([*evidence, *found])
+        have = {ev.chunk.id for ev in evidence}
+        extra: list[Evidence] = []
+        for doc_id, section in self.decider.section.named(asked, docs):
+            opening = next(
+                (
+                    chunk
+                    for chunk in self.sources.chunks_for(doc_id)
+                    if section.start < chunk.end and chunk.start < section.end
+                ),
+                None,
+            )
+            if opening is not None and opening.id not in have:
+                have.add(opening.id)
+                extra.append(Evidence(chunk=opening, score=0.0, joined=True))
+        return [*evidence, *extra]
+
     def _with_listed_items(
         self, evidence: list[Evidence], decision: Decision, docs: Sequence[Document]
     ) -> list[Evidence]:
@@ -281,7 +312,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return evidence
         have = {ev.chunk.id for ev in evidence}
         extra = [
-            Evidence(chunk=chunk, score=0.0)
+            Evidence(chunk=chunk, score=0.0, joined=True)
             for chunk in self.sources.chunks_for(intro.document)
             if chunk.id not in have and chunk.start < items[-1].end and items[0].start < chunk.end
         ]

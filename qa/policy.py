@@ -355,6 +355,28 @@ class SectionAsked:
 
     name: str = "section_asked"
 
+    def topic(self, asked: Asked) -> str | None:
+        """What the question asks the documents to say something about, or None."""
+        found = _SAID_ABOUT.search(asked.cleaned)
+        return found.group("topic") if found else None
+
+    def named(self, asked: Asked, documents: Sequence[Document]) -> list[tuple[str, Section]]:
+        """The sections (with their documents' ids) whose headings the question's topic names,
+        deepest first."""
+        phrase = self.topic(asked)
+        topic = set(content_terms(phrase or "", drop_meta=False))
+        if not topic:
+            return []
+        named = [
+            (doc.id, section)
+            for doc in documents
+            for section, above in _headed(doc)
+            if (heading := set(content_terms(section.title, drop_meta=False)))
+            and heading <= topic
+            and topic <= heading | above
+        ]
+        return sorted(named, key=lambda pair: -pair[1].level)
+
     def check(
         self,
         asked: Asked,
@@ -364,25 +386,14 @@ class SectionAsked:
     ) -> tuple[int, Section] | None:
         """The index of the opening sentence of the section the question asks about, with the
         section, or None."""
-        found = _SAID_ABOUT.search(asked.cleaned)
-        if found is None:
-            return None
-        topic = set(content_terms(found.group("topic"), drop_meta=False))
-        if not topic:
-            return None
-        best: tuple[int, float, int, Section] | None = None
-        for doc in documents:
-            for section, above in _headed(doc):
-                heading = set(content_terms(section.title, drop_meta=False))
-                if not heading or not heading <= topic or not topic <= heading | above:
-                    continue
-                i = _opening(candidates, doc.id, section)
-                if i is None:
-                    continue
-                key = (section.level, float(scores[i]))
-                if best is None or key > (best[2], best[1]):
-                    best = (i, float(scores[i]), section.level, section)
-        return None if best is None else (best[0], best[3])
+        best: tuple[int, Section] | None = None
+        for doc_id, section in self.named(asked, documents):
+            if best is not None and section.level < best[1].level:
+                break
+            i = _opening(candidates, doc_id, section)
+            if i is not None and (best is None or scores[i] > scores[best[0]]):
+                best = (i, section)
+        return best
 
 
 def _headed(doc: Document) -> list[tuple[Section, set[str]]]:

@@ -237,10 +237,12 @@ class SentenceScorer:
 
     # -- candidates -------------------------------------------------------------------------
     def candidates(self, evidence: Sequence[Evidence]) -> list[tuple[Sentence, np.ndarray]]:
-        """Candidates with their unit vectors (stored at ingest, else encoded and cached)."""
+        """Candidates with their unit vectors (stored at ingest, else encoded and cached): of the
+        first ``max_chunks`` retrieved chunks, then of the joined ones."""
         out: list[tuple[Sentence, np.ndarray | None]] = []
         seen: set[tuple[str, int, int]] = set()
-        for rank, ev in enumerate(evidence[: self.max_chunks]):
+        retrieved = [ev for ev in evidence if not ev.joined][: self.max_chunks]
+        for rank, ev in enumerate([*retrieved, *(ev for ev in evidence if ev.joined)]):
             for sentence, vector in _chunk_candidates(ev, rank, self.embedder.dimension):
                 key = (sentence.document, sentence.start, sentence.end)
                 if key not in seen:

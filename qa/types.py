@@ -49,12 +49,17 @@ class Turn(BaseModel):
 
 @dataclass(frozen=True)
 class Evidence:
-    """A retrieved chunk with its fused score and its rank among the evidence."""
+    """A retrieved chunk with its fused score and its rank among the evidence.
+
+    ``joined``: the chunk was not retrieved but joined the evidence for what the question asks
+    (the opening of a section it names, the rest of a list), after the retrieved chunks.
+    """
 
     chunk: Chunk
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    joined: bool = False
 
 
 @dataclass(frozen=True)

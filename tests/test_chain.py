@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_exact, ingested
+from helpers import assert_exact, ingested, make_settings
 
 from qa.chain import claim_supported, condense
-from qa.components import Components
+from qa.components import Components, build
 from qa.policy import Asked
 from qa.signals import FEATURES
 from qa.types import Answer, Claim, Turn
@@ -333,3 +333,32 @@ def test_a_passage_about_another_year_does_not_answer(tmp_path: Path) -> None:
         other = chain.ask(question)
         assert other.refused and other.refusal_reason == "not_in_documents", other.answer
         assert other.decided_by == "number_absent" and not other.citations
+
+
+def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path: Path) -> None:
+    """ "What does the documentation say about X?" names a section by its heading: its opening
+    sentence answers, even when retrieval for the whole question finds only a later chunk, and
+    a cut-off list further on in the section is reported as a gap, not the reason to refuse."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(60))
+    (corpus / "tidewater.md").write_text(
+        "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
+        "## Harbour gauges\n\nThey are read every hour by the keeper, who writes the figures "
+        f"in the log. {log}\n\nHarbour gauges of every make work; harbour gauges need a cable."
+        "\n\nThe harbour gauges it supports are:\n\n\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
+    assert parts.pipeline().run([corpus]).ok
+    chain = parts.chain()
+    question = "What does the documentation say about harbour gauges?"
+    retrieved = chain.retriever.retrieve(question)
+    assert all(ev.chunk.start > 200 for ev in retrieved)  # the opening chunk is not retrieved
+    answer = chain.ask(question)
+    assert not answer.refused and answer.decided_by == "section_asked", answer.answer
+    assert answer.citations[0].quote.startswith("They are read every hour")
+    assert [g.announcement for g in answer.gaps] == ["The harbour gauges it supports are:"]
+    assert_exact(answer, parts.sources)
+    # The list itself is still refused as cut off.
+    listed = chain.ask("Which harbour gauges does it support?")
+    assert listed.refused and listed.refusal_reason == "source_truncated", listed.answer

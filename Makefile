@@ -67,6 +67,9 @@ eval: install
 	$(BIN)/python -m eval.truncation --corpus $(SHARED)/corpora/fastapi-docs --out $(DATA)/truncation-html --per-document 1 --render html >/dev/null
 	$(BIN)/verbatim eval --dataset $(DATA)/truncation-html/test/truncation-cut-1.yaml --data-dir $(DATA)/eval/truncation-html-cut --min-refusal-recall 0.95 --min-citation-support 0.35
 	$(BIN)/verbatim eval --dataset $(DATA)/truncation-html/test/truncation-intact.yaml --data-dir $(DATA)/eval/truncation-html-intact --min-citation-support 0.92
+	@echo "== eval section questions (\"What does the documentation say about <heading>?\", full FastAPI docs, test part)"
+	$(BIN)/python -m eval.sections --corpus $(SHARED)/corpora/fastapi-docs --out $(DATA)/sections >/dev/null
+	$(BIN)/verbatim eval --dataset $(DATA)/sections/test/sections.yaml --data-dir $(DATA)/eval/fastapi-docs-test --min-citation-support 0.80
 
 # Retrain the answerability model from the tune parts (writes qa/models/answerability.json).
 train: install-dev

@@ -161,8 +161,8 @@ def find_introductions(document: Document) -> list[Introduction]:
         sentence = text[start:end]
         if not _TRAILING_MARKUP.sub("", sentence).endswith(":") or sentence.endswith("::"):
             continue
-        plain = _plain(sentence)
-        if len(plain.split()) < MIN_INTRO_WORDS:
+        wording = plain(sentence)
+        if len(wording.split()) < MIN_INTRO_WORDS:
             continue
         items = list_items_after(document, start)
         if len(items) < MIN_ITEMS or not all(_words(i.text) for i in items):
@@ -172,10 +172,10 @@ def find_introductions(document: Document) -> list[Introduction]:
             suffix=Path(document.path).suffix,
             intro_start=start,
             intro_end=end,
-            intro=plain,
+            intro=wording,
             items=[i.text for i in items],
             item_fragments=[_fragment(i) for i in items],
-            noun=_head_noun(plain),
+            noun=_head_noun(wording),
             source_end=end,
         )
         _add_control(document, intro)
@@ -183,12 +183,12 @@ def find_introductions(document: Document) -> list[Introduction]:
     return found
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     return " ".join(_MARKUP.sub(" ", text).split())
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(_plain(text))
+    return _WORD.findall(plain(text))
 
 
 def _fragment(item: ListItem) -> str:
@@ -221,21 +221,15 @@ _VAGUE = frozenset(
 def _add_control(document: Document, intro: Introduction) -> None:
     """A fact stated before the introduction to ask about (see :func:`control_question`)."""
     text = document.text
-    before = [
-        (s, e)
-        for b in document.blocks
-        if b.kind == "paragraph" and b.end <= intro.intro_start
-        for s, e in split_sentences(text, b.start, b.end)
-        if len(_plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
-    ]
+    before = prose_sentences(document, 0, intro.intro_start)
     for s, e in reversed(before):
-        match = _DEFINITION.match(_plain(text[s:e]))
+        match = _DEFINITION.match(plain(text[s:e]))
         words = [w.lower() for w in match.group("subject").split()] if match else []
         if match and not set(words) & _NOT_SUBJECTS and not set(words) <= _VAGUE:
             article = (match.group("article") or "").lower()
             subject = f"{article} {match.group('subject')}".strip()
             intro.control_topic = f"What {match.group('verb')} {subject}?"
-            intro.control = [" ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])]
+            intro.control = [fragment(text, s, e)]
             return
     for section in reversed(document.sections):
         if section.heading_start >= intro.intro_start:
@@ -243,15 +237,30 @@ def _add_control(document: Document, intro: Introduction) -> None:
         body_end = min(section.end, intro.intro_start)
         sentences = [(s, e) for s, e in before if section.start <= s and e <= body_end]
         if sentences:
-            title = _plain(document.title or "")
-            topic = _plain(section.title)
+            title = plain(document.title or "")
+            topic = plain(section.title)
             where = f'"{topic}" in "{title}"' if title and title != topic else f'"{topic}"'
             intro.control_topic = f"What does the documentation say about {where}?"
-            intro.control = [
-                " ".join(text[s:e].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])
-                for s, e in sentences[:MAX_CONTROL_SENTENCES]
-            ]
+            intro.control = [fragment(text, s, e) for s, e in sentences[:MAX_CONTROL_SENTENCES]]
             return
+
+
+def prose_sentences(document: Document, start: int, end: int) -> list[tuple[int, int]]:
+    """Offsets of the sentences of the paragraphs inside ``[start, end)`` that state something:
+    at least eight words, not an introduction ending in a colon."""
+    text = document.text
+    return [
+        (s, e)
+        for b in document.blocks
+        if b.kind == "paragraph" and start <= b.start and b.end <= end
+        for s, e in split_sentences(text, b.start, b.end)
+        if len(plain(text[s:e]).split()) >= 8 and not text[s:e].rstrip().endswith(":")
+    ]
+
+
+def fragment(text: str, start: int, end: int) -> str:
+    """The first words of ``text[start:end]``: what a citation of it must contain."""
+    return " ".join(text[start:end].split(" ")[:MAX_ITEM_FRAGMENT_WORDS])
 
 
 def split_of(source: str, test_share: float = TEST_SHARE) -> str:
@@ -332,7 +341,7 @@ def generate(
                 f"{out} holds files this generator did not write; choose another --out"
             )
         shutil.rmtree(out)
-    documents = _load_corpora(corpora)
+    documents = load_corpora(corpora)
     if render is not None:
         documents = [d for d in documents if d.media_type == "text/markdown"]
         if not documents:
@@ -479,7 +488,7 @@ def _write_datasets(out: Path, cases: dict[str, list[dict[str, Any]]]) -> list[s
     return written
 
 
-def _load_corpora(corpora: Sequence[Path]) -> list[Document]:
+def load_corpora(corpora: Sequence[Path]) -> list[Document]:
     documents: list[Document] = []
     for root in corpora:
         files, _ = iter_files([root])

@@ -97,13 +97,13 @@ def test_an_introduction_is_quoted_with_its_inline_annotations() -> None:
     """A type annotation in braces (``{Object}``) is text the reader sees: a quoted introduction
     keeps its words, so the question quotes the text's words in a row.  Anchors and includes
     (``{ #fees }``, ``{* src/app.py *}``) are markup and stay out."""
-    from eval.truncation import _plain
+    from eval.truncation import plain
 
-    assert _plain("`options` {Object} Available options are:") == (
+    assert plain("`options` {Object} Available options are:") == (
         "options Object Available options are:"
     )
-    assert _plain("## Fees { #fees }") == "Fees"
-    assert _plain("{* ../docs_src/app.py hl[3] *} The app has these parts:") == (
+    assert plain("## Fees { #fees }") == "Fees"
+    assert plain("{* ../docs_src/app.py hl[3] *} The app has these parts:") == (
         "The app has these parts:"
     )
 

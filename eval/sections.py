@@ -1,0 +1,108 @@
+"""Questions for what a section says, generated from a corpus's headings.
+
+    python -m eval.sections --corpus ../shared/corpora/fastapi-docs --out DIR [--per-document 2]
+
+For up to ``--per-document`` sections of each page (a stable draw among the sections whose body
+holds a sentence of prose), one question in the words a reader of a table of contents uses:
+"What does the documentation say about "<heading>"?", or "... about "<heading>" in "<page
+title>"?" for a section below the page's title. The expected answer cites one of the section's
+first sentences. The whole corpus is indexed, so the question must find its section among all
+pages. Pages are split into tune and test parts by the hash :mod:`eval.truncation` uses; writes
+``DIR/tune/sections.yaml`` and ``DIR/test/sections.yaml``, whose ``corpus`` is the corpus itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from eval.truncation import (
+    MAX_CONTROL_SENTENCES,
+    TEST_SHARE,
+    fragment,
+    load_corpora,
+    plain,
+    prose_sentences,
+    split_of,
+)
+from vectorstore.types import Document
+
+
+def section_questions(document: Document, per_document: int) -> list[dict[str, Any]]:
+    """Cases for up to ``per_document`` sections of ``document``."""
+    title = plain(document.title or "")
+    found: list[tuple[str, dict[str, Any]]] = []
+    for section in document.sections:
+        opening = [
+            fragment(document.text, s, e)
+            for s, e in prose_sentences(document, section.start, section.end)
+        ][:MAX_CONTROL_SENTENCES]
+        topic = plain(section.title)
+        if not opening or not topic:
+            continue
+        where = f'"{topic}" in "{title}"' if title and title != topic else f'"{topic}"'
+        case = {
+            "id": f"{document.id}-{section.heading_start}".replace("/", "-").replace(".", "-"),
+            "question": f"What does the documentation say about {where}?",
+            "expect": "answer",
+            "refusal_reason": None,
+            "cited_contains_any": opening,
+            "must_not_contain": [],
+            "tags": ["section", f"level-{section.level}"],
+        }
+        key = hashlib.sha256(f"{document.id}\n{section.heading_start}".encode()).hexdigest()
+        found.append((key, case))
+    return [case for _, case in sorted(found, key=lambda pair: pair[0])[:per_document]]
+
+
+def generate(
+    corpora: Sequence[Path], out: Path, *, per_document: int, test_share: float = TEST_SHARE
+) -> dict[str, int]:
+    """Write the tune and test datasets; return the number of cases of each."""
+    if len(corpora) != 1:
+        raise ValueError("give one --corpus: the datasets index it whole")
+    documents = load_corpora(corpora)
+    if not documents:
+        raise ValueError(f"no Markdown, reStructuredText or plain-text file in {corpora[0]}")
+    parts: dict[str, list[dict[str, Any]]] = {"tune": [], "test": []}
+    for document in documents:
+        parts[split_of(document.id, test_share)].extend(section_questions(document, per_document))
+    for split, cases in parts.items():
+        path = out / split / "sections.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"name": f"sections-{split}", "corpus": str(corpora[0].resolve()), "cases": cases}
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    return {split: len(cases) for split, cases in parts.items()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m eval.sections", description=__doc__)
+    parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--per-document", type=int, default=2)
+    parser.add_argument("--test-share", type=float, default=TEST_SHARE)
+    args = parser.parse_args(argv)
+    if not args.corpus.is_dir():
+        print(f"error: no such corpus folder: {args.corpus}", file=sys.stderr)
+        return 2
+    try:
+        counts = generate(
+            [args.corpus], args.out, per_document=args.per_document, test_share=args.test_share
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(counts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

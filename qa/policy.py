@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -370,10 +371,8 @@ class SectionAsked:
         named = [
             (doc.id, section)
             for doc in documents
-            for section, above in _headed(doc)
-            if (heading := set(content_terms(section.title, drop_meta=False)))
-            and heading <= topic
-            and topic <= heading | above
+            for section, heading, above in _headed(doc)
+            if heading and heading <= topic and topic <= heading | above
         ]
         return sorted(named, key=lambda pair: -pair[1].level)
 
@@ -396,20 +395,26 @@ class SectionAsked:
         return best
 
 
-def _headed(doc: Document) -> list[tuple[Section, set[str]]]:
-    """Each section of ``doc`` with the content words of the headings above it and the title."""
-    out: list[tuple[Section, set[str]]] = []
-    path: list[Section] = []
-    title = set(content_terms(doc.title or "", drop_meta=False))
+def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]]]:
+    """Each section of ``doc`` with its heading's content words and those of the headings above
+    it and the title."""
+    out: list[tuple[Section, frozenset[str], frozenset[str]]] = []
+    path: list[tuple[Section, frozenset[str]]] = []
+    title = _heading_terms(doc.title or "")
     for section in doc.sections:
-        while path and path[-1].level >= section.level:
+        while path and path[-1][0].level >= section.level:
             path.pop()
-        above = set(title)
-        for parent in path:
-            above |= set(content_terms(parent.title, drop_meta=False))
-        out.append((section, above))
-        path.append(section)
+        above = title.union(*(terms for _, terms in path))
+        heading = _heading_terms(section.title)
+        out.append((section, heading, above))
+        path.append((section, heading))
     return out
+
+
+@lru_cache(maxsize=65_536)
+def _heading_terms(title: str) -> frozenset[str]:
+    # Cached: a long page (release notes) has a thousand headings, read for every such question.
+    return frozenset(content_terms(title, drop_meta=False))
 
 
 def _opening(candidates: Sequence[Sentence], document: str, section: Section) -> int | None:

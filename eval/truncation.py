@@ -44,12 +44,14 @@ import shutil
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import yaml
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from ingest.analyze import analyze_document, analyze_loaded
 from ingest.chunking import split_sentences
@@ -517,7 +519,7 @@ def _html_page(markdown: str, title: str | None, *, cut: int | None = None, tail
     stand at the end of a Markdown file)."""
     md = _markdown()
     env: dict[str, Any] = {}
-    tokens = md.parse(markdown, env)
+    tokens = _heading_ids(md.parse(markdown, env))
     if cut is not None:
         line = markdown.count("\n", 0, cut)
         opened = next(
@@ -538,6 +540,27 @@ def _html_page(markdown: str, title: str | None, *, cut: int | None = None, tail
         body += "".join(f"</{tag}>\n" for tag in reversed(depth)) + md.render(tail)
     head = f"<title>{html.escape(title)}</title>" if title else ""
     return f"<html><head>{head}</head><body>\n{body}</body></html>\n"
+
+
+# A trailing attribute list on a heading, "## Fees { #fees }": MkDocs makes it the heading's id.
+_HEADING_ATTRS = re.compile(r"\s*\{\s*#(?P<id>[\w-]+)[^{}]*\}\s*$")
+
+
+def _heading_ids(tokens: list[Token]) -> list[Token]:
+    """``tokens`` with each heading's trailing ``{ #id }`` made its id, as MkDocs renders it
+    (CommonMark alone would print the braces as heading text)."""
+    for opening, inline in pairwise(tokens):
+        found = _HEADING_ATTRS.search(inline.content) if opening.type == "heading_open" else None
+        if found is None or not inline.children or inline.children[-1].type != "text":
+            continue
+        last = inline.children[-1]
+        tail = _HEADING_ATTRS.search(last.content)
+        if tail is None:
+            continue
+        opening.attrSet("id", found.group("id"))
+        last.content = last.content[: tail.start()]
+        inline.content = inline.content[: found.start()]
+    return tokens
 
 
 def _rendered(document: Document, intros: Sequence[Introduction]) -> tuple[str, list[Introduction]]:

@@ -140,3 +140,16 @@ def test_html_copies_are_cut_after_rendering_with_links_resolved(tmp_path: Path)
     intact_text = load_file(next(intact.corpus.rglob("*.html"))).text if intact.corpus else ""
     for case in intact.cases:
         assert any(f in intact_text for f in case.cited_contains_any)
+
+
+def test_html_copies_render_a_headings_attribute_list_as_its_id() -> None:
+    """ "## Fees { #fees }" renders as MkDocs renders it, not with the braces as heading text
+    (a section's title then reads "Fees" in both formats)."""
+    from eval.truncation import _html_page
+
+    page = _html_page(
+        "# Extra Models { #extra-models }\n\nText `x` { #y }\n\n## Fees {#fees}\n", None
+    )
+    assert '<h1 id="extra-models">Extra Models</h1>' in page
+    assert '<h2 id="fees">Fees</h2>' in page
+    assert "<code>x</code> { #y }" in page  # only a heading's list is an attribute list

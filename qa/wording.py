@@ -1,4 +1,5 @@
-"""User-facing wording of refusals: one table, used by the chain, the web page and Slack.
+"""User-facing wording of refusals and gap notes: one table, used by the chain, the web page and
+Slack.
 
 Logic never reads these texts: it reads ``Answer.refused`` and ``Answer.refusal_reason``.
 """
@@ -26,7 +27,12 @@ REFUSAL_TITLE: dict[str, str] = {
 }
 
 
+# The note under an answer whose evidence runs into a gap ("What does the article say about
+# X?" answered from a section that ends in a cut-off list): {announcement} and {document}.
+GAP_NOTE = "The source is cut off after “{announcement}” ({document})."
+
+
 def page_wording_json() -> str:
     """The table as JSON safe to embed in a ``<script>`` element of the web page."""
-    data = {"texts": REFUSAL_TEXT, "titles": REFUSAL_TITLE}
+    data = {"texts": REFUSAL_TEXT, "titles": REFUSAL_TITLE, "gap_note": GAP_NOTE}
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")

@@ -82,6 +82,27 @@ def test_refusal_is_amber_and_says_the_source_is_cut_off(
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
 
+def test_an_answer_whose_section_runs_into_a_cut_off_list_says_so(
+    page: Page, api_server: LiveServer
+) -> None:
+    """A question for what a section says is answered from it; the section ends in the cut-off
+    list, and the answer notes it under the citations (a refusal would not need to)."""
+    page.goto(api_server.url)
+    item = ask_in_page(
+        page,
+        "What does the article say about historical precedent and the efficacy of new guarantees?",
+    )
+    expect(item).not_to_have_class("message assistant refusal")
+    note = item.locator(".gap-note")
+    expect(note).to_have_count(1)
+    expect(note).to_have_text(
+        "The source is cut off after “According to reports, these included:” "
+        "(shadow-negotiation-28-point-plan.txt)."
+    )
+    refused = ask_in_page(page, TRUNCATED)
+    expect(refused.locator(".gap-note")).to_have_count(0)
+
+
 def assert_no_stray_words(page: Page, item: Locator) -> None:
     """Nothing on the page reads ``null``, ``undefined``, ``NaN`` or ``[object Object]``."""
     for text in (item.inner_text(), page.locator("body").inner_text()):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qa.types import Answer
-from qa.wording import REFUSAL_TEXT
+from qa.wording import GAP_NOTE, REFUSAL_TEXT
 
 SECTION_LIMIT = 2900  # Block Kit allows 3,000 characters in a section's text: keep a margin
 CONTEXT_LIMIT = 2000  # Block Kit: a context element's text is at most 2,000 characters
@@ -137,9 +137,8 @@ def render_answer(
     pieces = split_rendered(text, escape_mrkdwn, SECTION_LIMIT)
     tail: list[dict[str, Any]] = []
     for i, gap in enumerate(answer.gaps[:3]):
-        note = (
-            f"The source is cut off after “{escape_mrkdwn(gap.announcement)}” "
-            f"({escape_mrkdwn(gap.document)})."
+        note = GAP_NOTE.format(
+            announcement=escape_mrkdwn(gap.announcement), document=escape_mrkdwn(gap.document)
         )
         tail.append(_context(f"gap-{i}", note))
     if feedback_id:

@@ -5,7 +5,9 @@
 
 const KEY_STORAGE = "verbatim.apiKey";
 // The refusal headings come from the server's one wording table (qa/wording.py).
-const REFUSAL_TITLES = JSON.parse(document.getElementById("wording")?.textContent ?? "{}").titles ?? {};
+const WORDING = JSON.parse(document.getElementById("wording")?.textContent ?? "{}");
+const REFUSAL_TITLES = WORDING.titles ?? {};
+const GAP_NOTE = WORDING.gap_note ?? "The source is cut off after “{announcement}” ({document}).";
 
 const state = { conversationId: null, busy: false, documents: new Map(), turn: 0 };
 const $ = (id) => document.getElementById(id);
@@ -173,7 +175,15 @@ function renderAnswer(item, answer) {
   }
   // append() would render a null child as the text "null": add only the parts that exist.
   const parts = [answerWithMarkers(answer.answer ?? "", answer.citations ?? []), citationList(answer.citations ?? [])];
+  // An answer whose section runs into a cut-off list says so (a refusal already does).
+  if (!answer.refused) parts.push(...(answer.gaps ?? []).slice(0, 3).map(gapNote));
   item.append(...parts.filter((part) => part !== null && part !== undefined), feedbackBar(state.turn));
+}
+
+function gapNote(gap) {
+  // Replacer functions: a "$&" in the document's text is text, not a replacement pattern.
+  const text = GAP_NOTE.replace("{announcement}", () => gap.announcement).replace("{document}", () => gap.document);
+  return el("p", { className: "gap-note", role: "note" }, text);
 }
 
 function renderError(item, message) {

@@ -280,7 +280,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         docs = self._documents_for([*evidence, *found])
         have = {ev.chunk.id for ev in evidence}
         extra: list[Evidence] = []
-        for doc_id, section in self.decider.section.named(asked, docs):
+        for _, doc_id, section in self.decider.section.named(asked, docs):
             opening = next(
                 (
                     chunk

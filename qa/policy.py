@@ -345,9 +345,10 @@ class SectionAsked:
 
     The topic must name the section: every content word of the section's heading is in the
     topic, and every content word of the topic is in that heading or in a heading above it (the
-    document's title included).  Of several such sections the deepest (most specific) counts,
-    then the one whose opening sentence scores best.  The opening sentence is the section's
-    first prose candidate in the evidence.  Before this rule such a question was scored like a
+    document's title included).  Of several such sections the most exactly named counts (see
+    :meth:`_exactness`), then the one whose opening sentence scores best.  The opening sentence
+    is the section's first prose candidate in the evidence; the answer quotes the section's own
+    sentences only.  Before this rule such a question was scored like a
     question for a fact: the opening sentence of a section shares few words with "what does it
     say about X" and was refused or passed over for a sentence elsewhere that repeats X's words;
     and when the section held a cut-off list, the question was refused as a question for the
@@ -361,20 +362,39 @@ class SectionAsked:
         found = _SAID_ABOUT.search(asked.cleaned)
         return found.group("topic") if found else None
 
-    def named(self, asked: Asked, documents: Sequence[Document]) -> list[tuple[str, Section]]:
-        """The sections (with their documents' ids) whose headings the question's topic names,
-        deepest first."""
-        phrase = self.topic(asked)
-        topic = set(content_terms(phrase or "", drop_meta=False))
+    def named(
+        self, asked: Asked, documents: Sequence[Document]
+    ) -> list[tuple[tuple[bool, bool, int], str, Section]]:
+        """The sections (with how exactly they are named, see :meth:`_exactness`, and their
+        documents' ids) whose headings the question's topic names, the most exactly named
+        first."""
+        phrase = self.topic(asked) or ""
+        topic = frozenset(content_terms(phrase, drop_meta=False))
         if not topic:
             return []
+        quoted = QUOTED.search(phrase)
+        first = frozenset(content_terms(quoted.group(0), drop_meta=False)) if quoted else None
         named = [
-            (doc.id, section)
+            (self._exactness(heading, topic, first, section), doc.id, section)
             for doc in documents
             for section, heading, above in _headed(doc)
             if heading and heading <= topic and topic <= heading | above
         ]
-        return sorted(named, key=lambda pair: -pair[1].level)
+        named.sort(key=lambda found: found[0], reverse=True)
+        return named
+
+    @staticmethod
+    def _exactness(
+        heading: frozenset[str],
+        topic: frozenset[str],
+        first: frozenset[str] | None,
+        section: Section,
+    ) -> tuple[bool, bool, int]:
+        """How exactly the topic names a section: the heading is the first passage the topic
+        quotes (""Nested Models" in "Body - Nested Models"" names the section, not its page),
+        or all of the topic ("stream JSON lines" names the page "Stream JSON Lines", not its
+        section "JSON Lines"); then the deeper section."""
+        return heading == first, heading == topic, section.level
 
     def check(
         self,
@@ -384,14 +404,16 @@ class SectionAsked:
         documents: Sequence[Document],
     ) -> tuple[int, Section] | None:
         """The index of the opening sentence of the section the question asks about, with the
-        section, or None."""
+        section, or None: of the most exactly named sections with an opening among the
+        candidates, the one whose opening scores best."""
         best: tuple[int, Section] | None = None
-        for doc_id, section in self.named(asked, documents):
-            if best is not None and section.level < best[1].level:
+        best_rank: tuple[bool, bool, int] | None = None
+        for rank, doc_id, section in self.named(asked, documents):
+            if best_rank is not None and rank != best_rank:
                 break
             i = _opening(candidates, doc_id, section)
             if i is not None and (best is None or scores[i] > scores[best[0]]):
-                best = (i, section)
+                best, best_rank = (i, section), rank
         return best
 
 
@@ -415,6 +437,11 @@ def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]
 def _heading_terms(title: str) -> frozenset[str]:
     # Cached: a long page (release notes) has a thousand headings, read for every such question.
     return frozenset(content_terms(title, drop_meta=False))
+
+
+def _inside(s: Sentence, section: Section, opening: Sentence) -> bool:
+    """``s`` lies in the body of ``section`` of the opening sentence's document."""
+    return s.document == opening.document and section.start <= s.start and s.end <= section.end
 
 
 def _opening(candidates: Sequence[Sentence], document: str, section: Section) -> int | None:
@@ -706,7 +733,8 @@ class AnswerDecider:
                     for g in gaps
                     if g.document == first.document and section.start <= g.start <= section.end
                 ),
-                ranked=_led_by(first, ranked),
+                # The answer says what the section says: its own candidates only.
+                ranked=_led_by(first, [r for r in ranked if _inside(r.sentence, section, first)]),
             )
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}

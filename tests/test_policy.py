@@ -299,6 +299,26 @@ def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_
     assert rule.check(asked("Tell me about the tides"), candidates, scores, [doc]) is None
 
 
+def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
+    """A page "Neap Tide Tables" with a section "Tide Tables": the topic "neap tide tables" names
+    the page; quoted first, "Tide Tables" names the section, its page after it."""
+    text = "Neap Tide Tables\n\nThe page opens here.\n\nTide Tables\n\nThe section opens here.\n"
+    page = Section("Neap Tide Tables", 1, 0, 16, 18, 38)
+    section = Section("Tide Tables", 2, 40, 51, 53, len(text))
+    doc = Document("d", "d.md", text, "h", title="Neap Tide Tables", sections=[page, section])
+    openings = ["The page opens here.", "The section opens here."]
+    candidates = [
+        Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
+    ]
+    scores = np.array([0.1, 0.9])
+    rule = SectionAsked()
+    found = rule.check(asked("What does it say about neap tide tables?"), candidates, scores, [doc])
+    assert found is not None and found[1] is page
+    quoted = asked('What does the documentation say about "Tide Tables" in "Neap Tide Tables"?')
+    found = rule.check(quoted, candidates, scores, [doc])
+    assert found is not None and found[1] is section
+
+
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     rule = NumberAbsent()
     summit = scored("The 1997 summit was held in the old harbour hall.")

@@ -271,13 +271,19 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         Retrieval for the whole question finds chunks that repeat the topic's words (release
         notes, links to the page), not always the one that opens its section; the topic is
         searched for alone, and the chunk opening each section it names, in the documents of
-        either search, joins the evidence (after the retrieved ones, which keep their numbers).
+        either search or whose titles the topic names, joins the evidence (after the retrieved
+        ones, which keep their numbers).
         """
         topic = self.decider.section.topic(asked)
         if topic is None:
             return evidence
         found = self.retriever.retrieve(topic)
         docs = self._documents_for([*evidence, *found])
+        have_docs = {d.id for d in docs}
+        for doc_id in self.decider.section.titled(asked, self.sources.titles()):
+            doc = self._document(doc_id) if doc_id not in have_docs else None
+            if doc is not None:
+                docs.append(doc)
         have = {ev.chunk.id for ev in evidence}
         extra: list[Evidence] = []
         for _, doc_id, section in self.decider.section.named(asked, docs):

@@ -362,6 +362,18 @@ class SectionAsked:
         found = _SAID_ABOUT.search(asked.cleaned)
         return found.group("topic") if found else None
 
+    def titled(self, asked: Asked, titles: dict[str, str]) -> list[str]:
+        """The ids of the documents whose titles the question's topic names (every content word
+        of the title is in the topic): a page the question points at by its title."""
+        topic = frozenset(content_terms(self.topic(asked) or "", drop_meta=False))
+        if not topic:
+            return []
+        return [
+            doc_id
+            for doc_id, title in titles.items()
+            if (terms := _heading_terms(title)) and terms <= topic
+        ]
+
     def named(
         self, asked: Asked, documents: Sequence[Document]
     ) -> list[tuple[tuple[bool, bool, int], str, Section]]:

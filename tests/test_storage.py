@@ -120,6 +120,7 @@ class StorageContract:
         [summary] = store.list_documents()
         assert summary["id"] == doc.id
         assert summary["title"] == "Title"
+        assert store.titles() == {doc.id: "Title"}
         assert summary["chunks"] == 2
         assert summary["gaps"] == 1
         assert summary["content_hash"] == doc.content_hash

@@ -276,6 +276,12 @@ class SourceStore:
             for row in rows
         ]
 
+    def titles(self) -> dict[str, str]:
+        """Each titled document's title, by id."""
+        query = sa.select(documents.c.id, documents.c.title).where(documents.c.title.is_not(None))
+        with self._read() as db:
+            return {row.id: row.title for row in db.execute(query)}
+
     def document_ids(self) -> set[str]:
         """Every stored document id."""
         with self._read() as db:

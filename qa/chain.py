@@ -32,7 +32,18 @@ from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
 from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
-from qa.types import Answer, Citation, Claim, Document, Draft, Evidence, Gap, GapInfo, Turn
+from qa.types import (
+    Answer,
+    Chunk,
+    Citation,
+    Claim,
+    Document,
+    Draft,
+    Evidence,
+    Gap,
+    GapInfo,
+    Turn,
+)
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
 from vectorstore import SourceStore, StorageUnavailableError
 
@@ -284,21 +295,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             doc = self._document(doc_id) if doc_id not in have_docs else None
             if doc is not None:
                 docs.append(doc)
-        have = {ev.chunk.id for ev in evidence}
-        extra: list[Evidence] = []
-        for _, doc_id, section in self.decider.section.named(asked, docs):
-            opening = next(
-                (
-                    chunk
-                    for chunk in self.sources.chunks_for(doc_id)
-                    if section.start < chunk.end and chunk.start < section.end
-                ),
-                None,
-            )
-            if opening is not None and opening.id not in have:
-                have.add(opening.id)
-                extra.append(Evidence(chunk=opening, score=0.0, joined=True))
-        return [*evidence, *extra]
+        openings = (
+            self._chunks_over(doc_id, section.start, section.end)[:1]
+            for _, doc_id, section in self.decider.section.named(asked, docs)
+        )
+        return _joined(evidence, [chunk for chunks in openings for chunk in chunks])
 
     def _with_listed_items(
         self, evidence: list[Evidence], decision: Decision, docs: Sequence[Document]
@@ -316,13 +317,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         items = list_items_after(doc, intro.start) if doc is not None else []
         if not items:
             return evidence
-        have = {ev.chunk.id for ev in evidence}
-        extra = [
-            Evidence(chunk=chunk, score=0.0, joined=True)
-            for chunk in self.sources.chunks_for(intro.document)
-            if chunk.id not in have and chunk.start < items[-1].end and items[0].start < chunk.end
-        ]
-        return [*evidence, *extra]
+        return _joined(evidence, self._chunks_over(intro.document, items[0].start, items[-1].end))
+
+    def _chunks_over(self, doc_id: str, start: int, end: int) -> list[Chunk]:
+        """The document's chunks overlapping ``[start, end)``, in order."""
+        return [c for c in self.sources.chunks_for(doc_id) if start < c.end and c.start < end]
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []
@@ -472,6 +471,18 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if found is not None and _within_evidence(found, ev.chunk.document, evidence, text):
                 return ev.chunk.document, found[0], found[1]
         return None
+
+
+def _joined(evidence: list[Evidence], chunks: Sequence[Chunk]) -> list[Evidence]:
+    """``evidence`` then those of ``chunks`` it lacks, joined after the retrieved ones (which keep
+    their numbers)."""
+    have = {ev.chunk.id for ev in evidence}
+    extra: list[Evidence] = []
+    for chunk in chunks:
+        if chunk.id not in have:
+            have.add(chunk.id)
+            extra.append(Evidence(chunk=chunk, score=0.0, joined=True))
+    return [*evidence, *extra]
 
 
 def _last_user_turn(history: Sequence[Turn]) -> str:

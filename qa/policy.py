@@ -38,6 +38,7 @@ from qa.signals import (
 from qa.text import (
     META_WORDS,
     QUOTED,
+    SAYING_VERBS,
     Intent,
     contains_phrase,
     content_terms,
@@ -329,10 +330,9 @@ class Defined:
 
 
 # "What does the documentation say about X?", "Tell me about X": a question for what is said on
-# a topic. The verbs are the saying verbs of :data:`qa.text.META_WORDS`.
+# a topic (a reporting verb, then the preposition that names the topic).
 _SAID_ABOUT = re.compile(
-    r"\b(?:say|says|said|tell|tells|mention|mentions|describe|describes|explain|explains|"
-    r"discuss|discusses|write|writes|wrote|written)\b[^?!.]*?\b(?:about|regarding|concerning)\s+"
+    rf"\b(?:{'|'.join(sorted(SAYING_VERBS))})\b[^?!.]*?\b(?:about|regarding|concerning)\s+"
     r"(?P<topic>[^?!]+)",
     re.IGNORECASE,
 )
@@ -365,14 +365,10 @@ class SectionAsked:
     def titled(self, asked: Asked, titles: dict[str, str]) -> list[str]:
         """The ids of the documents whose titles the question's topic names (every content word
         of the title is in the topic): a page the question points at by its title."""
-        topic = frozenset(content_terms(self.topic(asked) or "", drop_meta=False))
+        topic, _ = self._topic_terms(asked)
         if not topic:
             return []
-        return [
-            doc_id
-            for doc_id, title in titles.items()
-            if (terms := _heading_terms(title)) and terms <= topic
-        ]
+        return [doc_id for doc_id, title in titles.items() if (t := _terms(title)) and t <= topic]
 
     def named(
         self, asked: Asked, documents: Sequence[Document]
@@ -380,12 +376,9 @@ class SectionAsked:
         """The sections (with how exactly they are named, see :meth:`_exactness`, and their
         documents' ids) whose headings the question's topic names, the most exactly named
         first."""
-        phrase = self.topic(asked) or ""
-        topic = frozenset(content_terms(phrase, drop_meta=False))
+        topic, first = self._topic_terms(asked)
         if not topic:
             return []
-        quoted = QUOTED.search(phrase)
-        first = frozenset(content_terms(quoted.group(0), drop_meta=False)) if quoted else None
         named = [
             (self._exactness(heading, topic, first, section), doc.id, section)
             for doc in documents
@@ -394,6 +387,12 @@ class SectionAsked:
         ]
         named.sort(key=lambda found: found[0], reverse=True)
         return named
+
+    def _topic_terms(self, asked: Asked) -> tuple[frozenset[str], frozenset[str] | None]:
+        """The topic's content words, and those of the first passage it quotes (or None)."""
+        phrase = self.topic(asked) or ""
+        quoted = QUOTED.search(phrase)
+        return _terms(phrase), _terms(quoted.group(0)) if quoted else None
 
     @staticmethod
     def _exactness(
@@ -434,21 +433,23 @@ def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]
     it and the title."""
     out: list[tuple[Section, frozenset[str], frozenset[str]]] = []
     path: list[tuple[Section, frozenset[str]]] = []
-    title = _heading_terms(doc.title or "")
+    title = _terms(doc.title or "")
     for section in doc.sections:
         while path and path[-1][0].level >= section.level:
             path.pop()
         above = title.union(*(terms for _, terms in path))
-        heading = _heading_terms(section.title)
+        heading = _terms(section.title)
         out.append((section, heading, above))
         path.append((section, heading))
     return out
 
 
 @lru_cache(maxsize=65_536)
-def _heading_terms(title: str) -> frozenset[str]:
-    # Cached: a long page (release notes) has a thousand headings, read for every such question.
-    return frozenset(content_terms(title, drop_meta=False))
+def _terms(text: str) -> frozenset[str]:
+    """The content words of a heading or a topic, meta words kept ("Documentation" may title a
+    section).  Cached: a long page (release notes) has a thousand headings, read for every
+    question of this form."""
+    return frozenset(content_terms(text, drop_meta=False))
 
 
 def _inside(s: Sentence, section: Section, opening: Sentence) -> bool:

@@ -21,14 +21,20 @@ _WORD = re.compile(
 )
 
 
+# Reporting verbs: what a text or a person says ("What does the page say about X?").
+SAYING_VERBS = frozenset(
+    """
+    say says said saying tell tells told mention mentions mentioned state states stated describe
+    describes described explain explains explained discuss discusses discussed write writes wrote
+    written
+    """.split()
+)
 # Words that talk about the documents or the asking rather than the subject of a question
 # (nouns for a text, reporting verbs): general English, no corpus or question in mind.
-META_WORDS = frozenset(
+META_WORDS = SAYING_VERBS | frozenset(
     """
     article articles document documents text texts source sources page pages passage passages
-    author writer say says said saying tell tells told mention mentions mentioned state states
-    stated describe describes described according explain explains explained discuss discusses
-    discussed write writes wrote written please know think answer question questions
+    author writer according please know think answer question questions
     """.split()
 )
 

@@ -321,7 +321,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
     def _chunks_over(self, doc_id: str, start: int, end: int) -> list[Chunk]:
         """The document's chunks overlapping ``[start, end)``, in order."""
-        return [c for c in self.sources.chunks_for(doc_id) if start < c.end and c.start < end]
+        return self.sources.chunks_over(doc_id, start, end)
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []
@@ -388,10 +388,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         return next((g for g in doc.gaps if g.start <= start and end <= g.end + 1), None)
 
     def _chunk_at(self, doc_id: str, offset: int) -> str:
-        for chunk in self.sources.chunks_for(doc_id):
-            if chunk.start <= offset < chunk.end:
-                return chunk.id
-        return ""
+        return self.sources.chunk_id_at(doc_id, offset) or ""
 
     def _section_at(self, doc_id: str, offset: int) -> str | None:
         doc = self._document(doc_id)

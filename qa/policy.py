@@ -430,7 +430,12 @@ class SectionAsked:
 
 def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]]]:
     """Each section of ``doc`` with its heading's content words and those of the headings above
-    it and the title."""
+    it and the title.  Kept per document version (a reference page has thousands of headings,
+    read for every question of this form)."""
+    key = (doc.id, doc.content_hash, len(doc.sections))
+    found = _HEADED.get(key)
+    if found is not None:
+        return found
     out: list[tuple[Section, frozenset[str], frozenset[str]]] = []
     path: list[tuple[Section, frozenset[str]]] = []
     title = _terms(doc.title or "")
@@ -441,7 +446,14 @@ def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]
         heading = _terms(section.title)
         out.append((section, heading, above))
         path.append((section, heading))
+    if len(_HEADED) >= _HEADED_DOCUMENTS:
+        _HEADED.clear()
+    _HEADED[key] = out
     return out
+
+
+_HEADED_DOCUMENTS = 1024
+_HEADED: dict[tuple[str, str, int], list[tuple[Section, frozenset[str], frozenset[str]]]] = {}
 
 
 @lru_cache(maxsize=65_536)

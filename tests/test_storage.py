@@ -125,6 +125,24 @@ class StorageContract:
         assert summary["gaps"] == 1
         assert summary["content_hash"] == doc.content_hash
 
+    def test_chunks_are_read_by_offsets(self, store: SourceStore) -> None:
+        doc = make_document()
+        first, second = chunks_of(doc, [(0, 5), (7, 61)])
+        other = make_document("b.txt")
+        store.put_document(doc, [first, second])
+        store.put_document(other, chunks_of(other, [(0, 61)]))
+        assert store.chunks_over(doc.id, 0, 61) == [first, second]
+        assert store.chunks_over(doc.id, 4, 8) == [first, second]
+        assert store.chunks_over(doc.id, 5, 7) == []  # between the chunks
+        assert store.chunks_over(doc.id, 60, 90) == [second]
+        assert store.chunks_over("missing", 0, 61) == []
+        assert store.chunk_id_at(doc.id, 0) == first.id
+        assert store.chunk_id_at(doc.id, 4) == first.id
+        assert store.chunk_id_at(doc.id, 5) is None
+        assert store.chunk_id_at(doc.id, 60) == second.id
+        assert store.chunk_id_at(doc.id, 61) is None
+        assert store.chunk_id_at("b.txt", 10) == "b.txt#0"
+
     def test_unknown_document_is_none(self, store: SourceStore) -> None:
         assert store.get_document("nope") is None
         assert store.get_text("nope") is None

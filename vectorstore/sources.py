@@ -312,6 +312,28 @@ class SourceStore:
         with self._read() as db:
             return [_chunk(row) for row in db.execute(query).mappings()]
 
+    def chunks_over(self, doc_id: str, start: int, end: int) -> list[Chunk]:
+        """The document's chunks overlapping ``[start, end)``, in order: read by offsets in the
+        database, so a question on a page of thousands of chunks decodes only the few it needs."""
+        query = (
+            sa.select(*_CHUNK_COLUMNS)
+            .where(chunks.c.document == doc_id, chunks.c.start < end, chunks.c.end > start)
+            .order_by(chunks.c.idx, chunks.c.start)
+        )
+        with self._read() as db:
+            return [_chunk(row) for row in db.execute(query).mappings()]
+
+    def chunk_id_at(self, doc_id: str, offset: int) -> str | None:
+        """The id of the document's first chunk holding ``offset``, or None."""
+        query = (
+            sa.select(chunks.c.id)
+            .where(chunks.c.document == doc_id, chunks.c.start <= offset, chunks.c.end > offset)
+            .order_by(chunks.c.idx, chunks.c.start)
+            .limit(1)
+        )
+        with self._read() as db:
+            return db.execute(query).scalar()
+
     def chunk_ids_for(self, doc_id: str) -> set[str]:
         """The chunk ids of one document."""
         with self._read() as db:

@@ -470,7 +470,9 @@ def _inside(s: Sentence, section: Section, opening: Sentence) -> bool:
 
 
 def _opening(candidates: Sequence[Sentence], document: str, section: Section) -> int | None:
-    """The first prose candidate in the body of ``section``."""
+    """The first prose candidate in the body of ``section`` that ends as a sentence does
+    (before it, a page may put labels: "Added in: v8.7.0", "Stability: 2 - Stable"), else the
+    first prose candidate."""
     inside = [
         i
         for i, s in enumerate(candidates)
@@ -479,7 +481,12 @@ def _opening(candidates: Sequence[Sentence], document: str, section: Section) ->
         and section.start <= s.start
         and s.end <= section.end
     ]
-    return min(inside, key=lambda i: candidates[i].start) if inside else None
+    ended = [i for i in inside if _SENTENCE_END.search(candidates[i].text)]
+    return min(ended or inside, key=lambda i: candidates[i].start) if inside else None
+
+
+# Sentence-final punctuation, before any closing quotes, brackets or inline markup.
+_SENTENCE_END = re.compile(r"[.!?:;][\s\"'’”)\]*_`]*$")
 
 
 @dataclass(frozen=True)

@@ -271,7 +271,11 @@ def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_
         title="Tides",
         sections=[section("Tides", 1), section("Spring tides", 2), section("Neap tides", 2)],
     )
-    pieces = ["Neap tides are the lowest.", "They follow the full moon.", "Spring tides are the"]
+    pieces = [
+        "Neap tides are the lowest.",
+        "They follow the full moon.",
+        "Spring tides are the highest.",
+    ]
     candidates = [
         Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces
     ]
@@ -297,6 +301,26 @@ def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_
     assert rule.check(asked("Which spring tides are highest?"), candidates, scores, [doc]) is None
     # The section's opening must be among the candidates.
     assert rule.check(asked("Tell me about the tides"), candidates, scores, [doc]) is None
+
+
+def test_section_asked_opens_with_a_sentence_not_a_label_before_it() -> None:
+    """A reference page puts labels before a section's prose ("Added in: v8.7.0"): the answer
+    opens with the first candidate that ends as a sentence does, else with the first one."""
+    text = "Tides\n\nAdded in: v2.1\n\nTides rise twice a day.\n"
+    doc = Document(
+        "d", "d.md", text, "h", title="Tides", sections=[Section("Tides", 1, 0, 5, 7, len(text))]
+    )
+    label, prose = "Added in: v2.1", "Tides rise twice a day."
+    candidates = [
+        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
+        for p in (label, prose)
+    ]
+    said = asked("What does the documentation say about tides?")
+    found = SectionAsked().check(said, candidates, np.array([0.5, 0.1]), [doc])
+    assert found is not None and found[0] == 1
+    # With no candidate ending as a sentence, the first one opens the section.
+    found = SectionAsked().check(said, candidates[:1], np.array([0.5]), [doc])
+    assert found is not None and found[0] == 0
 
 
 def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:

@@ -41,13 +41,23 @@ from qa.signals import (
     same_word,
     term_in,
 )
-from qa.text import contains_phrase, intent, quoted_phrases, term_set
+from qa.text import contains_phrase, entities, intent, quoted_phrases, term_set
 from qa.types import Document, Gap, Section, Turn
 
 
 def asked(text: str, *, limit: int = 100) -> Asked:
     cleaned = strip_instructions(text)
     return Asked(text, cleaned, cleaned, limit)
+
+
+def test_a_number_inside_a_word_is_an_entity_as_that_word() -> None:
+    """ "28-point" is one term of a text; its number as an entity must be findable there."""
+    question = "Who drew up the 28-point plan in 2025 for 1,000 towns?"
+    found = entities(question)
+    assert {"28-point", "2025", "1000"} <= found
+    assert {e for e in found if e[:1].isdigit()} <= term_set(
+        "A 28-point plan of 2025, 1,000 towns."
+    )
 
 
 def test_invalid_request_refuses_empty_and_over_long_questions() -> None:

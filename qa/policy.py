@@ -364,11 +364,16 @@ class SectionAsked:
 
     def titled(self, asked: Asked, titles: dict[str, str]) -> list[str]:
         """The ids of the documents whose titles the question's topic names (every content word
-        of the title is in the topic): a page the question points at by its title."""
+        of the title outside parentheses is in the topic): a page the question points at by its
+        title."""
         topic, _ = self._topic_terms(asked)
         if not topic:
             return []
-        return [doc_id for doc_id, title in titles.items() if (t := _terms(title)) and t <= topic]
+        return [
+            doc_id
+            for doc_id, title in titles.items()
+            if (heading := _Heading.of(title)).words and heading.required <= topic
+        ]
 
     def named(
         self, asked: Asked, documents: Sequence[Document]
@@ -383,7 +388,7 @@ class SectionAsked:
             (self._exactness(heading, topic, first, section), doc.id, section)
             for doc in documents
             for section, heading, above in _headed(doc)
-            if heading and heading <= topic and topic <= heading | above
+            if heading.required <= topic and topic <= heading.words | above
         ]
         named.sort(key=lambda found: found[0], reverse=True)
         return named
@@ -396,7 +401,7 @@ class SectionAsked:
 
     @staticmethod
     def _exactness(
-        heading: frozenset[str],
+        heading: _Heading,
         topic: frozenset[str],
         first: frozenset[str] | None,
         section: Section,
@@ -405,7 +410,7 @@ class SectionAsked:
         quotes (""Nested Models" in "Body - Nested Models"" names the section, not its page),
         or all of the topic ("stream JSON lines" names the page "Stream JSON Lines", not its
         section "JSON Lines"); then the deeper section."""
-        return heading == first, heading == topic, section.level
+        return heading.is_named_by(first), heading.is_named_by(topic), section.level
 
     def check(
         self,
@@ -428,24 +433,50 @@ class SectionAsked:
         return best
 
 
-def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]]]:
-    """Each section of ``doc`` with its heading's content words and those of the headings above
-    it and the title.  Kept per document version (a reference page has thousands of headings,
+@dataclass(frozen=True)
+class _Heading:
+    """A heading's content words; those outside parentheses are required to name it ("CORS"
+    names "CORS (Cross-Origin Resource Sharing)", "deploy your app" names "Deploy your app
+    (optional)")."""
+
+    required: frozenset[str]
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, title: str) -> _Heading:
+        """The heading of a section titled ``title``."""
+        words = _terms(title)
+        return cls(_terms(_PARENTHESISED.sub(" ", title)) or words, words)
+
+    def is_named_by(self, terms: frozenset[str] | None) -> bool:
+        """``terms`` are the heading's required words and at most its optional ones."""
+        return terms is not None and self.required <= terms <= self.words
+
+
+# An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
+# arguments ("permission.has(scope)"), which are part of the name.
+_PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
+
+
+def _headed(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:
+    """Each section of ``doc`` with its heading and the content words of the headings above it
+    and the title.  Kept per document version (a reference page has thousands of headings,
     read for every question of this form)."""
     key = (doc.id, doc.content_hash, len(doc.sections))
     found = _HEADED.get(key)
     if found is not None:
         return found
-    out: list[tuple[Section, frozenset[str], frozenset[str]]] = []
+    out: list[tuple[Section, _Heading, frozenset[str]]] = []
     path: list[tuple[Section, frozenset[str]]] = []
     title = _terms(doc.title or "")
     for section in doc.sections:
         while path and path[-1][0].level >= section.level:
             path.pop()
         above = title.union(*(terms for _, terms in path))
-        heading = _terms(section.title)
-        out.append((section, heading, above))
-        path.append((section, heading))
+        heading = _Heading.of(section.title)
+        if heading.words:
+            out.append((section, heading, above))
+        path.append((section, heading.words))
     if len(_HEADED) >= _HEADED_DOCUMENTS:
         _HEADED.clear()
     _HEADED[key] = out
@@ -453,7 +484,7 @@ def _headed(doc: Document) -> list[tuple[Section, frozenset[str], frozenset[str]
 
 
 _HEADED_DOCUMENTS = 1024
-_HEADED: dict[tuple[str, str, int], list[tuple[Section, frozenset[str], frozenset[str]]]] = {}
+_HEADED: dict[tuple[str, str, int], list[tuple[Section, _Heading, frozenset[str]]]] = {}
 
 
 @lru_cache(maxsize=65_536)

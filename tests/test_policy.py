@@ -333,6 +333,36 @@ def test_section_asked_opens_with_a_sentence_not_a_label_before_it() -> None:
     assert found is not None and found[0] == 0
 
 
+def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
+    """ "CORS" names "CORS (Cross-Origin Resource Sharing)"; the aside's words may be asked too;
+    a call's arguments ("check(scope)") are part of its name."""
+    text = (
+        "CORS (Cross-Origin Resource Sharing)\n\nCORS is a policy.\n\ncheck(scope)\n\nIt checks.\n"
+    )
+    cors = Section("CORS (Cross-Origin Resource Sharing)", 1, 0, 36, 38, 55)
+    call = Section("check(scope)", 2, 57, 69, 71, len(text))
+    doc = Document("d", "d.md", text, "h", title=cors.title, sections=[cors, call])
+    candidates = [
+        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
+        for p in ("CORS is a policy.", "It checks.")
+    ]
+    scores = np.array([0.2, 0.9])
+    rule = SectionAsked()
+    for topic in (
+        "CORS",
+        "CORS (Cross-Origin Resource Sharing)",
+        "cross-origin resource sharing CORS",
+    ):
+        found = rule.check(asked(f"Tell me about {topic}"), candidates, scores, [doc])
+        assert found is not None and found[1] is cors, topic
+    # The aside alone does not name the section; nor does a call without its arguments.
+    assert rule.check(asked("Tell me about resource sharing"), candidates, scores, [doc]) is None
+    assert rule.check(asked("Tell me about check"), candidates, scores, [doc]) is None
+    found = rule.check(asked("Tell me about check(scope)"), candidates, scores, [doc])
+    assert found is not None and found[1] is call
+    assert rule.titled(asked("Tell me about CORS"), {"d": cors.title}) == ["d"]
+
+
 def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
     """A page "Neap Tide Tables" with a section "Tide Tables": the topic "neap tide tables" names
     the page; quoted first, "Tide Tables" names the section, its page after it."""

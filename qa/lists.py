@@ -16,11 +16,13 @@ answer backends:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.candidates import list_item_span
+from qa.memo import PerDocument
 from qa.types import Claim
 from vectorstore.types import Block, Candidate, Document
 
@@ -47,24 +49,33 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
     next block after it is not a list item (the list is missing: see the module docstring).
     """
     offset = intro.start if isinstance(intro, Candidate) else intro
-    blocks = sorted(document.blocks, key=lambda b: (b.start, -b.end))
-    holder = _block_at(blocks, offset)
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, offset)
     if holder is None:
         return []
-    following = [b for b in blocks if b.start >= holder.end]
-    if not following or following[0].kind != "list_item":
+    after = bisect.bisect_left(starts, holder.end)
+    if after == len(blocks) or blocks[after].kind != "list_item":
         return []
-    if holder.kind == "list_item" and following[0].level <= holder.level:
+    if holder.kind == "list_item" and blocks[after].level <= holder.level:
         return []
-    depth = following[0].level
+    depth = blocks[after].level
     items: list[ListItem] = []
-    for block in following:
+    for block in blocks[after:]:
         if block.kind != "list_item" or block.level < depth:
             break
         if block.level == depth:
             start, end = list_item_span(document.text, block)
             items.append(ListItem(start, end, document.text[start:end]))
     return items
+
+
+def _in_order(document: Document) -> tuple[list[Block], list[int]]:
+    """The document's blocks in text order (outer before inner) and their starts."""
+    blocks = sorted(document.blocks, key=lambda b: (b.start, -b.end))
+    return blocks, [b.start for b in blocks]
+
+
+_ordered_blocks = PerDocument(_in_order)
 
 
 def list_question_form(question: str) -> str:
@@ -128,14 +139,13 @@ def list_claims(
     return claims
 
 
-def _block_at(blocks: Sequence[Block], offset: int) -> Block | None:
-    holder = None
-    for block in blocks:
-        if block.start > offset:
-            break
+def _block_at(blocks: Sequence[Block], starts: Sequence[int], offset: int) -> Block | None:
+    """The last block in text order that holds ``offset`` (the innermost), boilerplate aside."""
+    for i in range(bisect.bisect_right(starts, offset) - 1, -1, -1):
+        block = blocks[i]
         if offset < block.end and block.kind != "boilerplate":
-            holder = block
-    return holder
+            return block
+    return None
 
 
 def _bare(item: str) -> str:

@@ -26,6 +26,7 @@ import numpy as np
 
 from qa.answerability import AnswerabilityModel
 from qa.lists import list_items_after
+from qa.memo import PerDocument
 from qa.signals import (
     FEATURES,
     CorpusStats,
@@ -458,14 +459,9 @@ class _Heading:
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
 
 
-def _headed(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:
+def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:
     """Each section of ``doc`` with its heading and the content words of the headings above it
-    and the title.  Kept per document version (a reference page has thousands of headings,
-    read for every question of this form)."""
-    key = (doc.id, doc.content_hash, len(doc.sections))
-    found = _HEADED.get(key)
-    if found is not None:
-        return found
+    and the title."""
     out: list[tuple[Section, _Heading, frozenset[str]]] = []
     path: list[tuple[Section, frozenset[str]]] = []
     title = _terms(doc.title or "")
@@ -477,14 +473,11 @@ def _headed(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:
         if heading.words:
             out.append((section, heading, above))
         path.append((section, heading.words))
-    if len(_HEADED) >= _HEADED_DOCUMENTS:
-        _HEADED.clear()
-    _HEADED[key] = out
     return out
 
 
-_HEADED_DOCUMENTS = 1024
-_HEADED: dict[tuple[str, str, int], list[tuple[Section, _Heading, frozenset[str]]]] = {}
+# Read for every question of this form; computed once per document version.
+_headed = PerDocument(_heading_words)
 
 
 @lru_cache(maxsize=65_536)

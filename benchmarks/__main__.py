@@ -98,9 +98,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             log("answers", quiet)
             sample = measure.components(work / "sample")
             sample.pipeline().run([SAMPLE_CORPUS])
+            page = measure.components(work / "one-page-data")
+            page.pipeline().run([measure.one_page(corpus, work / "one-page")])
             answers = {
                 "sample": measure.measure_answers(sample, answers_n),
                 "fastapi": measure.measure_answers(parts, answers_n),
+                "one page": measure.measure_answers(page, answers_n),
             }
             result["answers"] = answers
             for name, figures in answers.items():

@@ -67,6 +67,16 @@ def replicate(corpus: Path, factor: int, target: Path) -> Path:
     return target
 
 
+def one_page(corpus: Path, target: Path) -> Path:
+    """The corpus's Markdown and text files joined into one page, ``target/all.md``: a single
+    document with every heading and list of the corpus, as reference sites publish (Node.js's
+    ``all.html``)."""
+    target.mkdir(parents=True, exist_ok=True)
+    texts = [path.read_text(encoding="utf-8").strip() for path in markdown_files(corpus)]
+    (target / "all.md").write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+    return target
+
+
 def machine_facts() -> dict[str, Any]:
     """What the figures were measured on."""
     import torch

@@ -102,7 +102,9 @@ def render(result: dict[str, Any]) -> str:
     lines += [
         "",
         "Retrieval alone = embed the question (no cache) + one Chroma query; "
-        "ratio = ask p50 / retrieval p50.",
+        "ratio = ask p50 / retrieval p50. *one page*: the same corpus joined into one "
+        "Markdown file (a reference site's single-page edition: one document with every "
+        "heading and list).",
         "",
         "**Dense search**, the same questions' vectors: the exact in-memory index the retriever "
         "searches against Chroma's HNSW search, alternating:",
@@ -146,8 +148,8 @@ def render(result: dict[str, Any]) -> str:
 def _answer_rows(result: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
     """One table row per corpus of the answers section: its name, then ``keys``' figures."""
     return [
-        "| " + " | ".join([name, *(str(result["answers"][name][key]) for key in keys)]) + " |"
-        for name in ("sample", "fastapi")
+        "| " + " | ".join([name, *(str(figures[key]) for key in keys)]) + " |"
+        for name, figures in result["answers"].items()
     ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import report
+from benchmarks import measure, report
 from benchmarks.questions import make_questions
 from vectorstore import Chunk
 
@@ -34,6 +34,19 @@ def test_benchmark_questions_are_deterministic_and_mostly_distinct() -> None:
     assert first == make_questions(_chunks(), 20, seed=3)
     assert len(first) == 20
     assert len(set(first)) >= 15
+
+
+def test_one_page_joins_every_file_of_the_corpus_in_path_order(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "guide").mkdir(parents=True)
+    (corpus / "b.md").write_text("# B\n\nBee.\n", encoding="utf-8")
+    (corpus / "guide" / "a.md").write_text("# A\n\nAy.\n", encoding="utf-8")
+    (corpus / "notes.txt").write_text("Plain.", encoding="utf-8")
+    (corpus / "image.png").write_bytes(b"\x89PNG")
+    page = measure.one_page(corpus, tmp_path / "page")
+    assert [p.name for p in page.iterdir()] == ["all.md"]
+    text = (page / "all.md").read_text(encoding="utf-8")
+    assert text == "# B\n\nBee.\n\n# A\n\nAy.\n\nPlain.\n"
 
 
 def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
@@ -81,7 +94,7 @@ def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
         "ingest_vs_ceiling": 0.9,
         "answers": {
             name: dict.fromkeys((*report.ANSWER_COLUMNS, *report.DENSE_COLUMNS), 1)
-            for name in ("sample", "fastapi")
+            for name in ("sample", "fastapi", "one page")
         },
     }
     for figures in result["answers"].values():  # type: ignore[attr-defined]
@@ -95,4 +108,5 @@ def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
     assert text.count(report.BEGIN) == 1
     assert "| `ingest_vs_ceiling` | 0.5 | >= 0.85 | missed |" in text
     assert "| fastapi | 1 | 1 | 1 | 1 | 0.25 | 1 |" in text  # the dense search table
+    assert "| one page | 1 | 1 | 1 | 1 | 1 | 1 |" in text  # every corpus measured
     assert "| Verbatim ingest (1) | 1 |" in text  # the runtime of ingest's forward pass

@@ -345,11 +345,12 @@ class SectionAsked:
     documentation say about path parameters?") is answered by the section's opening sentence.
 
     The topic must name the section: every content word of the section's heading is in the
-    topic, and every content word of the topic is in that heading or in a heading above it (the
-    document's title included).  Of several such sections the most exactly named counts (see
+    topic (words in an aside in parentheses may be left out: see :class:`_Heading`), and every
+    content word of the topic is in that heading or in a heading above it (the document's title
+    included).  Of several such sections the most exactly named counts (see
     :meth:`_exactness`), then the one whose opening sentence scores best.  The opening sentence
-    is the section's first prose candidate in the evidence; the answer quotes the section's own
-    sentences only.  Before this rule such a question was scored like a
+    is the section's first prose candidate in the evidence that ends as a sentence does (see
+    :func:`_opening`); the answer quotes the section's own sentences only.  Before this rule such a question was scored like a
     question for a fact: the opening sentence of a section shares few words with "what does it
     say about X" and was refused or passed over for a sentence elsewhere that repeats X's words;
     and when the section held a cut-off list, the question was refused as a question for the

@@ -68,9 +68,9 @@ def generate(
     """Write the tune and test datasets; return the number of cases of each."""
     if len(corpora) != 1:
         raise ValueError("give one --corpus: the datasets index it whole")
-    documents = load_corpora(corpora)
+    documents = load_corpora(corpora, rendered=True)
     if not documents:
-        raise ValueError(f"no Markdown, reStructuredText or plain-text file in {corpora[0]}")
+        raise ValueError(f"no document ingest reads in {corpora[0]}")
     parts: dict[str, list[dict[str, Any]]] = {"tune": [], "test": []}
     for document in documents:
         parts[split_of(document.id, test_share)].extend(section_questions(document, per_document))

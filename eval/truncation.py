@@ -490,12 +490,15 @@ def _write_datasets(out: Path, cases: dict[str, list[dict[str, Any]]]) -> list[s
     return written
 
 
-def load_corpora(corpora: Sequence[Path]) -> list[Document]:
+def load_corpora(corpora: Sequence[Path], *, rendered: bool = False) -> list[Document]:
+    """The corpora's documents as ingest analyses them: Markdown, reStructuredText and plain
+    text, and with ``rendered`` HTML and PDF too (whose stored text is not the file itself, so
+    no cut copy can be made of them, while questions on their stored text can be)."""
     documents: list[Document] = []
     for root in corpora:
         files, _ = iter_files([root])
         for path in files:
-            if path.suffix.lower() in (".html", ".htm", ".pdf"):
+            if not rendered and path.suffix.lower() in (".html", ".htm", ".pdf"):
                 continue  # copies are cut in the stored text, which must be the file itself
             try:
                 loaded = load_file(path)

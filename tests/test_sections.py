@@ -55,3 +55,19 @@ def test_generate_writes_a_tune_and_a_test_part_over_the_whole_corpus(tmp_path: 
     test = yaml.safe_load((tmp_path / "out" / "test" / "sections.yaml").read_text())
     assert test["corpus"] == str(corpus.resolve()) and len(test["cases"]) == counts["test"]
     assert main(["--corpus", str(tmp_path / "missing"), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_html_pages_are_asked_about_in_their_stored_text(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "gauges.html").write_text(
+        "<html><head><title>Tidewater</title></head><body><h1>Gauges</h1>"
+        "<p>Every <code>gauge</code> is read once an hour by the keeper on duty.</p>"
+        "</body></html>"
+    )
+    [document] = load_corpora([corpus], rendered=True)
+    assert load_corpora([corpus]) == []  # cut copies are made of files read as they are
+    [case] = section_questions(document, per_document=2)
+    assert case["question"] == 'What does the documentation say about "Gauges"?'
+    [opening] = case["cited_contains_any"]
+    assert opening in document.text and opening.startswith("Every gauge is read")

@@ -350,11 +350,12 @@ class SectionAsked:
     included).  Of several such sections the most exactly named counts (see
     :meth:`_exactness`), then the one whose opening sentence scores best.  The opening sentence
     is the section's first prose candidate in the evidence that ends as a sentence does (see
-    :func:`_opening`); the answer quotes the section's own sentences only.  Before this rule such a question was scored like a
-    question for a fact: the opening sentence of a section shares few words with "what does it
-    say about X" and was refused or passed over for a sentence elsewhere that repeats X's words;
-    and when the section held a cut-off list, the question was refused as a question for the
-    list, though the section says things about its topic before the cut.
+    :func:`_opening`); the answer quotes the section's own sentences only.  Before this rule
+    such a question was scored like a question for a fact: the opening sentence of a section
+    shares few words with "what does it say about X" and was refused or passed over for a
+    sentence elsewhere that repeats X's words; and when the section held a cut-off list, the
+    question was refused as a question for the list, though the section says things about its
+    topic before the cut.
     """
 
     name: str = "section_asked"

@@ -112,7 +112,7 @@ def entities(text: str) -> set[str]:
     Sentence-initial words count only when they are all capitals or contain a capital later
     (``iPhone``, ``FastAPI``), since any sentence starts with a capital.
     """
-    # Numbers as the words they are part of ("28-point", as :func:`term_set` keeps it), so an
+    # Numbers as the words they are part of ("10-year", as :func:`term_set` keeps it), so an
     # entity of the question can be found among a text's terms.
     found: set[str] = {stem(word) for word in words(text) if word[:1].isdigit()}
     # Code identifiers in backticks name things as much as capitalised words do.

@@ -296,7 +296,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if doc is not None:
                 docs.append(doc)
         openings = (
-            self._chunks_over(doc_id, section.start, section.end)[:1]
+            self.sources.chunks_over(doc_id, section.start, section.end, limit=1)
             for _, doc_id, section in self.decider.section.named(asked, docs)
         )
         return _joined(evidence, [chunk for chunks in openings for chunk in chunks])
@@ -317,11 +317,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         items = list_items_after(doc, intro.start) if doc is not None else []
         if not items:
             return evidence
-        return _joined(evidence, self._chunks_over(intro.document, items[0].start, items[-1].end))
-
-    def _chunks_over(self, doc_id: str, start: int, end: int) -> list[Chunk]:
-        """The document's chunks overlapping ``[start, end)``, in order."""
-        return self.sources.chunks_over(doc_id, start, end)
+        chunks = self.sources.chunks_over(intro.document, items[0].start, items[-1].end)
+        return _joined(evidence, chunks)
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
         docs = []

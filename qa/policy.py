@@ -375,7 +375,7 @@ class SectionAsked:
         return [
             doc_id
             for doc_id, title in titles.items()
-            if (heading := _Heading.of(title)).words and heading.required <= topic
+            if (heading := _heading(title)).words and heading.required <= topic
         ]
 
     def named(
@@ -456,6 +456,12 @@ class _Heading:
         return terms is not None and self.required <= terms <= self.words
 
 
+@lru_cache(maxsize=65_536)
+def _heading(title: str) -> _Heading:
+    """:meth:`_Heading.of`, cached: every page title is read for every question of this form."""
+    return _Heading.of(title)
+
+
 # An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
 # arguments ("permission.has(scope)"), which are part of the name.
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
@@ -471,7 +477,7 @@ def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str
         while path and path[-1][0].level >= section.level:
             path.pop()
         above = title.union(*(terms for _, terms in path))
-        heading = _Heading.of(section.title)
+        heading = _heading(section.title)
         if heading.words:
             out.append((section, heading, above))
         path.append((section, heading.words))

@@ -55,9 +55,7 @@ def test_a_number_inside_a_word_is_an_entity_as_that_word() -> None:
     question = "Who drew up the 10-year plan in 2025 for 1,000 towns?"
     found = entities(question)
     assert {"10-year", "2025", "1000"} <= found
-    assert {e for e in found if e[:1].isdigit()} <= term_set(
-        "A 10-year plan of 2025, 1,000 towns."
-    )
+    assert {e for e in found if e[:1].isdigit()} <= term_set("A 10-year plan of 2025, 1,000 towns.")
 
 
 def test_invalid_request_refuses_empty_and_over_long_questions() -> None:

@@ -136,6 +136,7 @@ class StorageContract:
         assert store.chunks_over(doc.id, 5, 7) == []  # between the chunks
         assert store.chunks_over(doc.id, 60, 90) == [second]
         assert store.chunks_over("missing", 0, 61) == []
+        assert store.chunks_over(doc.id, 0, 61, limit=1) == [first]
         assert store.chunk_id_at(doc.id, 0) == first.id
         assert store.chunk_id_at(doc.id, 4) == first.id
         assert store.chunk_id_at(doc.id, 5) is None

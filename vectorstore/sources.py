@@ -312,13 +312,17 @@ class SourceStore:
         with self._read() as db:
             return [_chunk(row) for row in db.execute(query).mappings()]
 
-    def chunks_over(self, doc_id: str, start: int, end: int) -> list[Chunk]:
-        """The document's chunks overlapping ``[start, end)``, in order: read by offsets in the
-        database, so a question on a page of thousands of chunks decodes only the few it needs."""
+    def chunks_over(
+        self, doc_id: str, start: int, end: int, *, limit: int | None = None
+    ) -> list[Chunk]:
+        """The document's chunks overlapping ``[start, end)``, in order (the first ``limit``):
+        read by offsets in the database, so a question on a page of thousands of chunks decodes
+        only the few it needs."""
         query = (
             sa.select(*_CHUNK_COLUMNS)
             .where(chunks.c.document == doc_id, chunks.c.start < end, chunks.c.end > start)
             .order_by(chunks.c.idx, chunks.c.start)
+            .limit(limit)
         )
         with self._read() as db:
             return [_chunk(row) for row in db.execute(query).mappings()]

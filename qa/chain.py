@@ -276,28 +276,30 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         return condense(question, history)
 
     def _with_asked_sections(self, asked: Asked, evidence: list[Evidence]) -> list[Evidence]:
-        """The evidence plus the chunk opening each section the question asks about by its
-        heading ("What does the documentation say about path parameters?").
+        """The evidence plus the chunk opening each section the question names by its heading:
+        the topic of "What does the documentation say about path parameters?", or the subject
+        of "What is a middleware?" (a page or section on a thing usually says first what it is).
 
         Retrieval for the whole question finds chunks that repeat the topic's words (release
-        notes, links to the page), not always the one that opens its section; the topic is
-        searched for alone, and the chunk opening each section it names, in the documents of
-        either search or whose titles the topic names, joins the evidence (after the retrieved
-        ones, which keep their numbers).
+        notes, links to the page, passages that use the thing), not always the one that opens
+        its section; the topic is searched for alone, and the chunk opening each section it
+        names, in the documents of either search or whose titles the topic names, joins the
+        evidence (after the retrieved ones, which keep their numbers).
         """
-        topic = self.decider.section.topic(asked)
+        section = self.decider.section
+        topic = section.topic(asked) or self.decider.defined.subject(asked)
         if topic is None:
             return evidence
         found = self.retriever.retrieve(topic)
         docs = self._documents_for([*evidence, *found])
         have_docs = {d.id for d in docs}
-        for doc_id in self.decider.section.titled(asked, self.sources.titles()):
+        for doc_id in section.titled(topic, self.sources.titles()):
             doc = self._document(doc_id) if doc_id not in have_docs else None
             if doc is not None:
                 docs.append(doc)
         openings = (
-            self.sources.chunks_over(doc_id, section.start, section.end, limit=1)
-            for _, doc_id, section in self.decider.section.named(asked, docs)
+            self.sources.chunks_over(doc_id, named.start, named.end, limit=1)
+            for _, doc_id, named in section.named(topic, docs)
         )
         return _joined(evidence, [chunk for chunks in openings for chunk in chunks])
 

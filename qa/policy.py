@@ -288,9 +288,10 @@ class NumberAbsent:
         )
 
 
-# "What is X?" / "What are Xs?": what the thing is.
+# "What is X?" / "What are Xs?": what the thing is; after a phrase that sets the context ("In
+# CORS terms, what is an origin?").
 _WHAT_IS = re.compile(
-    r"^\W*what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
+    r"^\W*(?:[^,?!.;:]{1,40},\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
     r"(?P<subject>[^?!.;:,]{1,60}?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
@@ -313,12 +314,17 @@ class Defined:
 
     name: str = "defined"
 
+    def subject(self, asked: Asked) -> str | None:
+        """What the question asks to be defined ("X" of "What is X?"), or None."""
+        found = _WHAT_IS.match(asked.cleaned)
+        return found.group("subject") if found else None
+
     def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
         """The index of the first (best-ranked) candidate defining the question's subject."""
-        found = _WHAT_IS.match(asked.cleaned)
+        found = self.subject(asked)
         if found is None:
             return None
-        subject = r"\s+".join(re.escape(w) for w in found.group("subject").split())
+        subject = r"\s+".join(re.escape(w) for w in found.split())
         defines = re.compile(
             rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
             rf"{_MARKUP}\s+(?:is|are)\s+\S",
@@ -365,11 +371,11 @@ class SectionAsked:
         found = _SAID_ABOUT.search(asked.cleaned)
         return found.group("topic") if found else None
 
-    def titled(self, asked: Asked, titles: dict[str, str]) -> list[str]:
-        """The ids of the documents whose titles the question's topic names (every content word
-        of the title outside parentheses is in the topic): a page the question points at by its
+    def titled(self, topic_phrase: str, titles: dict[str, str]) -> list[str]:
+        """The ids of the documents whose titles the topic names (every content word of the
+        title outside parentheses is in the topic): a page the question points at by its
         title."""
-        topic, _ = self._topic_terms(asked)
+        topic, _ = self._topic_terms(topic_phrase)
         if not topic:
             return []
         return [
@@ -379,12 +385,11 @@ class SectionAsked:
         ]
 
     def named(
-        self, asked: Asked, documents: Sequence[Document]
+        self, topic_phrase: str, documents: Sequence[Document]
     ) -> list[tuple[tuple[bool, bool, int], str, Section]]:
         """The sections (with how exactly they are named, see :meth:`_exactness`, and their
-        documents' ids) whose headings the question's topic names, the most exactly named
-        first."""
-        topic, first = self._topic_terms(asked)
+        documents' ids) whose headings the topic names, the most exactly named first."""
+        topic, first = self._topic_terms(topic_phrase)
         if not topic:
             return []
         named = [
@@ -396,9 +401,9 @@ class SectionAsked:
         named.sort(key=lambda found: found[0], reverse=True)
         return named
 
-    def _topic_terms(self, asked: Asked) -> tuple[frozenset[str], frozenset[str] | None]:
+    @staticmethod
+    def _topic_terms(phrase: str) -> tuple[frozenset[str], frozenset[str] | None]:
         """The topic's content words, and those of the first passage it quotes (or None)."""
-        phrase = self.topic(asked) or ""
         quoted = QUOTED.search(phrase)
         return _terms(phrase), _terms(quoted.group(0)) if quoted else None
 
@@ -427,7 +432,7 @@ class SectionAsked:
         candidates, the one whose opening scores best."""
         best: tuple[int, Section] | None = None
         best_rank: tuple[bool, bool, int] | None = None
-        for rank, doc_id, section in self.named(asked, documents):
+        for rank, doc_id, section in self.named(self.topic(asked) or "", documents):
             if best_rank is not None and rank != best_rank:
                 break
             i = _opening(candidates, doc_id, section)

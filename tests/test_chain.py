@@ -362,3 +362,28 @@ def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path:
     # The list itself is still refused as cut off.
     listed = chain.ask("Which harbour gauges does it support?")
     assert listed.refused and listed.refusal_reason == "source_truncated", listed.answer
+
+
+def test_a_question_for_what_a_thing_is_finds_the_section_that_defines_it(tmp_path: Path) -> None:
+    """ "What is X?" names a section by its heading as "What does it say about X?" does: the
+    chunk opening the section joins the evidence, and the definition there answers, even when
+    retrieval for the whole question finds only a later chunk that uses the thing."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(60))
+    (corpus / "tidewater.md").write_text(
+        "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
+        "## Harbour gauge\n\nA harbour gauge is a post marked in feet that stands in the water."
+        f" {log}\n\nThe harbour gauge at the quay, the harbour gauge at the pier and the "
+        "harbour gauge at the lock: what is each harbour gauge showing? The keeper reads them.\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
+    assert parts.pipeline().run([corpus]).ok
+    chain = parts.chain()
+    question = "What is a harbour gauge?"
+    retrieved = chain.retriever.retrieve(question)
+    assert all(ev.chunk.start > 200 for ev in retrieved)  # the opening chunk is not retrieved
+    answer = chain.ask(question)
+    assert not answer.refused and answer.decided_by == "defined", answer.answer
+    assert answer.citations[0].quote.startswith("A harbour gauge is a post"), answer.answer
+    assert_exact(answer, parts.sources)

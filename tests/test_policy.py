@@ -250,6 +250,10 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     plural = candidates("Gauges in the port:", "Gauges are small tide meters.")
     assert rule.check(asked("What are gauges?"), plural) == 1
     assert rule.check(asked("What is a gauge?"), candidates("A gauge is a tide meter.")) == 0
+    # A phrase before the question may set its context; the subject is what follows "what is".
+    meter = candidates("A gauge is a tide meter.")
+    assert rule.check(asked("In harbour terms, what is a gauge?"), meter) == 0
+    assert rule.subject(asked("In harbour terms, what is a gauge?")) == "gauge"
     # The thing must be the sentence's subject.
     assert rule.check(asked("What is Tidewater?"), candidates("It uses Tidewater is fine.")) is None
     assert rule.check(asked("What is the plan?"), candidates("The plan is a draft.")) == 0
@@ -358,7 +362,7 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     assert rule.check(asked("Tell me about check"), candidates, scores, [doc]) is None
     found = rule.check(asked("Tell me about check(scope)"), candidates, scores, [doc])
     assert found is not None and found[1] is call
-    assert rule.titled(asked("Tell me about CORS"), {"d": cors.title}) == ["d"]
+    assert rule.titled("CORS", {"d": cors.title}) == ["d"]
 
 
 def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:

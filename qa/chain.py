@@ -276,9 +276,9 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         return condense(question, history)
 
     def _with_asked_sections(self, asked: Asked, evidence: list[Evidence]) -> list[Evidence]:
-        """The evidence plus the chunk opening each section the question names by its heading:
-        the topic of "What does the documentation say about path parameters?", or the subject
-        of "What is a middleware?" (a page or section on a thing usually says first what it is).
+        """The evidence plus the chunk opening each section the question names by its heading
+        (:meth:`AnswerDecider.named_topic`: "What does the documentation say about path
+        parameters?", "What is a middleware?").
 
         Retrieval for the whole question finds chunks that repeat the topic's words (release
         notes, links to the page, passages that use the thing), not always the one that opens
@@ -287,7 +287,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         evidence (after the retrieved ones, which keep their numbers).
         """
         section = self.decider.section
-        topic = section.topic(asked) or self.decider.defined.subject(asked)
+        topic = self.decider.named_topic(asked)
         if topic is None:
             return evidence
         found = self.retriever.retrieve(topic)

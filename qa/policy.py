@@ -761,6 +761,12 @@ class AnswerDecider:
         self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
 
+    def named_topic(self, asked: Asked) -> str | None:
+        """What the question names by a heading, whose sections' opening chunks the evidence
+        should hold: the topic of "What does the documentation say about X?", or the subject of
+        "What is X?" (a page or section on a thing usually says first what it is)."""
+        return self.section.topic(asked) or self.defined.subject(asked)
+
     def before_retrieval(self, asked: Asked) -> Decision | None:
         """The first rule that refuses the question as asked, or None."""
         for rule in self.rules_before:

@@ -335,21 +335,32 @@ def test_a_passage_about_another_year_does_not_answer(tmp_path: Path) -> None:
         assert other.decided_by == "number_absent" and not other.citations
 
 
-def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path: Path) -> None:
-    """ "What does the documentation say about X?" names a section by its heading: its opening
-    sentence answers, even when retrieval for the whole question finds only a later chunk, and
-    a cut-off list further on in the section is reported as a gap, not the reason to refuse."""
+def _long_section(tmp_path: Path, heading: str, opening: str, tail: str) -> Components:
+    """A page "Tidewater" whose section ``heading`` opens with ``opening``, then a long log (so
+    the section runs over several chunks), then ``tail``; ingested, retrieving one chunk."""
     corpus = tmp_path / "docs"
     corpus.mkdir()
     log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(60))
     (corpus / "tidewater.md").write_text(
         "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
-        "## Harbour gauges\n\nThey are read every hour by the keeper, who writes the figures "
-        f"in the log. {log}\n\nHarbour gauges of every make work; harbour gauges need a cable."
-        "\n\nThe harbour gauges it supports are:\n\n\n"
+        f"## {heading}\n\n{opening} {log}\n\n{tail}"
     )
     parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
     assert parts.pipeline().run([corpus]).ok
+    return parts
+
+
+def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path: Path) -> None:
+    """ "What does the documentation say about X?" names a section by its heading: its opening
+    sentence answers, even when retrieval for the whole question finds only a later chunk, and
+    a cut-off list further on in the section is reported as a gap, not the reason to refuse."""
+    parts = _long_section(
+        tmp_path,
+        "Harbour gauges",
+        "They are read every hour by the keeper, who writes the figures in the log.",
+        "Harbour gauges of every make work; harbour gauges need a cable.\n\n"
+        "The harbour gauges it supports are:\n\n\n",
+    )
     chain = parts.chain()
     question = "What does the documentation say about harbour gauges?"
     retrieved = chain.retriever.retrieve(question)
@@ -368,17 +379,13 @@ def test_a_question_for_what_a_thing_is_finds_the_section_that_defines_it(tmp_pa
     """ "What is X?" names a section by its heading as "What does it say about X?" does: the
     chunk opening the section joins the evidence, and the definition there answers, even when
     retrieval for the whole question finds only a later chunk that uses the thing."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(60))
-    (corpus / "tidewater.md").write_text(
-        "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
-        "## Harbour gauge\n\nA harbour gauge is a post marked in feet that stands in the water."
-        f" {log}\n\nThe harbour gauge at the quay, the harbour gauge at the pier and the "
-        "harbour gauge at the lock: what is each harbour gauge showing? The keeper reads them.\n"
+    parts = _long_section(
+        tmp_path,
+        "Harbour gauge",
+        "A harbour gauge is a post marked in feet that stands in the water.",
+        "The harbour gauge at the quay, the harbour gauge at the pier and the harbour gauge at "
+        "the lock: what is each harbour gauge showing? The keeper reads them.\n",
     )
-    parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
-    assert parts.pipeline().run([corpus]).ok
     chain = parts.chain()
     question = "What is a harbour gauge?"
     retrieved = chain.retriever.retrieve(question)

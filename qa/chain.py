@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any
@@ -59,24 +60,40 @@ class ChainInput(BaseModel):
 
 
 class DocumentCache:
-    """Documents from the source store, cached until the store's generation changes."""
+    """Documents and titles from the source store, cached until the store's generation changes."""
 
     def __init__(self, sources: SourceStore) -> None:
         self.sources = sources
         self._generation = -1
         self._docs: dict[str, Document | None] = {}
+        self._titles: dict[str, str] | None = None
         self._lock = threading.Lock()
 
     def get(self, doc_id: str) -> Document | None:
         """The document, or None when unknown."""
+        with self._current():
+            if doc_id not in self._docs:
+                self._docs[doc_id] = self.sources.get_document(doc_id)
+            return self._docs[doc_id]
+
+    def titles(self) -> dict[str, str]:
+        """Each titled document's title, by id (read once per generation: every section or
+        "What is X?" question reads them all)."""
+        with self._current():
+            if self._titles is None:
+                self._titles = self.sources.titles()
+            return self._titles
+
+    @contextmanager
+    def _current(self) -> Iterator[None]:
+        """Hold the lock, with what was cached for an earlier generation dropped."""
         generation = self.sources.generation()
         with self._lock:
             if generation != self._generation:
                 self._docs.clear()
+                self._titles = None
                 self._generation = generation
-            if doc_id not in self._docs:
-                self._docs[doc_id] = self.sources.get_document(doc_id)
-            return self._docs[doc_id]
+            yield
 
 
 def condense(question: str, history: Sequence[Turn]) -> str:
@@ -293,7 +310,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         found = self.retriever.retrieve(topic)
         docs = self._documents_for([*evidence, *found])
         have_docs = {d.id for d in docs}
-        for doc_id in section.titled(topic, self.sources.titles()):
+        for doc_id in section.titled(topic, self.documents.titles()):
             doc = self._document(doc_id) if doc_id not in have_docs else None
             if doc is not None:
                 docs.append(doc)

@@ -394,3 +394,19 @@ def test_a_question_for_what_a_thing_is_finds_the_section_that_defines_it(tmp_pa
     assert not answer.refused and answer.decided_by == "defined", answer.answer
     assert answer.citations[0].quote.startswith("A harbour gauge is a post"), answer.answer
     assert_exact(answer, parts.sources)
+
+
+def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:
+    """Every section or "What is X?" question reads all titles: they are kept until an ingest
+    commits a new generation, then read again."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "tides.md").write_text("# Tides\n\nTides rise twice a day.\n")
+    parts = ingested(tmp_path / "data", corpus)
+    cache = parts.chain().documents
+    first = cache.titles()
+    assert set(first.values()) == {"Tides"}
+    assert cache.titles() is first  # kept, not read again
+    (corpus / "gauges.md").write_text("# Gauges\n\nGauges are read every hour.\n")
+    assert parts.pipeline().run([corpus]).ok
+    assert set(cache.titles().values()) == {"Tides", "Gauges"}

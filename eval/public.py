@@ -137,7 +137,7 @@ GATES: dict[str, dict[str, float]] = {
     "sample-test": {"answer_accuracy": 0.8, "refusal_recall": 0.9, "over_refusal_rate": 0.15},
     "corpus_b-test": {"answer_accuracy": 0.65, "refusal_recall": 0.84},
     "fastapi-docs-test": {"answer_accuracy": 0.5, "refusal_recall": 0.5},
-    "squad-test": {"pass_rate": 0.54},
+    "squad-test": {"pass_rate": 0.62},
     "nomiracl-test": {"pass_rate": 0.58, "hallucination_rate": 0.70},
 }
 ALWAYS: dict[str, float] = {"citation_exactness": 1.0, "invented_content_violations": 0}

@@ -288,6 +288,45 @@ class NumberAbsent:
         )
 
 
+# A negation of what a question asks ("What cells do not carry ...?", "Which goal does it never
+# have?") and of what a passage says: general English negators.
+_NEGATED = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor)\b|n['’]t\b", re.I)
+_DENIES = re.compile(
+    r"\b(?:not|never|no|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n['’]t\b", re.I
+)
+# A conditional clause ("if it does not ..., what happens?") sets a case; its negation is not
+# what the question asks for.
+_CONDITION = re.compile(r"\b(?:if|unless)\b[^?,;]*", re.I)
+
+
+@dataclass(frozen=True)
+class NegationUnstated:
+    """A question for what is *not* so ("What cells do not carry receptors?") whose best passage
+    denies nothing: a sentence that states what is so ("B cells and T cells carry receptors")
+    does not say what is not.
+
+    Runs only when the model would answer, on the user's own words without a conditional clause
+    ("What happens if a member does not vote?" asks for a consequence) and not for a yes/no
+    question ("Doesn't it support WebSockets?" is confirmed by a sentence saying it does).  A
+    negator, "without" or "cannot" in the best passage counts as a denial.
+    """
+
+    name: str = "negation_unstated"
+
+    def check(self, asked: Asked, best: ScoredSentence) -> Decision | None:
+        """Refuse a question for what is not so when its best passage denies nothing."""
+        own = _CONDITION.sub(" ", _own_words(asked.cleaned))
+        if not _NEGATED.search(own) or intent(own).yes_no:
+            return None
+        if _DENIES.search(best.sentence.text):
+            return None
+        return Decision(
+            "not_in_documents",
+            self.name,
+            "the question asks what is not so; the best passage denies nothing",
+        )
+
+
 # "What is X?" / "What are Xs?": what the thing is; after a phrase that sets the context ("In
 # CORS terms, what is an origin?").
 _WHAT_IS = re.compile(
@@ -745,6 +784,7 @@ class AnswerDecider:
         section: SectionAsked | None = None,
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
+        negation: NegationUnstated | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
@@ -757,6 +797,7 @@ class AnswerDecider:
         self.section = section or SectionAsked()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
+        self.negation = negation or NegationUnstated()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
@@ -856,6 +897,9 @@ class AnswerDecider:
         absent = self.number_absent.check(asked, ranked[0], titles) if answerable else None
         if absent is not None:
             return replace(absent, score=score, ranked=ranked)
+        negated = self.negation.check(asked, ranked[0]) if answerable else None
+        if negated is not None:
+            return replace(negated, score=score, ranked=ranked)
         if not answerable:
             return Decision(
                 "not_in_documents",

@@ -154,8 +154,10 @@ _ORDINAL = re.compile(
     r"next|\d+(st|nd|rd|th))\b",
     re.IGNORECASE,
 )
+# Also negated: "Doesn't it ...?", "Isn't it ...?", "Can't I ...?", "Won't it ...?".
 _YES_NO = re.compile(
-    r"^\s*(did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must)\b",
+    r"^\s*(?:(did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must)"
+    r"(?:n['’]t)?|can['’]t|won['’]t)\b",
     re.IGNORECASE,
 )
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)

@@ -335,6 +335,22 @@ def test_a_passage_about_another_year_does_not_answer(tmp_path: Path) -> None:
         assert other.decided_by == "number_absent" and not other.citations
 
 
+def test_a_question_for_what_is_not_so_is_not_answered_by_what_is(tmp_path: Path) -> None:
+    """A sentence that says which parts carry a number does not say which do not."""
+    corpus = tmp_path / "plant"
+    corpus.mkdir()
+    (corpus / "parts.md").write_text(
+        "# Spare parts\n\nEvery pump and every valve in the plant carries a serial number "
+        "stamped on its housing. The numbers are recorded in the maintenance log.\n"
+    )
+    chain = ingested(tmp_path / "data", corpus).chain()
+    answered = chain.ask("Which parts in the plant carry a serial number?")
+    assert not answered.refused, answered.answer
+    negated = chain.ask("Which parts in the plant do not carry a serial number?")
+    assert negated.refused and negated.refusal_reason == "not_in_documents", negated.answer
+    assert negated.decided_by == "negation_unstated" and not negated.citations
+
+
 def _long_section(tmp_path: Path, heading: str, opening: str, tail: str) -> Components:
     """A page "Tidewater" whose section ``heading`` opens with ``opening``, then a long log (so
     the section runs over several chunks), then ``tail``; ingested, retrieving one chunk."""

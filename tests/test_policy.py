@@ -23,6 +23,7 @@ from qa.policy import (
     Defined,
     InvalidRequest,
     ListAsked,
+    NegationUnstated,
     NumberAbsent,
     OnlyInstructions,
     OutOfScope,
@@ -405,6 +406,28 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     # Single digits are often written as words; a question without a number is not judged.
     assert rule.check(asked("Which 2 parties met?"), scored("The two parties met."), {}) is None
     assert rule.check(asked("Where was the summit held?"), summit, {}) is None
+
+
+def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing() -> None:
+    rule = NegationUnstated()
+    carry = scored("Both the pumps and the valves carry a serial number.")
+    verdict = rule.check(asked("Which parts do not carry a serial number?"), carry)
+    assert verdict is not None and verdict.refuse == "not_in_documents"
+    assert verdict.rule == "negation_unstated"
+    assert rule.check(asked("Which parts don't carry a serial number?"), carry) is not None
+    # A passage that denies something may answer; so may any passage for a question not negated.
+    denies = scored("The filters do not carry a serial number.")
+    assert rule.check(asked("Which parts do not carry a serial number?"), denies) is None
+    assert (
+        rule.check(asked("Which parts never carry one?"), scored("Gauges work without one."))
+        is None
+    )
+    assert rule.check(asked("Which parts carry a serial number?"), carry) is None
+    # A conditional clause sets a case, a yes/no question is confirmed by what is so, and a
+    # quoted passage is the document's wording, not the user's negation.
+    assert rule.check(asked("If a part has no number, what happens?"), carry) is None
+    assert rule.check(asked("Doesn't every pump carry a serial number?"), carry) is None
+    assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
 
 
 def scored(text: str) -> ScoredSentence:

@@ -2,7 +2,8 @@
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
     evidence ─▶ defined ─▶ section_asked ─▶ source_truncated ─▶ list_asked ─▶ unmentioned
-             ─▶ answerability model ─▶ unconfirmed ─▶ number_absent ─▶ answer | not_in_documents
+             ─▶ answerability model ─▶ unconfirmed ─▶ number_absent ─▶ negation_unstated
+             ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the
@@ -288,7 +289,7 @@ class NumberAbsent:
         )
 
 
-# A negation of what a question asks ("What cells do not carry ...?", "Which goal does it never
+# A negation of what a question asks ("Which parts do not carry ...?", "Which goal does it never
 # have?") and of what a passage says: general English negators.
 _NEGATED = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor)\b|n['’]t\b", re.I)
 _DENIES = re.compile(
@@ -301,9 +302,9 @@ _CONDITION = re.compile(r"\b(?:if|unless)\b[^?,;]*", re.I)
 
 @dataclass(frozen=True)
 class NegationUnstated:
-    """A question for what is *not* so ("What cells do not carry receptors?") whose best passage
-    denies nothing: a sentence that states what is so ("B cells and T cells carry receptors")
-    does not say what is not.
+    """A question for what is *not* so ("Which parts do not carry a serial number?") whose best
+    passage denies nothing: a sentence that states what is so ("Every pump and every valve
+    carries a serial number") does not say what is not.
 
     Runs only when the model would answer, on the user's own words without a conditional clause
     ("What happens if a member does not vote?" asks for a consequence) and not for a yes/no

@@ -35,6 +35,7 @@ from qa.signals import (
     Sentence,
     SentenceScorer,
     answer_kind,
+    same_word,
     term_in,
 )
 from qa.text import (
@@ -48,10 +49,13 @@ from qa.text import (
     intent,
     numbers,
     quoted_phrases,
+    stem,
     term_set,
+    word_runs,
     words,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason, Section
+from vectorstore.language import STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -326,6 +330,86 @@ class NegationUnstated:
             self.name,
             "the question asks what is not so; the best passage denies nothing",
         )
+
+
+@dataclass(frozen=True)
+class NameSwapped:
+    """The question names a thing by a capitalised word that its best passage lacks (with the
+    candidate before it, its section's title and its document's title), and in the passage
+    another capitalised word stands in that word's place beside the same neighbour: "the Spanish
+    Parliament" asked, "the Scottish Parliament" written; "on Tuesday afternoons" asked, "on
+    Wednesday afternoons" written.  The passage is about another thing of the same kind.
+
+    Runs only when the model would answer.  Neighbours are words with only a space between them
+    (a comma ends a name: "GM, Ford and Chrysler"), the neighbour is not a stop word, and the
+    question's first word is left out (any sentence starts with a capital).  Not a swap: a word
+    derived from the asked one, two spellings sharing their first ``prefix`` letters ("Scotland"
+    / "Scottish"), a word that begins the other ("Apple" / "AppleTalk"), an initial ("F." /
+    "Francis"), an acronym and a word with its first letter ("GM" / "General Motors").
+    """
+
+    prefix: int = 4
+    name: str = "name_swapped"
+
+    def check(self, asked: Asked, best: ScoredSentence, titles: dict[str, str]) -> Decision | None:
+        """Refuse when the best passage puts another name where the question's stands."""
+        s = best.sentence
+        around = " ".join((s.text, s.context, s.section or "", titles.get(s.document, "")))
+        terms, text = term_set(around), around.lower()
+        passage = word_runs(s.text)
+        for n, run in enumerate(word_runs(_own_words(asked.cleaned))):
+            for i, word in enumerate(run):
+                if (n, i) == (0, 0) or not self._name(word) or self._present(word, terms, text):
+                    continue
+                for other, beside in _in_place_of(run, i, passage):
+                    if self._other(word, other):
+                        return Decision(
+                            "not_in_documents",
+                            self.name,
+                            f"the best passage has {other!r} where the question has {word!r} "
+                            f"(beside {beside!r})",
+                        )
+        return None
+
+    def _present(self, word: str, terms: frozenset[str], text: str) -> bool:
+        """The word or one derived from it is among ``terms``, or the word is inside a compound
+        of ``text`` ("Talk" in "AppleTalk")."""
+        low = word.lower()
+        return term_in(stem(word), terms) or (len(low) >= self.prefix and low in text)
+
+    def _name(self, word: str) -> bool:
+        return len(word) > 1 and word[:1].isupper() and word.lower() not in STOPWORDS
+
+    def _other(self, asked: str, written: str) -> bool:
+        a, w = asked.lower(), written.lower()
+        return (
+            self._name(written)
+            and not same_word(stem(a), stem(w))
+            and a[: self.prefix] != w[: self.prefix]
+            and not (a.startswith(w) or w.startswith(a))
+            and not (_acronym(asked, written) or _acronym(written, asked))
+        )
+
+
+def _acronym(short: str, name: str) -> bool:
+    """``short`` may abbreviate a name opening with ``name`` ("GM" / "General Motors")."""
+    return short.isupper() and short[:1] == name[:1]
+
+
+def _in_place_of(run: list[str], i: int, passage: list[list[str]]) -> list[tuple[str, str]]:
+    """The passage's words standing where ``run[i]`` stands beside one of its neighbours (the
+    same content word, on the same side), with that neighbour."""
+    found: list[tuple[str, str]] = []
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(run) or run[j].lower() in STOPWORDS:
+            continue
+        neighbour = stem(run[j])
+        for words_ in passage:
+            for k, word in enumerate(words_):
+                at = k + (i - j)
+                if stem(word) == neighbour and 0 <= at < len(words_):
+                    found.append((words_[at], run[j]))
+    return found
 
 
 # "What is X?" / "What are Xs?": what the thing is; after a phrase that sets the context ("In
@@ -786,6 +870,7 @@ class AnswerDecider:
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
         negation: NegationUnstated | None = None,
+        swapped: NameSwapped | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
@@ -799,6 +884,7 @@ class AnswerDecider:
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
         self.negation = negation or NegationUnstated()
+        self.swapped = swapped or NameSwapped()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
         self.rules_before = tuple(rules_before)
@@ -901,6 +987,9 @@ class AnswerDecider:
         negated = self.negation.check(asked, ranked[0]) if answerable else None
         if negated is not None:
             return replace(negated, score=score, ranked=ranked)
+        swapped = self.swapped.check(asked, ranked[0], titles) if answerable else None
+        if swapped is not None:
+            return replace(swapped, score=score, ranked=ranked)
         if not answerable:
             return Decision(
                 "not_in_documents",

@@ -55,6 +55,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+def word_runs(text: str) -> list[list[str]]:
+    """The words of ``text`` in runs that only spaces separate (punctuation ends a run)."""
+    runs: list[list[str]] = []
+    end = -1
+    for match in _WORD.finditer(text):
+        if runs and not text[end : match.start()].strip():
+            runs[-1].append(match.group())
+        else:
+            runs.append([match.group()])
+        end = match.end()
+    return runs
+
+
 def stem(word: str) -> str:
     """Snowball English stem of a lower-cased word; numbers lose their thousands separators."""
     w = word.lower().replace("’", "'")

@@ -351,6 +351,26 @@ def test_a_question_for_what_is_not_so_is_not_answered_by_what_is(tmp_path: Path
     assert negated.decided_by == "negation_unstated" and not negated.citations
 
 
+def test_a_passage_about_another_thing_of_the_same_kind_does_not_answer(tmp_path: Path) -> None:
+    """The question's line is named nowhere near the passage (though elsewhere in the corpus);
+    another line stands in its place."""
+    corpus = tmp_path / "lines"
+    corpus.mkdir()
+    (corpus / "railways.md").write_text(
+        "# Railways\n\nThe Western Railway runs from Kessel to Northgate every hour. "
+        "Its trains stop at six stations on the way.\n"
+    )
+    (corpus / "harbour.md").write_text(
+        "# Harbour\n\nThe Eastern Gate of the harbour opens at dawn and closes at dusk.\n"
+    )
+    chain = ingested(tmp_path / "data", corpus).chain()
+    answered = chain.ask("Where does the Western Railway run to?")
+    assert not answered.refused, answered.answer
+    swapped = chain.ask("Where does the Eastern Railway run to?")
+    assert swapped.refused and swapped.refusal_reason == "not_in_documents", swapped.answer
+    assert swapped.decided_by == "name_swapped" and not swapped.citations
+
+
 def _long_section(tmp_path: Path, heading: str, opening: str, tail: str) -> Components:
     """A page "Tidewater" whose section ``heading`` opens with ``opening``, then a long log (so
     the section runs over several chunks), then ``tail``; ingested, retrieving one chunk."""

@@ -23,6 +23,7 @@ from qa.policy import (
     Defined,
     InvalidRequest,
     ListAsked,
+    NameSwapped,
     NegationUnstated,
     NumberAbsent,
     OnlyInstructions,
@@ -428,6 +429,32 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
     assert rule.check(asked("If a part has no number, what happens?"), carry) is None
     assert rule.check(asked("Doesn't every pump carry a serial number?"), carry) is None
     assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
+
+
+def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -> None:
+    rule = NameSwapped()
+    western = scored("The Western Railway stops at Kessel and Northgate.")
+    verdict = rule.check(asked("Where does the Eastern Railway stop?"), western, {})
+    assert verdict is not None and verdict.refuse == "not_in_documents"
+    assert verdict.rule == "name_swapped" and "Western" in verdict.why
+    wednesday = scored("Meetings take place on Wednesday afternoons from 2 pm.")
+    assert rule.check(asked("When do meetings end on Tuesday afternoons?"), wednesday, {})
+    # The same name, or the asked name in the passage's context or its document's title.
+    assert rule.check(asked("Where does the Western Railway stop?"), western, {}) is None
+    titled = rule.check(asked("Where does the Eastern Railway stop?"), western, {"doc": "Eastern"})
+    assert titled is None
+    # Not swaps: another spelling, a compound, an initial, a list, the question's first word.
+    scotland = scored("It was passed by the Scotland Parliament in 1998.")
+    assert rule.check(asked("When did the Scottish Parliament pass it?"), scotland, {}) is None
+    talk = scored("The AppleTalk system assigned addresses.")
+    assert rule.check(asked("What did the Apple Talk system assign?"), talk, {}) is None
+    stearley = scored("Ralph Francis Stearley served on the board.")
+    assert rule.check(asked("Where did Ralph F. Stearley serve?"), stearley, {}) is None
+    makers = scored("It forced General Motors, Ford and Chrysler to build small cars.")
+    assert rule.check(asked("What did it force GM, Ford and Chrysler to do?"), makers, {}) is None
+    assert (
+        rule.check(asked("Eastern trains stop where?"), scored("Western trains stop."), {}) is None
+    )
 
 
 def scored(text: str) -> ScoredSentence:

@@ -335,40 +335,48 @@ def test_a_passage_about_another_year_does_not_answer(tmp_path: Path) -> None:
         assert other.decided_by == "number_absent" and not other.citations
 
 
-def test_a_question_for_what_is_not_so_is_not_answered_by_what_is(tmp_path: Path) -> None:
-    """A sentence that says which parts carry a number does not say which do not."""
-    corpus = tmp_path / "plant"
-    corpus.mkdir()
-    (corpus / "parts.md").write_text(
-        "# Spare parts\n\nEvery pump and every valve in the plant carries a serial number "
-        "stamped on its housing. The numbers are recorded in the maintenance log.\n"
-    )
-    chain = ingested(tmp_path / "data", corpus).chain()
-    answered = chain.ask("Which parts in the plant carry a serial number?")
-    assert not answered.refused, answered.answer
-    negated = chain.ask("Which parts in the plant do not carry a serial number?")
-    assert negated.refused and negated.refusal_reason == "not_in_documents", negated.answer
-    assert negated.decided_by == "negation_unstated" and not negated.citations
+# A passage that answers one question and, after a rule that runs once the model would answer,
+# not its twin: pages, the question answered, its twin refused, the rule.
+_TWINS = {
+    # A sentence that says which parts carry a number does not say which do not.
+    "negation_unstated": (
+        {
+            "parts.md": "# Spare parts\n\nEvery pump and every valve in the plant carries a serial "
+            "number stamped on its housing. The numbers are recorded in the maintenance log.\n"
+        },
+        "Which parts in the plant carry a serial number?",
+        "Which parts in the plant do not carry a serial number?",
+    ),
+    # The asked line is named nowhere near the passage (though elsewhere in the corpus); another
+    # line stands in its place.
+    "name_swapped": (
+        {
+            "railways.md": "# Railways\n\nThe Western Railway runs from Kessel to Northgate every "
+            "hour. Its trains stop at six stations on the way.\n",
+            "harbour.md": "# Harbour\n\nThe Eastern Gate of the harbour opens at dawn and closes "
+            "at dusk.\n",
+        },
+        "Where does the Western Railway run to?",
+        "Where does the Eastern Railway run to?",
+    ),
+}
 
 
-def test_a_passage_about_another_thing_of_the_same_kind_does_not_answer(tmp_path: Path) -> None:
-    """The question's line is named nowhere near the passage (though elsewhere in the corpus);
-    another line stands in its place."""
-    corpus = tmp_path / "lines"
+@pytest.mark.parametrize("rule", sorted(_TWINS))
+def test_a_passage_answers_its_question_and_not_the_twin_the_rule_names(
+    tmp_path: Path, rule: str
+) -> None:
+    pages, question, twin = _TWINS[rule]
+    corpus = tmp_path / "docs"
     corpus.mkdir()
-    (corpus / "railways.md").write_text(
-        "# Railways\n\nThe Western Railway runs from Kessel to Northgate every hour. "
-        "Its trains stop at six stations on the way.\n"
-    )
-    (corpus / "harbour.md").write_text(
-        "# Harbour\n\nThe Eastern Gate of the harbour opens at dawn and closes at dusk.\n"
-    )
+    for name, text in pages.items():
+        (corpus / name).write_text(text)
     chain = ingested(tmp_path / "data", corpus).chain()
-    answered = chain.ask("Where does the Western Railway run to?")
+    answered = chain.ask(question)
     assert not answered.refused, answered.answer
-    swapped = chain.ask("Where does the Eastern Railway run to?")
-    assert swapped.refused and swapped.refusal_reason == "not_in_documents", swapped.answer
-    assert swapped.decided_by == "name_swapped" and not swapped.citations
+    refused = chain.ask(twin)
+    assert refused.refused and refused.refusal_reason == "not_in_documents", refused.answer
+    assert refused.decided_by == rule and not refused.citations
 
 
 def _long_section(tmp_path: Path, heading: str, opening: str, tail: str) -> Components:

@@ -47,6 +47,7 @@ from qa.text import (
     content_terms,
     follow_up_rest,
     intent,
+    number_value,
     numbers,
     quoted_phrases,
     stem,
@@ -334,11 +335,12 @@ class NegationUnstated:
 
 @dataclass(frozen=True)
 class NameSwapped:
-    """The question names a thing by a capitalised word that its best passage lacks (with the
-    candidate before it, its section's title and its document's title), and in the passage
-    another capitalised word stands in that word's place beside the same neighbour: "the Spanish
-    Parliament" asked, "the Scottish Parliament" written; "on Tuesday afternoons" asked, "on
-    Wednesday afternoons" written.  The passage is about another thing of the same kind.
+    """The question names a thing by a capitalised word or a number that its best passage lacks
+    (with the candidate before it, its section's title and its document's title), and in the
+    passage another capitalised word, or another number, stands in its place beside the same
+    neighbour: "the Spanish Parliament" asked, "the Scottish Parliament" written; "on Tuesday
+    afternoons" asked, "on Wednesday afternoons" written; "elects two members" asked, "elects
+    three members" written.  The passage is about another thing of the same kind.
 
     Runs only when the model would answer.  Neighbours are words with only a space between them
     (a comma ends a name: "GM, Ford and Chrysler"), the neighbour is not a stop word, and the
@@ -378,9 +380,16 @@ class NameSwapped:
         return term_in(stem(word), terms) or (len(low) >= self.prefix and low in text)
 
     def _name(self, word: str) -> bool:
+        """A capitalised word that is no stop word, or a number."""
+        if number_value(word) is not None:
+            return True
         return len(word) > 1 and word[:1].isupper() and word.lower() not in STOPWORDS
 
     def _other(self, asked: str, written: str) -> bool:
+        """``written`` names another thing than ``asked``: another number for a number."""
+        number = number_value(asked)
+        if number is not None or number_value(written) is not None:
+            return number is not None and number_value(written) not in (None, number)
         a, w = asked.lower(), written.lower()
         return (
             self._name(written)

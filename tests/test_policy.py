@@ -455,6 +455,10 @@ def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -
     assert (
         rule.check(asked("Eastern trains stop where?"), scored("Western trains stop."), {}) is None
     )
+    # A number in the asked number's place; the same number, as a word or in digits, is none.
+    three = scored("The council elects three members to serve as its officers.")
+    assert rule.check(asked("The council elects two members to serve as what?"), three, {})
+    assert rule.check(asked("The council elects 3 members to serve as what?"), three, {}) is None
 
 
 def scored(text: str) -> ScoredSentence:

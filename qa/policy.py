@@ -300,9 +300,6 @@ _NEGATED = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor)\b|n['
 _DENIES = re.compile(
     r"\b(?:not|never|no|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n['’]t\b", re.I
 )
-# A conditional clause ("if it does not ..., what happens?") sets a case; its negation is not
-# what the question asks for.
-_CONDITION = re.compile(r"\b(?:if|unless)\b[^?,;]*", re.I)
 
 
 @dataclass(frozen=True)
@@ -311,17 +308,17 @@ class NegationUnstated:
     passage denies nothing: a sentence that states what is so ("Every pump and every valve
     carries a serial number") does not say what is not.
 
-    Runs only when the model would answer, on the user's own words without a conditional clause
-    ("What happens if a member does not vote?" asks for a consequence) and not for a yes/no
-    question ("Doesn't it support WebSockets?" is confirmed by a sentence saying it does).  A
-    negator, "without" or "cannot" in the best passage counts as a denial.
+    Runs only when the model would answer, on the user's own words (a negated condition counts:
+    "If there is no X, what happens?" is not answered by what happens with X) and not for a
+    yes/no question ("Doesn't it support WebSockets?" is confirmed by a sentence saying it
+    does).  A negator, "without" or "cannot" in the best passage counts as a denial.
     """
 
     name: str = "negation_unstated"
 
     def check(self, asked: Asked, best: ScoredSentence) -> Decision | None:
         """Refuse a question for what is not so when its best passage denies nothing."""
-        own = _CONDITION.sub(" ", _own_words(asked.cleaned))
+        own = _own_words(asked.cleaned)
         if not _NEGATED.search(own) or intent(own).yes_no:
             return None
         if _DENIES.search(best.sentence.text):

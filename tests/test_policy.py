@@ -424,9 +424,10 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
         is None
     )
     assert rule.check(asked("Which parts carry a serial number?"), carry) is None
-    # A conditional clause sets a case, a yes/no question is confirmed by what is so, and a
-    # quoted passage is the document's wording, not the user's negation.
-    assert rule.check(asked("If a part has no number, what happens?"), carry) is None
+    # A negated condition is a negation too: what happens with a number is not what happens
+    # without one.  A yes/no question is confirmed by what is so, and a quoted passage is the
+    # document's wording, not the user's negation.
+    assert rule.check(asked("If a part has no number, what happens?"), carry) is not None
     assert rule.check(asked("Doesn't every pump carry a serial number?"), carry) is None
     assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
 

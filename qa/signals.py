@@ -426,7 +426,7 @@ _DATE = re.compile(
     r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"today|yesterday|tomorrow|century|centuries|decade|decades|year|years|month|months|"
     r"week|weeks|day|days|spring|summer|autumn|fall|winter|bc|ad|\d{1,2}(st|nd|rd|th)|"
-    r"morning|evening|night|noon|midnight|hour|hours|\d{1,2}:\d\d)\b",
+    r"morning|evening|night|noon|midnight|hour|hours)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
@@ -439,9 +439,7 @@ _NUMBER = re.compile(
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>()]+", re.I)
 _HOW_QUANTITY = re.compile(r"\bhow (many|much|long|large|big|far|old|often|tall|high|fast)\b", re.I)
 _WHICH_TIME = re.compile(
-    r"\b(what|which) (years?|months?|days?|dates?|decades?|century|centuries|times?|periods?"
-    r"|eras?)\b",
-    re.I,
+    r"\b(what|which) (year|month|day|date|decade|century|time|period|era)\b", re.I
 )
 
 

@@ -593,14 +593,6 @@ def test_answer_kind_from_question_words() -> None:
     assert answer_kind(intent("Why did it close?"), "Why did it close?") is None
 
 
-def test_a_question_for_times_in_the_plural_asks_for_a_date_and_a_clock_time_is_one() -> None:
-    for question in ("What years did the painter live?", "At what times does the ferry leave?"):
-        assert answer_kind(intent(question), question) == "date"
-    question = "At what times does the ferry leave?"
-    assert _holds_kind("date", question, "It leaves at 06:40 and 19:10.", set())
-    assert not _holds_kind("date", question, "It leaves from the north pier.", set())
-
-
 def test_an_address_holds_the_place_a_where_question_asks_for() -> None:
     question = "Where should I report bugs in Tidewater?"
     assert _holds_kind("name", question, "Report bugs to bugs@tidewater.example.org.", set())

@@ -47,7 +47,6 @@ from qa.text import (
     content_terms,
     follow_up_rest,
     intent,
-    number_value,
     numbers,
     quoted_phrases,
     stem,
@@ -310,7 +309,7 @@ class NegationUnstated:
 
     Runs only when the model would answer, on the user's own words (a negated condition counts:
     "If there is no X, what happens?" is not answered by what happens with X) and not for a
-    yes/no question ("Doesn't it support WebSockets?" is confirmed by a sentence saying it
+    yes/no question ("Does it not support WebSockets?" is confirmed by a sentence saying it
     does).  A negator, "without" or "cannot" in the best passage counts as a denial.
     """
 
@@ -336,8 +335,8 @@ class NameSwapped:
     (with the candidate before it, its section's title and its document's title), and in the
     passage another capitalised word, or another number, stands in its place beside the same
     neighbour: "the Spanish Parliament" asked, "the Scottish Parliament" written; "on Tuesday
-    afternoons" asked, "on Wednesday afternoons" written; "elects two members" asked, "elects
-    three members" written.  The passage is about another thing of the same kind.
+    afternoons" asked, "on Wednesday afternoons" written; "elects 2 members" asked, "elects 3
+    members" written.  The passage is about another thing of the same kind.
 
     Runs only when the model would answer.  Neighbours are words with only a space between them
     (a comma ends a name: "GM, Ford and Chrysler"), the neighbour is not a stop word, and the
@@ -378,15 +377,15 @@ class NameSwapped:
 
     def _name(self, word: str) -> bool:
         """A capitalised word that is no stop word, or a number."""
-        if number_value(word) is not None:
+        if numbers(word):
             return True
         return len(word) > 1 and word[:1].isupper() and word.lower() not in STOPWORDS
 
     def _other(self, asked: str, written: str) -> bool:
         """``written`` names another thing than ``asked``: another number for a number."""
-        number = number_value(asked)
-        if number is not None or number_value(written) is not None:
-            return number is not None and number_value(written) not in (None, number)
+        number, other = numbers(asked), numbers(written)
+        if number or other:
+            return bool(number and other) and number != other
         a, w = asked.lower(), written.lower()
         return (
             self._name(written)

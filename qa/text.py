@@ -68,26 +68,6 @@ def word_runs(text: str) -> list[list[str]]:
     return runs
 
 
-# Small numbers as words (general English), so "two" and "2" are the same number.
-_NUMBER_WORDS = {
-    word: float(value)
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve".split()
-    )
-}
-
-
-_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
-
-
-def number_value(word: str) -> float | None:
-    """The number a word writes ("2", "1,500", "2.5", "two"), or None."""
-    low = word.lower()
-    if low in _NUMBER_WORDS:
-        return _NUMBER_WORDS[low]
-    return float(low.replace(",", "")) if _DIGITS.fullmatch(low) else None
-
-
 def stem(word: str) -> str:
     """Snowball English stem of a lower-cased word; numbers lose their thousands separators."""
     w = word.lower().replace("’", "'")
@@ -187,10 +167,8 @@ _ORDINAL = re.compile(
     r"next|\d+(st|nd|rd|th))\b",
     re.IGNORECASE,
 )
-# Also negated: "Doesn't it ...?", "Isn't it ...?", "Can't I ...?", "Won't it ...?".
 _YES_NO = re.compile(
-    r"^\s*(?:(did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must)"
-    r"(?:n['’]t)?|can['’]t|won['’]t)\b",
+    r"^\s*(did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must)\b",
     re.IGNORECASE,
 )
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)

@@ -428,7 +428,7 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
     # without one.  A yes/no question is confirmed by what is so, and a quoted passage is the
     # document's wording, not the user's negation.
     assert rule.check(asked("If a part has no number, what happens?"), carry) is not None
-    assert rule.check(asked("Doesn't every pump carry a serial number?"), carry) is None
+    assert rule.check(asked("Does every pump not carry a serial number?"), carry) is None
     assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
 
 
@@ -456,9 +456,9 @@ def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -
     assert (
         rule.check(asked("Eastern trains stop where?"), scored("Western trains stop."), {}) is None
     )
-    # A number in the asked number's place; the same number, as a word or in digits, is none.
-    three = scored("The council elects three members to serve as its officers.")
-    assert rule.check(asked("The council elects two members to serve as what?"), three, {})
+    # A number in the asked number's place; the same number is none.
+    three = scored("The council elects 3 members to serve as its officers.")
+    assert rule.check(asked("The council elects 2 members to serve as what?"), three, {})
     assert rule.check(asked("The council elects 3 members to serve as what?"), three, {}) is None
 
 

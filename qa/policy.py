@@ -982,19 +982,18 @@ class AnswerDecider:
         unmentioned = self.unmentioned.check(asked, self.stats.mentions)
         if unmentioned is not None:
             return replace(unmentioned, score=score, ranked=ranked)
-        unconfirmed = self.unconfirmed.check(asked, ranked[0]) if answerable else None
-        if unconfirmed is not None:
-            return replace(unconfirmed, score=score, ranked=ranked)
-        titles = {d.id: d.title for d in documents if d.title}
-        absent = self.number_absent.check(asked, ranked[0], titles) if answerable else None
-        if absent is not None:
-            return replace(absent, score=score, ranked=ranked)
-        negated = self.negation.check(asked, ranked[0]) if answerable else None
-        if negated is not None:
-            return replace(negated, score=score, ranked=ranked)
-        swapped = self.swapped.check(asked, ranked[0], titles) if answerable else None
-        if swapped is not None:
-            return replace(swapped, score=score, ranked=ranked)
+        if answerable:
+            # What the model would answer, read against the question; the first veto refuses.
+            best, titles = ranked[0], {d.id: d.title for d in documents if d.title}
+            vetoes: tuple[Callable[[], Decision | None], ...] = (
+                lambda: self.unconfirmed.check(asked, best),
+                lambda: self.number_absent.check(asked, best, titles),
+                lambda: self.negation.check(asked, best),
+                lambda: self.swapped.check(asked, best, titles),
+            )
+            veto = next((v for v in (check() for check in vetoes) if v is not None), None)
+            if veto is not None:
+                return replace(veto, score=score, ranked=ranked)
         if not answerable:
             return Decision(
                 "not_in_documents",

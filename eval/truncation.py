@@ -42,6 +42,7 @@ import json
 import re
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import pairwise
@@ -271,6 +272,16 @@ def split_of(source: str, test_share: float = TEST_SHARE) -> str:
     return "test" if digest / 0xFFFFFFFF < test_share else "tune"
 
 
+def _unambiguous(found: dict[str, list[Introduction]]) -> dict[str, list[Introduction]]:
+    """``found`` without the introductions worded like another one of the corpora: a question
+    quoting "The following arguments are supported:" cannot say which of its lists it means."""
+    uses = Counter(intro.intro for intros in found.values() for intro in intros)
+    return {
+        doc_id: [intro for intro in intros if uses[intro.intro] == 1]
+        for doc_id, intros in found.items()
+    }
+
+
 def _choose(found: Sequence[Introduction], limit: int) -> list[Introduction]:
     if len(found) <= limit:
         return list(found)
@@ -354,7 +365,8 @@ def generate(
             "(HTML and PDF files are not cut: a copy is cut in the stored text)"
         )
     out.mkdir(parents=True)
-    chosen = {doc.id: _choose(find_introductions(doc), per_document) for doc in documents}
+    found = _unambiguous({doc.id: find_introductions(doc) for doc in documents})
+    chosen = {doc_id: _choose(intros, per_document) for doc_id, intros in found.items()}
     pages: dict[str, str] = {}
     if render is not None:
         for doc in documents:

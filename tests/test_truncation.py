@@ -45,6 +45,25 @@ def test_generates_copies_datasets_and_figures(tmp_path: Path) -> None:
     assert saved["figures"] == figures
 
 
+def test_an_introduction_worded_like_another_is_not_asked_about(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    shared = "The following arguments are supported by this command:"
+    (corpus / "build.md").write_text(
+        f"# Build\n\n{shared}\n\n- parallel jobs\n- build target\n- verbose output\n"
+    )
+    (corpus / "serve.md").write_text(
+        f"# Serve\n\n{shared}\n\n- listening port\n- server host\n- automatic reload\n\n"
+        "The server writes its log to these three places:\n\n"
+        "- console\n- rotating files\n- syslog\n"
+    )
+    manifest = generate([corpus], tmp_path / "out", per_document=2)
+    asked = {(c["source"], c["intro_end"]) for c in manifest["copies"] if c["kind"] == "cut"}
+    serve = (corpus / "serve.md").read_text()
+    # Only the introduction no other one shares is cut and asked about.
+    assert asked == {("docs/serve.md", serve.index("places:") + len("places:"))}
+
+
 def test_questions_are_written_from_the_introduction() -> None:
     from eval.truncation import Introduction
 

@@ -263,7 +263,12 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 draft = self.backend.answer(
                     asked.standalone,
                     evidence,
-                    Hints(scored=list(decision.ranked), history=list(history), documents=docs),
+                    Hints(
+                        scored=list(decision.ranked),
+                        history=list(history),
+                        documents=docs,
+                        passage=decision.passage,
+                    ),
                 )
                 answer = self._verify(draft, evidence, decision, timings)
             timings["answer"] = _ms(t1)

@@ -64,7 +64,8 @@ class Decision:
 
     ``rule`` names what decided (a rule's name, or ``answerability`` for the model); ``score`` is
     the model's probability that the documents answer, when it was computed.  ``ranked`` holds the
-    candidates best first (by the candidate model); ``cite`` what a refusal quotes.
+    candidates best first (by the candidate model); ``cite`` what a refusal quotes.  ``passage``:
+    the answer is a passage, not a fact: ``ranked`` opens with it, its candidates in text order.
     """
 
     refuse: RefusalReason | None
@@ -74,6 +75,7 @@ class Decision:
     gaps: tuple[Gap, ...] = ()
     cite: tuple[Sentence, ...] = ()
     ranked: tuple[ScoredSentence, ...] = field(default=(), repr=False)
+    passage: bool = False
 
 
 @dataclass(frozen=True)
@@ -477,7 +479,9 @@ _SAID_ABOUT = re.compile(
 @dataclass(frozen=True)
 class SectionAsked:
     """A question for what the documents say about a topic that titles a section ("What does the
-    documentation say about path parameters?") is answered by the section's opening sentence.
+    documentation say about path parameters?") is answered by the section's opening passage: its
+    opening sentence and the ones that follow it (``Decision.passage``; the extractive backend
+    quotes up to three, stopping before a code block).
 
     The topic must name the section: every content word of the section's heading is in the
     topic (words in an aside in parentheses may be left out: see :class:`_Heading`), and every
@@ -941,8 +945,12 @@ class AnswerDecider:
                     for g in gaps
                     if g.document == first.document and section.start <= g.start <= section.end
                 ),
-                # The answer says what the section says: its own candidates only.
-                ranked=_led_by(first, [r for r in ranked if _inside(r.sentence, section, first)]),
+                # The answer says what the section says: its own candidates only, from the
+                # opening sentence on in text order.
+                ranked=_passage_from(
+                    first, [r for r in ranked if _inside(r.sentence, section, first)]
+                ),
+                passage=True,
             )
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
@@ -1048,6 +1056,21 @@ class AnswerDecider:
 
 _ROLE_COLUMNS = [FEATURES.index(n) for n in FEATURES if n.startswith("role_")]
 _COVERAGE = FEATURES.index("coverage")
+
+
+def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:
+    """``ranked`` as a passage opening with ``first``: the candidates from it on in text order,
+    then the ones before it, best first."""
+    after = sorted((r for r in ranked if r.sentence.start >= first.start), key=_position)
+    return (
+        *(r for r in after if r.sentence is first),
+        *(r for r in after if r.sentence is not first),
+        *(r for r in ranked if r.sentence.start < first.start),
+    )
+
+
+def _position(r: ScoredSentence) -> int:
+    return r.sentence.start
 
 
 def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

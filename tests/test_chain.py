@@ -419,6 +419,35 @@ def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path:
     assert listed.refused and listed.refusal_reason == "source_truncated", listed.answer
 
 
+def test_what_a_section_says_is_quoted_as_its_opening_passage_runs(tmp_path: Path) -> None:
+    """A short opening sentence says little on its own: the answer quotes the passage it opens,
+    in text order, up to the backend's three sentences, and stops before a code block."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "tidewater.md").write_text(
+        "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
+        "## Harbour gauges\n\nHarbour gauges are simple. "
+        "Each one is a float on a wire inside a stilling well. "
+        "The keeper reads the wire at dawn and again at dusk. Readings reach the office.\n\n"
+        "## Moorings\n\nMoorings are checked every spring by a diver.\n\n"
+        "## Gauge software\n\nGauge software is small.\n\n```\nread_wire(port)\n```\n\n"
+        "It runs on the keeper's phone.\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus))
+    assert parts.pipeline().run([corpus]).ok
+    answer = parts.chain().ask("What does the documentation say about harbour gauges?")
+    assert not answer.refused and answer.decided_by == "section_asked", answer.answer
+    assert [c.quote for c in answer.citations] == [
+        "Harbour gauges are simple.",
+        "Each one is a float on a wire inside a stilling well.",
+        "The keeper reads the wire at dawn and again at dusk.",
+    ]
+    assert_exact(answer, parts.sources)
+    # The passage ends before a code block.
+    software = parts.chain().ask("What does the documentation say about gauge software?")
+    assert [c.quote for c in software.citations] == ["Gauge software is small."], software.answer
+
+
 def test_a_question_for_what_a_thing_is_finds_the_section_that_defines_it(tmp_path: Path) -> None:
     """ "What is X?" names a section by its heading as "What does it say about X?" does: the
     chunk opening the section joins the evidence, and the definition there answers, even when

@@ -26,6 +26,7 @@ class Hints:
     scored: list[ScoredSentence] = field(default_factory=list)  # best first
     history: list[Turn] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)  # the evidence's documents
+    passage: bool = False  # ``scored`` opens with a passage in text order: quote it as it runs
 
 
 @runtime_checkable

@@ -47,7 +47,7 @@ class ExtractiveBackend:
         ranked = list(hints.scored) if hints and hints.scored else []
         if not ranked:
             return Draft(claims=[], backend=self.name)
-        chosen = self.select(question, ranked)
+        chosen = self.passage(ranked) if hints and hints.passage else self.select(question, ranked)
         documents = {d.id: d for d in hints.documents} if hints else {}
         listed = _list_answer(question, chosen[0].sentence if chosen else None, documents)
         if listed:
@@ -88,6 +88,20 @@ class ExtractiveBackend:
                         text = _strip_marker(item.text)
                         claims.append(Claim(text=text, quote=text, evidence=item.rank + 1))
         return Draft(claims=claims, backend=self.name)
+
+    def passage(self, ranked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """The passage ``ranked`` opens with: its first candidates as they run in the text, up to
+        ``max_sentences``, ending before a code block or a candidate that does not come later in
+        the same document."""
+        chosen = [ranked[0]]
+        for cand in ranked[1 : self.max_sentences]:
+            last = chosen[-1].sentence
+            if cand.sentence.role == "code" or not (
+                cand.sentence.document == last.document and cand.sentence.start >= last.end
+            ):
+                break
+            chosen.append(cand)
+        return chosen
 
     def select(self, question: str, ranked: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """The best candidate plus close runners-up that add to it."""

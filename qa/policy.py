@@ -550,8 +550,9 @@ class SectionAsked:
         """How exactly the topic names a section: the heading is the first passage the topic
         quotes (""Nested Models" in "Body - Nested Models"" names the section, not its page),
         or all of the topic ("stream JSON lines" names the page "Stream JSON Lines", not its
-        section "JSON Lines"); then the deeper section."""
-        return heading.is_named_by(first), heading.is_named_by(topic), section.level
+        section "JSON Lines"); then the outer section (a page "Status Codes" whose first section
+        is "Status codes" again: the topic names the page, which the section is part of)."""
+        return heading.is_named_by(first), heading.is_named_by(topic), -section.level
 
     def check(
         self,

@@ -385,6 +385,16 @@ def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
     quoted = asked('What does the documentation say about "Tide Tables" in "Neap Tide Tables"?')
     found = rule.check(quoted, candidates, scores, [doc])
     assert found is not None and found[1] is section
+    # A section headed like its page: the topic names the page, the section is part of it.
+    text = "Tide Tables\n\nThe page opens here.\n\nTide tables\n\nThe section opens here.\n"
+    page = Section("Tide Tables", 1, 0, 11, 13, 33)
+    section = Section("Tide tables", 2, 35, 46, 48, len(text))
+    doc = Document("d", "d.md", text, "h", title="Tide Tables", sections=[page, section])
+    candidates = [
+        Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
+    ]
+    found = rule.check(asked('What does it say about "Tide Tables"?'), candidates, scores, [doc])
+    assert found is not None and found[1] is page
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

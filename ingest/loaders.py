@@ -183,7 +183,17 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
     if media_type == "application/pdf":
         pages = load_pdf_pages(raw, name=path.name)
         return LoadedFile(join_pages(pages, path.name), media_type, furniture=page_furniture(pages))
-    return LoadedFile(decode_text(raw, name=path.name), media_type)
+    text = decode_text(raw, name=path.name)
+    if media_type == "text/plain" and _RST_EXPLICIT_MARKUP.search(text):
+        media_type = "text/x-rst"
+    return LoadedFile(text, media_type)
+
+
+# A line of reStructuredText's explicit markup: a directive (".. note::"), a link target
+# (".. _install:") or a substitution definition (".. |name| image:: ..."). Plain text does not
+# write these; many projects' ".txt" files (docutils's docs, PEPs) are reStructuredText, read
+# as plain text they lose their literal blocks and their targets read as list introductions.
+_RST_EXPLICIT_MARKUP = re.compile(r"^\.\. (?:[A-Za-z][\w-]*::|_[^:\n]+:|\|[^|\n]+\|)", re.M)
 
 
 def load_text(path: Path) -> tuple[str, str]:

@@ -273,6 +273,31 @@ def test_a_markdown_suffix_file_is_read_as_markdown(tmp_path: Path) -> None:
     assert [g.announcement for g in doc.gaps] == ["The installer needs three things:"]
 
 
+def test_a_text_file_written_in_restructuredtext_is_read_as_restructuredtext(
+    tmp_path: Path,
+) -> None:
+    """Many projects' ".txt" files are reStructuredText (docutils's docs, PEPs): explicit markup
+    tells them from plain text. Read as plain text, a link target before a heading read as a
+    list introduction with its list missing."""
+    page = tmp_path / "install.txt"
+    page.write_text(
+        "Install\n=======\n\nRun the installer once.\n\n"
+        ".. _runtime settings:\n\nConfiguration\n=============\n\nIt keeps these settings:\n\n"
+        "* the port\n* the data folder\n\n.. note:: Back up the data folder first.\n"
+    )
+    loaded = load_file(page)
+    assert loaded.media_type == "text/x-rst"
+    doc = analyze_document("install.txt", str(page), loaded.text, loaded.media_type)
+    assert [s.title for s in doc.sections] == ["Install", "Configuration"]
+    assert doc.gaps == []
+    plain = analyze_document("install.txt", str(page), loaded.text, "text/plain")
+    assert [g.announcement for g in plain.gaps] == ["_runtime settings:"]
+    # Plain text stays plain text, dots and colons included.
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Notes\n=====\n\n.. and then the list:\n\nIt was short.\n")
+    assert load_file(notes).media_type == "text/plain"
+
+
 def test_html_state_classes_on_page_wrappers_do_not_hide_the_page() -> None:
     """mdBook and Bootstrap mark the whole page (``sidebar-visible``, ``modal-open``); only the
     sidebar itself is furniture."""

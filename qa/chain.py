@@ -304,9 +304,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
         Retrieval for the whole question finds chunks that repeat the topic's words (release
         notes, links to the page, passages that use the thing), not always the one that opens
-        its section; the topic is searched for alone, and the chunk opening each section it
-        names, in the documents of either search or whose titles the topic names, joins the
-        evidence (after the retrieved ones, which keep their numbers).
+        its section; the topic is searched for alone, and the first two chunks of each section
+        it names, in the documents of either search or whose titles the topic names, join the
+        evidence (after the retrieved ones, which keep their numbers): a section opening with an
+        introduction to a long code block has its first sentence in its second chunk.
         """
         section = self.decider.section
         topic = self.decider.named_topic(asked)
@@ -320,7 +321,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if doc is not None:
                 docs.append(doc)
         openings = (
-            self.sources.chunks_over(doc_id, named.start, named.end, limit=1)
+            self.sources.chunks_over(doc_id, named.start, named.end, limit=_SECTION_CHUNKS)
             for _, doc_id, named in section.named(topic, docs)
         )
         return _joined(evidence, [chunk for chunks in openings for chunk in chunks])
@@ -489,6 +490,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if found is not None and _within_evidence(found, ev.chunk.document, evidence, text):
                 return ev.chunk.document, found[0], found[1]
         return None
+
+
+# The chunks of a named section that join the evidence (see ``_with_asked_sections``).
+_SECTION_CHUNKS = 2
 
 
 def _joined(evidence: list[Evidence], chunks: Sequence[Chunk]) -> list[Evidence]:

@@ -384,7 +384,7 @@ def _long_section(tmp_path: Path, heading: str, opening: str, tail: str) -> Comp
     the section runs over several chunks), then ``tail``; ingested, retrieving one chunk."""
     corpus = tmp_path / "docs"
     corpus.mkdir()
-    log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(60))
+    log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(12))
     (corpus / "tidewater.md").write_text(
         "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
         f"## {heading}\n\n{opening} {log}\n\n{tail}"
@@ -446,6 +446,36 @@ def test_what_a_section_says_is_quoted_as_its_opening_passage_runs(tmp_path: Pat
     # The passage ends before a code block.
     software = parts.chain().ask("What does the documentation say about gauge software?")
     assert [c.quote for c in software.citations] == ["Gauge software is small."], software.answer
+
+
+def test_a_section_whose_first_chunk_holds_no_sentence_opens_with_the_next(
+    tmp_path: Path,
+) -> None:
+    """A section that opens with an introduction to a code block can have its first sentence in
+    its second chunk: that chunk joins the evidence too, so the sentence opens the answer."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    code = "\n".join(
+        f"gauge --port {i} --read level --every 60 --log /var/log/{i}" for i in range(7)
+    )
+    first = (
+        "The keeper keeps every reading of every gauge in the harbour for a full year in a bound "
+        "ledger that stays in the office beside the tide tables, the charts and the old logs."
+    )
+    log = " ".join(f"On day {i} the log notes calm water and a light wind." for i in range(8))
+    (corpus / "tidewater.md").write_text(
+        "# Tidewater\n\nTidewater predicts tides from the readings of a port.\n\n"
+        f"## Gauge readings\n\nRead them like this:\n\n```\n{code}\n```\n\n{first} {log}\n\n"
+        "## Moorings\n\nMoorings are checked every spring by a diver.\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
+    assert parts.pipeline().run([corpus]).ok
+    opening = parts.sources.chunks_over("tidewater.md", 0, 10_000)[1]
+    assert "Read them like this:" in opening.text and first not in opening.text
+    answer = parts.chain().ask("What does the documentation say about gauge readings?")
+    assert not answer.refused and answer.decided_by == "section_asked", answer.answer
+    assert answer.citations[0].quote == first
+    assert_exact(answer, parts.sources)
 
 
 def test_a_question_for_what_a_thing_is_finds_the_section_that_defines_it(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from vectorstore.language import EMPTY_NOUNS, STOPWORDS
+from vectorstore.language import STOPWORDS
 
 # PyStemmer objects are not thread-safe: one per thread.
 _LOCAL = threading.local()
@@ -191,7 +191,7 @@ def _asks_plural(question: str) -> bool:
     """The wh-word's noun is plural: "which tools ...", "what main features ..."."""
     for match in _WH_PHRASE.finditer(question):
         first, second = (w.lower() if w else "" for w in match.groups())
-        if first in STOPWORDS and first not in EMPTY_NOUNS and first != "other":
+        if first in STOPWORDS and first != "other":
             continue  # "what is ...", "which of ...", "what does ..."
         if _plural(first) or (second and second not in STOPWORDS and _plural(second)):
             return True

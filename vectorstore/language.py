@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-# A few empty nouns: they carry no subject of their own, but a plural one still asks for members
-# ("which things ...?").
-EMPTY_NOUNS = frozenset("one ones lot lots kind sort way ways thing things".split())
-# Function words and the empty nouns.
-STOPWORDS = EMPTY_NOUNS | frozenset(
+# Function words and a few empty nouns ("thing", "way"): they carry no subject of their own.
+STOPWORDS = frozenset(
     """
     a about above after again against all also am an and any are aren't as at be because been
     before being below between both but by can cannot could couldn't did didn't do does doesn't
@@ -20,6 +17,6 @@ STOPWORDS = EMPTY_NOUNS | frozenset(
     to too under until up upon us very via was wasn't we we'd we'll we're we've were weren't
     what what's when when's where where's whether which while who who's whom whose why why's
     will with within without won't would wouldn't yet you you'd you'll you're you've your yours
-    yourself yourselves two many several
+    yourself yourselves one ones two many several lot lots kind sort way ways thing things
     """.split()
 )

@@ -1062,16 +1062,11 @@ _COVERAGE = FEATURES.index("coverage")
 def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:
     """``ranked`` as a passage opening with ``first``: the candidates from it on in text order,
     then the ones before it, best first."""
-    after = sorted((r for r in ranked if r.sentence.start >= first.start), key=_position)
-    return (
-        *(r for r in after if r.sentence is first),
-        *(r for r in after if r.sentence is not first),
-        *(r for r in ranked if r.sentence.start < first.start),
+    after = sorted(
+        (r for r in ranked if r.sentence.start >= first.start),
+        key=lambda r: (r.sentence.start, r.sentence is not first),
     )
-
-
-def _position(r: ScoredSentence) -> int:
-    return r.sentence.start
+    return (*after, *(r for r in ranked if r.sentence.start < first.start))
 
 
 def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ingest.blocks import find_blocks, outside_code, parse_blocks, without_overlap
+from ingest.blocks import ITEM_PART_KINDS, find_blocks, outside_code, parse_blocks, without_overlap
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.loaders import LoadedFile
@@ -39,7 +39,8 @@ def analyze_document(
         # A caption without a full stop reads like a heading; it is not one.
         title, sections = find_sections(text, media_type, [*excluded, caption], html_headings)
     headings = [(s.heading_start, s.heading_end, s.level, s.title) for s in sections]
-    blocks = find_blocks(text, media_type, excluded, headings=headings, parsed=parsed)
+    found = find_blocks(text, media_type, excluded, headings=headings, parsed=parsed)
+    blocks = [b for b in found if b.kind not in ITEM_PART_KINDS]
     gaps = detect_gaps(doc_id, text, sections, excluded, blocks)
     return Document(
         id=doc_id,
@@ -53,6 +54,7 @@ def analyze_document(
         caption=caption,
         gaps=gaps,
         blocks=blocks,
+        item_parts=[b for b in found if b.kind in ITEM_PART_KINDS],
     )
 
 

@@ -32,17 +32,22 @@ import bisect
 import functools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from ingest.cleaning import markdown_text
 from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
 from vectorstore.types import Block, Span
 
 HeadingLine = tuple[int, int, int, str]
+# A list item's paragraphs and code blocks after its first paragraph (Markdown and
+# reStructuredText): kept apart from the document's blocks (Document.item_parts).
+ITEM_PART_KINDS = frozenset({"item_text", "item_code"})
+ITEM_PART_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|\Z)")
 _LIST_MARKER = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
+_RST_ITEM_MARKER = re.compile(r"^\s*(?:[-*+•]|#[.)]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|doctest)::")
@@ -144,7 +149,8 @@ def find_blocks(
 def outside_code(spans: Sequence[Span], blocks: Sequence[Block]) -> list[Span]:
     """``spans`` without those overlapping a code block: a line of code is never page furniture
     ("# last modified: 01 Jan 2016" in a config example)."""
-    return without_overlap(spans, [(b.start, b.end) for b in blocks if b.kind == "code"])
+    code = ("code", "item_code")
+    return without_overlap(spans, [(b.start, b.end) for b in blocks if b.kind in code])
 
 
 def without_overlap(spans: Sequence[Span], ranges: Sequence[tuple[int, int]]) -> list[Span]:
@@ -205,6 +211,7 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     context: list[str] = []
     list_depth = 0
     open_items: list[tuple[int, int, int]] = []  # (index in blocks, nesting depth, first line)
+    children: list[int] = []  # per open item: its paragraphs and code blocks seen so far
     for token in tokens:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
@@ -216,11 +223,25 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
         elif kind == "list_item_open" and token.map:
             start, end = lines.span(*token.map)
             open_items.append((len(blocks), list_depth, token.map[0]))
+            children.append(0)
             blocks.append(Block(start, end, "list_item", list_depth))
             context.append("list_item")
         elif kind == "list_item_close":
             open_items.pop()
+            children.pop()
             context.pop()
+        elif (
+            kind in ("paragraph_open", "fence", "code_block")
+            and token.map
+            and context[-1:] == ["list_item"]
+        ):
+            # The item's first paragraph is the item; what follows it is a part of it.
+            children[-1] += 1
+            if children[-1] > 1:
+                start, end = lines.span(*token.map)
+                blocks.append(
+                    Block(start, end, "item_text" if kind == "paragraph_open" else "item_code")
+                )
         elif kind == "blockquote_open" and token.map:
             if not context:
                 start, end = lines.span(*token.map)
@@ -414,6 +435,10 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         return tuple(plain_blocks(text, rst_headings_by_lines(text)))
     lines = _Lines(text)
     blocks: list[Block] = []
+    # A field (":name: body") is an item of its field list too.
+    items = (nodes.list_item, nodes.definition_list_item, nodes.field)
+    lists = (nodes.bullet_list, nodes.enumerated_list, nodes.definition_list, nodes.field_list)
+    firsts: dict[int, Any] = {}
 
     def depth(node: nodes.Node, kind: type[nodes.Element] | tuple[type[nodes.Element], ...]) -> int:
         count, parent = 0, node.parent
@@ -429,21 +454,30 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         index = line - 1
         if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
             blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
-        elif isinstance(node, nodes.list_item | nodes.definition_list_item):
-            level = depth(node, (nodes.bullet_list, nodes.enumerated_list, nodes.definition_list))
-            blocks.append(_rst_item(lines, index, level))
+        elif isinstance(node, items):
+            blocks.append(_rst_item(lines, index, depth(node, lists)))
         elif isinstance(node, nodes.literal_block | nodes.doctest_block):
-            if not _inside_kind(node, (nodes.list_item, nodes.table)):
-                code = _rst_code(lines, index)
-                if code is not None:
-                    blocks.append(code)
+            if _inside_kind(node, (nodes.table, nodes.system_message)):
+                continue
+            code = _rst_code(lines, index)
+            if code is None:
+                continue
+            if not _inside_kind(node, items):
+                blocks.append(code)
+            elif _rst_item_part(node, items, firsts):
+                blocks.append(Block(code.start, code.end, "item_code"))
         elif isinstance(node, nodes.table):
             start, end = lines.span(index, _paragraph_end(lines, index))
             blocks.append(Block(start, end, "table"))
         elif isinstance(node, nodes.paragraph) and not _inside_kind(
-            node, (nodes.list_item, nodes.definition_list_item, nodes.table)
+            node, (nodes.table, nodes.system_message)
         ):
-            kind = "quote" if _inside_kind(node, (nodes.block_quote,)) else "paragraph"
+            if _inside_kind(node, items):
+                if not _rst_item_part(node, items, firsts):
+                    continue
+                kind = "item_text"
+            else:
+                kind = "quote" if _inside_kind(node, (nodes.block_quote,)) else "paragraph"
             if index < len(lines) and lines.line(index).strip():
                 start, end = lines.span(index, _paragraph_end(lines, index))
                 blocks.append(Block(start, end, kind))
@@ -457,6 +491,24 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
     return tuple(sorted(unique.values(), key=lambda b: (b.start, -b.end, b.kind)))
 
 
+def _rst_item_part(node: Any, items: tuple[type, ...], firsts: dict[int, Any]) -> bool:
+    """A paragraph or literal block inside a list item that is not the item's first paragraph
+    (which is the item itself): a part of the item (``item_text``, ``item_code``).  ``firsts``
+    remembers each item's first paragraph by the item's id."""
+    from docutils import nodes
+
+    item: Any = node.parent
+    while item is not None and not isinstance(item, items):
+        item = item.parent
+    if item is None:
+        return False
+    if id(item) not in firsts:
+        kinds = (nodes.paragraph, nodes.literal_block, nodes.doctest_block)
+        found = cast(nodes.Element, item).findall(lambda n: isinstance(n, kinds))
+        firsts[id(item)] = next(iter(found), None)
+    return firsts[id(item)] is not node
+
+
 def _inside_kind(node: object, kinds: tuple[type, ...]) -> bool:
     parent = getattr(node, "parent", None)
     while parent is not None:
@@ -467,8 +519,10 @@ def _inside_kind(node: object, kinds: tuple[type, ...]) -> bool:
 
 
 def _paragraph_end(lines: _Lines, first: int) -> int:
-    index = first
-    while index < len(lines) and not lines.is_blank(index):
+    """A paragraph ends at a blank line or at a line indented less than its first (the next
+    field of a field list, with no blank line between)."""
+    index, indent = first, lines.indent(first)
+    while index < len(lines) and not lines.is_blank(index) and lines.indent(index) >= indent:
         index += 1
     return index
 
@@ -527,7 +581,10 @@ def _rst_code(lines: _Lines, index: int) -> Block | None:
             first = probe + 1
             while first < len(lines) and lines.is_blank(first):
                 first += 1
-            indent = lines.indent(probe) + 1
+            # The block is indented past the paragraph's text, which on a list item's first
+            # line starts after the marker ("#. Install it::").
+            marker = _RST_ITEM_MARKER.match(line.expandtabs(8))
+            indent = (marker.end() - 1 if marker else lines.indent(probe)) + 1
             break
         probe -= 1
     else:

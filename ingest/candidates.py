@@ -6,7 +6,11 @@ A candidate is what an answer may quote.  They are read from the document's bloc
 - ``paragraph``: each sentence is a candidate, ``list_intro`` when it ends with a colon (it
   introduces what follows), else ``sentence``;
 - ``list_item``: the item is one candidate (role ``list_item``), without its bullet or number
-  marker, so ``text[start:end]`` is the item's own words;
+  marker, so ``text[start:end]`` is the item's own words; an item that goes on past its first
+  paragraph (Markdown and reStructuredText: ``Document.item_parts``) is that paragraph, and each
+  further paragraph of it is read as a paragraph is (sentences), each code block in it as code.
+  What lies between them (an admonition's or a directive's markup line) is no candidate, so a
+  quoted item never carries a code block or markup;
 - ``code``: the whole block is one candidate (role ``code``), or none when the range given cuts
   it;
 - ``table``: each row is a candidate (role ``table_row``); separator rows are not;
@@ -23,9 +27,11 @@ bullet or number opening a ``list_item`` and a trailing colon a ``list_intro``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
+from ingest.blocks import ITEM_PART_MEDIA_TYPES
 from ingest.chunking import split_sentences
 from vectorstore.types import Block, Candidate, Document
 
@@ -40,6 +46,7 @@ _MARKUP_ONLY = re.compile(
 _IMAGES = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<img\b[^>]*>", re.IGNORECASE)
 _EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])|<a\b[^>]*>\s*</a\s*>", re.IGNORECASE)
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
 
@@ -52,7 +59,8 @@ def answer_candidates(
     stop = len(text) if end is None else end
     blocked = _blocked_spans(document)
     if document.blocks:
-        found = _from_blocks(text, document.blocks, start, stop)
+        parts = document.item_parts if document.media_type in ITEM_PART_MEDIA_TYPES else None
+        found = _from_blocks(text, document.blocks, start, stop, parts)
     else:
         found = _from_lines(text, start, stop)
     return [c for c in found if not any(a <= c.start < b for a, b in blocked)]
@@ -75,9 +83,12 @@ def list_item_span(text: str, block: Block) -> tuple[int, int]:
     return start, block.end
 
 
-def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> list[Candidate]:
+def _from_blocks(
+    text: str, blocks: Sequence[Block], start: int, stop: int, parts: Sequence[Block] | None
+) -> list[Candidate]:
     out: list[Candidate] = []
-    for block in blocks:
+    part_starts = [p.start for p in parts or ()]
+    for index, block in enumerate(blocks):
         if block.end <= start or block.start >= stop:
             continue
         if block.kind == "code":
@@ -85,7 +96,24 @@ def _from_blocks(text: str, blocks: Sequence[Block], start: int, stop: int) -> l
                 out.append(Candidate(block.start, block.end, "code"))
         elif block.kind == "list_item":
             item_start, item_end = list_item_span(text, block)
-            _add(out, text, max(item_start, start), min(item_end, stop), "list_item")
+            lead_end = item_end
+            inside: list[Block] = []
+            if parts is not None:
+                first = bisect.bisect_right(part_starts, item_start)
+                last = bisect.bisect_left(part_starts, item_end, first)
+                inside = [p for p in parts[first:last] if p.end <= item_end]
+                # The item is its first paragraph: a directive's line after it is markup, and
+                # a list nested in it without a blank line between is items of its own.
+                blank = _BLANK_LINE.search(text, item_start, item_end)
+                nested = [b.start for b in blocks[index + 1 : index + 2] if b.start < item_end]
+                ends = [blank.start() if blank else item_end, *nested, *(p.start for p in inside)]
+                lead_end = min(ends)
+            _add(out, text, max(item_start, start), min(lead_end, stop), "list_item")
+            for part in inside:
+                kind = "code" if part.kind == "item_code" else "paragraph"
+                out.extend(
+                    _from_blocks(text, [Block(part.start, part.end, kind)], start, stop, None)
+                )
         elif block.kind == "table":
             for row_start, row_end in _lines(text, max(block.start, start), min(block.end, stop)):
                 if not _TABLE_SEPARATOR.match(text[row_start:row_end]):

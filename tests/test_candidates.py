@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from ingest.analyze import analyze_document
@@ -180,3 +181,95 @@ def test_a_list_item_ending_in_a_colon_introduces_its_nested_list(tmp_path: Path
         "``--gauge-interval`` sets how often a gauge is read.",
         "``--gauge-limit`` caps the readings kept.",
     ]
+
+
+def test_a_markdown_item_going_on_past_its_paragraph_is_quoted_in_parts(tmp_path: Path) -> None:
+    path = tmp_path / "harbour.md"
+    path.write_text(
+        "# Harbour options\n\nThe harbour takes these settings:\n\n"
+        "* `allow_night` - Let boats enter after dark. Defaults to `False`.\n\n"
+        "    None of `allow_fuel` and `allow_repairs` may be on when it is set.\n\n"
+        "    ```python\n    harbour.configure(allow_night=True)\n    ```\n\n"
+        "    /// note\n\n    The pilot must be told first.\n\n    ///\n\n"
+        "* `allow_fuel` - Let boats take on fuel. Defaults to `True`.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("harbour.md", tmp_path)
+    pairs = _pairs(doc)
+    # The item is its first paragraph: the note after it is no part of that quote ...
+    assert (
+        "list_item",
+        "`allow_night` - Let boats enter after dark. Defaults to `False`.",
+    ) in pairs
+    # ... each further paragraph is read as prose, its code as code, its markup as nothing.
+    assert (
+        "sentence",
+        "None of `allow_fuel` and `allow_repairs` may be on when it is set.",
+    ) in pairs
+    assert ("code", "```python\n    harbour.configure(allow_night=True)\n    ```") in pairs
+    assert ("sentence", "The pilot must be told first.") in pairs
+    assert not any("///" in text for _, text in pairs)
+    found = answer_candidates(doc)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+    # A question for the list still reads each item whole.
+    intro = next(c for c in found if c.role == "list_intro")
+    items = [item.text for item in list_items_after(doc, intro)]
+    assert len(items) == 2 and "The pilot must be told first." in items[0]
+
+
+def test_an_rst_item_going_on_past_its_paragraph_is_quoted_in_parts(tmp_path: Path) -> None:
+    path = tmp_path / "setup.rst"
+    path.write_text(
+        "Setup\n=====\n\n"
+        "``'papersize'``\n   Paper size of the chart (``'a4'`` or\n   ``'letter'``)\n\n"
+        "   Default: ``'letter'``\n\n"
+        "#. Install the tide reader::\n\n      pip install tide-reader\n\n"
+        "   .. note::\n\n      The reader needs a clock.\n\n"
+        "   .. versionadded:: 3.1\n\n"
+        "#. Start the reader.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("setup.rst", tmp_path)
+    pairs = _pairs(doc)
+    assert (
+        "list_item",
+        "``'papersize'``\n   Paper size of the chart (``'a4'`` or\n   ``'letter'``)",
+    ) in pairs
+    assert ("sentence", "Default: ``'letter'``") in pairs
+    # The literal block ends where the item's text resumes, past the marker's width.
+    assert ("list_item", "Install the tide reader::") in pairs
+    assert ("code", "pip install tide-reader") in pairs
+    assert ("sentence", "The reader needs a clock.") in pairs
+    assert ("list_item", "Start the reader.") in pairs
+    assert not any(".. " in text for _, text in pairs)
+
+
+def test_rst_fields_are_items_quoted_once(tmp_path: Path) -> None:
+    path = tmp_path / "index.rst"
+    path.write_text(
+        "=========\n Tide docs\n=========\n\n"
+        ":Author: Ann Reader\n:Contact: ann@example.org\n\n"
+        "These files are for every reader:\n\n"
+        ":README_:  What the project is: a start, needs,\n"
+        "           and setup.\n"
+        ":COPYING_: Terms for passing it on.\n\n"
+        "           A second word on the terms.\n"
+        ":FAQ_:     Questions often asked.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("index.rst", tmp_path)
+    pairs = _pairs(doc)
+    # Each field is one item, however many fields follow it without a blank line ...
+    assert [text for role, text in pairs if role == "list_item"] == [
+        ":Author: Ann Reader",
+        ":Contact: ann@example.org",
+        ":README_:  What the project is: a start, needs,\n           and setup.",
+        ":COPYING_: Terms for passing it on.",
+        ":FAQ_:     Questions often asked.",
+    ]
+    # ... a field's second paragraph is its own candidate, and no text is a candidate twice.
+    assert ("sentence", "A second word on the terms.") in pairs
+    found = answer_candidates(doc)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+    intro = next(c for c in found if c.role == "list_intro")
+    assert len(list_items_after(doc, intro)) == 3

@@ -26,8 +26,9 @@ class Block:
     """A structural block of a stored text, from the format's parser.
 
     ``kind`` is one of ``heading``, ``paragraph``, ``list_item``, ``code``, ``table``,
-    ``quote``, ``figure`` (an image's alternative text, HTML only) or ``boilerplate``;
-    ``level`` is a heading's level or a list item's nesting depth.  ``ends_in_link``: the
+    ``quote``, ``figure`` (an image's alternative text, HTML only) or ``boilerplate``, and for
+    a :attr:`Document.item_parts` entry ``item_text`` or ``item_code``; ``level`` is a heading's
+    level or a list item's nesting depth.  ``ends_in_link``: the
     block's text ends with a link's text (HTML only; Markdown keeps the link's markup in the text).
     """
 
@@ -95,6 +96,9 @@ class Document:
     caption: Span | None = None
     gaps: list[Gap] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    # A list item's paragraphs and code blocks after its first paragraph (which is the item):
+    # answers quote them apart from the item; list questions and gaps read the item whole.
+    item_parts: list[Block] = field(default_factory=list)
 
     def to_dict(self, *, with_text: bool = True) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -118,6 +122,7 @@ class Document:
             caption=Span(**data["caption"]) if data.get("caption") else None,
             gaps=[Gap(**g) for g in data.get("gaps", [])],
             blocks=[Block(**b) for b in data.get("blocks", [])],
+            item_parts=[Block(**b) for b in data.get("item_parts", [])],
         )
 
 

@@ -435,9 +435,15 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         return tuple(plain_blocks(text, rst_headings_by_lines(text)))
     lines = _Lines(text)
     blocks: list[Block] = []
-    # A field (":name: body") is an item of its field list too.
-    items = (nodes.list_item, nodes.definition_list_item, nodes.field)
-    lists = (nodes.bullet_list, nodes.enumerated_list, nodes.definition_list, nodes.field_list)
+    # A field (":name: body") and an option ("-b FILE  Read FILE.") are items of their lists.
+    items = (nodes.list_item, nodes.definition_list_item, nodes.field, nodes.option_list_item)
+    lists = (
+        nodes.bullet_list,
+        nodes.enumerated_list,
+        nodes.definition_list,
+        nodes.field_list,
+        nodes.option_list,
+    )
     firsts: dict[int, Any] = {}
 
     def depth(node: nodes.Node, kind: type[nodes.Element] | tuple[type[nodes.Element], ...]) -> int:
@@ -449,6 +455,9 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
 
     for node in tree.findall(nodes.Element):
         line = node.line
+        if isinstance(node, nodes.option_list_item):
+            # docutils gives an option no line; its description starts on the option's line.
+            line = next((p.line for p in node.findall(nodes.paragraph) if p.line), None)
         if line is None or isinstance(node, nodes.system_message):
             continue
         index = line - 1

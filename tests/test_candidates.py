@@ -273,3 +273,25 @@ def test_rst_fields_are_items_quoted_once(tmp_path: Path) -> None:
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     intro = next(c for c in found if c.role == "list_intro")
     assert len(list_items_after(doc, intro)) == 3
+
+
+def test_rst_options_are_items_quoted_once(tmp_path: Path) -> None:
+    path = tmp_path / "usage.rst"
+    path.write_text(
+        "Usage\n=====\n\nThe reader takes these options:\n\n"
+        "-a         Read every gauge.\n"
+        "-b FILE    Read the gauges listed in FILE.\n\n"
+        "           One gauge a line.\n"
+        "--quiet    Print nothing.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("usage.rst", tmp_path)
+    pairs = _pairs(doc)
+    assert [text for role, text in pairs if role == "list_item"] == [
+        "-a         Read every gauge.",
+        "-b FILE    Read the gauges listed in FILE.",
+        "--quiet    Print nothing.",
+    ]
+    assert ("sentence", "One gauge a line.") in pairs
+    found = answer_candidates(doc)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))

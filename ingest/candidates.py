@@ -83,6 +83,26 @@ def list_item_span(text: str, block: Block) -> tuple[int, int]:
     return start, block.end
 
 
+def item_lead(document: Document, block: Block, following: Block | None) -> tuple[int, int]:
+    """The words of a list item: :func:`list_item_span`, and for Markdown and reStructuredText
+    only its first paragraph (``following`` is the block after the item's, which starts a nested
+    list when it lies inside the item)."""
+    start, end = list_item_span(document.text, block)
+    if document.media_type not in ITEM_PART_MEDIA_TYPES:
+        return start, end
+    return start, _lead_end(document.text, start, end, following)
+
+
+def _lead_end(text: str, start: int, end: int, following: Block | None) -> int:
+    """The item is its first paragraph: a directive's line after it is markup, and a list
+    nested in it without a blank line between is items of its own."""
+    blank = _BLANK_LINE.search(text, start, end)
+    lead_end = blank.start() if blank else end
+    if following is not None and start < following.start < lead_end:
+        lead_end = following.start
+    return lead_end
+
+
 def _from_blocks(
     text: str, blocks: Sequence[Block], start: int, stop: int, parts: Sequence[Block] | None
 ) -> list[Candidate]:
@@ -102,12 +122,10 @@ def _from_blocks(
                 first = bisect.bisect_right(part_starts, item_start)
                 last = bisect.bisect_left(part_starts, item_end, first)
                 inside = [p for p in parts[first:last] if p.end <= item_end]
-                # The item is its first paragraph: a directive's line after it is markup, and
-                # a list nested in it without a blank line between is items of its own.
-                blank = _BLANK_LINE.search(text, item_start, item_end)
-                nested = [b.start for b in blocks[index + 1 : index + 2] if b.start < item_end]
-                ends = [blank.start() if blank else item_end, *nested, *(p.start for p in inside)]
-                lead_end = min(ends)
+                following = blocks[index + 1] if index + 1 < len(blocks) else None
+                lead_end = min(
+                    [_lead_end(text, item_start, item_end, following)] + [p.start for p in inside]
+                )
             _add(out, text, max(item_start, start), min(lead_end, stop), "list_item")
             for part in inside:
                 kind = "code" if part.kind == "item_code" else "paragraph"

@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.candidates import list_item_span
+from ingest.candidates import item_lead
 from qa.memo import PerDocument
 from qa.types import Claim
 from vectorstore.types import Block, Candidate, Document
@@ -60,11 +60,13 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
         return []
     depth = blocks[after].level
     items: list[ListItem] = []
-    for block in blocks[after:]:
+    for i in range(after, len(blocks)):
+        block = blocks[i]
         if block.kind != "list_item" or block.level < depth:
             break
         if block.level == depth:
-            start, end = list_item_span(document.text, block)
+            following = blocks[i + 1] if i + 1 < len(blocks) else None
+            start, end = item_lead(document, block, following)
             items.append(ListItem(start, end, document.text[start:end]))
     return items
 

@@ -8,7 +8,8 @@ A candidate is what an answer may quote.  They are read from the document's bloc
 - ``list_item``: the item is one candidate (role ``list_item``), without its bullet or number
   marker, so ``text[start:end]`` is the item's own words; an item that goes on past its first
   paragraph (Markdown and reStructuredText: ``Document.item_parts``) is that paragraph, and each
-  further paragraph of it is read as a paragraph is (sentences), each code block in it as code.
+  further paragraph of it gives its sentences (role ``list_item``: they are the item's text, not
+  the page's prose), each code block in it a ``code`` candidate.
   What lies between them (an admonition's or a directive's markup line) is no candidate, so a
   quoted item never carries a code block or markup;
 - ``code``: the whole block is one candidate (role ``code``), or none when the range given cuts
@@ -128,7 +129,7 @@ def _from_blocks(
                 )
             _add(out, text, max(item_start, start), min(lead_end, stop), "list_item")
             for part in inside:
-                kind = "code" if part.kind == "item_code" else "paragraph"
+                kind = "code" if part.kind == "item_code" else "item_text"
                 out.extend(
                     _from_blocks(text, [Block(part.start, part.end, kind)], start, stop, None)
                 )
@@ -136,7 +137,7 @@ def _from_blocks(
             for row_start, row_end in _lines(text, max(block.start, start), min(block.end, stop)):
                 if not _TABLE_SEPARATOR.match(text[row_start:row_end]):
                     _add(out, text, row_start, row_end, "table_row")
-        elif block.kind in ("paragraph", "quote"):
+        elif block.kind in ("paragraph", "quote", "item_text"):
             if _only_images(text[block.start : block.end]):
                 continue
             for s, e in split_sentences(text, max(block.start, start), min(block.end, stop)):
@@ -144,6 +145,8 @@ def _from_blocks(
                     marker = _QUOTE_MARKER.match(text[s:e])
                     s = s + marker.end() if marker else s
                     _add(out, text, s, e, "quote")
+                elif block.kind == "item_text":
+                    _add(out, text, s, e, "list_item")  # still the item's text, not the page's
                 else:
                     _add(out, text, s, e, candidate_role(text[s:e]))
     return out

@@ -6,7 +6,8 @@ answer backends:
 - :func:`list_items_after` finds the list a sentence introduces ("... the following:"): the run
   of list-item blocks right after the block holding the introduction, at the depth of the first
   item (deeper, nested items belong to their parent and are skipped). Anything else in between
-  (a heading, boilerplate, a paragraph) means the list is not there: the result is empty.
+  (a heading, boilerplate, a paragraph) means the list is not there: the result is empty. Inside
+  a list item, only its last paragraph introduces its nested list.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
   ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
@@ -30,6 +31,7 @@ DEFAULT_CAP = 5
 
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.IGNORECASE)
 _FIRST = re.compile(r"\bfirst\b|\bopening\b", re.IGNORECASE)
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _LAST = re.compile(r"\blast\b|\bfinal\b", re.IGNORECASE)
 
 
@@ -58,6 +60,8 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
         return []
     if holder.kind == "list_item" and blocks[after].level <= holder.level:
         return []
+    if holder.kind == "list_item" and _BLANK_LINE.search(document.text, offset, holder.end):
+        return []  # an item's paragraph with more of the item after it ("Run this:" over code)
     depth = blocks[after].level
     items: list[ListItem] = []
     for i in range(after, len(blocks)):

@@ -201,13 +201,13 @@ def test_a_markdown_item_going_on_past_its_paragraph_is_quoted_in_parts(tmp_path
         "list_item",
         "`allow_night` - Let boats enter after dark. Defaults to `False`.",
     ) in pairs
-    # ... each further paragraph is read as prose, its code as code, its markup as nothing.
+    # ... each further paragraph gives the item's sentences, its code code, its markup nothing.
     assert (
-        "sentence",
+        "list_item",
         "None of `allow_fuel` and `allow_repairs` may be on when it is set.",
     ) in pairs
     assert ("code", "```python\n    harbour.configure(allow_night=True)\n    ```") in pairs
-    assert ("sentence", "The pilot must be told first.") in pairs
+    assert ("list_item", "The pilot must be told first.") in pairs
     assert not any("///" in text for _, text in pairs)
     found = answer_candidates(doc)
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
@@ -238,11 +238,11 @@ def test_an_rst_item_going_on_past_its_paragraph_is_quoted_in_parts(tmp_path: Pa
         "list_item",
         "``'papersize'``\n   Paper size of the chart (``'a4'`` or\n   ``'letter'``)",
     ) in pairs
-    assert ("sentence", "Default: ``'letter'``") in pairs
+    assert ("list_item", "Default: ``'letter'``") in pairs
     # The literal block ends where the item's text resumes, past the marker's width.
     assert ("list_item", "Install the tide reader::") in pairs
     assert ("code", "pip install tide-reader") in pairs
-    assert ("sentence", "The reader needs a clock.") in pairs
+    assert ("list_item", "The reader needs a clock.") in pairs
     assert ("list_item", "Start the reader.") in pairs
     assert not any(".. " in text for _, text in pairs)
 
@@ -262,16 +262,17 @@ def test_rst_fields_are_items_quoted_once(tmp_path: Path) -> None:
     )
     doc = _analyze("index.rst", tmp_path)
     pairs = _pairs(doc)
-    # Each field is one item, however many fields follow it without a blank line ...
+    # Each field is one item, however many fields follow it without a blank line; a field's
+    # second paragraph is a candidate of its own, still the item's text ...
     assert [text for role, text in pairs if role == "list_item"] == [
         ":Author: Ann Reader",
         ":Contact: ann@example.org",
         ":README_:  What the project is: a start, needs,\n           and setup.",
         ":COPYING_: Terms for passing it on.",
+        "A second word on the terms.",
         ":FAQ_:     Questions often asked.",
     ]
-    # ... a field's second paragraph is its own candidate, and no text is a candidate twice.
-    assert ("sentence", "A second word on the terms.") in pairs
+    # ... and no text is a candidate twice.
     found = answer_candidates(doc)
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     intro = next(c for c in found if c.role == "list_intro")
@@ -293,8 +294,35 @@ def test_rst_options_are_items_quoted_once(tmp_path: Path) -> None:
     assert [text for role, text in pairs if role == "list_item"] == [
         "-a         Read every gauge.",
         "-b FILE    Read the gauges listed in FILE.",
+        "One gauge a line.",
         "--quiet    Print nothing.",
     ]
-    assert ("sentence", "One gauge a line.") in pairs
     found = answer_candidates(doc)
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+
+
+def test_a_later_paragraph_of_an_item_introduces_its_nested_list_only(tmp_path: Path) -> None:
+    path = tmp_path / "steps.md"
+    path.write_text(
+        "# Steps\n\nFollow these steps:\n\n"
+        "1. Open the lock gates.\n\n"
+        "    To open them, run this:\n\n"
+        "    ```\n    gates open\n    ```\n\n"
+        "    Then choose a basin:\n\n"
+        "    - the upper basin\n"
+        "    - the lower basin\n\n"
+        "2. Let the boat in.\n"
+        "3. Close the gates.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("steps.md", tmp_path)
+    found = {doc.text[c.start : c.end]: c for c in answer_candidates(doc)}
+    steps = [item.text for item in list_items_after(doc, found["Follow these steps:"])]
+    assert steps == ["Open the lock gates.", "Let the boat in.", "Close the gates."]
+    # A later paragraph of item 1 is the item's text; ending in a colon over code, it opens no
+    # list (the items after it are its item's siblings) ...
+    assert found["To open them, run this:"].role == "list_item"
+    assert list_items_after(doc, found["To open them, run this:"]) == []
+    # ... and over a list nested in the item, it introduces that list.
+    basins = [item.text for item in list_items_after(doc, found["Then choose a basin:"])]
+    assert basins == ["the upper basin", "the lower basin"]

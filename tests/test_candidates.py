@@ -209,6 +209,7 @@ def test_a_markdown_item_going_on_past_its_paragraph_is_quoted_in_parts(tmp_path
     assert ("code", "```python\n    harbour.configure(allow_night=True)\n    ```") in pairs
     assert ("list_item", "The pilot must be told first.") in pairs
     assert not any("///" in text for _, text in pairs)
+    assert Document.from_dict(doc.to_dict()).item_parts == doc.item_parts  # as stored
     found = answer_candidates(doc)
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     # A question for the list quotes each item as its candidate is: its first paragraph.

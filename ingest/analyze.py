@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ingest.blocks import ITEM_PART_KINDS, find_blocks, outside_code, parse_blocks, without_overlap
+from ingest.blocks import find_blocks, outside_code, parse_blocks, without_overlap
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.loaders import LoadedFile
 from ingest.structure import find_sections
-from vectorstore.types import Block, Document, Section, Span
+from vectorstore.types import ITEM_PART_KINDS, Block, Document, Section, Span
 
 # Image captions are a web-article habit; Markdown documentation opens with short lead-ins.
 CAPTION_MEDIA_TYPES = frozenset({"text/plain", "text/html"})
@@ -41,7 +41,9 @@ def analyze_document(
     headings = [(s.heading_start, s.heading_end, s.level, s.title) for s in sections]
     found = find_blocks(text, media_type, excluded, headings=headings, parsed=parsed)
     blocks = [b for b in found if b.kind not in ITEM_PART_KINDS]
-    gaps = detect_gaps(doc_id, text, sections, excluded, blocks)
+    parts = [b for b in found if b.kind in ITEM_PART_KINDS]
+    code = [b for b in parts if b.kind == "item_code"]
+    gaps = detect_gaps(doc_id, text, sections, excluded, blocks, item_code=code)
     return Document(
         id=doc_id,
         path=path,
@@ -54,7 +56,7 @@ def analyze_document(
         caption=caption,
         gaps=gaps,
         blocks=blocks,
-        item_parts=[b for b in found if b.kind in ITEM_PART_KINDS],
+        item_parts=parts,
     )
 
 

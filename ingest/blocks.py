@@ -39,10 +39,8 @@ from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNIT
 from vectorstore.types import Block, Span
 
 HeadingLine = tuple[int, int, int, str]
-# A list item's paragraphs and code blocks after its first paragraph (Markdown and
-# reStructuredText): kept apart from the document's blocks (Document.item_parts).
-ITEM_PART_KINDS = frozenset({"item_text", "item_code"})
-ITEM_PART_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst"})
+# The formats whose reader records a list item's later parts (Document.item_parts).
+ITEM_PART_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst", "text/html"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|\Z)")
 _LIST_MARKER = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")

@@ -88,9 +88,14 @@ def detect_gaps(
     sections: Sequence[Section],
     excluded: Sequence[Span] = (),
     blocks: Sequence[Block] | None = None,
+    item_code: Sequence[Block] = (),
 ) -> list[Gap]:
-    """Gaps in ``text``: announced lists that are missing or short, and a cut-off last sentence."""
+    """Gaps in ``text``: announced lists that are missing or short, and a cut-off last sentence.
+
+    ``item_code``: code blocks inside list items (``Document.item_parts``), code like any other.
+    """
     finder = _GapFinder(document_id, text, sections, excluded, blocks)
+    finder.blocked += [(b.start, b.end) for b in item_code]
     return finder.find()
 
 

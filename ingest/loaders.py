@@ -25,7 +25,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from vectorstore.types import Block, Span
+from vectorstore.types import ITEM_PART_KINDS, Block, Span
 
 MEDIA_TYPES: dict[str, str] = {
     ".txt": "text/plain",
@@ -334,12 +334,20 @@ def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     headings: list[HeadingPosition] = []
     blocks: list[Block] = []
     offset = 0
+    item = -1  # the list item block the parts that follow belong to
     for text, kind, level, ends_in_link in collector.items:
         if parts:
             offset += 2
         if kind == "heading":
             headings.append((offset, offset + len(text), level))
         blocks.append(Block(offset, offset + len(text), kind, level, ends_in_link))
+        if kind == "list_item":
+            item = len(blocks) - 1
+        elif kind in ITEM_PART_KINDS and item >= 0:
+            # The item's block runs over its parts: a list goes on past code inside an item.
+            head = blocks[item]
+            end = offset + len(text)
+            blocks[item] = Block(head.start, end, head.kind, head.level, ends_in_link)
         parts.append(text)
         offset += len(text)
     stored = "\n\n".join(parts)
@@ -389,7 +397,11 @@ class _HtmlBlocks:
             self._add(_collapse(_visible_text(tag)), "heading", HEADING_LEVELS[name])
         elif name == "pre":
             self.flush()
-            self._add(tag.get_text().strip("\n"), "code", 0)
+            code = tag.get_text().strip("\n")
+            if code.strip() and self._in_open_item():
+                self._add_part(code, "item_code")
+            else:
+                self._add(code, "code", 0)
         elif name in ("video", "audio"):
             # What they hold is a fallback for browsers without the element ("Your browser
             # does not support the video tag."), which no reader sees.
@@ -452,11 +464,10 @@ class _HtmlBlocks:
         else:
             kept = [line for line in lines if line]
         text = "\n".join(kept).strip("\n")
-        if text and self._joins_open_item(kind):
+        if text and kind == "paragraph" and self._in_open_item():
             # A later paragraph of a list item (``<li><p>...</p><p>...</p></li>``) is part of
             # the item, not a paragraph that ends its list.
-            body, kind, level, _ = self.items[-1]
-            self.items[-1] = (f"{body}\n\n{text}", kind, level, self._last_in_link)
+            self._add_part(text, "item_text")
         elif text:
             level = self._lists if kind == "list_item" else 0
             self._add(self._prefix + text, kind, level, ends_in_link=self._last_in_link)
@@ -467,13 +478,19 @@ class _HtmlBlocks:
             self._kind = "paragraph"
         self._last_in_link = False
 
-    def _joins_open_item(self, kind: str) -> bool:
-        """The text to add is a later paragraph of the innermost open list item, and nothing
-        has been added since that item's own block."""
-        if kind != "paragraph" or not self._open_items:
+    def _in_open_item(self) -> bool:
+        """What is added now is a later part of the innermost open list item: its block has
+        been added and nothing since but its own parts."""
+        if not self._open_items:
             return False
         depth, index = self._open_items[-1]
-        return depth == self._lists and index is not None and index == len(self.items) - 1
+        if depth != self._lists or index is None:
+            return False
+        return all(kind in ITEM_PART_KINDS for _, kind, _, _ in self.items[index + 1 :])
+
+    def _add_part(self, text: str, kind: str) -> None:
+        """A later paragraph (``item_text``) or code block (``item_code``) of the open item."""
+        self.items.append((text, kind, 0, self._last_in_link))
 
     def _media_alone(self, tag: Tag) -> bool:
         """``tag`` shows media and no text, with no text beside it in its line of blocks (an

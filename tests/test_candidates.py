@@ -327,3 +327,34 @@ def test_a_later_paragraph_of_an_item_introduces_its_nested_list_only(tmp_path: 
     # ... and over a list nested in the item, it introduces that list.
     basins = [item.text for item in list_items_after(doc, found["Then choose a basin:"])]
     assert basins == ["the upper basin", "the lower basin"]
+
+
+def test_an_html_item_going_on_past_its_paragraph_keeps_its_list(tmp_path: Path) -> None:
+    path = tmp_path / "harbour.html"
+    path.write_text(
+        "<html><body><h1>Harbour</h1><p>The harbour takes these settings:</p><ul>"
+        "<li><p><code>allow_night</code> - Let boats enter after dark.</p>"
+        "<p>None of the others may be on when it is set:</p>"
+        "<pre><code>def configure():\n    harbour.night = True\n</code></pre>"
+        '<div class="admonition note"><p>The pilot must be told first.</p></div></li>'
+        "<li><p><code>allow_fuel</code> - Let boats take on fuel.</p>"
+        "<pre><code>def refuel():</code></pre></li>"
+        "</ul></body></html>",
+        encoding="utf-8",
+    )
+    doc = _analyze("harbour.html", tmp_path)
+    pairs = _pairs(doc)
+    assert ("list_item", "allow_night - Let boats enter after dark.") in pairs
+    assert ("list_item", "None of the others may be on when it is set:") in pairs
+    assert ("code", "def configure():\n    harbour.night = True") in pairs
+    assert ("list_item", "The pilot must be told first.") in pairs
+    # The code inside the first item no longer ends the list before the second item ...
+    intro = next(c for c in answer_candidates(doc) if c.role == "list_intro")
+    items = [item.text for item in list_items_after(doc, intro)]
+    assert items == [
+        "allow_night - Let boats enter after dark.",
+        "allow_fuel - Let boats take on fuel.",
+    ]
+    # ... and a line of code ending in a colon announces nothing, at the page's end too.
+    assert ("code", "def refuel():") in pairs
+    assert doc.gaps == []

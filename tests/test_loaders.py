@@ -180,6 +180,7 @@ def test_html_list_item_paragraphs_stay_in_their_item() -> None:
     assert blocks == [
         ("The module has 2 modes:", "paragraph", 0),
         ("- Version 0, the old mode:\n\nIt may change over time.", "list_item", 1),
+        ("It may change over time.", "item_text", 0),  # also a part of its own
         ("- Set by the V0 flag.", "list_item", 2),
         ("- The default.", "list_item", 2),
         ("- Version 1, the new mode.", "list_item", 1),

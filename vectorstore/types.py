@@ -39,6 +39,11 @@ class Block:
     ends_in_link: bool = False
 
 
+# A list item's paragraphs and code blocks after its first paragraph: kept apart from the
+# document's blocks (Document.item_parts).
+ITEM_PART_KINDS = frozenset({"item_text", "item_code"})
+
+
 @dataclass(frozen=True)
 class Candidate:
     """An answer candidate inside a chunk: a sentence or a list item, with its role.

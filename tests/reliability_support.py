@@ -7,7 +7,10 @@ figure (cases fuzzed, faults injected, requests served) in the pytest output and
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +80,19 @@ def rss_kib(pid: int) -> int:
     if match is None:
         pytest.skip("VmRSS is not available in /proc")
     return int(match.group(1))
+
+
+def freeze_process(pid: int, timeout_s: float = 10.0) -> None:
+    """SIGSTOP ``pid`` and wait until every thread of it is stopped: the signal is delivered
+    asynchronously, and on a loaded machine a thread may answer one more request first."""
+    os.kill(pid, signal.SIGSTOP)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        states = [
+            (task / "stat").read_text().rsplit(") ", 1)[1][:1]
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        ]
+        if all(state in "Tt" for state in states):
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process {pid} did not stop within {timeout_s} s")

@@ -34,7 +34,13 @@ from helpers import (
     wait_for,
     with_settings,
 )
-from reliability_support import PRECEDENT, TRUNCATED, citation_key, report_figure
+from reliability_support import (
+    PRECEDENT,
+    TRUNCATED,
+    citation_key,
+    freeze_process,
+    report_figure,
+)
 
 from qa.api import create_app
 from qa.components import Components
@@ -162,7 +168,7 @@ def test_chroma_server_that_hangs_is_a_bounded_503_and_recovers(
         with serve(create_app(settings, components=parts)) as live:
             http = httpx.Client(base_url=live.url, timeout=120)
             before = http.post("/v1/ask", json={"question": PRECEDENT}).json()
-            chroma.process.send_signal(signal.SIGSTOP)
+            freeze_process(chroma.process.pid)
             try:
                 ready, ready_s = timed(lambda: http.get("/readyz"))
                 ask, ask_s = timed(

@@ -7,7 +7,7 @@ A candidate is what an answer may quote.  They are read from the document's bloc
   introduces what follows), else ``sentence``;
 - ``list_item``: the item is one candidate (role ``list_item``), without its bullet or number
   marker, so ``text[start:end]`` is the item's own words; an item that goes on past its first
-  paragraph (Markdown and reStructuredText: ``Document.item_parts``) is that paragraph, and each
+  paragraph (Markdown, reStructuredText, HTML: ``Document.item_parts``) is that paragraph, and each
   further paragraph of it gives its sentences (role ``list_item``: they are the item's text, not
   the page's prose), each code block in it a ``code`` candidate.
   What lies between them (an admonition's or a directive's markup line) is no candidate, so a
@@ -85,9 +85,9 @@ def list_item_span(text: str, block: Block) -> tuple[int, int]:
 
 
 def item_lead(document: Document, block: Block, following: Block | None) -> tuple[int, int]:
-    """The words of a list item: :func:`list_item_span`, and for Markdown and reStructuredText
-    only its first paragraph (``following`` is the block after the item's, which starts a nested
-    list when it lies inside the item)."""
+    """The words of a list item: :func:`list_item_span`, and for Markdown, reStructuredText and
+    HTML only its first paragraph (``following`` is the block after the item's, which starts a
+    nested list when it lies inside the item)."""
     start, end = list_item_span(document.text, block)
     if document.media_type not in ITEM_PART_MEDIA_TYPES:
         return start, end

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from ingest.analyze import analyze_document
 from ingest.candidates import answer_candidates, introduces
 from ingest.loaders import load_file
@@ -248,58 +250,67 @@ def test_an_rst_item_going_on_past_its_paragraph_is_quoted_in_parts(tmp_path: Pa
     assert not any(".. " in text for _, text in pairs)
 
 
-def test_rst_fields_are_items_quoted_once(tmp_path: Path) -> None:
-    path = tmp_path / "index.rst"
-    path.write_text(
-        "=========\n Tide docs\n=========\n\n"
-        ":Author: Ann Reader\n:Contact: ann@example.org\n\n"
-        "These files are for every reader:\n\n"
-        ":README_:  What the project is: a start, needs,\n"
-        "           and setup.\n"
-        ":COPYING_: Terms for passing it on.\n\n"
-        "           A second word on the terms.\n"
-        ":FAQ_:     Questions often asked.\n",
-        encoding="utf-8",
-    )
-    doc = _analyze("index.rst", tmp_path)
-    pairs = _pairs(doc)
-    # Each field is one item, however many fields follow it without a blank line; a field's
-    # second paragraph is a candidate of its own, still the item's text ...
-    assert [text for role, text in pairs if role == "list_item"] == [
-        ":Author: Ann Reader",
-        ":Contact: ann@example.org",
-        ":README_:  What the project is: a start, needs,\n           and setup.",
-        ":COPYING_: Terms for passing it on.",
-        "A second word on the terms.",
-        ":FAQ_:     Questions often asked.",
-    ]
-    # ... and no text is a candidate twice.
+_FIELDS = (
+    "=========\n Tide docs\n=========\n\n"
+    ":Author: Ann Reader\n:Contact: ann@example.org\n\n"
+    "These files are for every reader:\n\n"
+    ":README_:  What the project is: a start, needs,\n"
+    "           and setup.\n"
+    ":COPYING_: Terms for passing it on.\n\n"
+    "           A second word on the terms.\n"
+    ":FAQ_:     Questions often asked.\n"
+)
+_OPTIONS = (
+    "Usage\n=====\n\nThe reader takes these options:\n\n"
+    "-a         Read every gauge.\n"
+    "-b FILE    Read the gauges listed in FILE.\n\n"
+    "           One gauge a line.\n"
+    "--quiet    Print nothing.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "items", "listed"),
+    [
+        (
+            _FIELDS,
+            [
+                ":Author: Ann Reader",
+                ":Contact: ann@example.org",
+                ":README_:  What the project is: a start, needs,\n           and setup.",
+                ":COPYING_: Terms for passing it on.",
+                "A second word on the terms.",
+                ":FAQ_:     Questions often asked.",
+            ],
+            3,
+        ),
+        (
+            _OPTIONS,
+            [
+                "-a         Read every gauge.",
+                "-b FILE    Read the gauges listed in FILE.",
+                "One gauge a line.",
+                "--quiet    Print nothing.",
+            ],
+            3,
+        ),
+    ],
+    ids=["fields", "options"],
+)
+def test_rst_fields_and_options_are_items_quoted_once(
+    tmp_path: Path, source: str, items: list[str], listed: int
+) -> None:
+    path = tmp_path / "page.rst"
+    path.write_text(source, encoding="utf-8")
+    doc = _analyze("page.rst", tmp_path)
+    # Each field or option is one item, however many follow it without a blank line; its second
+    # paragraph is a candidate of its own, still the item's text ...
+    assert [text for role, text in _pairs(doc) if role == "list_item"] == items
+    # ... no text is a candidate twice, and the introduction's list is the fields or options.
     found = answer_candidates(doc)
     assert all(a.end <= b.start for a, b in itertools.pairwise(found))
     intro = next(c for c in found if c.role == "list_intro")
-    assert len(list_items_after(doc, intro)) == 3
-
-
-def test_rst_options_are_items_quoted_once(tmp_path: Path) -> None:
-    path = tmp_path / "usage.rst"
-    path.write_text(
-        "Usage\n=====\n\nThe reader takes these options:\n\n"
-        "-a         Read every gauge.\n"
-        "-b FILE    Read the gauges listed in FILE.\n\n"
-        "           One gauge a line.\n"
-        "--quiet    Print nothing.\n",
-        encoding="utf-8",
-    )
-    doc = _analyze("usage.rst", tmp_path)
-    pairs = _pairs(doc)
-    assert [text for role, text in pairs if role == "list_item"] == [
-        "-a         Read every gauge.",
-        "-b FILE    Read the gauges listed in FILE.",
-        "One gauge a line.",
-        "--quiet    Print nothing.",
-    ]
-    found = answer_candidates(doc)
-    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+    assert len(list_items_after(doc, intro)) == listed
 
 
 def test_a_later_paragraph_of_an_item_introduces_its_nested_list_only(tmp_path: Path) -> None:

@@ -6,7 +6,8 @@ UTF-8/UTF-16 byte order mark). HTML becomes readable plain text with one block e
 paragraph, and the loader records the structure of each block as it writes it (heading level,
 list item and nesting depth, code, table row, quotation); elements whose class or id names page
 furniture (share bars, cookie banners, newsletter boxes, comments, related posts) are dropped like
-``nav`` and ``footer``. PDF pages are joined with a blank line.
+``nav`` and ``footer``. PDF pages are joined with a blank line, each with a blank line where its
+layout starts a paragraph or a heading (:mod:`ingest.pdf`).
 
 Errors: every failure to produce usable text raises :class:`LoadError` with a message that names
 the file and the reason (binary content, empty file, encrypted or broken PDF, ...).
@@ -25,6 +26,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
+from ingest.pdf import page_text
 from vectorstore.types import ITEM_PART_KINDS, Block, Span
 
 MEDIA_TYPES: dict[str, str] = {
@@ -249,7 +251,7 @@ def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[str]:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(f"{name}: PDF is encrypted (password required)")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        pages = [page_text(page).strip() for page in reader.pages]
     except LoadError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:

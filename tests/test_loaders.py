@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,30 @@ DATA = Path(__file__).parent / "data" / "ingest"
 
 def _pdf_with_pages(*pages: str) -> bytes:
     """A minimal, valid PDF of Helvetica text, one page per argument (lines split at newlines)."""
+    return _pdf_of(
+        "BT /F1 12 Tf 72 720 Td "
+        + " ".join(f"({line}) Tj 0 -16 Td" for line in text.split("\n"))
+        + " ET"
+        for text in pages
+    )
+
+
+def _pdf_laid_out(*lines: tuple[str, float, float]) -> bytes:
+    """A one-page PDF of lines given as ``(text, font size, space above the line in points)``:
+    the baseline moves down by the space and the line's size."""
+    y, shown = 760.0, []
+    for text, size, space in lines:
+        y -= space + size
+        shown.append(f"BT /F1 {size} Tf 72 {y} Td ({text}) Tj ET")
+    return _pdf_of([" ".join(shown)])
+
+
+def _pdf_of(streams: Iterable[str]) -> bytes:
+    """A PDF with one page per content stream, Helvetica as /F1."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     kids = []
-    for text in pages:
-        shown = " ".join(f"({line}) Tj 0 -16 Td" for line in text.split("\n"))
-        stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode()
+    for content in streams:
+        stream = content.encode()
         content_id = len(objects) + 2
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
@@ -38,7 +58,7 @@ def _pdf_with_pages(*pages: str) -> bytes:
         )
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         kids.append(f"{len(objects) - 1} 0 R")
-    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(pages)} >>".encode()
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -206,6 +226,35 @@ def test_pdf_pages_are_joined_with_a_blank_line(tmp_path: Path) -> None:
     path = tmp_path / "two.pdf"
     path.write_bytes(_pdf_with_pages("First page text.", "Second page text."))
     assert load_text(path) == ("First page text.\n\nSecond page text.", "application/pdf")
+
+
+def test_pdf_paragraphs_and_headings_are_parted_where_the_layout_parts_them(
+    tmp_path: Path,
+) -> None:
+    """More space above a line than between a paragraph's lines, or another font size, starts a
+    paragraph: a blank line goes before it and nothing else of the text changes."""
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(
+        _pdf_laid_out(
+            ("Berths", 20, 0),
+            ("The marina has forty berths on", 11, 6),
+            ("two pontoons.", 11, 3),
+            ("Visitors pay at the office.", 11, 10),
+            ("Fees", 16, 8),
+            ("A night costs twelve pounds.", 11, 6),
+        )
+    )
+    loaded = load_file(path)
+    assert loaded.text == (
+        "Berths\n\nThe marina has forty berths on\ntwo pontoons.\n\n"
+        "Visitors pay at the office.\n\nFees\n\nA night costs twelve pounds."
+    )
+    doc = analyze_document("guide.pdf", str(path), loaded.text, loaded.media_type)
+    assert [s.title for s in doc.sections] == ["Berths", "Fees"]
+    # Evenly spaced lines in one size are one paragraph, as pypdf extracts them.
+    even = tmp_path / "even.pdf"
+    even.write_bytes(_pdf_laid_out(("One line.", 11, 0), ("Another line.", 11, 3)))
+    assert load_file(even).text == "One line.\nAnother line."
 
 
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:

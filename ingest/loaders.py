@@ -26,7 +26,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from ingest.pdf import page_text
+from ingest.pdf import PdfPage, read_page, size_headings
 from vectorstore.types import ITEM_PART_KINDS, Block, Span
 
 MEDIA_TYPES: dict[str, str] = {
@@ -154,7 +154,8 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """Stored text of one file, its media type and (HTML only) heading positions and blocks."""
+    """Stored text of one file, its media type, heading positions (HTML; PDF: by font size),
+    blocks (HTML) and page furniture (PDF)."""
 
     text: str
     media_type: str
@@ -184,7 +185,13 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
         return LoadedFile(page.text, media_type, page.headings, page.blocks)
     if media_type == "application/pdf":
         pages = load_pdf_pages(raw, name=path.name)
-        return LoadedFile(join_pages(pages, path.name), media_type, furniture=page_furniture(pages))
+        texts = [page.text for page in pages]
+        return LoadedFile(
+            join_pages(texts, path.name),
+            media_type,
+            headings=size_headings(pages) or None,
+            furniture=page_furniture(texts),
+        )
     text = decode_text(raw, name=path.name)
     if media_type == "text/plain" and _RST_EXPLICIT_MARKUP.search(text):
         media_type = "text/x-rst"
@@ -242,8 +249,8 @@ def _check_is_text(text: str, name: str) -> None:
         raise LoadError(f"{name}: looks like a binary file ({controls} control characters)")
 
 
-def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[str]:
-    """The text of each page that has any (stripped)."""
+def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[PdfPage]:
+    """Each page that has any text: its text (stripped) and its lines' font sizes."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -251,12 +258,12 @@ def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[str]:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise LoadError(f"{name}: PDF is encrypted (password required)")
-        pages = [page_text(page).strip() for page in reader.pages]
+        pages = [read_page(page) for page in reader.pages]
     except LoadError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         raise LoadError(f"{name}: cannot read PDF: {exc}") from exc
-    return [page for page in pages if page]
+    return [page for page in pages if page.text]
 
 
 def join_pages(pages: Sequence[str], name: str = "file.pdf") -> str:

@@ -15,9 +15,10 @@ Five sources of headings:
   not a table-of-contents line with leader dots), kept only while the numbers run in order: the
   first, then each one the next at its depth (``2`` → ``2.1`` → ``2.2`` → ``3``). The level is
   the number of parts; at least ``MIN_NUMBERED_HEADINGS`` such lines, the first numbered 1 at
-  its depth. The text extracted from a PDF keeps no font sizes, so a heading is a line
-  among lines, and the numbering is what marks it. Without numbered headings, the plain-text
-  rules below.
+  its depth. Without numbered headings, the paragraphs set in a larger font than the body
+  text (:func:`ingest.pdf.size_headings`, levels by size) that read like a heading (the
+  plain-text test below, on the paragraph's lines as one); without those, the plain-text rules
+  below (a PDF that marks headings by weight alone).
 - Plain text (and PDF, HTML without positions): underlined titles (a line followed by a row of
   one repeated punctuation character, as in reStructuredText), levels by order of style; and
   a paragraph of one line with at
@@ -84,15 +85,29 @@ def find_sections(
     elif media_type == "text/x-rst":
         headings = rst_headings(text)
         title = _markdown_title(headings)
+    elif media_type == "application/pdf":
+        numbered = numbered_headings(text, excluded)
+        # A heading set over two lines is one title.
+        sized = [
+            (start, end, level, " ".join(title.split()))
+            for start, end, level, title in _positioned(text, html_headings or ())
+            if is_heading_line(" ".join(title.split()))
+        ]
+        headings = numbered or sized or text_headings(text, excluded)
+        title = headings[0][3] if headings and headings[0][2] == 1 and not numbered else None
     elif html_headings is not None:
-        headings = [(s, e, level, text[s:e].strip()) for s, e, level in html_headings]
+        headings = _positioned(text, html_headings)
         title = _markdown_title(headings)
     else:
-        numbered = numbered_headings(text, excluded) if media_type == "application/pdf" else []
-        headings = numbered or text_headings(text, excluded)
-        title = headings[0][3] if headings and headings[0][2] == 1 and not numbered else None
+        headings = text_headings(text, excluded)
+        title = headings[0][3] if headings and headings[0][2] == 1 else None
     headings = [h for h in headings if not _inside(h[0], excluded)]
     return title, _sections(text, headings)
+
+
+def _positioned(text: str, positions: Sequence[tuple[int, int, int]]) -> list[HeadingLine]:
+    """Headings at given ``(start, end, level)`` positions, with their text as title."""
+    return [(start, end, level, text[start:end].strip()) for start, end, level in positions]
 
 
 def section_at(sections: Sequence[Section], offset: int) -> str | None:

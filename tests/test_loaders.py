@@ -34,18 +34,19 @@ def _pdf_with_pages(*pages: str) -> bytes:
     )
 
 
-def _pdf_laid_out(*lines: tuple[str, float, float]) -> bytes:
-    """A one-page PDF of lines given as ``(text, font size, space above the line in points)``:
-    the baseline moves down by the space and the line's size."""
+def _pdf_laid_out(*lines: tuple[str, float, float] | tuple[str, float, float, str]) -> bytes:
+    """A one-page PDF of lines given as ``(text, font size, space above the line in points)``,
+    and ``"bold"`` for Helvetica-Bold: the baseline moves down by the space and the line's size."""
     y, shown = 760.0, []
-    for text, size, space in lines:
+    for text, size, space, *face in lines:
         y -= space + size
-        shown.append(f"BT /F1 {size} Tf 72 {y} Td ({text}) Tj ET")
+        font = "/F2" if face == ["bold"] else "/F1"
+        shown.append(f"BT {font} {size} Tf 72 {y} Td ({text}) Tj ET")
     return _pdf_of([" ".join(shown)])
 
 
 def _pdf_of(streams: Iterable[str]) -> bytes:
-    """A PDF with one page per content stream, Helvetica as /F1."""
+    """A PDF with one page per content stream, Helvetica as /F1 and Helvetica-Bold as /F2."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
     kids = []
     for content in streams:
@@ -53,8 +54,8 @@ def _pdf_of(streams: Iterable[str]) -> bytes:
         content_id = len(objects) + 2
         objects.append(
             f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {content_id} 0 R "
-            f"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 "
-            f"/BaseFont /Helvetica >> >> >> >>".encode()
+            f"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> "
+            f"/F2 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >> >> >> >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
         kids.append(f"{len(objects) - 1} 0 R")
@@ -255,6 +256,37 @@ def test_pdf_paragraphs_and_headings_are_parted_where_the_layout_parts_them(
     even = tmp_path / "even.pdf"
     even.write_bytes(_pdf_laid_out(("One line.", 11, 0), ("Another line.", 11, 3)))
     assert load_file(even).text == "One line.\nAnother line."
+
+
+def test_pdf_headings_are_the_short_paragraphs_set_larger_or_bolder_than_the_body(
+    tmp_path: Path,
+) -> None:
+    """Levels go by prominence: the largest size first, bold before regular at one size; a long
+    paragraph in a large font (a lead) and a short line in the body's style are not headings."""
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(
+        _pdf_laid_out(
+            ("Harbour Guide", 22, 0, "bold"),
+            ("Boats of every size are welcome at the", 14, 8),
+            ("harbour, from dinghies to", 14, 3),
+            ("ferries and the", 14, 3),
+            ("old steamers.", 14, 3),
+            ("Berths", 16, 10),
+            ("The marina has forty berths.", 11, 6),
+            ("Pontoons", 11, 8, "bold"),
+            ("Each pontoon holds twenty boats.", 11, 8),
+            ("Opening times", 11, 8),
+            ("The office opens at nine.", 11, 4),
+        )
+    )
+    loaded = load_file(path)
+    doc = analyze_document("guide.pdf", str(path), loaded.text, loaded.media_type, loaded.headings)
+    assert doc.title == "Harbour Guide"
+    assert [(s.level, s.title) for s in doc.sections] == [
+        (1, "Harbour Guide"),
+        (2, "Berths"),
+        (3, "Pontoons"),
+    ]
 
 
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:

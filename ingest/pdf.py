@@ -106,7 +106,12 @@ def read_page(page: PageObject) -> PdfPage:
             lines.append(_Line(part))
             lines[-1].add(part, baseline, style)
 
-    extracted = page.extract_text(visitor_text=visit) or ""
+    try:
+        extracted = page.extract_text(visitor_text=visit) or ""
+    except (AttributeError, TypeError, ValueError, ZeroDivisionError):
+        # The layout could not be read (an odd font dictionary, a degenerate matrix): the text
+        # alone, as pypdf extracts it (its own errors come from this call too).
+        return PdfPage((page.extract_text() or "").strip())
     if "\n".join(line.text for line in lines) != extracted:
         return PdfPage(extracted.strip())  # the pieces do not add up: pypdf's text, no sizes
     breaks = _breaks(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -287,6 +287,21 @@ def test_pdf_headings_are_the_short_paragraphs_set_larger_or_bolder_than_the_bod
         (2, "Berths"),
         (3, "Pontoons"),
     ]
+
+
+class _PageWithAnOddFont:
+    """A page whose font resource is no dictionary: its text extracts, its style cannot be read."""
+
+    def extract_text(self, visitor_text: Callable[..., None] | None = None) -> str:
+        if visitor_text is not None:
+            visitor_text("Plain text.", [1, 0, 0, 1, 0, 0], [1, 0, 0, 1, 72, 700], "/F1", 12)
+        return "Plain text."
+
+
+def test_a_pdf_page_whose_layout_cannot_be_read_keeps_its_plain_text() -> None:
+    from ingest.pdf import PdfPage, read_page
+
+    assert read_page(_PageWithAnOddFont()) == PdfPage("Plain text.")  # type: ignore[arg-type]
 
 
 def test_encrypted_pdf_is_refused(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ from typing import Any, cast
 
 from ingest.cleaning import markdown_text
 from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
+from vectorstore.language import BULLET
 from vectorstore.types import Block, Span
 
 HeadingLine = tuple[int, int, int, str]
@@ -43,7 +44,7 @@ HeadingLine = tuple[int, int, int, str]
 ITEM_PART_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst", "text/html"})
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|\Z)")
-_LIST_MARKER = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
+_LIST_MARKER = re.compile(rf"^(\s*)(?:{BULLET}|\d{{1,3}}[.)]|[a-zA-Z][.)]|\(\w{{1,3}}\))\s+\S")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
 _RST_ITEM_MARKER = re.compile(r"^\s*(?:[-*+•]|#[.)]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")

@@ -34,9 +34,12 @@ from collections.abc import Sequence
 
 from ingest.blocks import ITEM_PART_MEDIA_TYPES
 from ingest.chunking import split_sentences
+from vectorstore.language import BULLET
 from vectorstore.types import Block, Candidate, Document
 
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s+|(?:\d{1,3}|#)[.)]\s+|[a-zA-Z][.)]\s+|\(\w{1,3}\)\s+)")
+_LIST_MARKER = re.compile(
+    rf"^\s*(?:{BULLET}\s+|(?:\d{{1,3}}|#)[.)]\s+|[a-zA-Z][.)]\s+|\(\w{{1,3}}\)\s+)"
+)
 _QUOTE_MARKER = re.compile(r"^\s*(?:>\s*)+")
 _MARKUP_ONLY = re.compile(
     r"^\s*(?:#+\s*|[-*+]\s*|[-=~^_*#:|+. `'\"<>]+|`{3,}.*|~{3,}.*|/{3,}.*|\{\*.*\*\}|"

@@ -44,7 +44,7 @@ from collections.abc import Sequence
 from ingest.chunking import split_sentences
 from ingest.cleaning import furniture_classes, iter_lines
 from ingest.structure import code_fence_spans
-from vectorstore.language import STOPWORDS
+from vectorstore.language import BULLET, STOPWORDS
 from vectorstore.types import Block, Gap, Section, Span
 
 MIN_CUT_OFF_WORDS = 8
@@ -69,8 +69,10 @@ _ANNOUNCED_COUNT = re.compile(
     r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,2}[\w-]+\s*:$",
     re.IGNORECASE,
 )
-_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)]|[a-z][.)])\s+\S")
-_MARKUP_LINE = re.compile(r"^\s*(?:[-*+•>|<]|\d+[.)]\s|```|~~~|\{\*|///|\[[^\]]*\]:)|^(?: {4}|\t)")
+_LIST_ITEM = re.compile(rf"^\s{{0,3}}(?:{BULLET}|\d{{1,3}}[.)]|[a-z][.)])\s+\S")
+_MARKUP_LINE = re.compile(
+    rf"^\s*(?:{BULLET}|[>|<]|\d+[.)]\s|```|~~~|\{{\*|///|\[[^\]]*\]:)|^(?: {{4}}|\t)"
+)
 _WORD = re.compile(r"[^\W\d_]+")
 _BARE_LINK = re.compile(r"<?(?:[a-z][a-z+.-]*://|www\.|mailto:)\S+>?", re.IGNORECASE)
 # A sentence cut off mid-way ends in a word (or a comma), not in a URL or a code span.

@@ -48,6 +48,7 @@ from ingest.blocks import (
     rst_headings_by_lines,
 )
 from ingest.cleaning import iter_lines
+from vectorstore.language import BULLET
 from vectorstore.types import Section, Span
 
 MAX_HEADING_WORDS = 15
@@ -57,7 +58,7 @@ MAX_HEADING_CHARS = 120
 
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _END_PUNCT = re.compile(r"[.,;:!?…][\"'”’)\]]*$")
-_LIST_ITEM = re.compile(r"^([-*+•]\s|\d+[.)]\s|[a-z][.)]\s)")
+_LIST_ITEM = re.compile(rf"^({BULLET}\s|\d+[.)]\s|[a-z][.)]\s)")
 # A copyright notice ("Copyright (c) 2015-2017, Norbert Juffa", "© 2024 Example Ltd") is a line
 # of a licence or a footer, not a title; a bare "Copyright" (a section on it) still is one.
 # A table row ("Key | Size | Default") or an assignment ("TOKEN=abc run"): content, not a title.

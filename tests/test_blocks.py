@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -236,6 +237,31 @@ def test_pdf_text_gets_paragraphs_and_list_items() -> None:
         ("paragraph", "The office opens at nine on weekdays."),
     ]
     assert doc.gaps == []
+
+
+@pytest.mark.parametrize("bullet", ["\u25cf", "\u25aa", "\u2013", "\uf0b7", "\uf0a7"])
+def test_typographic_and_word_bullets_mark_list_items_in_plain_text(bullet: str) -> None:
+    """ "●", "▪", "–", and Word's Symbol and Wingdings bullets as a PDF gives them (U+F0B7,
+    U+F0A7) are list markers like "-": the introduction's list is there, not a gap."""
+    from ingest.candidates import answer_candidates
+
+    text = (
+        "The marina offers the following berth types:\n\n"
+        f"{bullet} Short-stay pontoons for visiting yachts.\n"
+        f"{bullet} Swinging moorings in the outer basin.\n\n"
+        "The office opens at nine."
+    )
+    doc = analyze_document("notes.txt", "notes.txt", text, "text/plain")
+    assert [kind for kind, _, _ in _shape(doc)] == [
+        "paragraph",
+        "list_item",
+        "list_item",
+        "paragraph",
+    ]
+    assert doc.gaps == []
+    # The item's candidate is its text, the marker left out.
+    roles = {text[c.start : c.end]: c.role for c in answer_candidates(doc)}
+    assert roles["Short-stay pontoons for visiting yachts."] == "list_item"
 
 
 def test_an_rst_bullet_whose_body_is_a_definition_is_one_block_in_a_fixed_order() -> None:

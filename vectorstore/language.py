@@ -20,3 +20,11 @@ STOPWORDS = frozenset(
     yourself yourselves one ones two many several lot lots kind sort way ways thing things
     """.split()
 )
+
+# Characters that mark a bulleted list item at the start of a line of plain or PDF text: ASCII
+# ("-", "*", "+"), typographic bullets ("•", "◦", "▪", "●", "–", ...), and the private-use code
+# points that Word's Symbol and Wingdings bullets are extracted as from a PDF (U+F0B7, U+F0A7,
+# U+F0D8, U+F0FC).
+BULLETS = "-*+•‣⁃◦▪▫●○■□∙–\uf0b7\uf0a7\uf0d8\uf0fc"
+# BULLETS as a regular-expression character class.
+BULLET = "[" + "".join("\\" + c if c in "-\\]^" else c for c in BULLETS) + "]"

@@ -18,8 +18,9 @@ from qa.lists import list_claims, list_items_after
 from qa.signals import ScoredSentence, Sentence, SentenceScorer
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
+from vectorstore.language import BULLET
 
-_MARKER = re.compile(r"^\s*(?:[-*+•>]\s+|\d{1,3}[.)]\s+|#{1,6}\s+)")
+_MARKER = re.compile(rf"^\s*(?:{BULLET}\s+|>\s+|\d{{1,3}}[.)]\s+|#{{1,6}}\s+)")
 MAX_LIST_ITEMS = 5
 
 

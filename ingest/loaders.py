@@ -26,7 +26,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
-from ingest.pdf import PdfPage, read_page, size_headings
+from ingest.pdf import PdfPage, headings_by_style, read_page
 from vectorstore.types import ITEM_PART_KINDS, Block, Span
 
 MEDIA_TYPES: dict[str, str] = {
@@ -189,7 +189,7 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
         return LoadedFile(
             join_pages(texts, path.name),
             media_type,
-            headings=size_headings(pages) or None,
+            headings=headings_by_style(pages) or None,
             furniture=page_furniture(texts),
         )
     text = decode_text(raw, name=path.name)

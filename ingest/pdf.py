@@ -17,7 +17,7 @@ Pages whose lines are evenly spaced in one size (many typeset manuals mark a par
 indent instead) come out exactly as pypdf extracts them.
 
 Each line keeps its style (the size and boldness of most of its characters), from which
-:func:`size_headings` finds the headings: short paragraphs set more prominently than the body
+:func:`headings_by_style` finds the headings: short paragraphs set more prominently than the body
 text.  List items without a marker character (a browser draws its bullets) stay lines of a
 paragraph: nothing in the text says where one ends.
 """
@@ -90,7 +90,7 @@ class PdfPage:
 
 def read_page(page: PageObject) -> PdfPage:
     """The page's text as pypdf extracts it, with a blank line before each line the layout
-    starts a paragraph or a heading with (rules in the module docstring), and its lines' sizes."""
+    starts a paragraph or a heading with (rules in the module docstring), and its lines' styles."""
     lines = [_Line("")]
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
@@ -121,12 +121,17 @@ def read_page(page: PageObject) -> PdfPage:
     for i, line in enumerate(lines):
         offset += (i in breaks) + (i > 0)
         if line.style is not None and line.text.strip():
-            spans.append((offset, offset + len(line.text), line.style))
+            # The line's characters without the spaces around them (the page's text is
+            # stripped, so its first line's leading spaces are gone).
+            start = offset + len(line.text) - len(line.text.lstrip())
+            spans.append((start, offset + len(line.text.rstrip()), line.style))
         offset += len(line.text)
     return PdfPage(text.strip(), tuple(spans))
 
 
-def size_headings(pages: Sequence[PdfPage], separator: str = "\n\n") -> list[tuple[int, int, int]]:
+def headings_by_style(
+    pages: Sequence[PdfPage], separator: str = "\n\n"
+) -> list[tuple[int, int, int]]:
     """``(start, end, level)`` of the headings of the pages joined by ``separator``: each
     paragraph of at most ``MAX_HEADING_LINES`` lines all set in one style that stands out from
     the body text's (the style most characters are in): larger by more than ``SIZE_CHANGE``, or

@@ -16,7 +16,7 @@ Five sources of headings:
   first, then each one the next at its depth (``2`` → ``2.1`` → ``2.2`` → ``3``). The level is
   the number of parts; at least ``MIN_NUMBERED_HEADINGS`` such lines, the first numbered 1 at
   its depth. Without numbered headings, the paragraphs set in a larger font than the body
-  text (:func:`ingest.pdf.size_headings`, levels by size) that read like a heading (the
+  text (:func:`ingest.pdf.headings_by_style`, levels by size) that read like a heading (the
   plain-text test below, on the paragraph's lines as one); without those, the plain-text rules
   below (a PDF that marks headings by weight alone).
 - Plain text (and PDF, HTML without positions): underlined titles (a line followed by a row of

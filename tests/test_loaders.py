@@ -266,7 +266,7 @@ def test_pdf_headings_are_the_short_paragraphs_set_larger_or_bolder_than_the_bod
     path = tmp_path / "guide.pdf"
     path.write_bytes(
         _pdf_laid_out(
-            ("Harbour Guide", 22, 0, "bold"),
+            ("  Harbour Guide", 22, 0, "bold"),  # spaces before the page's first characters
             ("Boats of every size are welcome at the", 14, 8),
             ("harbour, from dinghies to", 14, 3),
             ("ferries and the", 14, 3),

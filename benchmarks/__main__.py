@@ -1,6 +1,7 @@
 """``python -m benchmarks``: every measurement in one run, then the report and the JSON.
 
-python -m benchmarks [--quick] [--json] [--corpus DIR] [--output docs/benchmarks.md]
+python -m benchmarks [--quick] [--json] [--corpus DIR] [--pdf FILE ...]
+                     [--only SECTIONS] [--output docs/benchmarks.md]
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from benchmarks import measure, report
 REPO = measure.REPO
 DEFAULT_CORPUS = (REPO / ".." / "shared" / "corpora" / "fastapi-docs").resolve()
 SAMPLE_CORPUS = REPO / "corpus"
-SECTIONS = ("ingest", "answers", "http", "growth")
+SECTIONS = ("ingest", "answers", "http", "growth", "pdf")
+# PDFs the pdf section reads when none are given: typeset manuals Debian installs with its
+# documentation packages (libtasn1-doc, shared-mime-info), where present.
+DEFAULT_PDFS = (
+    Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf"),
+    Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"),
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -28,6 +35,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a small subset, about a minute")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus to ingest")
+    parser.add_argument(
+        "--pdf",
+        type=Path,
+        nargs="+",
+        help="PDFs for the pdf section (default: Debian's libtasn1 and shared-mime-info manuals)",
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -47,6 +60,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("answers and growth need the ingest section")
     if not args.corpus.is_dir():
         parser.error(f"no corpus folder at {args.corpus}")
+    args.pdf = args.pdf or [path for path in DEFAULT_PDFS if path.is_file()]
+    missing = [str(path) for path in args.pdf if not path.is_file()]
+    if missing:
+        parser.error(f"no PDF at {', '.join(missing)}")
     if args.output is None and not args.quick:
         args.output = REPO / "docs" / "benchmarks.md"
     return args
@@ -120,6 +137,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             log(f"  errors {result['http_errors']}", quiet)
         if "growth" in args.only:
             result["growth"] = growth(args, corpus, work, result, quiet)
+        if "pdf" in args.only and not args.pdf:
+            log("pdf: no PDF given and none of the default ones here; skipped", quiet)
+        elif "pdf" in args.only:
+            log(f"pdf {len(args.pdf)} files", quiet)
+            pdf = measure.measure_pdf_layout(args.pdf, rounds=1 if quick else 3)
+            result["pdf"] = pdf
+            result["pdf_layout_vs_plain"] = round(pdf["pdf_layout_s"] / pdf["pdf_plain_s"], 3)
+            log(f"  {pdf}", quiet)
     result["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     result["total_s"] = round(time.perf_counter() - began, 1)
     return result
@@ -166,7 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
     else:
-        for key in (*report.TARGETS, "ask_p50_ms", "ask_p95_ms", "http_p95_ms_c8"):
+        for key in (
+            *report.TARGETS,
+            "ask_p50_ms",
+            "ask_p95_ms",
+            "http_p95_ms_c8",
+            "pdf_layout_vs_plain",
+        ):
             if key in result:
                 print(f"{key:>22}: {result[key]}")
         print(f"{'total_s':>22}: {result['total_s']}")

@@ -1,4 +1,5 @@
-"""The measurements: ingest, ceiling, LangChain baseline, re-ingest, answers, HTTP, growth.
+"""The measurements: ingest, ceiling, LangChain baseline, re-ingest, answers, HTTP, growth,
+PDF layout reading.
 
 Every function takes explicit paths and returns plain dicts of figures (seconds, milliseconds,
 counts), so ``benchmarks.__main__`` can put them side by side and compute the ratios.
@@ -144,6 +145,43 @@ def measure_ingest(parts: Components, corpus: Path) -> dict[str, Any]:
         "documents_per_s": round(report.documents / seconds, 2),
         "chunks_per_s": round(report.chunks / seconds, 2),
         "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def measure_pdf_layout(paths: list[Path], rounds: int = 3) -> dict[str, Any]:
+    """Seconds to read the PDFs' pages as pypdf extracts their text, and as
+    :func:`ingest.pdf.read_page` does (the same extraction with the layout read: paragraph
+    breaks, line styles), in alternating rounds; best round of each."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ingest.pdf import read_page
+
+    data = [path.read_bytes() for path in paths]
+
+    def plain() -> None:
+        for raw in data:
+            for page in PdfReader(io.BytesIO(raw)).pages:
+                page.extract_text()
+
+    def layout() -> None:
+        for raw in data:
+            for page in PdfReader(io.BytesIO(raw)).pages:
+                read_page(page)
+
+    times: dict[str, list[float]] = {"plain": [], "layout": []}
+    for index in range(2 * rounds):
+        name, read = ("plain", plain) if index % 2 == 0 else ("layout", layout)
+        started = time.perf_counter()
+        read()
+        times[name].append(time.perf_counter() - started)
+    pages = sum(len(PdfReader(io.BytesIO(raw)).pages) for raw in data)
+    return {
+        "pdf_files": [str(path) for path in paths],
+        "pdf_pages": pages,
+        "pdf_plain_s": round(min(times["plain"]), 3),
+        "pdf_layout_s": round(min(times["layout"]), 3),
     }
 
 

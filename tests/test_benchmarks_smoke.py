@@ -110,3 +110,27 @@ def test_report_rewrite_keeps_the_hand_written_text(tmp_path: Path) -> None:
     assert "| fastapi | 1 | 1 | 1 | 1 | 0.25 | 1 |" in text  # the dense search table
     assert "| one page | 1 | 1 | 1 | 1 | 1 | 1 |" in text  # every corpus measured
     assert "| Verbatim ingest (1) | 1 |" in text  # the runtime of ingest's forward pass
+
+
+def test_pdf_layout_measure_reads_every_page_both_ways(tmp_path: Path) -> None:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.add_blank_page(width=612, height=792)
+    path = tmp_path / "two.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    figures = measure.measure_pdf_layout([path, path], rounds=1)
+    assert figures["pdf_pages"] == 4
+    assert figures["pdf_plain_s"] >= 0 and figures["pdf_layout_s"] >= 0
+
+
+def test_benchmark_pdf_option_refuses_a_missing_file(tmp_path: Path) -> None:
+    import pytest
+
+    from benchmarks.__main__ import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "pdf", "--pdf", str(tmp_path / "none.pdf")])
+    assert parse_args(["--only", "pdf", "--pdf", str(Path(__file__))]).pdf == [Path(__file__)]

@@ -32,7 +32,7 @@ from qa.lists import list_items_after
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
-from qa.text import content_terms, entities, is_follow_up, numbers, stem, words
+from qa.text import contains_phrase, content_terms, entities, is_follow_up, numbers, stem, words
 from qa.types import (
     Answer,
     Chunk,
@@ -313,7 +313,18 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         topic = self.decider.named_topic(asked)
         if topic is None:
             return evidence
-        found = self.retriever.retrieve(topic)
+        # "What is X?": the sentence saying so ("X is a ...") can sit in any chunk naming X,
+        # and a thing a corpus is about is named in most of them; its definitional phrase is
+        # searched for as a quoted term (the chunks holding it rank higher), and up to
+        # _SECTION_CHUNKS of the chunks found that hold it join the evidence.
+        defined = topic == self.decider.defined.subject(asked)
+        verbs = ("is", "are") if defined else ()
+        phrases = [(*(w.lower() for w in words(topic)), verb) for verb in verbs]
+        found = self.retriever.retrieve(" ".join([topic, *(f'"{topic} {v}"' for v in verbs)]))
+        stating = [
+            ev.chunk for ev in found if any(contains_phrase(ev.chunk.text, p) for p in phrases)
+        ]
+        evidence = _joined(evidence, stating[:_SECTION_CHUNKS])
         docs = self._documents_for([*evidence, *found])
         have_docs = {d.id for d in docs}
         for doc_id in section.titled(topic, self.documents.titles()):

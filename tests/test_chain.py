@@ -499,6 +499,38 @@ def test_a_question_for_what_a_thing_is_finds_the_section_that_defines_it(tmp_pa
     assert_exact(answer, parts.sources)
 
 
+def test_a_question_for_what_a_thing_is_finds_its_definition_where_no_heading_names_it(
+    tmp_path: Path,
+) -> None:
+    """The thing a corpus is about is named in most of its chunks and by none of its headings:
+    the chunk holding "X is" joins the evidence, and the definition there answers."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    history = " ".join(
+        f"In year {i} the old harbour of the town saw storms, fishing boats and a new quay."
+        for i in range(8)
+    )
+    (corpus / "intro.md").write_text(
+        f"# Introduction\n\n{history} Brightwater is a tide-prediction service for small "
+        "harbours.\n"
+    )
+    for page in ("gauges", "alerts", "charts", "ports"):
+        (corpus / f"{page}.md").write_text(
+            f"# {page.title()}\n\nWhat Brightwater does with {page}: Brightwater reads the "
+            f"{page}, and the Brightwater {page} page lists what Brightwater keeps of them.\n"
+        )
+    parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
+    assert parts.pipeline().run([corpus]).ok
+    chain = parts.chain()
+    question = "What is Brightwater?"
+    retrieved = chain.retriever.retrieve(question)
+    assert all(ev.chunk.document != "intro.md" for ev in retrieved)  # retrieval alone misses it
+    answer = chain.ask(question)
+    assert not answer.refused and answer.decided_by == "defined", answer.answer
+    assert answer.citations[0].quote.startswith("Brightwater is a tide-prediction service")
+    assert_exact(answer, parts.sources)
+
+
 def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:
     """Every section or "What is X?" question reads all titles: they are kept until an ingest
     commits a new generation, then read again."""

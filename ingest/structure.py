@@ -15,10 +15,10 @@ Five sources of headings:
   not a table-of-contents line with leader dots), kept only while the numbers run in order: the
   first, then each one the next at its depth (``2`` → ``2.1`` → ``2.2`` → ``3``). The level is
   the number of parts; at least ``MIN_NUMBERED_HEADINGS`` such lines, the first numbered 1 at
-  its depth. Without numbered headings, the paragraphs set in a larger font than the body
-  text (:func:`ingest.pdf.headings_by_style`, levels by size) that read like a heading (the
-  plain-text test below, on the paragraph's lines as one); without those, the plain-text rules
-  below (a PDF that marks headings by weight alone).
+  its depth. Without numbered headings, the short paragraphs set larger than the body text,
+  or bold at its size (:func:`ingest.pdf.headings_by_style`, levels by prominence), that read
+  like a heading (the plain-text test below, on the paragraph's lines as one); without those,
+  the plain-text rules below.
 - Plain text (and PDF, HTML without positions): underlined titles (a line followed by a row of
   one repeated punctuation character, as in reStructuredText), levels by order of style; and
   a paragraph of one line with at

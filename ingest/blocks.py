@@ -48,7 +48,8 @@ _LIST_MARKER = re.compile(rf"^(\s*)(?:{BULLET}|\d{{1,3}}[.)]|[a-zA-Z][.)]|\(\w{{
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
 _RST_ITEM_MARKER = re.compile(r"^\s*(?:[-*+•]|#[.)]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")
-_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+# A blank line (spaces and tabs allowed on it): paragraphs and an item's parts end there.
+BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|doctest)::")
 
 
@@ -117,7 +118,7 @@ def _by_blank_lines(text: str, block: Block) -> list[Block]:
     """An HTML paragraph laid out with line breaks (``<br><br>``, DocBook's ``literallayout``)
     is read like plain text: blank lines part its paragraphs and marked lines are list items."""
     body = text[block.start : block.end]
-    if block.kind != "paragraph" or not _BLANK_LINE.search(body):
+    if block.kind != "paragraph" or not BLANK_LINE.search(body):
         return [block]
     pieces = [
         Block(block.start + b.start, block.start + b.end, b.kind, b.level)

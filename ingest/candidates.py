@@ -32,7 +32,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from ingest.blocks import ITEM_PART_MEDIA_TYPES
+from ingest.blocks import BLANK_LINE, ITEM_PART_MEDIA_TYPES
 from ingest.chunking import split_sentences
 from vectorstore.language import BULLET
 from vectorstore.types import Block, Candidate, Document
@@ -50,7 +50,6 @@ _MARKUP_ONLY = re.compile(
 _IMAGES = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<img\b[^>]*>", re.IGNORECASE)
 _EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])|<a\b[^>]*>\s*</a\s*>", re.IGNORECASE)
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
-_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
 
@@ -100,7 +99,7 @@ def item_lead(document: Document, block: Block, following: Block | None) -> tupl
 def _lead_end(text: str, start: int, end: int, following: Block | None) -> int:
     """The item is its first paragraph: a directive's line after it is markup, and a list
     nested in it without a blank line between is items of its own."""
-    blank = _BLANK_LINE.search(text, start, end)
+    blank = BLANK_LINE.search(text, start, end)
     lead_end = blank.start() if blank else end
     if following is not None and start < following.start < lead_end:
         lead_end = following.start

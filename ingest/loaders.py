@@ -154,7 +154,7 @@ class LoadError(Exception):
 
 @dataclass(frozen=True)
 class LoadedFile:
-    """Stored text of one file, its media type, heading positions (HTML; PDF: by font size),
+    """Stored text of one file, its media type, heading positions (HTML; PDF: by style),
     blocks (HTML) and page furniture (PDF)."""
 
     text: str
@@ -250,7 +250,7 @@ def _check_is_text(text: str, name: str) -> None:
 
 
 def load_pdf_pages(raw: bytes, name: str = "file.pdf") -> list[PdfPage]:
-    """Each page that has any text: its text (stripped) and its lines' font sizes."""
+    """Each page that has any text: its text (stripped) and its lines' styles."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 

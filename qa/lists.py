@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.blocks import BLANK_LINE
 from ingest.candidates import item_lead
 from qa.memo import PerDocument
 from qa.types import Claim
@@ -31,7 +32,6 @@ DEFAULT_CAP = 5
 
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.IGNORECASE)
 _FIRST = re.compile(r"\bfirst\b|\bopening\b", re.IGNORECASE)
-_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 _LAST = re.compile(r"\blast\b|\bfinal\b", re.IGNORECASE)
 
 
@@ -60,7 +60,7 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
         return []
     if holder.kind == "list_item" and blocks[after].level <= holder.level:
         return []
-    if holder.kind == "list_item" and _BLANK_LINE.search(document.text, offset, holder.end):
+    if holder.kind == "list_item" and BLANK_LINE.search(document.text, offset, holder.end):
         return []  # an item's paragraph with more of the item after it ("Run this:" over code)
     depth = blocks[after].level
     items: list[ListItem] = []

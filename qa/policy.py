@@ -422,7 +422,7 @@ def _in_place_of(run: list[str], i: int, passage: list[list[str]]) -> list[tuple
 # "What is X?" / "What are Xs?": what the thing is; after a phrase that sets the context ("In
 # CORS terms, what is an origin?").
 _WHAT_IS = re.compile(
-    r"^\W*(?:[^,?!.;:]{1,40},\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
+    r"^\W*(?:(?P<context>[^,?!.;:]{1,40}),\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
     r"(?P<subject>[^?!.;:,]{1,60}?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
@@ -450,14 +450,25 @@ class Defined:
         found = _WHAT_IS.match(asked.cleaned)
         return found.group("subject") if found else None
 
+    def context(self, asked: Asked) -> str | None:
+        """The phrase setting the question's context ("In OAuth2" of "In OAuth2, what is a
+        scope?") as a pattern matching it word for word, or None."""
+        found = _WHAT_IS.match(asked.cleaned)
+        phrase = found.group("context") if found else None
+        return r"\s+".join(re.escape(w) for w in phrase.split()) if phrase else None
+
     def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
         """The index of the first (best-ranked) candidate defining the question's subject."""
         found = self.subject(asked)
         if found is None:
             return None
         subject = r"\s+".join(re.escape(w) for w in found.split())
+        # The question's own context phrase may open the sentence too ("In OAuth2, what is a
+        # scope?": "In OAuth2 a "scope" is just a string that ...").
+        context = self.context(asked)
+        opening = rf"(?:{context},?\s+)?" if context else ""
         defines = re.compile(
-            rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
+            rf"^{opening}{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
             rf"{_MARKUP}\s+(?:is|are)\s+\S",
             re.IGNORECASE,
         )
@@ -519,14 +530,16 @@ class SectionAsked:
 
     def named(
         self, topic_phrase: str, documents: Sequence[Document]
-    ) -> list[tuple[tuple[bool, bool, int], str, Section]]:
+    ) -> list[tuple[tuple[bool, bool, bool, int], str, Section]]:
         """The sections (with how exactly they are named, see :meth:`_exactness`, and their
         documents' ids) whose headings the topic names, the most exactly named first."""
         topic, first = self._topic_terms(topic_phrase)
         if not topic:
             return []
+        quoted = QUOTED.search(topic_phrase)
+        passage = _all_words(quoted.group(0)) if quoted else None
         named = [
-            (self._exactness(heading, topic, first, section), doc.id, section)
+            (self._exactness(heading, topic, first, passage, section), doc.id, section)
             for doc in documents
             for section, heading, above in _headed(doc)
             if heading.required <= topic and topic <= heading.words | above
@@ -545,14 +558,22 @@ class SectionAsked:
         heading: _Heading,
         topic: frozenset[str],
         first: frozenset[str] | None,
+        passage: tuple[str, ...] | None,
         section: Section,
-    ) -> tuple[bool, bool, int]:
+    ) -> tuple[bool, bool, bool, int]:
         """How exactly the topic names a section: the heading is the first passage the topic
-        quotes (""Nested Models" in "Body - Nested Models"" names the section, not its page),
+        quotes, word for word (""Other middlewares" in "Middleware"" names that section, not
+        the page "Middleware", though "other" is no content word), or by its content words
+        (""Nested Models" in "Body - Nested Models"" names the section, not its page),
         or all of the topic ("stream JSON lines" names the page "Stream JSON Lines", not its
         section "JSON Lines"); then the outer section (a page "Status Codes" whose first section
         is "Status codes" again: the topic names the page, which the section is part of)."""
-        return heading.is_named_by(first), heading.is_named_by(topic), -section.level
+        return (
+            passage is not None and _all_words(section.title) == passage,
+            heading.is_named_by(first),
+            heading.is_named_by(topic),
+            -section.level,
+        )
 
     def check(
         self,
@@ -565,7 +586,7 @@ class SectionAsked:
         section, or None: of the most exactly named sections with an opening among the
         candidates, the one whose opening scores best."""
         best: tuple[int, Section] | None = None
-        best_rank: tuple[bool, bool, int] | None = None
+        best_rank: tuple[bool, bool, bool, int] | None = None
         for rank, doc_id, section in self.named(self.topic(asked) or "", documents):
             if best_rank is not None and rank != best_rank:
                 break
@@ -625,6 +646,12 @@ def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str
 
 # Read for every question of this form; computed once per document version.
 _headed = PerDocument(_heading_words)
+
+
+@lru_cache(maxsize=65_536)
+def _all_words(text: str) -> tuple[str, ...]:
+    """Every word of a heading or a quoted passage, lowercased (markup and punctuation aside)."""
+    return tuple(w.lower() for w in re.findall(r"\w+", text))
 
 
 @lru_cache(maxsize=65_536)

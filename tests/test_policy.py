@@ -256,6 +256,11 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     meter = candidates("A gauge is a tide meter.")
     assert rule.check(asked("In harbour terms, what is a gauge?"), meter) == 0
     assert rule.subject(asked("In harbour terms, what is a gauge?")) == "gauge"
+    # The sentence may open with the question's own context phrase, and with no other.
+    framed = candidates('In harbour terms a "gauge" is a tide meter.')
+    assert rule.check(asked("In harbour terms, what is a gauge?"), framed) == 0
+    assert rule.check(asked("In river terms, what is a gauge?"), framed) is None
+    assert rule.check(asked("What is a gauge?"), framed) is None
     # The thing must be the sentence's subject.
     assert rule.check(asked("What is Tidewater?"), candidates("It uses Tidewater is fine.")) is None
     assert rule.check(asked("What is the plan?"), candidates("The plan is a draft.")) == 0
@@ -394,6 +399,20 @@ def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
         Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
     ]
     found = rule.check(asked('What does it say about "Tide Tables"?'), candidates, scores, [doc])
+    assert found is not None and found[1] is page
+    # Quoted word for word, a heading differing from its page's only by a stop word is named.
+    text = "Tables\n\nThe page opens here.\n\nOther tables\n\nThe section opens here.\n"
+    page = Section("Tables", 1, 0, 6, 8, 28)
+    section = Section("Other tables", 2, 30, 42, 44, len(text))
+    doc = Document("d", "d.md", text, "h", title="Tables", sections=[page, section])
+    candidates = [
+        Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
+    ]
+    scores = np.array([0.9, 0.1])
+    quoted = asked('What does the documentation say about "Other tables" in "Tables"?')
+    found = rule.check(quoted, candidates, scores, [doc])
+    assert found is not None and found[1] is section
+    found = rule.check(asked('What does it say about "Tables"?'), candidates, scores, [doc])
     assert found is not None and found[1] is page
 
 

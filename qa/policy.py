@@ -422,7 +422,7 @@ def _in_place_of(run: list[str], i: int, passage: list[list[str]]) -> list[tuple
 # "What is X?" / "What are Xs?": what the thing is; after a phrase that sets the context ("In
 # CORS terms, what is an origin?").
 _WHAT_IS = re.compile(
-    r"^\W*(?:(?P<context>[^,?!.;:]{1,40}),\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
+    r"^\W*(?:[^,?!.;:]{1,40},\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
     r"(?P<subject>[^?!.;:,]{1,60}?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
@@ -450,25 +450,14 @@ class Defined:
         found = _WHAT_IS.match(asked.cleaned)
         return found.group("subject") if found else None
 
-    def context(self, asked: Asked) -> str | None:
-        """The phrase setting the question's context ("In OAuth2" of "In OAuth2, what is a
-        scope?") as a pattern matching it word for word, or None."""
-        found = _WHAT_IS.match(asked.cleaned)
-        phrase = found.group("context") if found else None
-        return r"\s+".join(re.escape(w) for w in phrase.split()) if phrase else None
-
     def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
         """The index of the first (best-ranked) candidate defining the question's subject."""
         found = self.subject(asked)
         if found is None:
             return None
         subject = r"\s+".join(re.escape(w) for w in found.split())
-        # The question's own context phrase may open the sentence too ("In OAuth2, what is a
-        # scope?": "In OAuth2 a "scope" is just a string that ...").
-        context = self.context(asked)
-        opening = rf"(?:{context},?\s+)?" if context else ""
         defines = re.compile(
-            rf"^{opening}{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
+            rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
             rf"{_MARKUP}\s+(?:is|are)\s+\S",
             re.IGNORECASE,
         )

@@ -256,11 +256,6 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     meter = candidates("A gauge is a tide meter.")
     assert rule.check(asked("In harbour terms, what is a gauge?"), meter) == 0
     assert rule.subject(asked("In harbour terms, what is a gauge?")) == "gauge"
-    # The sentence may open with the question's own context phrase, and with no other.
-    framed = candidates('In harbour terms a "gauge" is a tide meter.')
-    assert rule.check(asked("In harbour terms, what is a gauge?"), framed) == 0
-    assert rule.check(asked("In river terms, what is a gauge?"), framed) is None
-    assert rule.check(asked("What is a gauge?"), framed) is None
     # The thing must be the sentence's subject.
     assert rule.check(asked("What is Tidewater?"), candidates("It uses Tidewater is fine.")) is None
     assert rule.check(asked("What is the plan?"), candidates("The plan is a draft.")) == 0

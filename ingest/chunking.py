@@ -36,9 +36,11 @@ _SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
 _WORD = re.compile(r"\S+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).
-_BLOCK_START = re.compile(
-    r"^\s*(?:[-*+•]\s|\d+[.)]\s|#{1,6}\s|>|\||```|~~~|\{\*|///|<[a-zA-Z/!])|^(?: {4}|\t)"
-)
+_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|#{1,6}\s|>|\||```|~~~|\{\*|///|<[a-zA-Z/!])")
+# An indented line (code) starts a new unit too, unless the line before it in the unit is
+# indented as deeply: the lines of an indented paragraph (a reStructuredText directive's
+# body, ".. note::") are one paragraph, not one sentence per line.
+_INDENTED = re.compile(r"^(?: {4}|\t)")
 # Lines that end their unit (headings, table rows, fences, include directives).
 _BLOCK_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||```|~~~|\{\*|///)")
 
@@ -60,6 +62,7 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
     blocks: list[Interval] = []
     block_start: int | None = None
     previous_end = start
+    previous_indent = 0
     close_after = False
     pos = start
     while pos < stop:
@@ -71,13 +74,20 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                 blocks.append((block_start, previous_end))
             block_start = None
         else:
-            if block_start is not None and (close_after or _BLOCK_START.match(line)):
+            # Indentation counts from the line's start, also when the window starts inside it.
+            whole = text[text.rfind("\n", 0, pos) + 1 : line_end]
+            indent = len(whole) - len(whole.lstrip())
+            starts = _BLOCK_START.match(line) or (
+                _INDENTED.match(line) and (block_start is None or indent > previous_indent)
+            )
+            if block_start is not None and (close_after or starts):
                 blocks.append((block_start, previous_end))
                 block_start = None
             if block_start is None:
                 block_start = pos
             close_after = bool(_BLOCK_LINE.match(line))
             previous_end = line_end
+            previous_indent = indent
         pos = line_end + 1
     if block_start is not None:
         blocks.append((block_start, previous_end))

@@ -81,10 +81,25 @@ def _check_invariants(
         ("Items:\n- one\n- two\n# Head\ntext", ["Items:", "- one", "- two", "# Head", "text"]),
         ("A wrapped\nsentence goes on. Next one.", ["A wrapped\nsentence goes on.", "Next one."]),
         ("   \n  ", []),
+        # An indented paragraph (a reStructuredText directive's body) wraps like any other;
+        # indented lines after a less indented one start a unit of their own (code).
+        (
+            ".. note::\n\n    Restart the tide\n    gauge. Then wait.\n",
+            [".. note::", "Restart the tide\n    gauge.", "Then wait."],
+        ),
+        ("Run it\n    make tide\n    make gauge", ["Run it", "make tide\n    make gauge"]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def test_split_sentences_reads_indentation_from_the_line_start() -> None:
+    """A window opening after a paragraph's indentation (a parser's block) still wraps it."""
+    text = ".. note::\n\n    Restart the tide\n    gauge. Then wait.\n"
+    start = text.index("Restart")
+    spans = split_sentences(text, start, len(text))
+    assert [text[s:e] for s, e in spans] == ["Restart the tide\n    gauge.", "Then wait."]
 
 
 def test_split_sentences_respects_the_window() -> None:

@@ -369,3 +369,21 @@ def test_an_html_item_going_on_past_its_paragraph_keeps_its_list(tmp_path: Path)
     # ... and a line of code ending in a colon announces nothing, at the page's end too.
     assert ("code", "def refuel():") in pairs
     assert doc.gaps == []
+
+
+def test_a_directive_body_wrapped_over_lines_gives_whole_sentences(tmp_path: Path) -> None:
+    """The indented body of ".. note::" is one paragraph: its sentences run over line ends."""
+    path = tmp_path / "gauges.txt"
+    path.write_text(
+        "Gauges\n======\n\n"
+        ".. note::\n\n"
+        "    The gauge reloads its tide table for each reading\n"
+        "    as needed. You don't need to restart the gauge for new tables to take\n"
+        "    effect.\n\n"
+        "Later text.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("gauges.txt", tmp_path)
+    flat = [" ".join(text.split()) for _, text in _pairs(doc)]
+    assert "You don't need to restart the gauge for new tables to take effect." in flat
+    assert "The gauge reloads its tide table for each reading as needed." in flat

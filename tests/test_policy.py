@@ -367,17 +367,28 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     assert rule.titled("CORS", {"d": cors.title}) == ["d"]
 
 
-def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
-    """A page "Neap Tide Tables" with a section "Tide Tables": the topic "neap tide tables" names
-    the page; quoted first, "Tide Tables" names the section, its page after it."""
-    text = "Neap Tide Tables\n\nThe page opens here.\n\nTide Tables\n\nThe section opens here.\n"
-    page = Section("Neap Tide Tables", 1, 0, 16, 18, 38)
-    section = Section("Tide Tables", 2, 40, 51, 53, len(text))
-    doc = Document("d", "d.md", text, "h", title="Neap Tide Tables", sections=[page, section])
+def _page_and_section(
+    page_title: str, section_title: str
+) -> tuple[Document, Section, Section, list[Sentence]]:
+    """A page with one section under it, each opening with a sentence (the candidates)."""
+    text = f"{page_title}\n\nThe page opens here.\n\n{section_title}\n\nThe section opens here.\n"
+    at = text.index(f"\n\n{section_title}\n") + 2
+    page = Section(page_title, 1, 0, len(page_title), len(page_title) + 2, at - 2)
+    section = Section(
+        section_title, 2, at, at + len(section_title), at + len(section_title) + 2, len(text)
+    )
+    doc = Document("d", "d.md", text, "h", title=page_title, sections=[page, section])
     openings = ["The page opens here.", "The section opens here."]
     candidates = [
         Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
     ]
+    return doc, page, section, candidates
+
+
+def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
+    """A page "Neap Tide Tables" with a section "Tide Tables": the topic "neap tide tables" names
+    the page; quoted first, "Tide Tables" names the section, its page after it."""
+    doc, page, section, candidates = _page_and_section("Neap Tide Tables", "Tide Tables")
     scores = np.array([0.1, 0.9])
     rule = SectionAsked()
     found = rule.check(asked("What does it say about neap tide tables?"), candidates, scores, [doc])
@@ -386,23 +397,11 @@ def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
     found = rule.check(quoted, candidates, scores, [doc])
     assert found is not None and found[1] is section
     # A section headed like its page: the topic names the page, the section is part of it.
-    text = "Tide Tables\n\nThe page opens here.\n\nTide tables\n\nThe section opens here.\n"
-    page = Section("Tide Tables", 1, 0, 11, 13, 33)
-    section = Section("Tide tables", 2, 35, 46, 48, len(text))
-    doc = Document("d", "d.md", text, "h", title="Tide Tables", sections=[page, section])
-    candidates = [
-        Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
-    ]
+    doc, page, section, candidates = _page_and_section("Tide Tables", "Tide tables")
     found = rule.check(asked('What does it say about "Tide Tables"?'), candidates, scores, [doc])
     assert found is not None and found[1] is page
     # Quoted word for word, a heading differing from its page's only by a stop word is named.
-    text = "Tables\n\nThe page opens here.\n\nOther tables\n\nThe section opens here.\n"
-    page = Section("Tables", 1, 0, 6, 8, 28)
-    section = Section("Other tables", 2, 30, 42, 44, len(text))
-    doc = Document("d", "d.md", text, "h", title="Tables", sections=[page, section])
-    candidates = [
-        Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
-    ]
+    doc, page, section, candidates = _page_and_section("Tables", "Other tables")
     scores = np.array([0.9, 0.1])
     quoted = asked('What does the documentation say about "Other tables" in "Tables"?')
     found = rule.check(quoted, candidates, scores, [doc])

@@ -476,7 +476,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                     section=self._section_at(doc_id, start),
                 )
                 citations.append(existing)
-            parts.append(f"{claim.text.strip()} [{existing.id}]")
+            parts.append(f"{self._prose(claim.text, doc_id, start)} [{existing.id}]")
         if not citations:
             return self._refusal_from(
                 self.decider.nothing_verified(replace(decision, gaps=tuple(gaps))), timings
@@ -490,6 +490,18 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             decision_score=decision.score,
         )
 
+    def _prose(self, claim_text: str, doc_id: str, start: int) -> str:
+        """The claim as the answer's prose: on one line, as a sentence reads (a wrapped
+        paragraph's line ends and a directive body's indentation are layout, not words); a
+        claim quoting code keeps its lines.  The citation keeps the exact text either way."""
+        if "\n" not in claim_text.strip():
+            return claim_text.strip()
+        doc = self._document(doc_id)
+        blocks = [*doc.blocks, *doc.item_parts] if doc is not None else []
+        if any(b.kind in _CODE_KINDS and b.start <= start < b.end for b in blocks):
+            return claim_text.strip()
+        return " ".join(claim_text.split())
+
     def _locate(self, claim: Claim, evidence: Sequence[Evidence]) -> tuple[str, int, int] | None:
         order: list[Evidence] = []
         if claim.evidence is not None and 1 <= claim.evidence <= len(evidence):
@@ -502,6 +514,9 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 return ev.chunk.document, found[0], found[1]
         return None
 
+
+# Blocks whose text is laid out in lines that mean something (see ``VerbatimChain._prose``).
+_CODE_KINDS = frozenset({"code", "item_code"})
 
 # The chunks of a named section that join the evidence (see ``_with_asked_sections``).
 _SECTION_CHUNKS = 2

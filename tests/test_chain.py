@@ -545,3 +545,35 @@ def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:
     (corpus / "gauges.md").write_text("# Gauges\n\nGauges are read every hour.\n")
     assert parts.pipeline().run([corpus]).ok
     assert set(cache.titles().values()) == {"Tides", "Gauges"}
+
+
+def test_an_answer_reads_a_wrapped_sentence_on_one_line_and_quotes_it_exactly(
+    tmp_path: Path,
+) -> None:
+    """A paragraph wrapped over lines (and indented, as a directive's body is) is one sentence
+    in the answer's prose; the citation quotes the stored text, line ends and all."""
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    text = (
+        "Gauges\n======\n\n"
+        ".. note::\n\n"
+        "    The harbour gauge reloads its tide table whenever the table file\n"
+        "    changes, so you never need to restart the gauge.\n\n"
+        "Reading the gauge::\n\n"
+        "    gauge read --port 7\n"
+        "    gauge read --port 8\n"
+    )
+    (corpus / "gauges.txt").write_text(text, encoding="utf-8")
+    parts = ingested(tmp_path / "data", corpus)
+    chain = parts.chain()
+    answer = chain.ask("Do I need to restart the gauge when the tide table file changes?")
+    assert not answer.refused, answer.answer
+    assert "\n" not in answer.answer
+    assert "whenever the table file changes, so you never need" in answer.answer
+    quote = answer.citations[0].quote
+    assert "\n" in quote and quote in text
+    assert_exact(answer, parts.sources)
+    # Code keeps its lines in the prose as in the quote.
+    code = "gauge read --port 7\n    gauge read --port 8"
+    assert chain._prose(code, "gauges.txt", text.index(code)) == code
+    assert chain._prose("a\n    b", "gauges.txt", text.index("The harbour")) == "a b"

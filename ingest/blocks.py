@@ -37,7 +37,7 @@ from typing import Any, cast
 from ingest.cleaning import markdown_text
 from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
 from vectorstore.language import BULLET
-from vectorstore.types import Block, Span
+from vectorstore.types import CODE_KINDS, Block, Span
 
 HeadingLine = tuple[int, int, int, str]
 # The formats whose reader records a list item's later parts (Document.item_parts).
@@ -149,8 +149,7 @@ def find_blocks(
 def outside_code(spans: Sequence[Span], blocks: Sequence[Block]) -> list[Span]:
     """``spans`` without those overlapping a code block: a line of code is never page furniture
     ("# last modified: 01 Jan 2016" in a config example)."""
-    code = ("code", "item_code")
-    return without_overlap(spans, [(b.start, b.end) for b in blocks if b.kind in code])
+    return without_overlap(spans, [(b.start, b.end) for b in blocks if b.kind in CODE_KINDS])
 
 
 def without_overlap(spans: Sequence[Span], ranges: Sequence[tuple[int, int]]) -> list[Span]:

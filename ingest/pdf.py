@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -44,8 +45,19 @@ SIZE_CHANGE = 1.15
 MAX_HEADING_LINES = 3
 
 
-# A bold face, by the font's name: "Arial-BoldMT", "NimbusRomNo9L-Medi", TeX's "CMBX12".
+# A bold face, by the font's name: the weight names of type foundries at or near bold ("Bold",
+# "DemiBold", "Black", "Heavy"; URW abbreviates "Medium", the bold of its Times clone, as in
+# "NimbusRomNo9L-Medi") and TeX's bold extended Computer Modern ("CMBX12"). Read off the fonts
+# of the PDFs on this machine (Chromium's "LiberationSerif-Bold", the Debian manuals' "CMBX12"
+# and "NimbusRomNo9L-Medi"), none of them in an eval set; with it the Starlette PDFs' section
+# questions went 16 -> 20 of 24 on their test part (docs/structure.md, thirty-fourth session).
 _BOLD = re.compile(r"bold|black|heavy|demi|(?<![a-z])medi|cmbx", re.IGNORECASE)
+
+
+@lru_cache(maxsize=256)
+def _is_bold(font_name: str) -> bool:
+    """Whether the font's name says its face is bold (asked for every piece of text drawn)."""
+    return bool(_BOLD.search(font_name))
 
 
 class Style(NamedTuple):
@@ -76,7 +88,8 @@ class _Line:
 
     @property
     def size(self) -> float | None:
-        return self.style.size if self.style else None
+        style = self.style
+        return style.size if style else None
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,7 @@ def read_page(page: PageObject) -> PdfPage:
         baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         rendered = round(abs(size * (tm[3] * cm[3] + tm[2] * cm[1])) or abs(size), 1)
         name = str(font.get("/BaseFont", "")) if font is not None else ""
-        style = Style(rendered, bool(_BOLD.search(name)))
+        style = Style(rendered, _is_bold(name))
         first, *rest = text.split("\n")
         lines[-1].text += first
         lines[-1].add(first, baseline, style)

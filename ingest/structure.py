@@ -90,9 +90,9 @@ def find_sections(
         numbered = numbered_headings(text, excluded)
         # A heading set over two lines is one title.
         sized = [
-            (start, end, level, " ".join(title.split()))
+            (start, end, level, flat)
             for start, end, level, title in _positioned(text, html_headings or ())
-            if is_heading_line(" ".join(title.split()))
+            if is_heading_line(flat := " ".join(title.split()))
         ]
         headings = numbered or sized or text_headings(text, excluded)
         title = headings[0][3] if headings and headings[0][2] == 1 and not numbered else None

@@ -47,6 +47,7 @@ from qa.types import (
 )
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
 from vectorstore import SourceStore, StorageUnavailableError
+from vectorstore.types import CODE_KINDS
 
 # Documents read while one answer is computed (see VerbatimChain._answer).
 _SNAPSHOT: ContextVar[dict[str, Document | None] | None] = ContextVar("snapshot", default=None)
@@ -498,7 +499,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return claim_text.strip()
         doc = self._document(doc_id)
         blocks = [*doc.blocks, *doc.item_parts] if doc is not None else []
-        if any(b.kind in _CODE_KINDS and b.start <= start < b.end for b in blocks):
+        if any(b.kind in CODE_KINDS and b.start <= start < b.end for b in blocks):
             return claim_text.strip()
         return " ".join(claim_text.split())
 
@@ -514,9 +515,6 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 return ev.chunk.document, found[0], found[1]
         return None
 
-
-# Blocks whose text is laid out in lines that mean something (see ``VerbatimChain._prose``).
-_CODE_KINDS = frozenset({"code", "item_code"})
 
 # The chunks of a named section that join the evidence (see ``_with_asked_sections``).
 _SECTION_CHUNKS = 2

@@ -42,6 +42,8 @@ class Block:
 # A list item's paragraphs and code blocks after its first paragraph: kept apart from the
 # document's blocks (Document.item_parts).
 ITEM_PART_KINDS = frozenset({"item_text", "item_code"})
+# Blocks of code (a page's, or a list item's): laid out in lines that mean something.
+CODE_KINDS = frozenset({"code", "item_code"})
 
 
 @dataclass(frozen=True)

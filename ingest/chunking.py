@@ -36,7 +36,13 @@ _SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
 _WORD = re.compile(r"\S+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).
-_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|#{1,6}\s|>|\||```|~~~|\{\*|///|<[a-zA-Z/!])")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|#{1,6}\s|>|\||```|~~~|\{\*|///)")
+# A line opening with an HTML tag starts a unit too: the tag's name then a space, ">", "/" or
+# the line's end, as CommonMark reads an HTML block's start, so that a link wrapped onto its
+# own line (a Markdown autolink "<https://...>") goes on with its sentence; and not while a
+# backquote of the unit is open (a reStructuredText link or reference wrapped before its
+# target: "`HTTP status code\n<https://...>`__", ":ref:`routers\n<topics-db-routing>`").
+_TAG_START = re.compile(r"^\s*(?:</?[a-zA-Z][a-zA-Z0-9-]*(?:[\s/>]|$)|<!)")
 # An indented line (code) starts a new unit too, unless the line before it in the unit is
 # indented as deeply: the lines of an indented paragraph (a reStructuredText directive's
 # body, ".. note::") are one paragraph, not one sentence per line.
@@ -77,8 +83,13 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
             # Indentation counts from the line's start, also when the window starts inside it.
             whole = text[text.rfind("\n", 0, pos) + 1 : line_end]
             indent = len(whole) - len(whole.lstrip())
-            starts = _BLOCK_START.match(line) or (
-                _INDENTED.match(line) and (block_start is None or indent > previous_indent)
+            starts = (
+                _BLOCK_START.match(line)
+                or (
+                    _TAG_START.match(line)
+                    and (block_start is None or text.count("`", block_start, pos) % 2 == 0)
+                )
+                or (_INDENTED.match(line) and (block_start is None or indent > previous_indent))
             )
             if block_start is not None and (close_after or starts):
                 blocks.append((block_start, previous_end))

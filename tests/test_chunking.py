@@ -88,6 +88,15 @@ def _check_invariants(
             [".. note::", "Restart the tide\n    gauge.", "Then wait."],
         ),
         ("Run it\n    make tide\n    make gauge", ["Run it", "make tide\n    make gauge"]),
+        # A line opening with an HTML tag starts a unit; a link wrapped onto its own line, an
+        # autolink or the target of a reStructuredText reference, goes on with its sentence.
+        ("The gauge\n<div>Tide</div>", ["The gauge", "<div>Tide</div>"]),
+        (
+            "See the `tide table\n<https://t.example>`__ here.",
+            ["See the `tide table\n<https://t.example>`__ here."],
+        ),
+        ("Read\n<https://t.example> first.", ["Read\n<https://t.example> first."]),
+        ("Use :ref:`gauges\n<tide-gauges>` daily.", ["Use :ref:`gauges\n<tide-gauges>` daily."]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

@@ -577,3 +577,23 @@ def test_an_answer_reads_a_wrapped_sentence_on_one_line_and_quotes_it_exactly(
     code = "gauge read --port 7\n    gauge read --port 8"
     assert chain._prose(code, "gauges.txt", text.index(code)) == code
     assert chain._prose("a\n    b", "gauges.txt", text.index("The harbour")) == "a b"
+
+
+def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Path) -> None:
+    """A question the text asks itself ("But how do you cap the log?") matches a user's question
+    best; the next sentence is the text's answer, and comes with it (Flask's docs answered
+    "What is the maximum size of an uploaded file?" with its rhetorical question alone)."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "gauges.md").write_text(
+        "# Gauge logs\n\nA tide gauge writes one reading every six minutes. But how do you set "
+        "the maximum size of a gauge's log file? Set LOG_LIMIT in the harbour configuration."
+        "\n\nHarbour masters read the log each morning.\n"
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("What is the maximum size of a gauge's log file?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("But how do you set") for q in quotes), quotes
+    assert "Set LOG_LIMIT in the harbour configuration." in quotes, quotes
+    assert_exact(answer, parts.sources)

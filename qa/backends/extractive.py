@@ -121,12 +121,15 @@ class ExtractiveBackend:
                 chosen.append(cand)
                 covered |= new_terms
         # The sentence right after the best that refers back to it ("Under that agreement, ...")
-        # goes on about what the best one names.
+        # goes on about what the best one names; after a best one that asks a question ("But how
+        # do you limit the size?"), the next sentence is the text's answer to it.
+        asks = top.sentence.role == "sentence" and _ASKS.search(top.sentence.text) is not None
         following = next(
             (
                 c
-                for c in ranked[1:4]
-                if _follows(c.sentence, top.sentence) and c.sentence.refers_back
+                for i, c in enumerate(ranked[1:], start=1)
+                if _follows(c.sentence, top.sentence)
+                and ((i < 4 and c.sentence.refers_back) or (asks and c.sentence.role in _PROSE))
             ),
             None,
         )
@@ -137,6 +140,11 @@ class ExtractiveBackend:
             chosen[1:], key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start)
         )
         return [top, *rest]
+
+
+# A sentence that asks: a question mark at its end (closing quotes and brackets aside).
+_ASKS = re.compile(r"\?[\"'”’)\]*_]*\s*$")
+_PROSE = ("sentence", "list_intro")
 
 
 def _follows(sentence: Sentence, before: Sentence) -> bool:

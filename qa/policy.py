@@ -427,6 +427,9 @@ _WHAT_IS = re.compile(
     re.IGNORECASE,
 )
 _MARKUP = r"[*_`\"'“”‘’]*"
+# What opens a predicate that names what a thing is ("X is a library", "X is the part that"),
+# rather than a state it is in ("X is now installed", "X is created when ...").
+_NAMING_DETERMINERS = ("a", "an", "the", "one")
 # A link around the subject: "[X](https://...) is", "`X <https://...>`_ is".
 _LINK_OPEN = r"\[?"
 _LINK_CLOSE = r"(?:\]\([^)\s]*\)|\s+<[^>\s]+>`_{1,2})?"
@@ -458,13 +461,17 @@ class Defined:
         subject = r"\s+".join(re.escape(w) for w in found.split())
         defines = re.compile(
             rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
-            rf"{_MARKUP}\s+(?:is|are)\s+\S",
+            rf"{_MARKUP}\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?\S",
             re.IGNORECASE,
         )
+        found_at: int | None = None
         for i, s in enumerate(candidates):
-            if s.role in ("sentence", "list_item") and defines.match(s.text.strip()):
+            match = defines.match(s.text.strip()) if s.role in ("sentence", "list_item") else None
+            if match and match.group("named"):
                 return i
-        return None
+            if match and found_at is None:
+                found_at = i
+        return found_at
 
 
 # "What does the documentation say about X?", "Tell me about X": a question for what is said on

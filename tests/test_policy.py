@@ -264,6 +264,29 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     assert rule.check(asked("What is Tidewater?"), intro) is None
 
 
+def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:
+    """A sentence saying what state the thing is in ("Flask is now installed.") ranked above
+    the one saying what it is ("Flask is a lightweight WSGI web application framework.", in
+    Flask's docs)."""
+
+    def candidates(*texts: str) -> list[Sentence]:
+        return [Sentence("d", "c", None, i, i + 1, t, 0, "sentence") for i, t in enumerate(texts)]
+
+    rule = Defined()
+    question = asked("What is Tidewater?")
+    found = candidates(
+        "Tidewater is now installed.",
+        "Tidewater is not a tide table.",
+        "Tidewater is a tide predictor.",
+    )
+    assert rule.check(question, found) == 2
+    assert rule.check(question, found[:2]) == 0
+    for named in ("an harbour tool.", "the tide predictor.", "one of the tide tools."):
+        assert rule.check(question, candidates("Tidewater is ready.", f"Tidewater is {named}")) == 1
+    # "a" opens the predicate only as a word of its own.
+    assert rule.check(question, candidates("Tidewater is alive.", "Tidewater is ready.")) == 0
+
+
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:
     text = (
         "Tides\n\nTides rise twice a day.\n\n"

@@ -125,13 +125,19 @@ _FURNITURE_TOKENS = frozenset(
         "breadcrumb",
         "breadcrumbs",
         "sidebar",
+        "footer",
         "headerlink",  # Sphinx's and MkDocs's permalink after a heading ("¶", "#")
     }
 )
+# ARIA landmark roles of the elements dropped by their tag: ``nav``, ``footer``, ``aside`` and a
+# search ``form`` (Sphinx's sidebar is ``<div class="sphinxsidebar" role="navigation">``).
+_DROPPED_ROLES = frozenset({"navigation", "contentinfo", "complementary", "search"})
 _CLASS_TOKEN = re.compile(r"[a-z]+")
 # An element around the page's main content is never furniture, whatever its class (an
 # ``article`` is not among them: comments and related-post cards are articles too).
 _CONTENT_TAGS = ("main", "h1")
+_LIST_TAGS = ("ul", "ol")
+_WORD_CHAR = re.compile(r"\w")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
 _LINE_BREAK = "\ue000"
 HEADING_LEVELS = {f"h{n}": n for n in range(1, 7)}
@@ -397,7 +403,12 @@ class _HtmlBlocks:
 
     def _visit(self, tag: Tag) -> None:
         name = tag.name.lower()
-        if name in DROPPED_TAGS or tag.has_attr("hidden") or _is_furniture(tag):
+        if (
+            name in DROPPED_TAGS
+            or tag.has_attr("hidden")
+            or _is_furniture(tag)
+            or _is_page_contents(tag)
+        ):
             return
         if name == "br":
             self._buffer.append(_LINE_BREAK)
@@ -526,9 +537,9 @@ class _HtmlBlocks:
 
 
 def _is_furniture(tag: Tag) -> bool:
-    """Page furniture by its class or id, unless it holds the page's content: a state class on
-    a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``) marks the
-    page, not furniture."""
+    """Page furniture by its class, id or landmark role, unless it holds the page's content: a
+    state class on a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``)
+    marks the page, not furniture."""
     values: list[str] = []
     for attribute in ("class", "id"):
         value = tag.get(attribute)
@@ -537,7 +548,45 @@ def _is_furniture(tag: Tag) -> bool:
         elif value:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
-    return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+    role = tag.get("role")
+    landmark = isinstance(role, str) and role.strip().lower() in _DROPPED_ROLES
+    return (landmark or bool(tokens & _FURNITURE_TOKENS)) and tag.find(_CONTENT_TAGS) is None
+
+
+def _is_page_contents(tag: Tag) -> bool:
+    """A list of links to places in the page itself (and nested lists of them): the page's
+    table of contents, navigation like ``nav`` (Sphinx writes it in a sidebar ``div`` and in a
+    "Contents" box, without ``nav``).  Its items repeat the page's headings, and were quoted as
+    answers in their place."""
+    if tag.name.lower() not in _LIST_TAGS:
+        return False
+    items = [child for child in tag.children if isinstance(child, Tag)]
+    return bool(items) and all(
+        item.name.lower() == "li" and _only_page_links(item) is True for item in items
+    )
+
+
+def _only_page_links(tag: Tag) -> bool | None:
+    """True when ``tag`` shows links to places in the page and nothing else (nested lists of
+    them and inline wrappers aside), False when it shows anything else, None when nothing."""
+    linked: bool | None = None
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, PreformattedString) and _WORD_CHAR.search(str(child)):
+                return False
+        elif isinstance(child, Tag):
+            name = child.name.lower()
+            href = child.get("href")
+            if name == "a" and isinstance(href, str) and href.startswith("#"):
+                linked = True
+            elif name in _LIST_TAGS:
+                if not _is_page_contents(child):
+                    return False
+            elif (inner := _only_page_links(child)) is False:
+                return False
+            elif inner:
+                linked = True
+    return linked
 
 
 def _visible_text(tag: Tag) -> str:

@@ -298,6 +298,8 @@ class NumberAbsent:
 # A negation of what a question asks ("Which parts do not carry ...?", "Which goal does it never
 # have?") and of what a passage says: general English negators.
 _NEGATED = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor)\b|n['’]t\b", re.I)
+# A question for a reason.
+_WHY = re.compile(r"\bwhy\b", re.I)
 _DENIES = re.compile(
     r"\b(?:not|never|no|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n['’]t\b", re.I
 )
@@ -310,9 +312,11 @@ class NegationUnstated:
     carries a serial number") does not say what is not.
 
     Runs only when the model would answer, on the user's own words (a negated condition counts:
-    "If there is no X, what happens?" is not answered by what happens with X) and not for a
+    "If there is no X, what happens?" is not answered by what happens with X), and not for a
     yes/no question ("Does it not support WebSockets?" is confirmed by a sentence saying it
-    does).  A negator, "without" or "cannot" in the best passage counts as a denial.
+    does) nor a question for a reason ("Why is there no goto?", "Why don't generators support
+    the with statement?": it takes what is not so as given, and the reason given need not deny
+    it again).  A negator, "without" or "cannot" in the best passage counts as a denial.
     """
 
     name: str = "negation_unstated"
@@ -320,7 +324,7 @@ class NegationUnstated:
     def check(self, asked: Asked, best: ScoredSentence) -> Decision | None:
         """Refuse a question for what is not so when its best passage denies nothing."""
         own = _own_words(asked.cleaned)
-        if not _NEGATED.search(own) or intent(own).yes_no:
+        if not _NEGATED.search(own) or intent(own).yes_no or _WHY.search(own):
             return None
         if _DENIES.search(best.sentence.text):
             return None

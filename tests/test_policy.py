@@ -476,6 +476,12 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
     assert rule.check(asked("If a part has no number, what happens?"), carry) is not None
     assert rule.check(asked("Does every pump not carry a serial number?"), carry) is None
     assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
+    # A question for a reason takes what is not so as given; the reason need not deny it again
+    # (the Python FAQ's "Why is there no goto?" was refused).
+    reason = scored("Silt settles in the well and the float sticks.")
+    assert rule.check(asked("Why doesn't the gauge read the tide?"), reason) is None
+    assert rule.check(asked("The gauge is stuck; why is there no reading?"), reason) is None
+    assert rule.check(asked("Which gauges don't read the tide?"), reason) is not None
 
 
 def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -> None:

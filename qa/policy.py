@@ -245,7 +245,9 @@ class Unconfirmed:
 
     Only the user's own words count, as for :class:`Unmentioned`: "Was it ratified?" after a
     question about a treaty was answered with the sentence naming the treaty, which says nothing
-    of ratification.
+    of ratification.  The candidate's section title counts as its words: a reply ("Yes.", "Not
+    as such.") under a heading that asks the question (a FAQ's "Is there a scanf()
+    equivalent?") confirms or denies what the heading asks.
     """
 
     name: str = "unconfirmed"
@@ -255,7 +257,8 @@ class Unconfirmed:
         if not intent(asked.cleaned).yes_no:
             return None
         terms = set(content_terms(asked.cleaned))
-        if not terms or any(term_in(t, best.terms) for t in terms):
+        held = best.terms | term_set(best.sentence.section or "")
+        if not terms or any(term_in(t, held) for t in terms):
             return None
         return Decision(
             "not_in_documents",

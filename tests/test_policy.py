@@ -536,6 +536,15 @@ def test_unconfirmed_refuses_a_yes_no_question_its_best_passage_shares_no_word_w
     # Only yes/no questions, and only with a content word of their own.
     assert rule.check(asked("Who ratified it?"), best) is None
     assert rule.check(asked("Is it?"), best) is None
+    # A reply under a heading that asks the question confirms or denies it (the Python FAQ's
+    # "Is there a scanf() or sscanf() equivalent?" / "Not as such." was refused).
+    heading = "Is there a tide table for the harbour?"
+    reply = ScoredSentence(
+        Sentence("doc", "c", heading, 0, 12, "Not as such.", 0), 0.5, 0.5, 0.9, term_set("")
+    )
+    assert rule.check(asked("Is there a tide table for the harbour?"), reply) is None
+    assert rule.check(asked("Was the harbour dredged?"), reply) is None
+    assert rule.check(asked("Was the quay dredged?"), reply) is not None
 
 
 def linear(names: tuple[str, ...], weights: dict[str, float], bias: float) -> LinearModel:

@@ -36,7 +36,11 @@ _SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
 _WORD = re.compile(r"\S+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).
-_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|\d+[.)]\s|#{1,6}\s|>|\||```|~~~|\{\*|///)")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|#{1,6}\s|>|\||```|~~~|\{\*|///)")
+# A numbered line starts a unit unless it would interrupt a paragraph with a number other than
+# 1 (CommonMark's rule: "... uses port\n5000." goes on): it may follow a list item.
+_ORDERED = re.compile(r"^\s*(\d+)[.)]\s")
+_ITEM = re.compile(r"\s*(?:[-*+•]|\d+[.)])\s")
 # A line opening with an HTML tag starts a unit too: the tag's name then a space, ">", "/" or
 # the line's end, as CommonMark reads an HTML block's start, so that a link wrapped onto its
 # own line (a Markdown autolink "<https://...>") goes on with its sentence; and not while a
@@ -83,8 +87,17 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
             # Indentation counts from the line's start, also when the window starts inside it.
             whole = text[text.rfind("\n", 0, pos) + 1 : line_end]
             indent = len(whole) - len(whole.lstrip())
+            ordered = _ORDERED.match(line)
             starts = (
                 _BLOCK_START.match(line)
+                or (
+                    ordered
+                    and (
+                        block_start is None
+                        or ordered.group(1) == "1"
+                        or _ITEM.match(text, block_start) is not None
+                    )
+                )
                 or (
                     _TAG_START.match(line)
                     and (block_start is None or text.count("`", block_start, pos) % 2 == 0)

@@ -97,6 +97,8 @@ def _check_invariants(
         ),
         ("Read\n<https://t.example> first.", ["Read\n<https://t.example> first."]),
         ("Use :ref:`gauges\n<tide-gauges>` daily.", ["Use :ref:`gauges\n<tide-gauges>` daily."]),
+        # A number other than 1 does not interrupt a paragraph (CommonMark); items follow items.
+        ("It uses port\n5000. Then it waits.", ["It uses port\n5000.", "Then it waits."]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

@@ -313,7 +313,22 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         section = self.decider.section
         topic = self.decider.named_topic(asked)
         if topic is None:
-            return evidence
+            # A question a heading asks word for word: the opening of its section joins, from
+            # the documents retrieved (no search more).
+            question = section.asks_heading(asked)
+            if question is None:
+                return evidence
+            asking = section.named(question, self._documents_for(evidence), questions=True)
+            return _joined(
+                evidence,
+                [
+                    chunk
+                    for _, doc_id, named in asking
+                    for chunk in self.sources.chunks_over(
+                        doc_id, named.start, named.end, limit=_SECTION_CHUNKS
+                    )
+                ],
+            )
         # "What is X?": the sentence saying so ("X is a ...") can sit in any chunk naming X,
         # and a thing a corpus is about is named in most of them; its definitional phrase is
         # searched for as a quoted term (the chunks holding it rank higher), and up to

@@ -509,6 +509,12 @@ class SectionAsked:
     sentence elsewhere that repeats X's words; and when the section held a cut-off list, the
     question was refused as a question for the list, though the section says things about its
     topic before the cut.
+
+    A question that is a heading's own (a FAQ's "Why is there no goto?": the heading ends with a
+    question mark, the question has every word of it, stop words included, and no content word
+    that is not in it or a heading above; see :func:`_asks_as`) is answered the same way: the
+    section under it is the documents' answer.  The model refused such questions when the answer shares few
+    words with them ("Why does this project exist?", Django's FAQ, 0.29).
     """
 
     name: str = "section_asked"
@@ -531,21 +537,33 @@ class SectionAsked:
             if (heading := _heading(title)).words and heading.required <= topic
         ]
 
+    def asks_heading(self, asked: Asked) -> str | None:
+        """The question itself, when it is one (it ends with a question mark) and names no topic
+        of its own: a heading may ask it word for word (a FAQ's "Why is there no goto?")."""
+        question = asked.cleaned.strip()
+        return question if question.endswith("?") and self.topic(asked) is None else None
+
     def named(
-        self, topic_phrase: str, documents: Sequence[Document]
+        self, topic_phrase: str, documents: Sequence[Document], *, questions: bool = False
     ) -> list[tuple[tuple[bool, bool, bool, int], str, Section]]:
         """The sections (with how exactly they are named, see :meth:`_exactness`, and their
-        documents' ids) whose headings the topic names, the most exactly named first."""
+        documents' ids) whose headings the topic names, the most exactly named first; with
+        ``questions``, only headings that are questions themselves."""
         topic, first = self._topic_terms(topic_phrase)
         if not topic:
             return []
         quoted = QUOTED.search(topic_phrase)
-        passage = _all_words(quoted.group(0)) if quoted else None
+        # A heading the question asks is most exactly named by all its words, in order ("How do
+        # I convert a string to a number?", not "... a number to a string?").
+        whole = _all_words(topic_phrase) if questions else None
+        passage = whole or (_all_words(quoted.group(0)) if quoted else None)
         named = [
             (self._exactness(heading, topic, first, passage, section), doc.id, section)
             for doc in documents
             for section, heading, above in _headed(doc)
-            if heading.required <= topic and topic <= heading.words | above
+            if heading.required <= topic
+            and topic <= heading.words | above
+            and (whole is None or _asks_as(section.title, whole))
         ]
         named.sort(key=lambda found: found[0], reverse=True)
         return named
@@ -590,7 +608,15 @@ class SectionAsked:
         candidates, the one whose opening scores best."""
         best: tuple[int, Section] | None = None
         best_rank: tuple[bool, bool, bool, int] | None = None
-        for rank, doc_id, section in self.named(self.topic(asked) or "", documents):
+        topic = self.topic(asked)
+        heading_question = self.asks_heading(asked)
+        if topic is not None:
+            named = self.named(topic, documents)
+        elif heading_question is not None:
+            named = self.named(heading_question, documents, questions=True)
+        else:
+            named = []
+        for rank, doc_id, section in named:
             if best_rank is not None and rank != best_rank:
                 break
             i = _opening(candidates, doc_id, section)
@@ -649,6 +675,13 @@ def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str
 
 # Read for every question of this form; computed once per document version.
 _headed = PerDocument(_heading_words)
+
+
+def _asks_as(title: str, question: tuple[str, ...]) -> bool:
+    """The heading ``title`` is a question whose every word, stop words included, the question
+    has: "What are floats?" does not ask "Why is there no float?", though their content words
+    are the same."""
+    return title.rstrip().endswith("?") and set(_all_words(title)) <= set(question)
 
 
 @lru_cache(maxsize=65_536)

@@ -597,3 +597,20 @@ def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Pa
     assert any(q.startswith("But how do you set") for q in quotes), quotes
     assert "Set LOG_LIMIT in the harbour configuration." in quotes, quotes
     assert_exact(answer, parts.sources)
+
+
+def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) -> None:
+    """A FAQ's heading asks the question; its section answers, sharing few words with it."""
+    corpus = tmp_path / "faq"
+    corpus.mkdir()
+    (corpus / "faq.md").write_text(
+        "# Tide gauge FAQ\n\n## Why does this project exist?\n\nHarbour engineers kept losing "
+        "readings when the old float gauges silted up, so they wrote their own recorder in "
+        "2019.\n\n## Where are readings stored?\n\nEach reading goes to a CSV file on the "
+        "harbour server.\n"
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("Why does this project exist?")
+    assert not answer.refused and answer.decided_by == "section_asked", answer.answer
+    assert answer.citations[0].quote.startswith("Harbour engineers kept losing readings")
+    assert_exact(answer, parts.sources)

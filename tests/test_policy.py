@@ -340,6 +340,52 @@ def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_
     assert rule.check(asked("Tell me about the tides"), candidates, scores, [doc]) is None
 
 
+def test_section_asked_answers_a_question_a_heading_asks_with_its_section() -> None:
+    """A FAQ's heading is the question; the section under it answers, though it shares few
+    words with it (Django's "Why does this project exist?" was refused at 0.29)."""
+    text = (
+        "Gauge FAQ\n\n"
+        "Why is there no float?\n\nSilt fills the well within a month.\n\n"
+        "How do I convert feet to metres?\n\nMultiply by 0.3048.\n\n"
+        "How do I convert metres to feet?\n\nDivide by 0.3048.\n\n"
+        "Floats\n\nFloats rise with the tide."
+    )
+    titles = [
+        "Why is there no float?",
+        "How do I convert feet to metres?",
+        "How do I convert metres to feet?",
+        "Floats",
+    ]
+
+    def section(title: str) -> Section:
+        at = text.index(title + "\n")
+        body = at + len(title) + 2
+        end = text.find("\n\n", body)
+        return Section(title, 2, at, at + len(title), body, len(text) if end < 0 else end)
+
+    doc = Document("d", "d.md", text, "h", title="Gauge FAQ", sections=[*map(section, titles)])
+    pieces = [
+        "Floats rise with the tide.",
+        "Silt fills the well within a month.",
+        "Multiply by 0.3048.",
+        "Divide by 0.3048.",
+    ]
+    candidates = [
+        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces
+    ]
+    scores = np.array([0.9, 0.1, 0.1, 0.1])
+    rule = SectionAsked()
+    found = rule.check(asked("Why is there no float?"), candidates, scores, [doc])
+    assert found is not None and found[0] == 1 and found[1].title == "Why is there no float?"
+    # Of two headings with the same words, the one asking the question word for word.
+    feet = rule.check(asked("How do I convert metres to feet?"), candidates, scores, [doc])
+    assert feet is not None and feet[0] == 3
+    # Only a heading that is a question, and only a question with all its words.
+    assert rule.check(asked("What are floats?"), candidates, scores, [doc]) is None
+    assert rule.check(asked("Floats"), candidates, scores, [doc]) is None
+    assert rule.check(asked("Why is there no float today?"), candidates, scores, [doc]) is None
+
+
 def test_section_asked_opens_with_a_sentence_not_a_label_before_it() -> None:
     """A reference page puts labels before a section's prose ("Added in: v8.7.0"): the answer
     opens with the first candidate that ends as a sentence does, else with the first one."""

@@ -513,8 +513,8 @@ class SectionAsked:
     A question that is a heading's own (a FAQ's "Why is there no goto?": the heading ends with a
     question mark, the question has every word of it, stop words included, and no content word
     that is not in it or a heading above; see :func:`_asks_as`) is answered the same way: the
-    section under it is the documents' answer.  The model refused such questions when the answer shares few
-    words with them ("Why does this project exist?", Django's FAQ, 0.29).
+    section under it is the documents' answer.  The model refused such questions when the answer
+    shares few words with them ("Why does this project exist?", Django's FAQ, 0.29).
     """
 
     name: str = "section_asked"

@@ -43,6 +43,7 @@ from qa.types import (
     Evidence,
     Gap,
     GapInfo,
+    Section,
     Turn,
 )
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
@@ -319,16 +320,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             if question is None:
                 return evidence
             asking = section.named(question, self._documents_for(evidence), questions=True)
-            return _joined(
-                evidence,
-                [
-                    chunk
-                    for _, doc_id, named in asking
-                    for chunk in self.sources.chunks_over(
-                        doc_id, named.start, named.end, limit=_SECTION_CHUNKS
-                    )
-                ],
-            )
+            return _joined(evidence, self._openings(asking))
         # "What is X?": the sentence saying so ("X is a ...") can sit in any chunk naming X,
         # and a thing a corpus is about is named in most of them; its definitional phrase is
         # searched for as a quoted term (the chunks holding it rank higher), and up to
@@ -347,11 +339,17 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             doc = self._document(doc_id) if doc_id not in have_docs else None
             if doc is not None:
                 docs.append(doc)
-        openings = (
-            self.sources.chunks_over(doc_id, named.start, named.end, limit=_SECTION_CHUNKS)
-            for _, doc_id, named in section.named(topic, docs)
-        )
-        return _joined(evidence, [chunk for chunks in openings for chunk in chunks])
+        return _joined(evidence, self._openings(section.named(topic, docs)))
+
+    def _openings(self, named: Sequence[tuple[object, str, Section]]) -> list[Chunk]:
+        """The first ``_SECTION_CHUNKS`` chunks of each named section, in order."""
+        return [
+            chunk
+            for _, doc_id, section in named
+            for chunk in self.sources.chunks_over(
+                doc_id, section.start, section.end, limit=_SECTION_CHUNKS
+            )
+        ]
 
     def _with_listed_items(
         self, evidence: list[Evidence], decision: Decision, docs: Sequence[Document]

@@ -71,3 +71,19 @@ def test_html_pages_are_asked_about_in_their_stored_text(tmp_path: Path) -> None
     assert case["question"] == 'What does the documentation say about "Gauges"?'
     [opening] = case["cited_contains_any"]
     assert opening in document.text and opening.startswith("Every gauge is read")
+
+
+def test_question_headings_are_asked_in_their_own_words(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "faq.md").write_text(
+        "# Tidewater FAQ\n\n## Why is there no float?\n\nSilt fills the well of a float "
+        "gauge within a month.\n\n## Gauges\n\nEvery gauge is read once an hour by the keeper.\n"
+    )
+    [document] = load_corpora([corpus])
+    cases = section_questions(document, per_document=5, question_headings=True)
+    assert [(c["question"], c["cited_contains_any"]) for c in cases] == [
+        ("Why is there no float?", ["Silt fills the well of"])
+    ]
+    counts = generate([corpus], tmp_path / "out", per_document=5, question_headings=True)
+    assert sum(counts.values()) == 1

@@ -125,13 +125,9 @@ _FURNITURE_TOKENS = frozenset(
         "breadcrumb",
         "breadcrumbs",
         "sidebar",
-        "footer",
         "headerlink",  # Sphinx's and MkDocs's permalink after a heading ("¶", "#")
     }
 )
-# ARIA landmark roles of the elements dropped by their tag: ``nav``, ``footer``, ``aside`` and a
-# search ``form`` (Sphinx's sidebar is ``<div class="sphinxsidebar" role="navigation">``).
-_DROPPED_ROLES = frozenset({"navigation", "contentinfo", "complementary", "search"})
 _CLASS_TOKEN = re.compile(r"[a-z]+")
 # An element around the page's main content is never furniture, whatever its class (an
 # ``article`` is not among them: comments and related-post cards are articles too).
@@ -537,9 +533,9 @@ class _HtmlBlocks:
 
 
 def _is_furniture(tag: Tag) -> bool:
-    """Page furniture by its class, id or landmark role, unless it holds the page's content: a
-    state class on a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``)
-    marks the page, not furniture."""
+    """Page furniture by its class or id, unless it holds the page's content: a state class on
+    a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``) marks the
+    page, not furniture."""
     values: list[str] = []
     for attribute in ("class", "id"):
         value = tag.get(attribute)
@@ -548,9 +544,7 @@ def _is_furniture(tag: Tag) -> bool:
         elif value:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
-    role = tag.get("role")
-    landmark = isinstance(role, str) and role.strip().lower() in _DROPPED_ROLES
-    return (landmark or bool(tokens & _FURNITURE_TOKENS)) and tag.find(_CONTENT_TAGS) is None
+    return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
 
 
 def _is_page_contents(tag: Tag) -> bool:

@@ -29,7 +29,7 @@ from qa.citations import (
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
 from qa.lists import list_items_after
-from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
+from qa.policy import AnswerDecider, Asked, Decision, NamedSection, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
 from qa.text import contains_phrase, content_terms, entities, is_follow_up, numbers, stem, words
@@ -43,7 +43,6 @@ from qa.types import (
     Evidence,
     Gap,
     GapInfo,
-    Section,
     Turn,
 )
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
@@ -341,13 +340,13 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 docs.append(doc)
         return _joined(evidence, self._openings(section.named(topic, docs)))
 
-    def _openings(self, named: Sequence[tuple[object, str, Section]]) -> list[Chunk]:
+    def _openings(self, named: Sequence[NamedSection]) -> list[Chunk]:
         """The first ``_SECTION_CHUNKS`` chunks of each named section, in order."""
         return [
             chunk
-            for _, doc_id, section in named
+            for _, doc_id, where in named
             for chunk in self.sources.chunks_over(
-                doc_id, section.start, section.end, limit=_SECTION_CHUNKS
+                doc_id, where.start, where.end, limit=_SECTION_CHUNKS
             )
         ]
 

@@ -481,6 +481,11 @@ class Defined:
         return found_at
 
 
+# How exactly a topic names a section (see SectionAsked._exactness), and a named section with
+# its document's id.
+Exactness = tuple[bool, bool, bool, int]
+NamedSection = tuple[Exactness, str, Section]
+
 # "What does the documentation say about X?", "Tell me about X": a question for what is said on
 # a topic (a reporting verb, then the preposition that names the topic).
 _SAID_ABOUT = re.compile(
@@ -538,14 +543,14 @@ class SectionAsked:
         ]
 
     def asks_heading(self, asked: Asked) -> str | None:
-        """The question itself, when it is one (it ends with a question mark) and names no topic
-        of its own: a heading may ask it word for word (a FAQ's "Why is there no goto?")."""
+        """The question itself, when it is one (it ends with a question mark): a heading may ask
+        it word for word (a FAQ's "Why is there no goto?").  Read when it names no topic."""
         question = asked.cleaned.strip()
-        return question if question.endswith("?") and self.topic(asked) is None else None
+        return question if question.endswith("?") else None
 
     def named(
         self, topic_phrase: str, documents: Sequence[Document], *, questions: bool = False
-    ) -> list[tuple[tuple[bool, bool, bool, int], str, Section]]:
+    ) -> list[NamedSection]:
         """The sections (with how exactly they are named, see :meth:`_exactness`, and their
         documents' ids) whose headings the topic names, the most exactly named first; with
         ``questions``, only headings that are questions themselves."""
@@ -556,6 +561,7 @@ class SectionAsked:
         # A heading the question asks is most exactly named by all its words, in order ("How do
         # I convert a string to a number?", not "... a number to a string?").
         whole = _all_words(topic_phrase) if questions else None
+        asked_words = frozenset(whole or ())
         passage = whole or (_all_words(quoted.group(0)) if quoted else None)
         named = [
             (self._exactness(heading, topic, first, passage, section), doc.id, section)
@@ -563,7 +569,7 @@ class SectionAsked:
             for section, heading, above in _headed(doc)
             if heading.required <= topic
             and topic <= heading.words | above
-            and (whole is None or _asks_as(section.title, whole))
+            and (whole is None or _asks_as(section.title, asked_words))
         ]
         named.sort(key=lambda found: found[0], reverse=True)
         return named
@@ -581,7 +587,7 @@ class SectionAsked:
         first: frozenset[str] | None,
         passage: tuple[str, ...] | None,
         section: Section,
-    ) -> tuple[bool, bool, bool, int]:
+    ) -> Exactness:
         """How exactly the topic names a section: the heading is the first passage the topic
         quotes, word for word (""Other middlewares" in "Middleware"" names that section, not
         the page "Middleware", though "other" is no content word), or by its content words
@@ -607,15 +613,13 @@ class SectionAsked:
         section, or None: of the most exactly named sections with an opening among the
         candidates, the one whose opening scores best."""
         best: tuple[int, Section] | None = None
-        best_rank: tuple[bool, bool, bool, int] | None = None
+        best_rank: Exactness | None = None
         topic = self.topic(asked)
-        heading_question = self.asks_heading(asked)
+        question = None if topic is not None else self.asks_heading(asked)
         if topic is not None:
             named = self.named(topic, documents)
-        elif heading_question is not None:
-            named = self.named(heading_question, documents, questions=True)
         else:
-            named = []
+            named = self.named(question, documents, questions=True) if question else []
         for rank, doc_id, section in named:
             if best_rank is not None and rank != best_rank:
                 break
@@ -677,11 +681,11 @@ def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str
 _headed = PerDocument(_heading_words)
 
 
-def _asks_as(title: str, question: tuple[str, ...]) -> bool:
+def _asks_as(title: str, question: frozenset[str]) -> bool:
     """The heading ``title`` is a question whose every word, stop words included, the question
     has: "What are floats?" does not ask "Why is there no float?", though their content words
     are the same."""
-    return title.rstrip().endswith("?") and set(_all_words(title)) <= set(question)
+    return title.rstrip().endswith("?") and question.issuperset(_all_words(title))
 
 
 @lru_cache(maxsize=65_536)

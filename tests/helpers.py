@@ -55,6 +55,14 @@ def make_settings(data_dir: Path, corpus: Path = SAMPLE_CORPUS, **extra: Any) ->
     return Settings(data_dir=data_dir, corpus_dir=corpus, **extra)
 
 
+def write_corpus(folder: Path, files: Mapping[str, str]) -> Path:
+    """``folder`` created with ``files`` (name → text) written in it."""
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def ingested(data_dir: Path, corpus: Path) -> Components:
     """Components over ``data_dir`` with ``corpus`` ingested."""
     parts = build(make_settings(data_dir, corpus))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_exact, ingested, make_settings
+from helpers import assert_exact, ingested, make_settings, write_corpus
 
 from qa.chain import claim_supported, condense
 from qa.components import Components, build
@@ -552,8 +552,6 @@ def test_an_answer_reads_a_wrapped_sentence_on_one_line_and_quotes_it_exactly(
 ) -> None:
     """A paragraph wrapped over lines (and indented, as a directive's body is) is one sentence
     in the answer's prose; the citation quotes the stored text, line ends and all."""
-    corpus = tmp_path / "pages"
-    corpus.mkdir()
     text = (
         "Gauges\n======\n\n"
         ".. note::\n\n"
@@ -563,7 +561,7 @@ def test_an_answer_reads_a_wrapped_sentence_on_one_line_and_quotes_it_exactly(
         "    gauge read --port 7\n"
         "    gauge read --port 8\n"
     )
-    (corpus / "gauges.txt").write_text(text, encoding="utf-8")
+    corpus = write_corpus(tmp_path / "pages", {"gauges.txt": text})
     parts = ingested(tmp_path / "data", corpus)
     chain = parts.chain()
     answer = chain.ask("Do I need to restart the gauge when the tide table file changes?")
@@ -583,13 +581,12 @@ def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Pa
     """A question the text asks itself ("But how do you cap the log?") matches a user's question
     best; the next sentence is the text's answer, and comes with it (Flask's docs answered
     "What is the maximum size of an uploaded file?" with its rhetorical question alone)."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "gauges.md").write_text(
+    page = (
         "# Gauge logs\n\nA tide gauge writes one reading every six minutes. But how do you set "
         "the maximum size of a gauge's log file? Set LOG_LIMIT in the harbour configuration."
         "\n\nHarbour masters read the log each morning.\n"
     )
+    corpus = write_corpus(tmp_path / "docs", {"gauges.md": page})
     parts = ingested(tmp_path / "data", corpus)
     answer = parts.chain().ask("What is the maximum size of a gauge's log file?")
     assert not answer.refused, answer.answer
@@ -601,14 +598,13 @@ def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Pa
 
 def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) -> None:
     """A FAQ's heading asks the question; its section answers, sharing few words with it."""
-    corpus = tmp_path / "faq"
-    corpus.mkdir()
-    (corpus / "faq.md").write_text(
+    page = (
         "# Tide gauge FAQ\n\n## Why does this project exist?\n\nHarbour engineers kept losing "
         "readings when the old float gauges silted up, so they wrote their own recorder in "
         "2019.\n\n## Where are readings stored?\n\nEach reading goes to a CSV file on the "
         "harbour server.\n"
     )
+    corpus = write_corpus(tmp_path / "faq", {"faq.md": page})
     parts = ingested(tmp_path / "data", corpus)
     answer = parts.chain().ask("Why does this project exist?")
     assert not answer.refused and answer.decided_by == "section_asked", answer.answer

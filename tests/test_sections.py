@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from helpers import write_corpus
 
 from eval.sections import generate, main, section_questions
 from eval.truncation import load_corpora
@@ -74,12 +75,11 @@ def test_html_pages_are_asked_about_in_their_stored_text(tmp_path: Path) -> None
 
 
 def test_question_headings_are_asked_in_their_own_words(tmp_path: Path) -> None:
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "faq.md").write_text(
+    page = (
         "# Tidewater FAQ\n\n## Why is there no float?\n\nSilt fills the well of a float "
         "gauge within a month.\n\n## Gauges\n\nEvery gauge is read once an hour by the keeper.\n"
     )
+    corpus = write_corpus(tmp_path / "docs", {"faq.md": page})
     [document] = load_corpora([corpus])
     cases = section_questions(document, per_document=5, question_headings=True)
     assert [(c["question"], c["cited_contains_any"]) for c in cases] == [

@@ -13,6 +13,10 @@ trailing newline):
   the source line they start on; the extent of each block is read from the source lines by the
   rules of the format (a paragraph ends at a blank line, an indented body at the first line
   indented no deeper than its start). Heading levels follow the document's section nesting.
+  Directives docutils does not know (Sphinx's and its extensions') are read by what is written
+  on their own line (:func:`_unknown_directive`): a described object's signature is a heading
+  one level below its section, over its body; a version's body is text; content under no
+  argument is text only when it holds directives.
 - HTML: the loader records a block for each text item while it builds the stored text (see
   :func:`ingest.loaders.load_html`); they are passed in as ``html_blocks``. A paragraph laid
   out with line breaks and holding blank lines is read by the plain-text rules.
@@ -30,7 +34,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -410,11 +416,108 @@ def rst_blocks(text: str) -> list[Block]:
     return list(_rst_blocks(text))
 
 
+# A directive's name: ".. py:data:: NAME", ".. versionadded:: 2.0", ".. click:example::".
+_DIRECTIVE_NAME = re.compile(r"^[ \t]*\.\.[ \t]+([^\s:][^\s]*?)[ \t]*::", re.MULTILINE)
+
+
+def _read_unknown_directives(text: str) -> None:
+    """Register every directive of ``text`` that docutils does not know as the class
+    :func:`_unknown_directive` builds.
+
+    Sphinx and its extensions add directives docutils has never heard of; docutils replaces
+    each with an error message, and the prose of their bodies (what a configuration value or a
+    function does, what changed in a version) was lost with it.  Registration is global to
+    docutils, as Sphinx's own is, and the same for every document: a name once registered stays
+    read the same way.
+    """
+    from docutils import utils
+    from docutils.parsers.rst import directives
+    from docutils.parsers.rst.languages import en
+
+    probe = utils.new_document("<directives>")
+    for name in {m.group(1).lower() for m in _DIRECTIVE_NAME.finditer(text)}:
+        if directives.directive(name, cast(Any, en), probe)[0] is None:
+            directives.register_directive(name, _unknown_directive())
+
+
+# The attribute of a container node standing for a described object's signature lines.
+_SIGNATURE = "verbatim-signature"
+
+
+@functools.cache
+def _unknown_directive() -> type:
+    """The directive class standing for any directive docutils does not know (built on first
+    use, so docutils is imported only for reStructuredText)."""
+    from docutils import nodes
+    from docutils.parsers.rst import Directive, directives
+    from docutils.statemachine import StringList
+
+    class AnyOption(dict[str, Any]):
+        """Every option is accepted, its value kept as written."""
+
+        def __missing__(self, key: str) -> Any:
+            return directives.unchanged
+
+        def __contains__(self, key: object) -> bool:
+            return True
+
+        def __bool__(self) -> bool:
+            return True
+
+    class Unknown(Directive):
+        """A directive docutils does not know, read by what is written on its own line:
+
+        - an argument that starts with a digit is a version (``.. versionadded:: 2.0``): the
+          lines below it and the content are body text (Sphinx goes on with the argument's
+          text on the lines right below, "what changed");
+        - another argument names what the content describes (a signature, ``.. py:data::
+          SECRET_KEY``; a label, ``.. tab:: Bash``), as Sphinx's contents list it: the
+          directive's lines are a heading one level below the enclosing section's, and the
+          content is that heading's body (nothing, when there is no content: ``..
+          autoclass:: Flask`` with its options);
+        - no argument: the content is body text when it opens with another directive (``..
+          tabs::`` holding its tabs), else it is left out: a code sample (``.. testcode::``, an
+          extension's ``.. click:example::``) or a list of names (``.. toctree::``), not prose.
+        """
+
+        optional_arguments = 1
+        final_argument_whitespace = True
+        has_content = True
+        option_spec = AnyOption()
+
+        def run(self) -> list[Any]:
+            marker, _, rest = self.block_text.partition("\n")
+            argument = marker.partition("::")[2].strip()
+            # Lines right below the directive's own line, before a blank line or an option,
+            # are arguments to docutils.
+            below = list(itertools.takewhile(str.strip, rest.split("\n")))
+            below = list(itertools.takewhile(lambda line: not line.lstrip().startswith(":"), below))
+            first = next((line for line in self.content if line.strip()), "")
+            node = nodes.container()
+            if argument[:1].isdigit():
+                if below:
+                    lines = textwrap.dedent("\n".join(below)).split("\n")
+                    source = self.state.document.get("source")
+                    items = [(source, self.lineno + i) for i in range(len(lines))]
+                    self.state.nested_parse(StringList(lines, items=items), self.lineno, node)
+            elif argument:
+                if not first:
+                    return []
+                node[_SIGNATURE] = (self.lineno - 1, self.lineno + len(below))
+            elif not _DIRECTIVE_NAME.match(first):
+                return []
+            self.state.nested_parse(self.content, self.content_offset, node)
+            return [node]
+
+    return Unknown
+
+
 @functools.lru_cache(maxsize=8)
 def _rst_blocks(text: str) -> tuple[Block, ...]:
     from docutils import nodes
     from docutils.core import publish_doctree
 
+    _read_unknown_directives(text)
     try:
         tree = publish_doctree(
             text,
@@ -452,7 +555,16 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
             parent = parent.parent
         return count
 
+    def signatures(node: nodes.Node) -> int:
+        count, parent = 0, node.parent
+        while parent is not None:
+            count += _SIGNATURE in getattr(parent, "attributes", {})
+            parent = parent.parent
+        return count
+
     for node in tree.findall(nodes.Element):
+        if _SIGNATURE in node.attributes:
+            node.line = node[_SIGNATURE][0] + 1
         line = node.line
         if isinstance(node, nodes.option_list_item):
             # docutils gives an option no line; its description starts on the option's line.
@@ -462,6 +574,10 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         index = line - 1
         if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
             blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
+        elif _SIGNATURE in node.attributes:
+            first, last = node[_SIGNATURE]
+            level = depth(node, nodes.section) + signatures(node) + 1
+            blocks.append(Block(*lines.span(first, last), "heading", max(level, 2)))
         elif isinstance(node, items):
             blocks.append(_rst_item(lines, index, depth(node, lists)))
         elif isinstance(node, nodes.literal_block | nodes.doctest_block):
@@ -613,6 +729,8 @@ def rst_headings(text: str) -> list[HeadingLine]:
         if block.kind == "heading":
             rows = text[block.start : block.end].splitlines()
             title = next((r.strip() for r in rows if r.strip() and not _RST_ADORNMENT.match(r)), "")
+            if _DIRECTIVE_NAME.match(title):  # a described object: its signature is its title
+                title = title.partition("::")[2].strip()
             if title:
                 out.append((block.start, block.end, block.level, _rst_title_text(title)))
     return out

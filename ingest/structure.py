@@ -8,7 +8,10 @@ Five sources of headings:
   the title; the heading span includes a setext underline. The title is the YAML front
   matter's ``title`` when there is one, else the first level-1 heading, else the first heading.
 - reStructuredText: section titles found by docutils, over- and underlines included in the
-  heading span; the level is the section nesting depth.
+  heading span; the level is the section nesting depth. A directive docutils does not know,
+  written with an argument that is no version and with content (Sphinx's ``.. py:data::
+  SECRET_KEY``, ``.. tab:: Bash``), is a heading too: its lines are the heading span, its
+  argument the title, one level below the section (or described object) it sits in.
 - HTML: the h1-h6 positions reported by :func:`ingest.loaders.load_html`.
 - PDF: numbered section titles, a line of their own such as ``2.1 ASN.1 syntax`` (a number
   of one or more dotted parts, no full stop after it, then a line that reads like a heading,

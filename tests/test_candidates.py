@@ -56,6 +56,43 @@ def test_rst_and_html_candidates() -> None:
     assert all(text not in ("Harbour Guide", "Berths") for _, text in html)
 
 
+def test_rst_directives_docutils_does_not_know_keep_their_prose(tmp_path: Path) -> None:
+    # Sphinx's directives (and its extensions') are unknown to docutils: the body of one
+    # written with an argument (a signature, a version, a label) is prose to quote; the body of
+    # one without (a code sample, a list of page names) is not, unless it holds directives.
+    (tmp_path / "config.rst").write_text(
+        "Settings\n========\n\n"
+        ".. toctree::\n   :maxdepth: 2\n\n   install\n   usage\n\n"
+        ".. py:data:: HARBOUR_MODE\n\n"
+        "    Whether the harbour accepts night arrivals.\n\n"
+        "    Default: ``False``\n\n"
+        "    .. versionadded:: 2.0\n"
+        "       Night arrivals were added in spring.\n\n"
+        ".. harbour:example::\n\n    moor(boat)\n    pay(fee)\n\n"
+        ".. harbour:example::\n    undock(boat)\n\n"
+        ".. tabs::\n\n   .. tab:: Winter\n\n      The office closes at four.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("config.rst", tmp_path)
+    assert _pairs(doc) == [
+        ("sentence", "Whether the harbour accepts night arrivals."),
+        ("sentence", "Default: ``False``"),
+        ("sentence", "Night arrivals were added in spring."),
+        ("sentence", "The office closes at four."),
+    ]
+    # What a signature or a label names is a section one level down (as Sphinx's contents
+    # list it); a version is not.
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Settings", 1),
+        ("HARBOUR_MODE", 2),
+        ("Winter", 2),
+    ]
+    harbour = doc.sections[1]
+    assert doc.text[harbour.heading_start : harbour.heading_end] == ".. py:data:: HARBOUR_MODE"
+    night = doc.text.index("Night arrivals")
+    assert harbour.start < night < harbour.end
+
+
 def test_candidates_stay_inside_the_range_and_code_is_whole_or_absent() -> None:
     doc = _analyze("guide.md")
     code = next(b for b in doc.blocks if b.kind == "code")

@@ -385,6 +385,8 @@ class _HtmlBlocks:
         # Per open list item: its list depth and the index of its block in ``items`` (None
         # until its first text is added), so its later paragraphs join that block.
         self._open_items: list[tuple[int, int | None]] = []
+        self._level = 0  # the level of the last heading added
+        self._described = 0  # depth of described objects (``_is_descriptions``) around the walk
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -411,6 +413,9 @@ class _HtmlBlocks:
         elif name in HEADING_LEVELS:
             self.flush()
             self._add(_collapse(_visible_text(tag)), "heading", HEADING_LEVELS[name])
+            self._level = HEADING_LEVELS[name]
+        elif _is_descriptions(tag):
+            self._visit_descriptions(tag)
         elif name == "pre":
             self.flush()
             code = tag.get_text().strip("\n")
@@ -439,6 +444,24 @@ class _HtmlBlocks:
             self._links -= 1
         else:
             self.walk(tag)
+
+    def _visit_descriptions(self, tag: Tag) -> None:
+        """Described objects (``_is_descriptions``): each term is a heading one level below the
+        section (or described object) it sits in, and its description that heading's body."""
+        self.flush()
+        self._described += 1
+        level = max(self._level + self._described, 2)
+        for child in tag.children:
+            if not isinstance(child, Tag):
+                continue
+            if child.name.lower() == "dt":
+                self._add(_collapse(_visible_text(child)), "heading", level)
+            elif child.name.lower() == "dd":
+                self.walk(child)
+                self.flush()
+            else:
+                self._visit(child)
+        self._described -= 1
 
     def _visit_block(self, tag: Tag, name: str) -> None:
         self.flush()
@@ -545,6 +568,17 @@ def _is_furniture(tag: Tag) -> bool:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _is_descriptions(tag: Tag) -> bool:
+    """A definition list whose every term is a link target (``<dt id=...>``): the descriptions
+    of named objects, as Sphinx writes a function, a setting or a glossary term
+    (``<dl class="py function"><dt id="json.dump">json.dump(obj, fp, ...)</dt><dd>...``), which
+    its contents list like sections.  A term without an id is an item of a list."""
+    if tag.name.lower() != "dl":
+        return False
+    terms = tag.find_all("dt", recursive=False)
+    return bool(terms) and all(term.get("id") for term in terms)
 
 
 def _is_page_contents(tag: Tag) -> bool:

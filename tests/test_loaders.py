@@ -429,6 +429,32 @@ def test_html_page_contents_are_furniture() -> None:
     )
 
 
+def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lists() -> None:
+    """Sphinx writes a function, a setting or a glossary term as a definition list whose terms
+    are link targets: each term heads its description, one level below its section (a method
+    one below its class); a definition list without targets is a list."""
+    page = (
+        "<html><body><main><h1>gauges</h1><h2>Reading</h2>"
+        '<dl class="py function"><dt class="sig" id="gauges.read">gauges.read(well)'
+        '<a class="headerlink" href="#gauges.read">\u00b6</a></dt>'
+        "<dd><p>Return the water level of <em>well</em>.</p>"
+        '<dl class="py method"><dt id="gauges.Well.reset">reset()</dt>'
+        "<dd><p>Zero the gauge.</p></dd></dl></dd></dl>"
+        "<dl><dt>Silt</dt><dd>Fine sand in the well.</dd></dl></main></body></html>"
+    )
+    parsed = parse_html(page)
+    assert [(parsed.text[b.start : b.end], b.kind, b.level) for b in parsed.blocks] == [
+        ("gauges", "heading", 1),
+        ("Reading", "heading", 2),
+        ("gauges.read(well)", "heading", 3),
+        ("Return the water level of well.", "paragraph", 0),
+        ("reset()", "heading", 4),
+        ("Zero the gauge.", "paragraph", 0),
+        ("Silt", "list_item", 1),
+        ("Fine sand in the well.", "list_item", 1),
+    ]
+
+
 def test_html_comments_and_related_articles_stay_furniture() -> None:
     page = (
         "<html><body><main><h1>Harbour news</h1><p>The quay reopens in May.</p></main>"

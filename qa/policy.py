@@ -486,6 +486,16 @@ class Defined:
 Exactness = tuple[bool, bool, bool, int]
 NamedSection = tuple[Exactness, str, Section]
 
+# "What does X do?", "What is X used for?": a question for what a thing does or is for, which a
+# section it titles (a function's, a setting's, a feature's) says first.
+_THING = r"(?:[^?!.;:,]|\.(?=\w)){1,60}?"  # a dot only inside a name ("json.dumps")
+_DOES_WHAT = re.compile(
+    rf"^\W*what\s+(?:does|do)\s+(?P<topic>{_THING})\s+do\s*[?.!]*\s*$"
+    rf"|^\W*what\s+(?:is|are)\s+(?P<purpose>{_THING})\s+(?:used\s+|useful\s+)?for"
+    r"\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
 # "What does the documentation say about X?", "Tell me about X": a question for what is said on
 # a topic (a reporting verb, then the preposition that names the topic).
 _SAID_ABOUT = re.compile(
@@ -525,9 +535,13 @@ class SectionAsked:
     name: str = "section_asked"
 
     def topic(self, asked: Asked) -> str | None:
-        """What the question asks the documents to say something about, or None."""
+        """What the question asks the documents to say something about (or asks what it does
+        or is for), or None."""
         found = _SAID_ABOUT.search(asked.cleaned)
-        return found.group("topic") if found else None
+        if found:
+            return found.group("topic")
+        does = _DOES_WHAT.match(asked.cleaned)
+        return (does.group("topic") or does.group("purpose")) if does else None
 
     def titled(self, topic_phrase: str, titles: dict[str, str]) -> list[str]:
         """The ids of the documents whose titles the topic names (every content word of the
@@ -567,7 +581,7 @@ class SectionAsked:
             (self._exactness(heading, topic, first, passage, section), doc.id, section)
             for doc in documents
             for section, heading, above in _headed(doc)
-            if heading.required <= topic
+            if (heading.required <= topic or heading.call_named_in(topic_phrase))
             and topic <= heading.words | above
             and (whole is None or _asks_as(section.title, asked_words))
         ]
@@ -637,12 +651,29 @@ class _Heading:
 
     required: frozenset[str]
     words: frozenset[str]
+    # The name a heading that is a call is called by, as written ("json.dumps" of
+    # "json.dumps(obj, *, indent=None)", a described function's signature), lowercased.
+    call: str | None = None
 
     @classmethod
     def of(cls, title: str) -> _Heading:
         """The heading of a section titled ``title``."""
         words = _terms(title)
-        return cls(_terms(_PARENTHESISED.sub(" ", title)) or words, words)
+        call = _CALL.search(title)
+        return cls(
+            _terms(_PARENTHESISED.sub(" ", title)) or words,
+            words,
+            call.group("name").lower() if call else None,
+        )
+
+    def call_named_in(self, phrase: str) -> bool:
+        """The heading is a call, and ``phrase`` writes its name as the heading does ("What does
+        json.dumps do?"): a reader leaves a signature's arguments out.  Written, not by content
+        words: "permissions" must not name "permission.has(scope)", nor "json.dumps" the
+        section "json.dump(obj, fp)"."""
+        if self.call is None:
+            return False
+        return re.search(rf"(?<![\w.]){re.escape(self.call)}(?!\w)", phrase.lower()) is not None
 
     def is_named_by(self, terms: frozenset[str] | None) -> bool:
         """``terms`` are the heading's required words and at most its optional ones."""
@@ -658,6 +689,8 @@ def _heading(title: str) -> _Heading:
 # An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
 # arguments ("permission.has(scope)"), which are part of the name.
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
+# A call: a dotted name right before its arguments.
+_CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\([^()]*\)")
 
 
 def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:

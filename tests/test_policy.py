@@ -408,7 +408,8 @@ def test_section_asked_opens_with_a_sentence_not_a_label_before_it() -> None:
 
 def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     """ "CORS" names "CORS (Cross-Origin Resource Sharing)"; the aside's words may be asked too;
-    a call's arguments ("check(scope)") are part of its name."""
+    a call's arguments ("check(scope)") may be left out only by writing the call's name as the
+    heading does ("check", not "checks")."""
     text = (
         "CORS (Cross-Origin Resource Sharing)\n\nCORS is a policy.\n\ncheck(scope)\n\nIt checks.\n"
     )
@@ -428,12 +429,51 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     ):
         found = rule.check(asked(f"Tell me about {topic}"), candidates, scores, [doc])
         assert found is not None and found[1] is cors, topic
-    # The aside alone does not name the section; nor does a call without its arguments.
+    # The aside alone does not name the section; a call's name does, as written.
     assert rule.check(asked("Tell me about resource sharing"), candidates, scores, [doc]) is None
-    assert rule.check(asked("Tell me about check"), candidates, scores, [doc]) is None
-    found = rule.check(asked("Tell me about check(scope)"), candidates, scores, [doc])
-    assert found is not None and found[1] is call
+    assert rule.check(asked("Tell me about checks"), candidates, scores, [doc]) is None
+    for topic in ("check", "check()", "check(scope)"):
+        found = rule.check(asked(f"Tell me about {topic}"), candidates, scores, [doc])
+        assert found is not None and found[1] is call, topic
     assert rule.titled("CORS", {"d": cors.title}) == ["d"]
+
+
+def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
+    """ "What does X do?" and "What is X used for?" ask what a section titled X says first: a
+    described function's or setting's.  A signature's arguments may be left out; a name that is
+    only like it ("json.dump" for "json.dumps") does not name it."""
+    text = (
+        "json.dump(obj, fp)\n\nWrite obj to fp.\n\n"
+        "json.dumps(obj, *, indent=None)\n\nReturn obj as a string.\n\n"
+        "SECRET_KEY\n\nA key for signing cookies.\n"
+    )
+    titles = ("json.dump(obj, fp)", "json.dumps(obj, *, indent=None)", "SECRET_KEY")
+    sections = []
+    for i, title in enumerate(titles):
+        start = text.index(title)
+        end = text.index(titles[i + 1]) - 2 if i + 1 < len(titles) else len(text)
+        sections.append(Section(title, 2, start, start + len(title), start + len(title) + 2, end))
+    doc = Document("d", "d.rst", text, "h", title=None, sections=sections)
+    candidates = [
+        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
+        for p in ("Write obj to fp.", "Return obj as a string.", "A key for signing cookies.")
+    ]
+    scores = np.array([0.9, 0.1, 0.1])
+    rule = SectionAsked()
+    for question, expected in (
+        ("What does json.dumps do?", 1),
+        ("What does json.dump() do?", 0),
+        ("What is SECRET_KEY used for?", 2),
+        ("what is the SECRET_KEY for", 2),
+    ):
+        found = rule.check(asked(question), candidates, scores, [doc])
+        assert found is not None and found[1] is sections[expected], question
+    for question in (
+        "What does json do?",  # the page's name, not the function's
+        "What does json.dumps return?",  # not a question for what it does
+        "What does the key do?",
+    ):
+        assert rule.check(asked(question), candidates, scores, [doc]) is None, question
 
 
 def _page_and_section(

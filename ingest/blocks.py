@@ -193,6 +193,114 @@ def _markdown_parser() -> Any:
     return MarkdownIt("commonmark").enable("table").disable("inline")
 
 
+# Python-Markdown's admonitions and content tabs, the marker line of an indented body of Markdown:
+# "!!! note", '??? tip "Title"' (collapsible), '=== "Python"' (a tab).
+_INDENTED_BODY = re.compile(
+    r"^(?P<indent>[ \t]*)"
+    r'(?:(?:!!!|\?\?\?\+?)[ \t]+[\w-][\w -]*(?:"[^"\n]*")?|===[!+]?[ \t]+"[^"\n]*")[ \t]*$'
+)
+# A MyST directive: a fence of backquotes, tildes or colons whose info is "{name}" (and an
+# argument): ```{note}, :::{warning}, ```{versionadded} 2.0.
+_MYST_DIRECTIVE = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[A-Za-z][\w:.-]*)\}(?P<argument>.*)$"
+)
+_FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:")
+
+
+def _unwrapped(source: str) -> str:
+    """``source`` with the markup around bodies of Markdown taken out, line for line (so token
+    line maps still hold for the stored text), for markdown-it to read those bodies as Markdown:
+
+    - a Python-Markdown admonition or content tab (MkDocs, Material): its marker line is blanked
+      and its body, indented four columns past the marker, is dedented;
+    - a MyST directive whose content is prose (:func:`_myst_body`): its fences and its options
+      are blanked.
+
+    Before, an admonition's body was an indented code block (or, right under its marker, went
+    on the marker's paragraph) and a MyST note a fenced code block: never quoted.  A marker or
+    directive inside fenced code is left as it is.
+    """
+    rows = source.split("\n")
+    fence = ""  # the fence of the open code block, if any
+    for i, row in enumerate(rows):
+        if fence:
+            if _closes(row, fence):
+                fence = ""
+        elif marker := _INDENTED_BODY.match(row):
+            rows[i] = " " * len(row)
+            _dedent_body(rows, i + 1, _columns(marker.group("indent")) + 4)
+        elif directive := _MYST_DIRECTIVE.match(row):
+            mark = directive.group("fence")
+            end = next((j for j in range(i + 1, len(rows)) if _closes(rows[j], mark)), None)
+            if end is not None and _myst_body(
+                directive.group("name"), directive.group("argument"), rows[i + 1 : end]
+            ):
+                _blank_directive_markup(rows, i, end)
+            elif not mark.startswith(":"):
+                fence = mark
+        elif opening := _FENCE_OPEN.match(row):
+            fence = opening.group(1)
+    return "\n".join(rows)
+
+
+def _closes(row: str, fence: str) -> bool:
+    """``row`` closes a block opened by ``fence``: the same character, at least as many."""
+    mark = row.strip()
+    return len(mark) >= len(fence) and not mark.strip(fence[0])
+
+
+def _columns(indent: str) -> int:
+    return len(indent.expandtabs(4))
+
+
+def _dedent_body(rows: list[str], first: int, indent: int) -> None:
+    """Dedent, by four columns, the rows from ``first`` on that are blank or indented at least
+    ``indent`` columns: an admonition's or a tab's body."""
+    for j in range(first, len(rows)):
+        expanded = rows[j].expandtabs(4)
+        if not expanded.strip():
+            continue
+        if _columns(expanded[: len(expanded) - len(expanded.lstrip())]) < indent:
+            return
+        rows[j] = expanded[: indent - 4] + expanded[indent:]
+
+
+def _blank_directive_markup(rows: list[str], opening: int, closing: int) -> None:
+    """Blank a MyST directive's fences and its options (``:class: tip`` lines, or a YAML block
+    between ``---`` lines) at the start of its content."""
+    for j in (opening, closing):
+        rows[j] = " " * len(rows[j])
+    j = opening + 1
+    if j < closing and rows[j].strip() == "---":
+        end = next((k for k in range(j + 1, closing) if rows[k].strip() == "---"), None)
+        if end is not None:
+            for k in range(j, end + 1):
+                rows[k] = " " * len(rows[k])
+    while j < closing and _MYST_OPTION.match(rows[j]):
+        rows[j] = " " * len(rows[j])
+        j += 1
+
+
+def _myst_body(name: str, argument: str, content: Sequence[str]) -> bool:
+    """Whether a MyST directive's content is prose to read as Markdown: an admonition's as
+    docutils knows them (``{note}``, ``{warning}``, ``{admonition}``); for a directive docutils
+    does not know, by the rule :func:`_unknown_directive` reads reStructuredText by (an
+    argument, ``{versionadded} 2.0``, ``{tab-item} Linux``; or content opening with another
+    directive); any other directive's content (``{code-block}``, ``{math}``, ``{toctree}``)
+    stays as it is."""
+    from docutils import utils
+    from docutils.parsers.rst import directives
+    from docutils.parsers.rst.directives.admonitions import BaseAdmonition
+    from docutils.parsers.rst.languages import en
+
+    known = directives.directive(name.lower(), cast(Any, en), utils.new_document("<myst>"))[0]
+    if known is not None:
+        return isinstance(known, type) and issubclass(known, BaseAdmonition)
+    first = next((row for row in content if row.strip()), "")
+    return bool(argument.strip()) or _MYST_DIRECTIVE.match(first) is not None
+
+
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown text from markdown-it-py's token line maps."""
     return list(_markdown_blocks(text))
@@ -205,6 +313,7 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     if front:
         # Keep the line count: blank the front matter instead of cutting it.
         source = re.sub(r"[^\r\n]", " ", front.group(0)) + text[front.end() :]
+    source = _unwrapped(source)
     lines = _Lines(text)
     tokens = _markdown_parser().parse(source)
     blocks: list[Block] = []

@@ -93,6 +93,37 @@ def test_rst_directives_docutils_does_not_know_keep_their_prose(tmp_path: Path) 
     assert harbour.start < night < harbour.end
 
 
+def test_markdown_admonitions_tabs_and_myst_notes_keep_their_prose(tmp_path: Path) -> None:
+    # MkDocs' admonitions and tabs (an indented body under a marker line) and MyST's directives
+    # (a fence whose info is "{name}") hold prose; their markup is never quoted, and code,
+    # lists of names and examples inside fenced code stay what they are.
+    (tmp_path / "guide.md").write_text(
+        "# Guide\n\n"
+        '!!! note "Heads up"\n\n    The harbour closes at dusk.\n\n'
+        "??? tip\n    Moor on the east side.\n\n"
+        '=== "Winter"\n\n    The office closes at four.\n\n'
+        "```{note}\nThe ferry is free on Sundays.\n```\n\n"
+        ":::{warning}\n:class: big\nDo not swim here.\n:::\n\n"
+        "```{versionadded} 2.0\nNight arrivals were added.\n```\n\n"
+        "```{toctree}\nberths\nfees\n```\n\n"
+        "```markdown\n!!! note\n    Only an example.\n```\n",
+        encoding="utf-8",
+    )
+    pairs = _pairs(_analyze("guide.md", tmp_path))
+    assert [text for role, text in pairs if role != "code"] == [
+        "The harbour closes at dusk.",
+        "Moor on the east side.",
+        "The office closes at four.",
+        "The ferry is free on Sundays.",
+        "Do not swim here.",
+        "Night arrivals were added.",
+    ]
+    assert [text for role, text in pairs if role == "code"] == [
+        "```{toctree}\nberths\nfees\n```",
+        "```markdown\n!!! note\n    Only an example.\n```",
+    ]
+
+
 def test_candidates_stay_inside_the_range_and_code_is_whole_or_absent() -> None:
     doc = _analyze("guide.md")
     code = next(b for b in doc.blocks if b.kind == "code")

@@ -295,7 +295,8 @@ def _myst_body(name: str, argument: str, content: Sequence[str]) -> bool:
     from docutils.parsers.rst.languages import en
 
     known = directives.directive(name.lower(), cast(Any, en), utils.new_document("<myst>"))[0]
-    if known is not None:
+    # A name registered while reading reStructuredText is still one docutils does not know.
+    if known is not None and known is not _unknown_directive():
         return isinstance(known, type) and issubclass(known, BaseAdmonition)
     first = next((row for row in content if row.strip()), "")
     return bool(argument.strip()) or _MYST_DIRECTIVE.match(first) is not None

@@ -204,6 +204,14 @@ _INDENTED_BODY = re.compile(
 _MYST_DIRECTIVE = re.compile(
     r"^[ \t]*(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[A-Za-z][\w:.-]*)\}(?P<argument>.*)$"
 )
+# A container of Docusaurus, VitePress or markdown-it-container: ":::tip", "::: warning Careful",
+# ":::note[Title]", closed by a line of as many colons.
+_CONTAINER = re.compile(
+    r"^[ \t]*(?P<fence>:{3,})[ \t]*[A-Za-z][\w-]*(?:\[[^\]\n]*\])?(?:[ \t].*)?$"
+)
+# The first line of a GitHub alert or an Obsidian callout: "> [!NOTE]", "> [!tip]- Title".
+_ALERT = re.compile(r"^[ \t]*>[ \t]*\[![A-Za-z][\w-]*\][+-]?(?:[ \t].*)?$")
+_QUOTE_MARK = re.compile(r"^([ \t]*)>")
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:")
 
@@ -215,7 +223,11 @@ def _unwrapped(source: str) -> str:
     - a Python-Markdown admonition or content tab (MkDocs, Material): its marker line is blanked
       and its body, indented four columns past the marker, is dedented;
     - a MyST directive whose content is prose (:func:`_myst_body`): its fences and its options
-      are blanked.
+      are blanked;
+    - a container of Docusaurus or VitePress (``:::tip`` ... ``:::``): its fences are blanked;
+    - a GitHub alert or Obsidian callout (a block quote opening with ``> [!NOTE]``): its marker
+      line is blanked and its quote marks are spaces, so its text is the page's own prose, not a
+      quotation.
 
     Before, an admonition's body was an indented code block (or, right under its marker, went
     on the marker's paragraph) and a MyST note a fenced code block: never quoted.  A marker or
@@ -239,6 +251,17 @@ def _unwrapped(source: str) -> str:
                 _blank_directive_markup(rows, i, end)
             elif not mark.startswith(":"):
                 fence = mark
+        elif container := _CONTAINER.match(row):
+            mark = container.group("fence")
+            end = next((j for j in range(i + 1, len(rows)) if _closes(rows[j], mark)), None)
+            if end is not None:
+                rows[i], rows[end] = " " * len(row), " " * len(rows[end])
+        elif _ALERT.match(row):
+            rows[i] = " " * len(row)
+            for j in range(i + 1, len(rows)):
+                if not _QUOTE_MARK.match(rows[j]):
+                    break
+                rows[j] = _QUOTE_MARK.sub(lambda m: m.group(1) + " ", rows[j], count=1)
         elif opening := _FENCE_OPEN.match(row):
             fence = opening.group(1)
     return "\n".join(rows)

@@ -143,9 +143,11 @@ def _from_blocks(
             if _only_images(text[block.start : block.end]):
                 continue
             for s, e in split_sentences(text, max(block.start, start), min(block.end, stop)):
+                # A quote's lines open with its marks; so do those of a GitHub alert, read as
+                # the page's paragraph (ingest.blocks).
+                marker = _QUOTE_MARKER.match(text[s:e]) if block.kind != "item_text" else None
+                s = s + marker.end() if marker else s
                 if block.kind == "quote":
-                    marker = _QUOTE_MARKER.match(text[s:e])
-                    s = s + marker.end() if marker else s
                     _add(out, text, s, e, "quote")
                 elif block.kind == "item_text":
                     _add(out, text, s, e, "list_item")  # still the item's text, not the page's

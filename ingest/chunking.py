@@ -36,7 +36,10 @@ _SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
 _WORD = re.compile(r"\S+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).
-_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|#{1,6}\s|>|\||```|~~~|\{\*|///)")
+_BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|#{1,6}\s|\||```|~~~|\{\*|///)")
+# A quote's line starts a unit, except inside a unit that opened as a quote: the lines of a
+# quoted paragraph ("> ... params\n> won't always be correct.") go on with its sentence.
+_QUOTED = re.compile(r"\s*>")
 # A numbered line starts a unit unless it would interrupt a paragraph with a number other than
 # 1 (CommonMark's rule: "... uses port\n5000." goes on): it may follow a list item.
 _ORDERED = re.compile(r"^\s*(\d+)[.)]\s")
@@ -90,6 +93,10 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
             ordered = _ORDERED.match(line)
             starts = (
                 _BLOCK_START.match(line)
+                or (
+                    _QUOTED.match(line)
+                    and (block_start is None or _QUOTED.match(text, block_start) is None)
+                )
                 or (
                     ordered
                     and (

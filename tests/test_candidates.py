@@ -124,6 +124,27 @@ def test_markdown_admonitions_tabs_and_myst_notes_keep_their_prose(tmp_path: Pat
     ]
 
 
+def test_github_alerts_and_containers_are_the_pages_prose(tmp_path: Path) -> None:
+    # A GitHub alert ("> [!NOTE]") is the page's own voice, not a quotation, and its marker is
+    # markup; a Docusaurus or VitePress container's fences are markup too.  A real quote stays
+    # a quote, its wrapped lines one sentence.
+    (tmp_path / "readme.md").write_text(
+        "# Gauges\n\n"
+        "> [!NOTE]\n> Gauges drift in winter.\n>\n> Read them twice\n> a day.\n\n"
+        ":::tip[Moorings]\nUse the east pier.\n:::\n\n"
+        "::: warning\nDo not swim here.\n:::\n\n"
+        "> The sea is\n> never still.\n",
+        encoding="utf-8",
+    )
+    assert _pairs(_analyze("readme.md", tmp_path)) == [
+        ("sentence", "Gauges drift in winter."),
+        ("sentence", "Read them twice\n> a day."),
+        ("sentence", "Use the east pier."),
+        ("sentence", "Do not swim here."),
+        ("quote", "The sea is\n> never still."),
+    ]
+
+
 def test_candidates_stay_inside_the_range_and_code_is_whole_or_absent() -> None:
     doc = _analyze("guide.md")
     code = next(b for b in doc.blocks if b.kind == "code")

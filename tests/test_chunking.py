@@ -99,6 +99,8 @@ def _check_invariants(
         ("Use :ref:`gauges\n<tide-gauges>` daily.", ["Use :ref:`gauges\n<tide-gauges>` daily."]),
         # A number other than 1 does not interrupt a paragraph (CommonMark); items follow items.
         ("It uses port\n5000. Then it waits.", ["It uses port\n5000.", "Then it waits."]),
+        # A quote interrupts a paragraph; the lines of a quoted paragraph go on with it.
+        ("The gauge\n> reads low. Then\n> high.", ["The gauge", "> reads low.", "Then\n> high."]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

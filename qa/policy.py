@@ -428,9 +428,10 @@ def _in_place_of(run: list[str], i: int, passage: list[list[str]]) -> list[tuple
 
 # "What is X?" / "What are Xs?": what the thing is; after a phrase that sets the context ("In
 # CORS terms, what is an origin?").
+_THING = r"(?:[^?!.;:,]|\.(?=\w)){1,60}?"  # a dot only inside a name ("json.dumps")
 _WHAT_IS = re.compile(
     r"^\W*(?:[^,?!.;:]{1,40},\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
-    r"(?P<subject>[^?!.;:,]{1,60}?)\s*[?.!]*\s*$",
+    rf"(?P<subject>{_THING})\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 _MARKUP = r"[*_`\"'“”‘’]*"
@@ -488,7 +489,6 @@ NamedSection = tuple[Exactness, str, Section]
 
 # "What does X do?", "What is X used for?": a question for what a thing does or is for, which a
 # section it titles (a function's, a setting's, a feature's) says first.
-_THING = r"(?:[^?!.;:,]|\.(?=\w)){1,60}?"  # a dot only inside a name ("json.dumps")
 _DOES_WHAT = re.compile(
     rf"^\W*what\s+(?:does|do)\s+(?P<topic>{_THING})\s+do\s*[?.!]*\s*$"
     rf"|^\W*what\s+(?:is|are)\s+(?P<purpose>{_THING})\s+(?:used\s+|useful\s+)?for"
@@ -541,7 +541,10 @@ class SectionAsked:
         if found:
             return found.group("topic")
         does = _DOES_WHAT.match(asked.cleaned)
-        return (does.group("topic") or does.group("purpose")) if does else None
+        if does:
+            return does.group("topic") or does.group("purpose")
+        what = _WHAT_IS.match(asked.cleaned)
+        return what.group("subject") if what else None
 
     def titled(self, topic_phrase: str, titles: dict[str, str]) -> list[str]:
         """The ids of the documents whose titles the topic names (every content word of the

@@ -380,8 +380,10 @@ def test_section_asked_answers_a_question_a_heading_asks_with_its_section() -> N
     # Of two headings with the same words, the one asking the question word for word.
     feet = rule.check(asked("How do I convert metres to feet?"), candidates, scores, [doc])
     assert feet is not None and feet[0] == 3
-    # Only a heading that is a question, and only a question with all its words.
-    assert rule.check(asked("What are floats?"), candidates, scores, [doc]) is None
+    # Only a heading that is a question, and only a question with all its words ("What are
+    # floats?" asks what floats are: the section "Floats" says, not "Why is there no float?").
+    floats = rule.check(asked("What are floats?"), candidates, scores, [doc])
+    assert floats is not None and floats[1].title == "Floats"
     assert rule.check(asked("Floats"), candidates, scores, [doc]) is None
     assert rule.check(asked("Why is there no float today?"), candidates, scores, [doc]) is None
 
@@ -439,9 +441,9 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
 
 
 def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
-    """ "What does X do?" and "What is X used for?" ask what a section titled X says first: a
-    described function's or setting's.  A signature's arguments may be left out; a name that is
-    only like it ("json.dump" for "json.dumps") does not name it."""
+    """ "What does X do?", "What is X used for?" and "What is X?" ask what a section titled X
+    says first: a described function's or setting's.  A signature's arguments may be left out;
+    a name that is only like it ("json.dump" for "json.dumps") does not name it."""
     text = (
         "json.dump(obj, fp)\n\nWrite obj to fp.\n\n"
         "json.dumps(obj, *, indent=None)\n\nReturn obj as a string.\n\n"
@@ -465,6 +467,9 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         ("What does json.dump() do?", 0),
         ("What is SECRET_KEY used for?", 2),
         ("what is the SECRET_KEY for", 2),
+        # What X is: a section titled X says first (when no sentence says "X is ...").
+        ("What is SECRET_KEY?", 2),
+        ("What is json.dumps?", 1),
     ):
         found = rule.check(asked(question), candidates, scores, [doc])
         assert found is not None and found[1] is sections[expected], question

@@ -682,16 +682,13 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
     firsts: dict[int, Any] = {}
 
     def depth(node: nodes.Node, kind: type[nodes.Element] | tuple[type[nodes.Element], ...]) -> int:
+        """How many of ``node``'s ancestors are of ``kind`` (of containers, those standing for
+        described objects only)."""
         count, parent = 0, node.parent
         while parent is not None:
-            count += isinstance(parent, kind)
-            parent = parent.parent
-        return count
-
-    def signatures(node: nodes.Node) -> int:
-        count, parent = 0, node.parent
-        while parent is not None:
-            count += _SIGNATURE in getattr(parent, "attributes", {})
+            count += isinstance(parent, kind) and (
+                kind is not nodes.container or _SIGNATURE in parent.attributes
+            )
             parent = parent.parent
         return count
 
@@ -709,7 +706,7 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
             blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
         elif _SIGNATURE in node.attributes:
             first, last = node[_SIGNATURE]
-            level = depth(node, nodes.section) + signatures(node) + 1
+            level = depth(node, nodes.section) + depth(node, nodes.container) + 1
             blocks.append(Block(*lines.span(first, last), "heading", max(level, 2)))
         elif isinstance(node, items):
             blocks.append(_rst_item(lines, index, depth(node, lists)))

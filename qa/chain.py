@@ -9,6 +9,7 @@ equal the stored source text at its offsets.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -505,15 +506,16 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
     def _prose(self, claim_text: str, doc_id: str, start: int) -> str:
         """The claim as the answer's prose: on one line, as a sentence reads (a wrapped
-        paragraph's line ends and a directive body's indentation are layout, not words); a
-        claim quoting code keeps its lines.  The citation keeps the exact text either way."""
+        paragraph's line ends, a directive body's indentation and a quoted paragraph's quote
+        marks are layout, not words); a claim quoting code keeps its lines.  The citation keeps
+        the exact text either way."""
         if "\n" not in claim_text.strip():
             return claim_text.strip()
         doc = self._document(doc_id)
         blocks = [*doc.blocks, *doc.item_parts] if doc is not None else []
         if any(b.kind in CODE_KINDS and b.start <= start < b.end for b in blocks):
             return claim_text.strip()
-        return " ".join(claim_text.split())
+        return " ".join(_LINE_QUOTE_MARKS.sub("", claim_text).split())
 
     def _locate(self, claim: Claim, evidence: Sequence[Evidence]) -> tuple[str, int, int] | None:
         order: list[Evidence] = []
@@ -530,6 +532,8 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
 # The chunks of a named section that join the evidence (see ``_with_asked_sections``).
 _SECTION_CHUNKS = 2
+# The quote marks opening a line of a quoted paragraph ("... params\n> won't always ...").
+_LINE_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 
 
 def _joined(evidence: list[Evidence], chunks: Sequence[Chunk]) -> list[Evidence]:

@@ -575,6 +575,8 @@ def test_an_answer_reads_a_wrapped_sentence_on_one_line_and_quotes_it_exactly(
     code = "gauge read --port 7\n    gauge read --port 8"
     assert chain._prose(code, "gauges.txt", text.index(code)) == code
     assert chain._prose("a\n    b", "gauges.txt", text.index("The harbour")) == "a b"
+    # A quoted paragraph's quote marks are layout too.
+    assert chain._prose("a\n> b\n>> c", "gauges.txt", text.index("The harbour")) == "a b c"
 
 
 def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Path) -> None:

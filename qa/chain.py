@@ -316,10 +316,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         if topic is None:
             # A question a heading asks word for word: the opening of its section joins, from
             # the documents retrieved (no search more).
-            question = section.asks_heading(asked)
-            if question is None:
-                return evidence
-            asking = section.named(question, self._documents_for(evidence), questions=True)
+            asking = section.heading_asked(asked, self._documents_for(evidence))
             return _joined(evidence, self._openings(asking))
         # "What is X?": the sentence saying so ("X is a ...") can sit in any chunk naming X,
         # and a thing a corpus is about is named in most of them; its definitional phrase is

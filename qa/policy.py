@@ -559,11 +559,12 @@ class SectionAsked:
             if (heading := _heading(title)).words and heading.required <= topic
         ]
 
-    def asks_heading(self, asked: Asked) -> str | None:
-        """The question itself, when it is one (it ends with a question mark): a heading may ask
-        it word for word (a FAQ's "Why is there no goto?").  Read when it names no topic."""
+    def heading_asked(self, asked: Asked, documents: Sequence[Document]) -> list[NamedSection]:
+        """The sections of ``documents`` whose headings ask the question word for word (a FAQ's
+        "Why is there no goto?"), as :meth:`named` finds them; none when the question does not
+        end with a question mark.  Read when it names no topic."""
         question = asked.cleaned.strip()
-        return question if question.endswith("?") else None
+        return self.named(question, documents, questions=True) if question.endswith("?") else []
 
     def named(
         self, topic_phrase: str, documents: Sequence[Document], *, questions: bool = False
@@ -632,11 +633,10 @@ class SectionAsked:
         best: tuple[int, Section] | None = None
         best_rank: Exactness | None = None
         topic = self.topic(asked)
-        question = None if topic is not None else self.asks_heading(asked)
         if topic is not None:
             named = self.named(topic, documents)
         else:
-            named = self.named(question, documents, questions=True) if question else []
+            named = self.heading_asked(asked, documents)
         for rank, doc_id, section in named:
             if best_rank is not None and rank != best_rank:
                 break
@@ -655,8 +655,9 @@ class _Heading:
     required: frozenset[str]
     words: frozenset[str]
     # The name a heading that is a call is called by, as written ("json.dumps" of
-    # "json.dumps(obj, *, indent=None)", a described function's signature), lowercased.
-    call: str | None = None
+    # "json.dumps(obj, *, indent=None)", a described function's signature), as a pattern that
+    # finds it whole in a lowercased phrase.
+    call: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, title: str) -> _Heading:
@@ -666,7 +667,9 @@ class _Heading:
         return cls(
             _terms(_PARENTHESISED.sub(" ", title)) or words,
             words,
-            call.group("name").lower() if call else None,
+            re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
+            if call
+            else None,
         )
 
     def call_named_in(self, phrase: str) -> bool:
@@ -674,9 +677,7 @@ class _Heading:
         json.dumps do?"): a reader leaves a signature's arguments out.  Written, not by content
         words: "permissions" must not name "permission.has(scope)", nor "json.dumps" the
         section "json.dump(obj, fp)"."""
-        if self.call is None:
-            return False
-        return re.search(rf"(?<![\w.]){re.escape(self.call)}(?!\w)", phrase.lower()) is not None
+        return self.call is not None and self.call.search(phrase.lower()) is not None
 
     def is_named_by(self, terms: frozenset[str] | None) -> bool:
         """``terms`` are the heading's required words and at most its optional ones."""
@@ -1004,9 +1005,10 @@ class AnswerDecider:
 
     def named_topic(self, asked: Asked) -> str | None:
         """What the question names by a heading, whose sections' opening chunks the evidence
-        should hold: the topic of "What does the documentation say about X?", or the subject of
-        "What is X?" (a page or section on a thing usually says first what it is)."""
-        return self.section.topic(asked) or self.defined.subject(asked)
+        should hold: :meth:`SectionAsked.topic`, the topic of "What does the documentation say
+        about X?" or "What does X do?", or the subject of "What is X?" (a page or section on a
+        thing usually says first what it is)."""
+        return self.section.topic(asked)
 
     def before_retrieval(self, asked: Asked) -> Decision | None:
         """The first rule that refuses the question as asked, or None."""

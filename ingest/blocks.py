@@ -571,6 +571,7 @@ def _read_unknown_directives(text: str) -> None:
     for name in {m.group(1).lower() for m in _DIRECTIVE_NAME.finditer(text)}:
         if directives.directive(name, cast(Any, en), probe)[0] is None:
             directives.register_directive(name, _unknown_directive())
+    directives.register_directive("class", _class_directive())
 
 
 # The attribute of a container node standing for a described object's signature lines.
@@ -643,6 +644,33 @@ def _unknown_directive() -> type:
             return [node]
 
     return Unknown
+
+
+# A Sphinx class's signature names it with a capital letter, a dot or a parenthesis
+# ("HttpRequest", "date(year, month, day)"); docutils' own class names never do: it lowercases
+# them ("special", "align-center").
+_CLASS_SIGNATURE = re.compile(r"[A-Z.(]")
+
+
+@functools.cache
+def _class_directive() -> type:
+    """The class read for ``.. class::``, which means two things: in Sphinx (its domain's
+    default) a described class, ``.. class:: HttpRequest`` over what the class does; in plain
+    docutils a class name set on the elements that follow (``.. class:: special``).  A
+    signature (:data:`_CLASS_SIGNATURE`) is read as Sphinx's, as :func:`_unknown_directive`
+    reads any described object; anything else as docutils'."""
+    from docutils.parsers.rst.directives import misc
+
+    class Class(_unknown_directive()):  # type: ignore[misc]
+        def run(self) -> list[Any]:
+            argument = " ".join(self.arguments)
+            if _CLASS_SIGNATURE.search(argument):
+                return cast(list[Any], super().run())
+            if not argument:
+                return []
+            return cast(list[Any], misc.Class.run(self))
+
+    return Class
 
 
 @functools.lru_cache(maxsize=8)

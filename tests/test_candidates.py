@@ -93,6 +93,35 @@ def test_rst_directives_docutils_does_not_know_keep_their_prose(tmp_path: Path) 
     assert harbour.start < night < harbour.end
 
 
+def test_rst_class_is_sphinxs_described_class_or_docutils_class_name(tmp_path: Path) -> None:
+    # ".. class::" is Sphinx's described class when its argument is a signature (a capital
+    # letter, a dot, a parenthesis) and docutils' class name for what follows otherwise.
+    (tmp_path / "ferries.rst").write_text(
+        "Ferries\n=======\n\n"
+        ".. class:: Timetable(route, season=None)\n\n"
+        "   A timetable lists the crossings of one route.\n\n"
+        "   .. method:: Timetable.next()\n\n"
+        "      Returns the next crossing.\n\n"
+        ".. class:: Berth\n\n   A berth holds one boat.\n\n"
+        ".. class:: special\n\n"
+        "The office sells tickets.\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("ferries.rst", tmp_path)
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Ferries", 1),
+        ("Timetable(route, season=None)", 2),
+        ("Timetable.next()", 3),
+        ("Berth", 2),
+    ]
+    assert [text for _, text in _pairs(doc)] == [
+        "A timetable lists the crossings of one route.",
+        "Returns the next crossing.",
+        "A berth holds one boat.",
+        "The office sells tickets.",
+    ]
+
+
 def test_markdown_admonitions_tabs_and_myst_notes_keep_their_prose(tmp_path: Path) -> None:
     # MkDocs' admonitions and tabs (an indented body under a marker line) and MyST's directives
     # (a fence whose info is "{name}") hold prose; their markup is never quoted, and code,

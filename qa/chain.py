@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import replace
@@ -30,7 +30,7 @@ from qa.citations import (
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
 from qa.lists import list_items_after
-from qa.policy import AnswerDecider, Asked, Decision, NamedSection, strip_instructions
+from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
 from qa.text import contains_phrase, content_terms, entities, is_follow_up, numbers, stem, words
@@ -44,6 +44,7 @@ from qa.types import (
     Evidence,
     Gap,
     GapInfo,
+    Section,
     Turn,
 )
 from qa.wording import REFUSAL_TEXT, TRUNCATED_TEXT
@@ -312,12 +313,16 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         introduction to a long code block has its first sentence in its second chunk.
         """
         section = self.decider.section
+        # An object the question names as code: the opening of its section joins, from the
+        # documents retrieved (no search more).
+        objects = self.decider.named_object.sections(asked, self._documents_for(evidence))
+        evidence = _joined(evidence, self._openings(objects))
         topic = self.decider.named_topic(asked)
         if topic is None:
             # A question a heading asks word for word: the opening of its section joins, from
             # the documents retrieved (no search more).
             asking = section.heading_asked(asked, self._documents_for(evidence))
-            return _joined(evidence, self._openings(asking))
+            return _joined(evidence, self._openings((d, s) for _, d, s in asking))
         # "What is X?": the sentence saying so ("X is a ...") can sit in any chunk naming X,
         # and a thing a corpus is about is named in most of them; its definitional phrase is
         # searched for as a quoted term (the chunks holding it rank higher), and up to
@@ -336,13 +341,13 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             doc = self._document(doc_id) if doc_id not in have_docs else None
             if doc is not None:
                 docs.append(doc)
-        return _joined(evidence, self._openings(section.named(topic, docs)))
+        return _joined(evidence, self._openings((d, s) for _, d, s in section.named(topic, docs)))
 
-    def _openings(self, named: Sequence[NamedSection]) -> list[Chunk]:
+    def _openings(self, named: Iterable[tuple[str, Section]]) -> list[Chunk]:
         """The first ``_SECTION_CHUNKS`` chunks of each named section, in order."""
         return [
             chunk
-            for _, doc_id, where in named
+            for doc_id, where in named
             for chunk in self.sources.chunks_over(
                 doc_id, where.start, where.end, limit=_SECTION_CHUNKS
             )

@@ -647,6 +647,48 @@ class SectionAsked:
 
 
 @dataclass(frozen=True)
+class ObjectNamed:
+    """A question that names a described object as code, as its heading writes it ("What does
+    json.dumps return?" of the section "json.dumps(obj, *, skipkeys=False, ...)"; see
+    :meth:`_Heading.object_named_in`), asks about that object: the candidates inside its section
+    lead the ranking, best first, before the rest (the decision whether to answer is the
+    model's and the rules' as for any question; only which candidate leads changes).
+
+    A reference's neighbouring objects are described in the same words ("Return the median of
+    numeric data", "Return the high median of data"), and the model, which reads a sentence and
+    not the heading above it, picked the neighbour's as often as not.  The chain brings the
+    opening chunks of the named sections into the evidence.
+    """
+
+    name: str = "object_named"
+
+    def sections(self, asked: Asked, documents: Sequence[Document]) -> list[tuple[str, Section]]:
+        """The sections (with their documents' ids) of the objects the question names."""
+        return [
+            (doc.id, section)
+            for doc in documents
+            for section, heading, _ in _headed(doc)
+            if heading.object_named_in(asked.cleaned)
+        ]
+
+    def scoped(
+        self, ranked: Sequence[ScoredSentence], sections: Sequence[tuple[str, Section]]
+    ) -> tuple[ScoredSentence, ...]:
+        """``ranked`` with the candidates inside ``sections`` first (each part in its order)."""
+
+        def inside(s: Sentence) -> bool:
+            return any(
+                s.document == doc_id and where.start <= s.start and s.end <= where.end
+                for doc_id, where in sections
+            )
+
+        return (
+            *(r for r in ranked if inside(r.sentence)),
+            *(r for r in ranked if not inside(r.sentence)),
+        )
+
+
+@dataclass(frozen=True)
 class _Heading:
     """A heading's content words; those outside parentheses are required to name it ("CORS"
     names "CORS (Cross-Origin Resource Sharing)", "deploy your app" names "Deploy your app
@@ -658,6 +700,8 @@ class _Heading:
     # "json.dumps(obj, *, indent=None)", a described function's signature), as a pattern that
     # finds it whole in a lowercased phrase.
     call: re.Pattern[str] | None = None
+    # That name as the heading writes it.
+    call_name: str = ""
 
     @classmethod
     def of(cls, title: str) -> _Heading:
@@ -670,6 +714,7 @@ class _Heading:
             re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
             if call
             else None,
+            call.group("name") if call else "",
         )
 
     def call_named_in(self, phrase: str) -> bool:
@@ -678,6 +723,17 @@ class _Heading:
         words: "permissions" must not name "permission.has(scope)", nor "json.dumps" the
         section "json.dump(obj, fp)"."""
         return self.call is not None and self.call.search(phrase.lower()) is not None
+
+    def object_named_in(self, phrase: str) -> bool:
+        """The heading is a call and ``phrase`` names the object it describes as code: its
+        name as written, and either the name reads as code (a dot, an underscore or a capital
+        inside it: "json.dumps", "get_host", "HttpRequest") or the phrase writes the call
+        ("count(", not "count")."""
+        if not self.call_named_in(phrase):
+            return False
+        if _CODE_NAME.search(self.call_name):
+            return True
+        return re.search(rf"(?<![\w.]){re.escape(self.call_name)}\(", phrase, re.I) is not None
 
     def is_named_by(self, terms: frozenset[str] | None) -> bool:
         """``terms`` are the heading's required words and at most its optional ones."""
@@ -695,6 +751,8 @@ def _heading(title: str) -> _Heading:
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
 # A call: a dotted name right before its arguments.
 _CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\([^()]*\)")
+# A name that reads as code, not as a word: a dot, an underscore or a capital inside it.
+_CODE_NAME = re.compile(r"[._]|(?<=[a-z0-9])[A-Z]")
 
 
 def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:
@@ -981,6 +1039,7 @@ class AnswerDecider:
         unmentioned: Unmentioned | None = None,
         defined: Defined | None = None,
         section: SectionAsked | None = None,
+        named_object: ObjectNamed | None = None,
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
         negation: NegationUnstated | None = None,
@@ -995,6 +1054,7 @@ class AnswerDecider:
         self.unmentioned = unmentioned or Unmentioned()
         self.defined = defined or Defined()
         self.section = section or SectionAsked()
+        self.named_object = named_object or ObjectNamed()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
         self.negation = negation or NegationUnstated()
@@ -1027,6 +1087,9 @@ class AnswerDecider:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
         p = self.model.score_candidates(features)
         ranked = _ranked(sentences, features, cos, p)
+        objects = self.named_object.sections(asked, documents)
+        if objects:
+            ranked = self.named_object.scoped(ranked, objects)
         defining = self.defined.check(asked, [r.sentence for r in ranked])
         if defining is not None:
             return Decision(

@@ -26,6 +26,7 @@ from qa.policy import (
     NameSwapped,
     NegationUnstated,
     NumberAbsent,
+    ObjectNamed,
     OnlyInstructions,
     OutOfScope,
     SectionAsked,
@@ -479,6 +480,50 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         "What does the key do?",
     ):
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
+
+
+def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
+    """A question naming a described object as code, as its heading writes it ("json.dumps",
+    "get_host"), is about that object: its section's candidates lead the ranking, best first.
+    A name that reads as a word ("count") names the object only written as a call."""
+    text = (
+        "json.dump(obj, fp)\n\nReturn nothing; obj is written to fp.\n\n"
+        "json.dumps(obj)\n\nReturn obj as a string.\n\n"
+        "count(items)\n\nReturn how many items there are.\n"
+    )
+    titles = ("json.dump(obj, fp)", "json.dumps(obj)", "count(items)")
+    sections = []
+    for i, title in enumerate(titles):
+        start = text.index(title)
+        end = text.index(titles[i + 1]) - 2 if i + 1 < len(titles) else len(text)
+        sections.append(Section(title, 2, start, start + len(title), start + len(title) + 2, end))
+    doc = Document("d", "d.rst", text, "h", title=None, sections=sections)
+    bodies = ("Return nothing; obj is written to fp.", "Return obj as a string.")
+    ranked = [scored(b) for b in (*bodies, "Return how many items there are.")]
+    ranked = [
+        replace(
+            r,
+            sentence=replace(
+                r.sentence, document="d", start=text.index(t), end=text.index(t) + len(t)
+            ),
+        )
+        for r, t in zip(ranked, (*bodies, "Return how many items there are."), strict=True)
+    ]
+    rule = ObjectNamed()
+    for question, expected in (
+        ("What does json.dumps return?", [sections[1]]),
+        ("Which exception does json.dump() raise?", [sections[0]]),
+        ("What does count() return?", [sections[2]]),
+        ("How do I count the items?", []),  # a word, not the call
+        ("What does json return?", []),  # the page's name, not a function's
+    ):
+        assert [s for _, s in rule.sections(asked(question), [doc])] == expected, question
+    led = rule.scoped(ranked, rule.sections(asked("What does json.dumps return?"), [doc]))
+    assert [r.sentence.text for r in led] == [
+        bodies[1],
+        bodies[0],
+        "Return how many items there are.",
+    ]
 
 
 def _page_and_section(

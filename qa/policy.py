@@ -17,6 +17,7 @@ refusal.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -756,12 +757,12 @@ _CODE_NAME = re.compile(r"[._]|(?<=[a-z0-9])[A-Z]")
 
 
 def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str]]]:
-    """Each section of ``doc`` with its heading and the content words of the headings above it
-    and the title."""
+    """Each section of ``doc`` (see :func:`_with_subsections_if_bare`) with its heading and the
+    content words of the headings above it and the title."""
     out: list[tuple[Section, _Heading, frozenset[str]]] = []
     path: list[tuple[Section, frozenset[str]]] = []
     title = _terms(doc.title or "")
-    for section in doc.sections:
+    for section in _with_subsections_if_bare(doc):
         while path and path[-1][0].level >= section.level:
             path.pop()
         above = title.union(*(terms for _, terms in path))
@@ -769,6 +770,24 @@ def _heading_words(doc: Document) -> list[tuple[Section, _Heading, frozenset[str
         if heading.words:
             out.append((section, heading, above))
         path.append((section, heading.words))
+    return out
+
+
+def _with_subsections_if_bare(doc: Document) -> list[Section]:
+    """The sections of ``doc``, each running to the next heading as stored, but for a section
+    with no text of its own (its heading is followed right away by a subsection's, as a
+    reference page opens on its first described class): that one runs over its subsections, to
+    the next heading of its level or above, since what it says is what they say."""
+    if not doc.blocks:
+        return list(doc.sections)
+    starts = sorted(b.start for b in doc.blocks if b.kind not in ("heading", "boilerplate"))
+    out = []
+    for i, section in enumerate(doc.sections):
+        at = bisect.bisect_left(starts, section.start)
+        if at == len(starts) or starts[at] >= section.end:
+            later = (s.heading_start for s in doc.sections[i + 1 :] if s.level <= section.level)
+            section = replace(section, end=max(section.end, next(later, len(doc.text))))
+        out.append(section)
     return out
 
 

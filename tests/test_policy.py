@@ -46,6 +46,7 @@ from qa.signals import (
 )
 from qa.text import contains_phrase, entities, intent, quoted_phrases, term_set
 from qa.types import Document, Gap, Section, Turn
+from vectorstore.types import Block
 
 
 def asked(text: str, *, limit: int = 100) -> Asked:
@@ -480,6 +481,38 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         "What does the key do?",
     ):
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
+
+
+def test_section_asked_reads_a_bare_section_over_its_subsections() -> None:
+    """A section with no text of its own (its heading right above a subsection's, as a
+    reference page opening on a described class) says what its subsections say: it runs to
+    the next heading of its level."""
+    text = "Ferries\n\nTimetable\n\nA timetable lists the crossings.\n\nFares\n\nFares rise.\n"
+    spans = [(t, text.index(t)) for t in ("Ferries", "Timetable", "Fares\n")]
+    sections, blocks = [], []
+    for i, (title, at) in enumerate(spans):
+        title = title.strip()
+        end = spans[i + 1][1] if i + 1 < len(spans) else len(text)
+        level = 1 if title == "Ferries" else 2
+        sections.append(Section(title, level, at, at + len(title), at + len(title) + 2, end))
+        blocks.append(Block(at, at + len(title), "heading", level))
+    lines = ("A timetable lists the crossings.", "Fares rise.")
+    blocks += [Block(text.index(b), text.index(b) + len(b), "paragraph") for b in lines]
+    doc = Document("d", "d.md", text, "h", title=None, sections=sections, blocks=blocks)
+    candidates = [
+        Sentence("d", "c", None, text.index(b), text.index(b) + len(b), b, 0) for b in lines
+    ]
+    rule = SectionAsked()
+    found = rule.check(
+        asked("What does it say about ferries?"), candidates, np.array([0.1, 0.9]), [doc]
+    )
+    assert found is not None and found[0] == 0
+    assert (found[1].title, found[1].end) == ("Ferries", len(text))
+    # A section with text of its own keeps to it.
+    found = rule.check(
+        asked("What does it say about timetables?"), candidates, np.array([0.1, 0.9]), [doc]
+    )
+    assert found is not None and found[1].end == text.index("Fares\n")
 
 
 def test_object_named_puts_the_named_objects_own_candidates_first() -> None:

@@ -610,8 +610,12 @@ def _unknown_directive() -> type:
           content is that heading's body (nothing, when there is no content: ``..
           autoclass:: Flask`` with its options);
         - no argument: the content is body text when it opens with another directive (``..
-          tabs::`` holding its tabs), else it is left out: a code sample (``.. testcode::``, an
-          extension's ``.. click:example::``) or a list of names (``.. toctree::``), not prose.
+          tabs::`` holding its tabs) or with prose (:func:`_opens_with_prose`: a ``..
+          seealso::`` note, a ``.. glossary::`` whose first term's definition is a sentence),
+          else it is left out: a code sample (``.. testcode::``, an extension's ``..
+          click:example::``) or a list of names (``.. toctree::``), not prose;
+        - Sphinx's conditional content (:data:`_CONDITIONAL`, ``.. only:: html``): the
+          argument is a condition, not a name; the content is body text.
         """
 
         optional_arguments = 1
@@ -628,7 +632,9 @@ def _unknown_directive() -> type:
             below = list(itertools.takewhile(lambda line: not line.lstrip().startswith(":"), below))
             first = next((line for line in self.content if line.strip()), "")
             node = nodes.container()
-            if argument[:1].isdigit():
+            if self.name.lower() in _CONDITIONAL:
+                pass
+            elif argument[:1].isdigit():
                 if below:
                     lines = textwrap.dedent("\n".join(below)).split("\n")
                     source = self.state.document.get("source")
@@ -638,12 +644,44 @@ def _unknown_directive() -> type:
                 if not first:
                     return []
                 node[_SIGNATURE] = (self.lineno - 1, self.lineno + len(below))
-            elif not _DIRECTIVE_NAME.match(first):
+            elif not (_DIRECTIVE_NAME.match(first) or _opens_with_prose(list(self.content))):
                 return []
             self.state.nested_parse(self.content, self.content_offset, node)
             return [node]
 
     return Unknown
+
+
+# Sphinx's directives whose argument is a condition on the build, not a name ("only:: html",
+# "ifconfig:: releaselevel in ('alpha',)"): their content is the document's text.
+_CONDITIONAL = frozenset({"only", "ifconfig"})
+
+
+def _opens_with_prose(content: Sequence[str]) -> bool:
+    """The first paragraph of a directive's content (for a term over its indented definition,
+    as a glossary opens, the definition's) reads as prose, not as a code sample or a list of
+    names: its lines are indented alike, it opens with a word (or inline markup) and ends as
+    a sentence does."""
+    rows = list(itertools.dropwhile(lambda row: not row.strip(), content))
+    paragraph = list(itertools.takewhile(str.strip, rows))
+    if len(paragraph) > 1 and _columns(_indent(paragraph[1])) > _columns(_indent(paragraph[0])):
+        paragraph = paragraph[1:]
+    return (
+        bool(paragraph)
+        and len({_indent(row) for row in paragraph}) == 1
+        and _PROSE_OPENING.match(paragraph[0].lstrip()) is not None
+        and _SENTENCE_ENDED.search(paragraph[-1]) is not None
+    )
+
+
+def _indent(row: str) -> str:
+    return row[: len(row) - len(row.lstrip())]
+
+
+# A line opening prose: a word, or inline markup before one (":func:`x`", "*Note*", "``x``").
+_PROSE_OPENING = re.compile(r"[:*`\"“]*[A-Za-z]")
+# A line ending a sentence: a stop, then closing quotes, brackets or inline markup.
+_SENTENCE_ENDED = re.compile(r"[.!?][\"'’”)\]*`_]*\s*$")
 
 
 # A Sphinx class's signature names it with a capital letter, a dot or a parenthesis

@@ -93,6 +93,28 @@ def test_rst_directives_docutils_does_not_know_keep_their_prose(tmp_path: Path) 
     assert harbour.start < night < harbour.end
 
 
+def test_rst_glossary_note_and_conditional_content_are_prose(tmp_path: Path) -> None:
+    # A directive without an argument whose content opens with prose (a glossary's definition,
+    # a "see also" note) is read; one whose content is names or code is not.  Conditional
+    # content ("only:: html") is the document's text, its condition no heading.
+    (tmp_path / "glossary.rst").write_text(
+        "Glossary\n========\n\n"
+        ".. glossary::\n\n   berth\n      A place where a boat is moored.\n\n"
+        ".. only:: html\n\n   The timetable is printed at the office.\n\n"
+        ".. seealso::\n\n   :doc:`fees` for what a berth costs.\n\n"
+        ".. toctree::\n\n   fees\n   berths\n\n"
+        ".. harbour:example::\n\n    @moor\n    def dock(boat):\n        return 'Docked.'\n",
+        encoding="utf-8",
+    )
+    doc = _analyze("glossary.rst", tmp_path)
+    assert _pairs(doc) == [
+        ("list_item", "berth\n      A place where a boat is moored."),
+        ("sentence", "The timetable is printed at the office."),
+        ("sentence", ":doc:`fees` for what a berth costs."),
+    ]
+    assert [s.title for s in doc.sections] == ["Glossary"]
+
+
 def test_rst_class_is_sphinxs_described_class_or_docutils_class_name(tmp_path: Path) -> None:
     # ".. class::" is Sphinx's described class when its argument is a signature (a capital
     # letter, a dot, a parenthesis) and docutils' class name for what follows otherwise.

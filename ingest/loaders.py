@@ -410,6 +410,8 @@ class _HtmlBlocks:
             return
         if name == "br":
             self._buffer.append(_LINE_BREAK)
+        elif _is_admonition_title(tag):
+            return
         elif name in HEADING_LEVELS:
             self.flush()
             self._add(_collapse(_visible_text(tag)), "heading", HEADING_LEVELS[name])
@@ -568,6 +570,14 @@ def _is_furniture(tag: Tag) -> bool:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _is_admonition_title(tag: Tag) -> bool:
+    """The label over a note or a warning (``<p class="admonition-title">Note</p>``, as Sphinx,
+    docutils and MkDocs write it): it names the box and states nothing, and was quoted as a
+    sentence of the passage it sits in; the box's text is read as the page's."""
+    classes = tag.get("class")
+    return isinstance(classes, list) and "admonition-title" in classes
 
 
 def _is_descriptions(tag: Tag) -> bool:

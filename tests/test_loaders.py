@@ -455,6 +455,21 @@ def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lis
     ]
 
 
+def test_html_admonition_title_is_a_label_not_text() -> None:
+    page = (
+        "<html><body><main><h1>Gauges</h1><p>Read the gauge daily.</p>"
+        '<div class="admonition note"><p class="admonition-title">Note</p>'
+        "<p>The gauge freezes in winter.</p></div></main></body></html>"
+    )
+    parsed = parse_html(page)
+    assert [parsed.text[b.start : b.end] for b in parsed.blocks] == [
+        "Gauges",
+        "Read the gauge daily.",
+        "The gauge freezes in winter.",
+    ]
+    assert "Note" not in parsed.text
+
+
 def test_html_comments_and_related_articles_stay_furniture() -> None:
     page = (
         "<html><body><main><h1>Harbour news</h1><p>The quay reopens in May.</p></main>"

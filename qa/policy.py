@@ -701,21 +701,35 @@ class _Heading:
     # "json.dumps(obj, *, indent=None)", a described function's signature), as a pattern that
     # finds it whole in a lowercased phrase.
     call: re.Pattern[str] | None = None
-    # That name as the heading writes it.
-    call_name: str = ""
+    # The name of the object a heading describes, as the heading writes it: a call's, or a
+    # heading that is one name reading as code ("SECRET_KEY", "json.dumps", "``HttpRequest``").
+    object_name: str = ""
 
     @classmethod
     def of(cls, title: str) -> _Heading:
         """The heading of a section titled ``title``."""
         words = _terms(title)
         call = _CALL.search(title)
+        named = _NAME_ONLY.match(title.strip())
+        if call:
+            name = call.group("name")
+        elif named and (
+            "." in named.group("name")
+            or "_" in named.group("name")
+            or (named.group("mark") and _CODE_NAME.search(named.group("name")))
+        ):
+            # A capital inside a name counts only in code markup: "OpenAPI", "GraphQL" are
+            # names of things a whole corpus may be about, not of an object it describes.
+            name = named.group("name")
+        else:
+            name = ""
         return cls(
             _terms(_PARENTHESISED.sub(" ", title)) or words,
             words,
             re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
             if call
             else None,
-            call.group("name") if call else "",
+            name,
         )
 
     def call_named_in(self, phrase: str) -> bool:
@@ -726,15 +740,18 @@ class _Heading:
         return self.call is not None and self.call.search(phrase.lower()) is not None
 
     def object_named_in(self, phrase: str) -> bool:
-        """The heading is a call and ``phrase`` names the object it describes as code: its
-        name as written, and either the name reads as code (a dot, an underscore or a capital
-        inside it: "json.dumps", "get_host", "HttpRequest") or the phrase writes the call
-        ("count(", not "count")."""
-        if not self.call_named_in(phrase):
+        """The heading describes an object (:attr:`object_name`) and ``phrase`` names it as
+        code: its name as written, whole, and either the name reads as code (a dot, an
+        underscore or a capital inside it: "json.dumps", "get_host", "HttpRequest") or the
+        phrase writes the call ("count(", not "count")."""
+        if not self.object_name:
             return False
-        if _CODE_NAME.search(self.call_name):
+        name = re.escape(self.object_name)
+        if not re.search(rf"(?<![\w.]){name}(?!\w)", phrase, re.I):
+            return False
+        if _CODE_NAME.search(self.object_name):
             return True
-        return re.search(rf"(?<![\w.]){re.escape(self.call_name)}\(", phrase, re.I) is not None
+        return re.search(rf"(?<![\w.]){name}\(", phrase, re.I) is not None
 
     def is_named_by(self, terms: frozenset[str] | None) -> bool:
         """``terms`` are the heading's required words and at most its optional ones."""
@@ -752,6 +769,8 @@ def _heading(title: str) -> _Heading:
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
 # A call: a dotted name right before its arguments.
 _CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\([^()]*\)")
+# A heading that is one name, in code markup or not ("SECRET_KEY", "``HttpRequest``").
+_NAME_ONLY = re.compile(r"^(?P<mark>`+)?[*\"']*(?P<name>[A-Za-z_][\w.]*\w)[*\"']*`*$")
 # A name that reads as code, not as a word: a dot, an underscore or a capital inside it.
 _CODE_NAME = re.compile(r"[._]|(?<=[a-z0-9])[A-Z]")
 

@@ -551,6 +551,22 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         ("What does json return?", []),  # the page's name, not a function's
     ):
         assert [s for _, s in rule.sections(asked(question), [doc])] == expected, question
+    # A heading that is one name: an object's when the name reads as code (a dot, an
+    # underscore; a capital inside it only in code markup), not a product's name.
+    for title, question, named in (
+        ("SECRET_KEY", "What is the default value of secret_key?", True),
+        ("`UploadFile`", "How big can an UploadFile be?", True),
+        ("OpenAPI", "Which OpenAPI version is used?", False),
+        ("`Request`", "What does a request hold?", False),
+    ):
+        page = Document(
+            "p",
+            "p.md",
+            f"{title}\n\nText.\n",
+            "h",
+            sections=[Section(title, 2, 0, len(title), len(title) + 2, len(title) + 8)],
+        )
+        assert bool(rule.sections(asked(question), [page])) is named, title
     led = rule.scoped(ranked, rule.sections(asked("What does json.dumps return?"), [doc]))
     assert [r.sentence.text for r in led] == [
         bodies[1],

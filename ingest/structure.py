@@ -65,7 +65,13 @@ _LIST_ITEM = re.compile(rf"^({BULLET}\s|\d+[.)]\s|[a-z][.)]\s)")
 # A copyright notice ("Copyright (c) 2015-2017, Norbert Juffa", "© 2024 Example Ltd") is a line
 # of a licence or a footer, not a title; a bare "Copyright" (a section on it) still is one.
 # A table row ("Key | Size | Default") or an assignment ("TOKEN=abc run"): content, not a title.
-_NOT_TITLE = re.compile(r"\|.*\||\w=\S")
+# Columns set apart by runs of spaces ("Author           Name of image's creator") and a
+# formula ("Y = 0.2126 * R + 0.7152 * G"): content laid out as text, not a title.
+_NOT_TITLE = re.compile(r"\|.*\||\w=\S|\S {3,}\S|\s[=<>+*/]\s")
+# A line ending in an article, a conjunction, "of" or a copula is a sentence that runs on into
+# what follows ("Choices for the alpha_mode are", "The value of the flag is a bitwise or of"),
+# not a title.
+_RUNS_ON = frozenset({"a", "an", "the", "of", "and", "or", "is", "are", "was", "were", "than"})
 _NOTICE = re.compile(r"^(?:©|\(c\)|copyright\b).*\b(?:1[89]|20)\d\d\b", re.IGNORECASE)
 # A numbered section title ("2.1 ASN.1 syntax") and a table of contents' leader dots.
 _NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
@@ -222,6 +228,8 @@ def is_heading_line(line: str) -> bool:
     if len(stripped.split()) > MAX_HEADING_WORDS or _END_PUNCT.search(stripped):
         return False
     if _LIST_ITEM.match(stripped) or _NOTICE.match(stripped) or _NOT_TITLE.search(stripped):
+        return False
+    if stripped.split()[-1].lower() in _RUNS_ON:
         return False
     first = next((ch for ch in stripped if ch.isalnum()), "")
     return bool(first) and (first.isupper() or first.isdigit()) and stripped[0].isalnum()

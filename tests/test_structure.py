@@ -53,6 +53,13 @@ def test_plain_text_rejects_sentences_lists_and_trailing_lines() -> None:
     assert not is_heading_line("Key Type | Public | Private")
     assert not is_heading_line("TOKEN=abc flit publish")
     assert is_heading_line("Keys and Tokens")
+    # Columns set apart by spaces, a formula, a sentence running on into what follows.
+    assert not is_heading_line("Author           Name of the image's creator")
+    assert not is_heading_line("Y = 0.2126 * R + 0.7152 * G")
+    assert not is_heading_line("Choices for the mode are")
+    assert not is_heading_line("The value of the flag is a bitwise or of")
+    assert is_heading_line("Timing guarantees, races, etc")
+    assert is_heading_line("Signing in")
     text = f"{BODY}\n\nThanks For Reading\n"
     assert find_sections(text, "text/plain") == (None, [])
 

@@ -1,9 +1,9 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ defined ─▶ section_asked ─▶ source_truncated ─▶ list_asked ─▶ unmentioned
-             ─▶ answerability model ─▶ unconfirmed ─▶ number_absent ─▶ negation_unstated
-             ─▶ name_swapped ─▶ answer | not_in_documents
+    evidence ─▶ object_named (ranking) ─▶ defined ─▶ section_asked ─▶ source_truncated
+             ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed
+             ─▶ number_absent ─▶ negation_unstated ─▶ name_swapped ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the

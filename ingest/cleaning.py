@@ -257,9 +257,49 @@ def find_boilerplate(text: str) -> list[Span]:
         else:
             run.append((start, end, kind == "strong"))
     _close_run(text, run, spans)
+    for contents in _contents(text, lines):
+        if not any(s.start < contents.end and contents.start < s.end for s in spans):
+            spans.append(contents)
+    spans.sort(key=lambda s: s.start)
     trailer = _LOCAL_VARIABLES.search(text, max(0, len(text) - LOCAL_VARIABLES_WINDOW))
     if trailer is not None and not any(s.start <= trailer.start() < s.end for s in spans):
         spans.append(Span(trailer.start(1), trailer.end(1), "boilerplate", trailer.group(1)))
+    return spans
+
+
+# Leader dots or a gap of spaces before a page number, at the end of a contents line.
+_PAGE_NUMBER = re.compile(r"(?:\s*(?:\.\s?){2,}\s*|\s{2,})\d{1,4}\s*$")
+# A table of contents needs this many entries, and this share of its lines.
+MIN_CONTENTS_ENTRIES = 3
+MIN_CONTENTS_SHARE = 2 / 3
+
+
+def _entry(line: str) -> str:
+    """A line as a contents entry and a heading are compared: page number, leader dots, runs
+    of spaces and case aside."""
+    return " ".join(_PAGE_NUMBER.sub("", line).split()).casefold()
+
+
+def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
+    """Tables of contents laid out as text (a plain-text manual's, an RFC's): a paragraph of
+    lines most of which (:data:`MIN_CONTENTS_SHARE`, at least :data:`MIN_CONTENTS_ENTRIES`)
+    repeat, page numbers and leader dots aside, a line standing alone further on, as a section
+    title does.  The entries were read as text, a run of titles quoted as a sentence ("Simplified
+    API VI. Modifying/Customizing libpng VII. MNG support")."""
+    blank = [not line.strip() for _, _, line in lines]
+    later: dict[str, int] = {}  # an entry, and the last line standing alone that repeats it
+    for i, (_, _, line) in enumerate(lines):
+        alone = not blank[i] and (i == 0 or blank[i - 1]) and (i + 1 == len(lines) or blank[i + 1])
+        if alone:
+            later[_entry(line)] = i
+    spans = []
+    for first, stop in _paragraph_ranges(lines):
+        if stop - first < MIN_CONTENTS_ENTRIES:
+            continue
+        entries = sum(later.get(_entry(lines[i][2]), -1) >= stop for i in range(first, stop))
+        if entries >= MIN_CONTENTS_ENTRIES and entries >= MIN_CONTENTS_SHARE * (stop - first):
+            start, end = lines[first][0], lines[stop - 1][1]
+            spans.append(Span(start, end, "boilerplate", text[start:end]))
     return spans
 
 

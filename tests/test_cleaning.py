@@ -138,6 +138,30 @@ def test_long_line_starting_like_a_pattern_is_prose() -> None:
     assert find_boilerplate(line) == []
 
 
+def test_a_table_of_contents_laid_out_as_text_is_boilerplate() -> None:
+    """A paragraph of lines repeating titles that stand alone further on (page numbers and
+    leader dots aside) is a table of contents; a list naming things the text goes on to use
+    in sentences is not."""
+    contents = (
+        "    I. Introduction\n   II. Moorings . . . . . 4\n  III. Fees      9\n"
+        "   IV. Missing chapter\n"
+    )
+    body = (
+        "I. Introduction\n\nThe harbour opens at dawn.\n\n"
+        "II. Moorings\n\nBoats moor at the east pier.\n\n"
+        "III. Fees\n\nFees are paid at the office.\n"
+    )
+    text = f"Harbour Guide\n\n{contents}\n{body}"
+    spans = find_boilerplate(text)
+    assert [text[s.start : s.end] for s in spans] == [contents.rstrip("\n")]
+    listed = (
+        "Pier\nOffice\nSlipway\n\nThe Pier is long. The Office is small. The Slipway is steep.\n"
+    )
+    assert find_boilerplate(listed) == []
+    # Fewer than three entries is no table of contents.
+    assert find_boilerplate("I. Introduction\nII. Fees\n\n" + body) == []
+
+
 def test_crlf_lines_are_handled() -> None:
     text = "Body text here.\r\n\r\nLeave a Reply\r\nPost Comment\r\n"
     (span,) = find_boilerplate(text)

@@ -767,8 +767,9 @@ def _heading(title: str) -> _Heading:
 # An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
 # arguments ("permission.has(scope)"), which are part of the name.
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
-# A call: a dotted name right before its arguments.
-_CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\([^()]*\)")
+# A call: a dotted name right before its arguments (a default value may be a call itself:
+# "bisect_left(a, x, lo=0, hi=len(a))").
+_CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\((?:[^()]|\([^()]*\))*\)")
 # A heading that is one name, in code markup or not ("SECRET_KEY", "``HttpRequest``").
 _NAME_ONLY = re.compile(r"^(?P<mark>`+)?[*\"']*(?P<name>[A-Za-z_][\w.]*\w)[*\"']*`*$")
 # A name that reads as code, not as a word: a dot, an underscore or a capital inside it.

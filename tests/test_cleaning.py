@@ -158,6 +158,15 @@ def test_a_table_of_contents_laid_out_as_text_is_boilerplate() -> None:
         "Pier\nOffice\nSlipway\n\nThe Pier is long. The Office is small. The Slipway is steep.\n"
     )
     assert find_boilerplate(listed) == []
+    # An RFC's: titles over leader dots and page numbers, set deeper than the titles.
+    rfc = (
+        "   1.  Introduction . . . . . . . . . . . . . .   3\n"
+        "   2.  Conventions Used in This Document  . . .   4\n"
+        "     2.1.  Header Fields  . . . . . . . . . . .   6\n"
+    )
+    titles = ("1.  Introduction", "2.  Conventions Used in This Document", "2.1.  Header Fields")
+    text = rfc + "".join(f"\n{t}\n\n   Text.\n" for t in titles)
+    assert [text[s.start : s.end] for s in find_boilerplate(text)] == [rfc.rstrip("\n")]
     # Fewer than three entries is no table of contents.
     assert find_boilerplate("I. Introduction\nII. Fees\n\n" + body) == []
 

@@ -551,6 +551,16 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         ("What does json return?", []),  # the page's name, not a function's
     ):
         assert [s for _, s in rule.sections(asked(question), [doc])] == expected, question
+    # A signature whose default value is a call names its object all the same.
+    nested = "bisect_left(a, x, lo=0, hi=len(a))"
+    page = Document(
+        "p",
+        "p.rst",
+        f"{nested}\n\nText.\n",
+        "h",
+        sections=[Section(nested, 2, 0, len(nested), len(nested) + 2, len(nested) + 8)],
+    )
+    assert rule.sections(asked("What does bisect_left return?"), [page])
     # A heading that is one name: an object's when the name reads as code (a dot, an
     # underscore; a capital inside it only in code markup), not a product's name.
     for title, question, named in (

@@ -313,10 +313,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         introduction to a long code block has its first sentence in its second chunk.
         """
         section = self.decider.section
-        # An object the question names as code: the opening of its section joins, from the
-        # documents retrieved (no search more).
+        # An object the question names as code: its section joins, from the documents
+        # retrieved (no search more); up to _OBJECT_CHUNKS chunks of it, since what is asked
+        # of a function (what it returns) often follows a list of its parameters.
         objects = self.decider.named_object.sections(asked, self._documents_for(evidence))
-        evidence = _joined(evidence, self._openings(objects))
+        evidence = _joined(evidence, self._openings(objects[:_OBJECTS], limit=_OBJECT_CHUNKS))
         topic = self.decider.named_topic(asked)
         if topic is None:
             # A question a heading asks word for word: the opening of its section joins, from
@@ -343,14 +344,15 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
                 docs.append(doc)
         return _joined(evidence, self._openings((d, s) for _, d, s in section.named(topic, docs)))
 
-    def _openings(self, named: Iterable[tuple[str, Section]]) -> list[Chunk]:
-        """The first ``_SECTION_CHUNKS`` chunks of each named section, in order."""
+    def _openings(
+        self, named: Iterable[tuple[str, Section]], *, limit: int | None = None
+    ) -> list[Chunk]:
+        """The first ``limit`` (``_SECTION_CHUNKS``) chunks of each named section, in order."""
+        most = _SECTION_CHUNKS if limit is None else limit
         return [
             chunk
             for doc_id, where in named
-            for chunk in self.sources.chunks_over(
-                doc_id, where.start, where.end, limit=_SECTION_CHUNKS
-            )
+            for chunk in self.sources.chunks_over(doc_id, where.start, where.end, limit=most)
         ]
 
     def _with_listed_items(
@@ -534,6 +536,11 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
 
 # The chunks of a named section that join the evidence (see ``_with_asked_sections``).
 _SECTION_CHUNKS = 2
+# The sections of at most this many objects a question names join the evidence, with at most
+# this many chunks each (a described function's section is a few chunks; its parameters and
+# what it returns are all in them).
+_OBJECTS = 3
+_OBJECT_CHUNKS = 6
 # The quote marks opening a line of a quoted paragraph ("... params\n> won't always ...").
 _LINE_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 

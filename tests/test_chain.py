@@ -598,6 +598,34 @@ def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Pa
     assert_exact(answer, parts.sources)
 
 
+def test_a_question_naming_a_described_function_is_answered_from_its_section(
+    tmp_path: Path,
+) -> None:
+    """Neighbouring functions of a reference are described alike; a question naming one as code
+    ("gauges.level") is answered from that function's own section, whose "Return ..." sentence
+    follows a long list of its parameters."""
+    params = "".join(
+        f"* `option_{i}`: the setting for the {word} of the gauge reading, if any.\n"
+        for i, word in enumerate(("depth", "salinity", "clock", "offset", "unit", "label") * 5)
+    )
+    page = (
+        "# gauges\n\nFunctions to read harbour tide gauges.\n\n"
+        "## `gauges.level_high(well)`\n\nReturn the highest water level the well recorded "
+        "today, in metres.\n\n"
+        f"## `gauges.level(well, **options)`\n\nParameters:\n\n{params}\n"
+        "Return the current water level of the well, in metres.\n\n"
+        "## `gauges.reset(well)`\n\nZero the gauge of the well.\n"
+    )
+    corpus = write_corpus(tmp_path / "docs", {"gauges.md": page})
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("What does gauges.level return?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert "Return the current water level of the well, in metres." in quotes, quotes
+    assert not any("highest" in q for q in quotes), quotes
+    assert_exact(answer, parts.sources)
+
+
 def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) -> None:
     """A FAQ's heading asks the question; its section answers, sharing few words with it."""
     page = (

@@ -702,7 +702,7 @@ class _Heading:
     # finds it whole in a lowercased phrase.
     call: re.Pattern[str] | None = None
     # The name of the object a heading describes, as the heading writes it: a call's, or a
-    # heading that is one name reading as code ("SECRET_KEY", "json.dumps", "``HttpRequest``").
+    # heading that is one name with a dot or an underscore inside ("SECRET_KEY", "json.dumps").
     object_name: str = ""
 
     @classmethod
@@ -713,13 +713,10 @@ class _Heading:
         named = _NAME_ONLY.match(title.strip())
         if call:
             name = call.group("name")
-        elif named and (
-            "." in named.group("name")
-            or "_" in named.group("name")
-            or (named.group("mark") and _CODE_NAME.search(named.group("name")))
-        ):
-            # A capital inside a name counts only in code markup: "OpenAPI", "GraphQL" are
-            # names of things a whole corpus may be about, not of an object it describes.
+        elif named and ("." in named.group("name") or "_" in named.group("name")):
+            # Not a capital inside a name: "OpenAPI", "GraphQL" name what a whole corpus may be
+            # about, and a guide's section "`UploadFile`" (its attributes) is not where it says
+            # why to use one.
             name = named.group("name")
         else:
             name = ""
@@ -770,8 +767,8 @@ _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
 # A call: a dotted name right before its arguments (a default value may be a call itself:
 # "bisect_left(a, x, lo=0, hi=len(a))").
 _CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\((?:[^()]|\([^()]*\))*\)")
-# A heading that is one name, in code markup or not ("SECRET_KEY", "``HttpRequest``").
-_NAME_ONLY = re.compile(r"^(?P<mark>`+)?[*\"']*(?P<name>[A-Za-z_][\w.]*\w)[*\"']*`*$")
+# A heading that is one name, in inline markup or not ("SECRET_KEY", "``json.dumps``").
+_NAME_ONLY = re.compile(r"^[`*\"']*(?P<name>[A-Za-z_][\w.]*\w)[`*\"']*$")
 # A name that reads as code, not as a word: a dot, an underscore or a capital inside it.
 _CODE_NAME = re.compile(r"[._]|(?<=[a-z0-9])[A-Z]")
 

@@ -561,11 +561,12 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         sections=[Section(nested, 2, 0, len(nested), len(nested) + 2, len(nested) + 8)],
     )
     assert rule.sections(asked("What does bisect_left return?"), [page])
-    # A heading that is one name: an object's when the name reads as code (a dot, an
-    # underscore; a capital inside it only in code markup), not a product's name.
+    # A heading that is one name: an object's when a dot or an underscore is inside it; not a
+    # product's name, nor a guide's section on a class.
     for title, question, named in (
         ("SECRET_KEY", "What is the default value of secret_key?", True),
-        ("`UploadFile`", "How big can an UploadFile be?", True),
+        ("``json.dumps``", "What does json.dumps return?", True),
+        ("`UploadFile`", "Why use UploadFile instead of bytes?", False),
         ("OpenAPI", "Which OpenAPI version is used?", False),
         ("`Request`", "What does a request hold?", False),
     ):

@@ -442,6 +442,16 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     assert rule.titled("CORS", {"d": cors.title}) == ["d"]
 
 
+def _titled_page(text: str, titles: tuple[str, ...]) -> Document:
+    """A page whose sections are headed by ``titles`` (level 2), each running to the next."""
+    sections = []
+    for i, title in enumerate(titles):
+        start = text.index(title)
+        end = text.index(titles[i + 1]) - 2 if i + 1 < len(titles) else len(text)
+        sections.append(Section(title, 2, start, start + len(title), start + len(title) + 2, end))
+    return Document("d", "d.rst", text, "h", title=None, sections=sections)
+
+
 def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
     """ "What does X do?", "What is X used for?" and "What is X?" ask what a section titled X
     says first: a described function's or setting's.  A signature's arguments may be left out;
@@ -452,12 +462,8 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         "SECRET_KEY\n\nA key for signing cookies.\n"
     )
     titles = ("json.dump(obj, fp)", "json.dumps(obj, *, indent=None)", "SECRET_KEY")
-    sections = []
-    for i, title in enumerate(titles):
-        start = text.index(title)
-        end = text.index(titles[i + 1]) - 2 if i + 1 < len(titles) else len(text)
-        sections.append(Section(title, 2, start, start + len(title), start + len(title) + 2, end))
-    doc = Document("d", "d.rst", text, "h", title=None, sections=sections)
+    doc = _titled_page(text, titles)
+    sections = doc.sections
     candidates = [
         Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
         for p in ("Write obj to fp.", "Return obj as a string.", "A key for signing cookies.")
@@ -525,12 +531,8 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         "count(items)\n\nReturn how many items there are.\n"
     )
     titles = ("json.dump(obj, fp)", "json.dumps(obj)", "count(items)")
-    sections = []
-    for i, title in enumerate(titles):
-        start = text.index(title)
-        end = text.index(titles[i + 1]) - 2 if i + 1 < len(titles) else len(text)
-        sections.append(Section(title, 2, start, start + len(title), start + len(title) + 2, end))
-    doc = Document("d", "d.rst", text, "h", title=None, sections=sections)
+    doc = _titled_page(text, titles)
+    sections = doc.sections
     bodies = ("Return nothing; obj is written to fp.", "Return obj as a string.")
     ranked = [scored(b) for b in (*bodies, "Return how many items there are.")]
     ranked = [
@@ -553,13 +555,7 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         assert [s for _, s in rule.sections(asked(question), [doc])] == expected, question
     # A signature whose default value is a call names its object all the same.
     nested = "bisect_left(a, x, lo=0, hi=len(a))"
-    page = Document(
-        "p",
-        "p.rst",
-        f"{nested}\n\nText.\n",
-        "h",
-        sections=[Section(nested, 2, 0, len(nested), len(nested) + 2, len(nested) + 8)],
-    )
+    page = _titled_page(f"{nested}\n\nText.\n", (nested,))
     assert rule.sections(asked("What does bisect_left return?"), [page])
     # A heading that is one name: an object's when a dot or an underscore is inside it; not a
     # product's name, nor a guide's section on a class.
@@ -570,13 +566,7 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         ("OpenAPI", "Which OpenAPI version is used?", False),
         ("`Request`", "What does a request hold?", False),
     ):
-        page = Document(
-            "p",
-            "p.md",
-            f"{title}\n\nText.\n",
-            "h",
-            sections=[Section(title, 2, 0, len(title), len(title) + 2, len(title) + 8)],
-        )
+        page = _titled_page(f"{title}\n\nText.\n", (title,))
         assert bool(rule.sections(asked(question), [page])) is named, title
     led = rule.scoped(ranked, rule.sections(asked("What does json.dumps return?"), [doc]))
     assert [r.sentence.text for r in led] == [

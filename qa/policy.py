@@ -701,9 +701,10 @@ class _Heading:
     # "json.dumps(obj, *, indent=None)", a described function's signature), as a pattern that
     # finds it whole in a lowercased phrase.
     call: re.Pattern[str] | None = None
-    # The name of the object a heading describes, as the heading writes it: a call's, or a
-    # heading that is one name with a dot or an underscore inside ("SECRET_KEY", "json.dumps").
-    object_name: str = ""
+    # The name of the object a heading describes (a call's, or a heading that is one name with
+    # a dot or an underscore inside: "SECRET_KEY", "json.dumps"), as a pattern that finds it
+    # named as code in a phrase: whole, and written as a call when it reads as a word ("count(").
+    object: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, title: str) -> _Heading:
@@ -720,13 +721,14 @@ class _Heading:
             name = named.group("name")
         else:
             name = ""
+        ending = r"(?!\w)" if _CODE_NAME.search(name) else r"\("
         return cls(
             _terms(_PARENTHESISED.sub(" ", title)) or words,
             words,
             re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
             if call
             else None,
-            name,
+            re.compile(rf"(?<![\w.]){re.escape(name)}{ending}", re.IGNORECASE) if name else None,
         )
 
     def call_named_in(self, phrase: str) -> bool:
@@ -737,18 +739,11 @@ class _Heading:
         return self.call is not None and self.call.search(phrase.lower()) is not None
 
     def object_named_in(self, phrase: str) -> bool:
-        """The heading describes an object (:attr:`object_name`) and ``phrase`` names it as
-        code: its name as written, whole, and either the name reads as code (a dot, an
-        underscore or a capital inside it: "json.dumps", "get_host", "HttpRequest") or the
-        phrase writes the call ("count(", not "count")."""
-        if not self.object_name:
-            return False
-        name = re.escape(self.object_name)
-        if not re.search(rf"(?<![\w.]){name}(?!\w)", phrase, re.I):
-            return False
-        if _CODE_NAME.search(self.object_name):
-            return True
-        return re.search(rf"(?<![\w.]){name}\(", phrase, re.I) is not None
+        """The heading describes an object and ``phrase`` names it as code: its name as
+        written, whole, and either the name reads as code (a dot, an underscore or a capital
+        inside it: "json.dumps", "get_host", "HttpRequest") or the phrase writes the call
+        ("count(", not "count")."""
+        return self.object is not None and self.object.search(phrase) is not None
 
     def is_named_by(self, terms: frozenset[str] | None) -> bool:
         """``terms`` are the heading's required words and at most its optional ones."""

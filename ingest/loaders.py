@@ -338,7 +338,7 @@ class HtmlPage:
 def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     """Readable text of an HTML page with the exact offsets of each block in it."""
     soup = BeautifulSoup(raw, "html.parser")
-    collector = _HtmlBlocks()
+    collector = _HtmlBlocks(_anchors(soup))
     collector.walk(soup)
     collector.flush()
     parts: list[str] = []
@@ -373,7 +373,9 @@ _BLOCK_BOUNDARIES = BLOCK_TAGS | frozenset(HEADING_LEVELS) | {"pre"}
 class _HtmlBlocks:
     """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
-    def __init__(self) -> None:
+    def __init__(self, anchors: frozenset[str] = frozenset()) -> None:
+        # The places in the page a link can point at (ids, and <a name=...> targets).
+        self._anchors = anchors
         self.items: list[tuple[str, str, int, bool]] = []
         self._buffer: list[str] = []
         self._links = 0  # depth of <a> elements around the walk
@@ -405,7 +407,7 @@ class _HtmlBlocks:
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
             or _is_furniture(tag)
-            or _is_page_contents(tag)
+            or _is_page_contents(tag, self._anchors)
         ):
             return
         if name == "br":
@@ -591,20 +593,49 @@ def _is_descriptions(tag: Tag) -> bool:
     return bool(terms) and all(term.get("id") for term in terms)
 
 
-def _is_page_contents(tag: Tag) -> bool:
+def _anchors(soup: BeautifulSoup) -> frozenset[str]:
+    """The places in a page a link can point at: element ids and ``<a name=...>`` targets."""
+    found = {tag.get("id") for tag in soup.find_all(id=True)}
+    found |= {tag.get("name") for tag in soup.find_all("a", attrs={"name": True})}
+    return frozenset(a for a in found if isinstance(a, str))
+
+
+def _is_page_contents(tag: Tag, anchors: frozenset[str] = frozenset()) -> bool:
     """A list of links to places in the page itself (and nested lists of them): the page's
     table of contents, navigation like ``nav`` (Sphinx writes it in a sidebar ``div`` and in a
-    "Contents" box, without ``nav``).  Its items repeat the page's headings, and were quoted as
+    "Contents" box, without ``nav``; DocBook as a definition list of links, each term's nested
+    entries in its description).  Its items repeat the page's headings, and were quoted as
     answers in their place."""
-    if tag.name.lower() not in _LIST_TAGS:
+    name = tag.name.lower()
+    if name not in _CONTENTS_LISTS:
         return False
     items = [child for child in tag.children if isinstance(child, Tag)]
-    return bool(items) and all(
-        item.name.lower() == "li" and _only_page_links(item) is True for item in items
+    if name != "dl":
+        return bool(items) and all(
+            item.name.lower() == "li" and _only_page_links(item, anchors) is True for item in items
+        )
+    # A term shows links; a description only nested lists of them.
+    terms = [item for item in items if item.name.lower() == "dt"]
+    return bool(terms) and all(
+        (item.name.lower() == "dt" and _only_page_links(item, anchors) is True)
+        or (item.name.lower() == "dd" and _only_page_links(item, anchors) is not False)
+        for item in items
     )
 
 
-def _only_page_links(tag: Tag) -> bool | None:
+_CONTENTS_LISTS = (*_LIST_TAGS, "dl")
+
+
+def _links_here(href: object, anchors: frozenset[str]) -> bool:
+    """``href`` points at a place in this page: "#place", or a page's address ending in
+    "#place" where the page has that place (DocBook writes "cg-manual.html#cg-manual.overview"
+    in the contents of cg-manual.html)."""
+    if not isinstance(href, str) or "#" not in href:
+        return False
+    return href.startswith("#") or href.partition("#")[2] in anchors
+
+
+def _only_page_links(tag: Tag, anchors: frozenset[str] = frozenset()) -> bool | None:
     """True when ``tag`` shows links to places in the page and nothing else (nested lists of
     them and inline wrappers aside), False when it shows anything else, None when nothing."""
     linked: bool | None = None
@@ -614,13 +645,12 @@ def _only_page_links(tag: Tag) -> bool | None:
                 return False
         elif isinstance(child, Tag):
             name = child.name.lower()
-            href = child.get("href")
-            if name == "a" and isinstance(href, str) and href.startswith("#"):
+            if name == "a" and _links_here(child.get("href"), anchors):
                 linked = True
-            elif name in _LIST_TAGS:
-                if not _is_page_contents(child):
+            elif name in _CONTENTS_LISTS:
+                if not _is_page_contents(child, anchors):
                     return False
-            elif (inner := _only_page_links(child)) is False:
+            elif (inner := _only_page_links(child, anchors)) is False:
                 return False
             elif inner:
                 linked = True

@@ -429,6 +429,28 @@ def test_html_page_contents_are_furniture() -> None:
     )
 
 
+def test_html_docbook_contents_are_furniture() -> None:
+    """DocBook writes a page's contents as a definition list of links, each term's nested
+    entries in its description, pointing at "page.html#place" where the page has that place.
+    Links to places another page has stay."""
+    page = (
+        '<html><body><h1>Gauges</h1><div class="toc"><dl class="toc">'
+        '<dt><a href="gauges.html#g.why">1. Why gauges drift</a></dt>'
+        '<dd><dl><dt><a href="gauges.html#g.fix">1.1. Fixing it</a></dt></dl></dd>'
+        '<dt><a href="gauges.html#g.read">2. Reading</a></dt></dl></div>'
+        '<h2><a name="g.why"></a>1. Why gauges drift</h2><p>Silt settles in the well.</p>'
+        '<h3 id="g.fix">1.1. Fixing it</h3><p>Flush the well.</p>'
+        '<h2 id="g.read">2. Reading</h2><p>Read it hourly.</p>'
+        '<dl><dt><a href="tides.html#t.spring">Spring tides</a></dt>'
+        "<dd>The highest tides.</dd></dl></body></html>"
+    )
+    text, _ = load_html(page)
+    assert text == (
+        "Gauges\n\n1. Why gauges drift\n\nSilt settles in the well.\n\n1.1. Fixing it\n\n"
+        "Flush the well.\n\n2. Reading\n\nRead it hourly.\n\nSpring tides\n\nThe highest tides."
+    )
+
+
 def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lists() -> None:
     """Sphinx writes a function, a setting or a glossary term as a definition list whose terms
     are link targets: each term heads its description, one level below its section (a method

@@ -373,7 +373,7 @@ _BLOCK_BOUNDARIES = BLOCK_TAGS | frozenset(HEADING_LEVELS) | {"pre"}
 class _HtmlBlocks:
     """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
-    def __init__(self, anchors: frozenset[str] = frozenset()) -> None:
+    def __init__(self, anchors: frozenset[str]) -> None:
         # The places in the page a link can point at (ids, and <a name=...> targets).
         self._anchors = anchors
         self.items: list[tuple[str, str, int, bool]] = []
@@ -600,7 +600,7 @@ def _anchors(soup: BeautifulSoup) -> frozenset[str]:
     return frozenset(a for a in found if isinstance(a, str))
 
 
-def _is_page_contents(tag: Tag, anchors: frozenset[str] = frozenset()) -> bool:
+def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
     """A list of links to places in the page itself (and nested lists of them): the page's
     table of contents, navigation like ``nav`` (Sphinx writes it in a sidebar ``div`` and in a
     "Contents" box, without ``nav``; DocBook as a definition list of links, each term's nested
@@ -635,7 +635,7 @@ def _links_here(href: object, anchors: frozenset[str]) -> bool:
     return href.startswith("#") or href.partition("#")[2] in anchors
 
 
-def _only_page_links(tag: Tag, anchors: frozenset[str] = frozenset()) -> bool | None:
+def _only_page_links(tag: Tag, anchors: frozenset[str]) -> bool | None:
     """True when ``tag`` shows links to places in the page and nothing else (nested lists of
     them and inline wrappers aside), False when it shows anything else, None when nothing."""
     linked: bool | None = None

@@ -316,13 +316,14 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         # An object the question names as code: its section joins, from the documents
         # retrieved (no search more); up to _OBJECT_CHUNKS chunks of it, since what is asked
         # of a function (what it returns) often follows a list of its parameters.
-        objects = self.decider.named_object.sections(asked, self._documents_for(evidence))
+        retrieved = self._documents_for(evidence)
+        objects = self.decider.named_object.sections(asked, retrieved)
         evidence = _joined(evidence, self._openings(objects[:_OBJECTS], limit=_OBJECT_CHUNKS))
         topic = self.decider.named_topic(asked)
         if topic is None:
             # A question a heading asks word for word: the opening of its section joins, from
-            # the documents retrieved (no search more).
-            asking = section.heading_asked(asked, self._documents_for(evidence))
+            # the documents retrieved (no search more; the objects' chunks are of these too).
+            asking = section.heading_asked(asked, retrieved)
             return _joined(evidence, self._openings((d, s) for _, d, s in asking))
         # "What is X?": the sentence saying so ("X is a ...") can sit in any chunk naming X,
         # and a thing a corpus is about is named in most of them; its definitional phrase is

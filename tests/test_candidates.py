@@ -24,6 +24,12 @@ def _analyze(name: str, folder: Path = DATA) -> Document:
     )
 
 
+def _written(folder: Path, name: str, text: str) -> Document:
+    """``text`` written to ``folder/name`` and analysed as that file."""
+    (folder / name).write_text(text, encoding="utf-8")
+    return _analyze(name, folder)
+
+
 def _pairs(doc: Document, start: int = 0, end: int | None = None) -> list[tuple[str, str]]:
     return [(c.role, doc.text[c.start : c.end]) for c in answer_candidates(doc, start, end)]
 
@@ -60,20 +66,22 @@ def test_rst_directives_docutils_does_not_know_keep_their_prose(tmp_path: Path) 
     # Sphinx's directives (and its extensions') are unknown to docutils: the body of one
     # written with an argument (a signature, a version, a label) is prose to quote; the body of
     # one without (a code sample, a list of page names) is not, unless it holds directives.
-    (tmp_path / "config.rst").write_text(
-        "Settings\n========\n\n"
-        ".. toctree::\n   :maxdepth: 2\n\n   install\n   usage\n\n"
-        ".. py:data:: HARBOUR_MODE\n\n"
-        "    Whether the harbour accepts night arrivals.\n\n"
-        "    Default: ``False``\n\n"
-        "    .. versionadded:: 2.0\n"
-        "       Night arrivals were added in spring.\n\n"
-        ".. harbour:example::\n\n    moor(boat)\n    pay(fee)\n\n"
-        ".. harbour:example::\n    undock(boat)\n\n"
-        ".. tabs::\n\n   .. tab:: Winter\n\n      The office closes at four.\n",
-        encoding="utf-8",
+    doc = _written(
+        tmp_path,
+        "config.rst",
+        (
+            "Settings\n========\n\n"
+            ".. toctree::\n   :maxdepth: 2\n\n   install\n   usage\n\n"
+            ".. py:data:: HARBOUR_MODE\n\n"
+            "    Whether the harbour accepts night arrivals.\n\n"
+            "    Default: ``False``\n\n"
+            "    .. versionadded:: 2.0\n"
+            "       Night arrivals were added in spring.\n\n"
+            ".. harbour:example::\n\n    moor(boat)\n    pay(fee)\n\n"
+            ".. harbour:example::\n    undock(boat)\n\n"
+            ".. tabs::\n\n   .. tab:: Winter\n\n      The office closes at four.\n"
+        ),
     )
-    doc = _analyze("config.rst", tmp_path)
     assert _pairs(doc) == [
         ("sentence", "Whether the harbour accepts night arrivals."),
         ("sentence", "Default: ``False``"),
@@ -97,16 +105,18 @@ def test_rst_glossary_note_and_conditional_content_are_prose(tmp_path: Path) -> 
     # A directive without an argument whose content opens with prose (a glossary's definition,
     # a "see also" note) is read; one whose content is names or code is not.  Conditional
     # content ("only:: html") is the document's text, its condition no heading.
-    (tmp_path / "glossary.rst").write_text(
-        "Glossary\n========\n\n"
-        ".. glossary::\n\n   berth\n      A place where a boat is moored.\n\n"
-        ".. only:: html\n\n   The timetable is printed at the office.\n\n"
-        ".. seealso::\n\n   :doc:`fees` for what a berth costs.\n\n"
-        ".. toctree::\n\n   fees\n   berths\n\n"
-        ".. harbour:example::\n\n    @moor\n    def dock(boat):\n        return 'Docked.'\n",
-        encoding="utf-8",
+    doc = _written(
+        tmp_path,
+        "glossary.rst",
+        (
+            "Glossary\n========\n\n"
+            ".. glossary::\n\n   berth\n      A place where a boat is moored.\n\n"
+            ".. only:: html\n\n   The timetable is printed at the office.\n\n"
+            ".. seealso::\n\n   :doc:`fees` for what a berth costs.\n\n"
+            ".. toctree::\n\n   fees\n   berths\n\n"
+            ".. harbour:example::\n\n    @moor\n    def dock(boat):\n        return 'Docked.'\n"
+        ),
     )
-    doc = _analyze("glossary.rst", tmp_path)
     assert _pairs(doc) == [
         ("list_item", "berth\n      A place where a boat is moored."),
         ("sentence", "The timetable is printed at the office."),
@@ -118,18 +128,20 @@ def test_rst_glossary_note_and_conditional_content_are_prose(tmp_path: Path) -> 
 def test_rst_class_is_sphinxs_described_class_or_docutils_class_name(tmp_path: Path) -> None:
     # ".. class::" is Sphinx's described class when its argument is a signature (a capital
     # letter, a dot, a parenthesis) and docutils' class name for what follows otherwise.
-    (tmp_path / "ferries.rst").write_text(
-        "Ferries\n=======\n\n"
-        ".. class:: Timetable(route, season=None)\n\n"
-        "   A timetable lists the crossings of one route.\n\n"
-        "   .. method:: Timetable.next()\n\n"
-        "      Returns the next crossing.\n\n"
-        ".. class:: Berth\n\n   A berth holds one boat.\n\n"
-        ".. class:: special\n\n"
-        "The office sells tickets.\n",
-        encoding="utf-8",
+    doc = _written(
+        tmp_path,
+        "ferries.rst",
+        (
+            "Ferries\n=======\n\n"
+            ".. class:: Timetable(route, season=None)\n\n"
+            "   A timetable lists the crossings of one route.\n\n"
+            "   .. method:: Timetable.next()\n\n"
+            "      Returns the next crossing.\n\n"
+            ".. class:: Berth\n\n   A berth holds one boat.\n\n"
+            ".. class:: special\n\n"
+            "The office sells tickets.\n"
+        ),
     )
-    doc = _analyze("ferries.rst", tmp_path)
     assert [(s.title, s.level) for s in doc.sections] == [
         ("Ferries", 1),
         ("Timetable(route, season=None)", 2),
@@ -148,19 +160,22 @@ def test_markdown_admonitions_tabs_and_myst_notes_keep_their_prose(tmp_path: Pat
     # MkDocs' admonitions and tabs (an indented body under a marker line) and MyST's directives
     # (a fence whose info is "{name}") hold prose; their markup is never quoted, and code,
     # lists of names and examples inside fenced code stay what they are.
-    (tmp_path / "guide.md").write_text(
-        "# Guide\n\n"
-        '!!! note "Heads up"\n\n    The harbour closes at dusk.\n\n'
-        "??? tip\n    Moor on the east side.\n\n"
-        '=== "Winter"\n\n    The office closes at four.\n\n'
-        "```{note}\nThe ferry is free on Sundays.\n```\n\n"
-        ":::{warning}\n:class: big\nDo not swim here.\n:::\n\n"
-        "```{versionadded} 2.0\nNight arrivals were added.\n```\n\n"
-        "```{toctree}\nberths\nfees\n```\n\n"
-        "```markdown\n!!! note\n    Only an example.\n```\n",
-        encoding="utf-8",
+    doc = _written(
+        tmp_path,
+        "guide.md",
+        (
+            "# Guide\n\n"
+            '!!! note "Heads up"\n\n    The harbour closes at dusk.\n\n'
+            "??? tip\n    Moor on the east side.\n\n"
+            '=== "Winter"\n\n    The office closes at four.\n\n'
+            "```{note}\nThe ferry is free on Sundays.\n```\n\n"
+            ":::{warning}\n:class: big\nDo not swim here.\n:::\n\n"
+            "```{versionadded} 2.0\nNight arrivals were added.\n```\n\n"
+            "```{toctree}\nberths\nfees\n```\n\n"
+            "```markdown\n!!! note\n    Only an example.\n```\n"
+        ),
     )
-    pairs = _pairs(_analyze("guide.md", tmp_path))
+    pairs = _pairs(doc)
     assert [text for role, text in pairs if role != "code"] == [
         "The harbour closes at dusk.",
         "Moor on the east side.",
@@ -179,15 +194,18 @@ def test_github_alerts_and_containers_are_the_pages_prose(tmp_path: Path) -> Non
     # A GitHub alert ("> [!NOTE]") is the page's own voice, not a quotation, and its marker is
     # markup; a Docusaurus or VitePress container's fences are markup too.  A real quote stays
     # a quote, its wrapped lines one sentence.
-    (tmp_path / "readme.md").write_text(
-        "# Gauges\n\n"
-        "> [!NOTE]\n> Gauges drift in winter.\n>\n> Read them twice\n> a day.\n\n"
-        ":::tip[Moorings]\nUse the east pier.\n:::\n\n"
-        "::: warning\nDo not swim here.\n:::\n\n"
-        "> The sea is\n> never still.\n",
-        encoding="utf-8",
+    doc = _written(
+        tmp_path,
+        "readme.md",
+        (
+            "# Gauges\n\n"
+            "> [!NOTE]\n> Gauges drift in winter.\n>\n> Read them twice\n> a day.\n\n"
+            ":::tip[Moorings]\nUse the east pier.\n:::\n\n"
+            "::: warning\nDo not swim here.\n:::\n\n"
+            "> The sea is\n> never still.\n"
+        ),
     )
-    assert _pairs(_analyze("readme.md", tmp_path)) == [
+    assert _pairs(doc) == [
         ("sentence", "Gauges drift in winter."),
         ("sentence", "Read them twice\n> a day."),
         ("sentence", "Use the east pier."),

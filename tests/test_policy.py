@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -315,9 +316,7 @@ def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_
         "They follow the full moon.",
         "Spring tides are the highest.",
     ]
-    candidates = [
-        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces
-    ]
+    candidates = _placed(text, pieces)
     scores = np.array([0.9, 0.2, 0.1])
     rule = SectionAsked()
     found = rule.check(
@@ -372,9 +371,7 @@ def test_section_asked_answers_a_question_a_heading_asks_with_its_section() -> N
         "Multiply by 0.3048.",
         "Divide by 0.3048.",
     ]
-    candidates = [
-        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces
-    ]
+    candidates = _placed(text, pieces)
     scores = np.array([0.9, 0.1, 0.1, 0.1])
     rule = SectionAsked()
     found = rule.check(asked("Why is there no float?"), candidates, scores, [doc])
@@ -398,10 +395,7 @@ def test_section_asked_opens_with_a_sentence_not_a_label_before_it() -> None:
         "d", "d.md", text, "h", title="Tides", sections=[Section("Tides", 1, 0, 5, 7, len(text))]
     )
     label, prose = "Added in: v2.1", "Tides rise twice a day."
-    candidates = [
-        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
-        for p in (label, prose)
-    ]
+    candidates = _placed(text, (label, prose))
     said = asked("What does the documentation say about tides?")
     found = SectionAsked().check(said, candidates, np.array([0.5, 0.1]), [doc])
     assert found is not None and found[0] == 1
@@ -420,10 +414,7 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     cors = Section("CORS (Cross-Origin Resource Sharing)", 1, 0, 36, 38, 55)
     call = Section("check(scope)", 2, 57, 69, 71, len(text))
     doc = Document("d", "d.md", text, "h", title=cors.title, sections=[cors, call])
-    candidates = [
-        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
-        for p in ("CORS is a policy.", "It checks.")
-    ]
+    candidates = _placed(text, ("CORS is a policy.", "It checks."))
     scores = np.array([0.2, 0.9])
     rule = SectionAsked()
     for topic in (
@@ -440,6 +431,11 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
         found = rule.check(asked(f"Tell me about {topic}"), candidates, scores, [doc])
         assert found is not None and found[1] is call, topic
     assert rule.titled("CORS", {"d": cors.title}) == ["d"]
+
+
+def _placed(text: str, pieces: Sequence[str]) -> list[Sentence]:
+    """Each piece of ``text`` as a candidate of document "d", at its offsets."""
+    return [Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces]
 
 
 def _titled_page(text: str, titles: tuple[str, ...]) -> Document:
@@ -464,10 +460,9 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
     titles = ("json.dump(obj, fp)", "json.dumps(obj, *, indent=None)", "SECRET_KEY")
     doc = _titled_page(text, titles)
     sections = doc.sections
-    candidates = [
-        Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0)
-        for p in ("Write obj to fp.", "Return obj as a string.", "A key for signing cookies.")
-    ]
+    candidates = _placed(
+        text, ("Write obj to fp.", "Return obj as a string.", "A key for signing cookies.")
+    )
     scores = np.array([0.9, 0.1, 0.1])
     rule = SectionAsked()
     for question, expected in (
@@ -505,9 +500,7 @@ def test_section_asked_reads_a_bare_section_over_its_subsections() -> None:
     lines = ("A timetable lists the crossings.", "Fares rise.")
     blocks += [Block(text.index(b), text.index(b) + len(b), "paragraph") for b in lines]
     doc = Document("d", "d.md", text, "h", title=None, sections=sections, blocks=blocks)
-    candidates = [
-        Sentence("d", "c", None, text.index(b), text.index(b) + len(b), b, 0) for b in lines
-    ]
+    candidates = _placed(text, lines)
     rule = SectionAsked()
     found = rule.check(
         asked("What does it say about ferries?"), candidates, np.array([0.1, 0.9]), [doc]
@@ -534,15 +527,9 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
     doc = _titled_page(text, titles)
     sections = doc.sections
     bodies = ("Return nothing; obj is written to fp.", "Return obj as a string.")
-    ranked = [scored(b) for b in (*bodies, "Return how many items there are.")]
     ranked = [
-        replace(
-            r,
-            sentence=replace(
-                r.sentence, document="d", start=text.index(t), end=text.index(t) + len(t)
-            ),
-        )
-        for r, t in zip(ranked, (*bodies, "Return how many items there are."), strict=True)
+        ScoredSentence(c, 0.5, 0.5, 0.9, term_set(c.text))
+        for c in _placed(text, (*bodies, "Return how many items there are."))
     ]
     rule = ObjectNamed()
     for question, expected in (
@@ -588,9 +575,7 @@ def _page_and_section(
     )
     doc = Document("d", "d.md", text, "h", title=page_title, sections=[page, section])
     openings = ["The page opens here.", "The section opens here."]
-    candidates = [
-        Sentence("d", "c", None, text.index(o), text.index(o) + len(o), o, 0) for o in openings
-    ]
+    candidates = _placed(text, openings)
     return doc, page, section, candidates
 
 

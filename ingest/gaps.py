@@ -6,12 +6,15 @@ list item or a quotation):
 
 - ``announced_list_missing``: a line ending with ":" whose next non-blank line outside the
   excluded spans is missing (end of text, or only boilerplate left) or is a heading of the same
-  or a higher level than the section the line is in. When boilerplate (a share bar, a cookie
-  notice, a comment form, ...) stands between the announcement and the next content, the
-  announced content counts as present only if that content is a list, code or a table; and when
-  all that is left of the text is a short stretch of page furniture (no list, code, table or
-  quotation, at most ``MAX_TAIL_WORDS`` words, some of them furniture vocabulary: subscribe,
-  share, comments, cookies, related posts) the announced content is missing too. A
+  or a higher level than the section the line is in (a line less indented than the body of the
+  heading above it has left that heading's body, as text after a directive's content does after
+  ``.. tab:: Windows``: it is in the section around that heading's). When boilerplate (a
+  share bar, a cookie notice, a comment form, ...) stands between the announcement and the
+  next content, the announced content counts as present only if that content is a list, code
+  or a table; and when all that is left of the text is a short stretch of page furniture (no
+  list, code, table or quotation, at most ``MAX_TAIL_WORDS`` words, some of them furniture
+  vocabulary: subscribe, share, comments, cookies, related posts) the announced content is
+  missing too. A
   deeper heading (a subsection), or a heading that shares a word of four letters or more with
   the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
   counts as the announced content, and so does any heading after a sentence that points
@@ -260,13 +263,32 @@ class _GapFinder:
             return False
         if self._in_run_of_lines(heading):
             return False
-        current = [s for s in self.sections if s.heading_start <= offset]
-        if current and heading.level > current[-1].level:
+        current = self._enclosing(offset, _indent(line))
+        if current is not None and heading.level > current.level:
             return False
         announcement = self.text[sentence[0] : sentence[1]]
         if _POINTS_DOWN.search(announcement):
             return False
         return not _content_words(heading.title) & _content_words(announcement)
+
+    def _enclosing(self, offset: int, indent: int) -> Section | None:
+        """The section a line at ``offset`` indented ``indent`` columns is in: the last heading
+        before it, unless that heading's body is indented deeper than the line (a directive's
+        content, ``.. tab:: Windows`` over its indented example), which the line has left: then
+        the section around that heading's, the last earlier one of a lower level."""
+        before = [s for s in self.sections if s.heading_start <= offset]
+        if not before:
+            return None
+        last = before[-1]
+        if self._body_indent(last) <= indent:
+            return last
+        return next((s for s in reversed(before) if s.level < last.level), None)
+
+    def _body_indent(self, section: Section) -> int:
+        """The indentation of the first line of ``section``'s own body (0 when it has none)."""
+        body = self.text[section.heading_end : section.end]
+        first = next((row for row in body.splitlines() if row.strip()), "")
+        return _indent(first)
 
     def _in_run_of_lines(self, heading: Section) -> bool:
         """The heading has no body before another heading of its level: it is one of a run of

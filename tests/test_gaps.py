@@ -246,3 +246,24 @@ def test_a_bare_link_after_an_announcement_is_its_content() -> None:
     assert [
         g.announcement for g in _analyzed_gaps(GNU_README + "Official Tidewater website:\n")
     ] == ["Official Tidewater website:"]
+
+
+def test_an_announcement_after_a_directive_s_content_is_answered_by_the_next_directive() -> None:
+    """Tabs (``.. tab::``) are headings one level below the section; the paragraph after the
+    first tab's indented example has left that tab, so the second pair of tabs is what it
+    announces, not the next section. A section heading after the same paragraph still is."""
+    tabs = (
+        ".. tab:: Unix\n\n   .. code-block:: console\n\n      $ {cmd}\n\n"
+        ".. tab:: Windows\n\n   .. code-block:: console\n\n      C:\\> {cmd}\n\n"
+    )
+    text = (
+        "Listing packages\n================\n\nTo list installed packages:\n\n"
+        + tabs.format(cmd="pip list")
+        + "To show details about an installed package:\n\n"
+        + tabs.format(cmd="pip show sphinx")
+    )
+    assert analyze_document("guide.rst", "guide.rst", text, "text/x-rst").gaps == []
+    cut = text.partition("To show")[0] + "To show details about an installed package:\n\n"
+    closed = cut + "Searching\n=========\n\nSearch is gone.\n"
+    (gap,) = analyze_document("guide.rst", "guide.rst", closed, "text/x-rst").gaps
+    assert gap.announcement == "To show details about an installed package:"

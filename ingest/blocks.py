@@ -758,6 +758,7 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
             parent = parent.parent
         return count
 
+    seen = 0  # the last line docutils gave a node, in document order
     for node in tree.findall(nodes.Element):
         if _SIGNATURE in node.attributes:
             node.line = node[_SIGNATURE][0] + 1
@@ -765,8 +766,13 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         if isinstance(node, nodes.option_list_item):
             # docutils gives an option no line; its description starts on the option's line.
             line = next((p.line for p in node.findall(nodes.paragraph) if p.line), None)
+        if line is None and isinstance(node, nodes.literal_block):
+            # Nor a code directive's block inside another directive's content (".. tab::
+            # Windows" over ".. code-block:: console"): it is the next code directive's.
+            line = _next_code_directive(lines, seen)
         if line is None or isinstance(node, nodes.system_message):
             continue
+        seen = line
         index = line - 1
         if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
             blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
@@ -883,6 +889,14 @@ def _rst_item(lines: _Lines, index: int, level: int) -> Block:
         last += 1
     start, end = lines.span(index, last)
     return Block(start, end, "list_item", max(level, 1))
+
+
+def _next_code_directive(lines: _Lines, after: int) -> int | None:
+    """The line number (from 1) of the first code directive after line number ``after``."""
+    return next(
+        (i + 1 for i in range(after, len(lines)) if _RST_CODE_DIRECTIVE.match(lines.line(i))),
+        None,
+    )
 
 
 def _rst_code(lines: _Lines, index: int) -> Block | None:

@@ -142,6 +142,27 @@ def test_boilerplate_becomes_a_block_and_cuts_what_runs_into_it() -> None:
     assert [g.announcement for g in doc.gaps] == ["The options are:"]
 
 
+def test_a_code_directive_inside_another_directive_is_code() -> None:
+    """docutils gives a ``.. code-block::`` inside a tab (an extension's directive) no line; it
+    is still that tab's code, each tab's its own."""
+    text = (
+        "To show a package:\n\n"
+        ".. tab:: Unix\n\n   .. code-block:: console\n\n      $ pip show x\n\n"
+        ".. tab:: Windows\n\n   Run it in a console.\n\n   .. code-block:: console\n\n"
+        "      C:> pip show x\n\nAfter.\n"
+    )
+    kinds = [(b.kind, text[b.start : b.end].split("\n")[-1].strip()) for b in rst_blocks(text)]
+    assert kinds == [
+        ("paragraph", "To show a package:"),
+        ("heading", ".. tab:: Unix"),
+        ("code", "$ pip show x"),
+        ("heading", ".. tab:: Windows"),
+        ("paragraph", "Run it in a console."),
+        ("code", "C:> pip show x"),
+        ("paragraph", "After."),
+    ]
+
+
 def test_rst_that_docutils_cannot_read_still_has_blocks() -> None:
     text = "Title\n=====\n\n- item one\n- item two\n\n   unexpected indent\n  odd\n"
     blocks = rst_blocks(text)

@@ -690,6 +690,30 @@ class ObjectNamed:
 
 
 @dataclass(frozen=True)
+class Restated:
+    """A candidate every content word of which the question already has ("``--no-index``" for
+    "What does --no-index do?", a name standing alone as a paragraph or a list item) states
+    nothing the question does not: it answers no question but a yes/no one ("Is X supported?"
+    / "X is supported."), so its probability is set to 0 (a list introduction keeps its own: what
+    answers is the list it brings)."""
+
+    name: str = "restated"
+
+    def mask(self, sentences: Sequence[Sentence], features: np.ndarray) -> np.ndarray:
+        """Which candidates restate the question (all False for a yes/no question)."""
+        return np.array(
+            [
+                features[i, _YES_NO] == 0
+                and features[i, _NEW_CONTENT] == 0
+                and not s.introduces
+                and bool(content_terms(s.text))
+                for i, s in enumerate(sentences)
+            ],
+            dtype=bool,
+        )
+
+
+@dataclass(frozen=True)
 class _Heading:
     """A heading's content words; those outside parentheses are required to name it ("CORS"
     names "CORS (Cross-Origin Resource Sharing)", "deploy your app" names "Deploy your app
@@ -1071,6 +1095,7 @@ class AnswerDecider:
         defined: Defined | None = None,
         section: SectionAsked | None = None,
         named_object: ObjectNamed | None = None,
+        restated: Restated | None = None,
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
         negation: NegationUnstated | None = None,
@@ -1086,6 +1111,7 @@ class AnswerDecider:
         self.defined = defined or Defined()
         self.section = section or SectionAsked()
         self.named_object = named_object or ObjectNamed()
+        self.restated = restated or Restated()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
         self.negation = negation or NegationUnstated()
@@ -1117,6 +1143,7 @@ class AnswerDecider:
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
         p = self.model.score_candidates(features)
+        p = np.where(self.restated.mask(sentences, features), 0.0, p)
         ranked = _ranked(sentences, features, cos, p)
         objects = self.named_object.sections(asked, documents)
         if objects:
@@ -1256,6 +1283,8 @@ class AnswerDecider:
 
 _ROLE_COLUMNS = [FEATURES.index(n) for n in FEATURES if n.startswith("role_")]
 _COVERAGE = FEATURES.index("coverage")
+_YES_NO = FEATURES.index("yes_no")
+_NEW_CONTENT = FEATURES.index("new_content")
 
 
 def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

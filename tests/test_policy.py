@@ -30,6 +30,7 @@ from qa.policy import (
     ObjectNamed,
     OnlyInstructions,
     OutOfScope,
+    Restated,
     SectionAsked,
     SourceTruncated,
     Unconfirmed,
@@ -1021,3 +1022,19 @@ def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
 )
 def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None:
     assert intent(question).enumerate is members
+
+
+def test_restated_marks_candidates_that_add_no_word_to_the_question() -> None:
+    """A name standing alone restates "What does --no-index do?"; a sentence saying more does
+    not; a list introduction keeps its score (its list answers); a yes/no question can be
+    answered by its own words."""
+    text = "``--no-index``\n\nIgnore the package index.\n\nThe index options:\n\n- ``--no-index``"
+    pieces = ("``--no-index``", "Ignore the package index.", "The index options:")
+    candidates = _placed(text, pieces)
+    candidates[2] = replace(candidates[2], role="list_intro")
+    features = np.zeros((3, len(FEATURES)), np.float32)
+    features[1, FEATURES.index("new_content")] = 0.5  # "ignore", "package": words of its own
+    rule = Restated()
+    assert rule.mask(candidates, features).tolist() == [True, False, False]
+    features[:, FEATURES.index("yes_no")] = 1.0
+    assert rule.mask(candidates, features).tolist() == [False, False, False]

@@ -301,7 +301,10 @@ class NumberAbsent:
 
 # A negation of what a question asks ("Which parts do not carry ...?", "Which goal does it never
 # have?") and of what a passage says: general English negators.
-_NEGATED = re.compile(r"\b(?:not|never|no|none|nothing|nobody|neither|nor)\b|n['’]t\b", re.I)
+# A negator, not the inner part of a hyphenated name ("--no-index", a command-line option).
+_NEGATED = re.compile(
+    r"(?<![\w-])(?:not|never|no|none|nothing|nobody|neither|nor)\b|n['’]t\b", re.I
+)
 # A question for a reason.
 _WHY = re.compile(r"\bwhy\b", re.I)
 _DENIES = re.compile(

@@ -648,6 +648,9 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
     assert rule.check(asked("If a part has no number, what happens?"), carry) is not None
     assert rule.check(asked("Does every pump not carry a serial number?"), carry) is None
     assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
+    # A negator inside a hyphenated name negates nothing ("--no-index", an option's name).
+    assert rule.check(asked("What does --no-index do?"), carry) is None
+    assert rule.check(asked("Which parts are not-numbered?"), carry) is not None
     # A question for a reason takes what is not so as given; the reason need not deny it again
     # (the Python FAQ's "Why is there no goto?" was refused).
     reason = scored("Silt settles in the well and the float sticks.")

@@ -1333,7 +1333,12 @@ def _ranked(
 
 
 def _is_label(s: Sentence, documents: Sequence[Document]) -> bool:
-    """Headings and captions label text; they state nothing."""
+    """Headings and captions label text; they state nothing.  Nor does a paragraph that is one
+    name in code markup and nothing else ("``--ignore-installed``" over what the option does,
+    a term set as a paragraph); a list item that is one is an item of a list, and a command
+    (code with a space, "`pip install x`") says what to run."""
+    if s.role == "sentence" and _BARE_NAME.fullmatch(s.text.strip()):
+        return True
     for doc in documents:
         if doc.id != s.document:
             continue
@@ -1343,6 +1348,10 @@ def _is_label(s: Sentence, documents: Sequence[Document]) -> bool:
         if doc.caption is not None and doc.caption.start <= s.start and s.end <= doc.caption.end:
             return True
     return False
+
+
+# One name in inline code markup, alone: "``--no-index``", "`ItemsService`".
+_BARE_NAME = re.compile(r"(`+)[^`\s]+\1")
 
 
 def _gap_citations(gap: Gap, sentences: Sequence[Sentence]) -> tuple[Sentence, ...]:

@@ -640,3 +640,27 @@ def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) ->
     assert not answer.refused and answer.decided_by == "section_asked", answer.answer
     assert answer.citations[0].quote.startswith("Harbour engineers kept losing readings")
     assert_exact(answer, parts.sources)
+
+
+def test_a_name_set_alone_as_a_paragraph_is_no_answer(tmp_path: Path) -> None:
+    """A page listing options as paragraphs of their names ("``--no-ledger``") names them
+    and says nothing of them: asked what one does, the name is not the answer, nor another
+    name beside it; a list item naming one stays a candidate."""
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    (corpus / "options.rst").write_text(
+        "Spindle options\n===============\n\n"
+        "These options change where the spindle looks for yarn.\n\n"
+        "``--no-ledger``\n\n``--yarn-store``\n\n``--spool-path``\n\n"
+        "Loom options\n============\n\nThe loom reads one option:\n\n- ``--warp``\n"
+    )
+    chain = ingested(tmp_path / "data", corpus).chain()
+    question = "What does --no-ledger do?"
+    asked = Asked(question, question, question, 2000)
+    evidence = chain.retriever.retrieve(question)
+    sentences, _, _ = chain.decider.signals(asked, evidence, chain._documents_for(evidence))
+    texts = {s.text for s in sentences}
+    assert "``--warp``" in texts
+    assert not texts & {"``--no-ledger``", "``--yarn-store``", "``--spool-path``"}
+    answer = chain.ask(question)
+    assert answer.refused and answer.refusal_reason == "not_in_documents", answer.answer

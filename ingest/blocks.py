@@ -211,6 +211,8 @@ _CONTAINER = re.compile(
 )
 # The first line of a GitHub alert or an Obsidian callout: "> [!NOTE]", "> [!tip]- Title".
 _ALERT = re.compile(r"^[ \t]*>[ \t]*\[![A-Za-z][\w-]*\][+-]?(?:[ \t].*)?$")
+# A MyST target, a name for references to the place below it: "(vcs-support)=" on its own.
+_MYST_TARGET = re.compile(r"^[ \t]*\([^()\s][^()]*\)=[ \t]*$")
 _QUOTE_MARK = re.compile(r"^([ \t]*)>")
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:")
@@ -228,6 +230,8 @@ def _unwrapped(source: str) -> str:
     - a GitHub alert or Obsidian callout (a block quote opening with ``> [!NOTE]``): its marker
       line is blanked and its quote marks are spaces, so its text is the page's own prose, not a
       quotation.
+    - a MyST target (``(vcs-support)=``, a name for links to the place below it) is blanked:
+      it was read as a sentence.
 
     Before, an admonition's body was an indented code block (or, right under its marker, went
     on the marker's paragraph) and a MyST note a fenced code block: never quoted.  A marker or
@@ -256,6 +260,8 @@ def _unwrapped(source: str) -> str:
             end = next((j for j in range(i + 1, len(rows)) if _closes(rows[j], mark)), None)
             if end is not None:
                 rows[i], rows[end] = " " * len(row), " " * len(rows[end])
+        elif _MYST_TARGET.match(row):
+            rows[i] = " " * len(row)
         elif _ALERT.match(row):
             rows[i] = " " * len(row)
             for j in range(i + 1, len(rows)):

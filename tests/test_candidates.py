@@ -190,6 +190,21 @@ def test_markdown_admonitions_tabs_and_myst_notes_keep_their_prose(tmp_path: Pat
     ]
 
 
+def test_a_myst_target_is_markup(tmp_path: Path) -> None:
+    """ "(berths)=" names the place below it for links; it was quoted as a sentence.  Inside
+    fenced code it is left as written."""
+    doc = _written(
+        tmp_path,
+        "berths.md",
+        "(berths)=\n\n# Berths\n\nA berth holds one boat.\n\n```\n(example)=\n```\n",
+    )
+    assert _pairs(doc) == [
+        ("sentence", "A berth holds one boat."),
+        ("code", "```\n(example)=\n```"),
+    ]
+    assert [s.title for s in doc.sections] == ["Berths"]
+
+
 def test_github_alerts_and_containers_are_the_pages_prose(tmp_path: Path) -> None:
     # A GitHub alert ("> [!NOTE]") is the page's own voice, not a quotation, and its marker is
     # markup; a Docusaurus or VitePress container's fences are markup too.  A real quote stays

@@ -23,6 +23,9 @@ Boilerplate rules (line based, see :func:`find_boilerplate`):
   strong line. A heading that happens to read "Comments" above real prose is left alone.
 - A run is a sequence of candidate lines separated only by blank lines; each run that contains a
   strong line becomes one span from the start of its first line to the end of its last line.
+- A line that reads like furniture but opens in lower case under a line of prose broken off
+  mid-sentence (ending on a word or a comma) is the end of that sentence, wrapped ("you might
+  see something" / "like this:"), not furniture.
 - A line of at most ``MAX_LINE_WORDS`` words right under furniture (blank lines between) that
   holds a word of the same class joins the run as a weak line: "To find out more, including how
   to control cookies, see here: Cookie Policy" under a cookie notice.
@@ -362,9 +365,27 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
             short = len(line.split()) <= MAX_LONE_LINE_WORDS
             if kinds[index] is None and short and classify_paragraph([line]):
                 kinds[index] = "strong"
+    for index in range(1, len(lines)):
+        if kinds[index] in ("strong", "weak") and _goes_on(
+            lines[index - 1][2], kinds[index - 1], lines[index][2]
+        ):
+            kinds[index] = None  # "you might see something" / "like this:": one sentence
     _absorb_continuations(lines, kinds, fenced)
     _absorb_related_lists(lines, kinds)
     return kinds
+
+
+def _goes_on(previous: str, kind: str | None, line: str) -> bool:
+    """The line above is prose broken off mid-sentence (ending on a word or a comma) and the
+    line opens in lower case: a line that reads like furniture ("like this:") is the rest of
+    that sentence, wrapped ("When you get an error, you might see something" / "like this:")."""
+    return (
+        kind is None and _MID_SENTENCE.search(previous) is not None and line.lstrip()[:1].islower()
+    )
+
+
+# A line ending on a word or a comma: its sentence goes on below.
+_MID_SENTENCE = re.compile(r"[\w,]\s*$")
 
 
 def _absorb_continuations(lines: Sequence[Line], kinds: list[str | None], fenced: set[int]) -> None:

@@ -130,6 +130,15 @@ def test_a_short_line_under_furniture_on_the_same_subject_joins_it() -> None:
     assert find_boilerplate(alone) == []
 
 
+def test_a_wrapped_sentence_whose_last_line_reads_like_furniture_is_prose() -> None:
+    """ "like this:" is a share widget's label standing alone; under a line broken off
+    mid-sentence it is the end of that sentence."""
+    wrapped = "When the build fails, you might see something\nlike this:\n\n    error: no space\n"
+    assert find_boilerplate(wrapped) == []
+    alone = "The tide was high.\n\nShare this:\n\nLike this:\n"
+    assert [s.text for s in find_boilerplate(alone)] == ["Share this:\n\nLike this:"]
+
+
 def test_long_line_starting_like_a_pattern_is_prose() -> None:
     line = (
         "Share this: the committee asked members to share this report with every school "

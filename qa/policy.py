@@ -1,7 +1,7 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ object_named (ranking) ─▶ defined ─▶ section_asked ─▶ source_truncated
+    evidence ─▶ restated, object_named (ranking) ─▶ defined ─▶ section_asked ─▶ source_truncated
              ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed
              ─▶ number_absent ─▶ negation_unstated ─▶ name_swapped ─▶ answer | not_in_documents
 

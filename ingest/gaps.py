@@ -14,13 +14,12 @@ list item or a quotation):
   or a table; and when all that is left of the text is a short stretch of page furniture (no
   list, code, table or quotation, at most ``MAX_TAIL_WORDS`` words, some of them furniture
   vocabulary: subscribe, share, comments, cookies, related posts) the announced content is
-  missing too. A
-  deeper heading (a subsection), or a heading that shares a word of four letters or more with
-  the announcing sentence ("the following story about burgers:" / "Concurrent Burgers"),
-  counts as the announced content, and so does any heading after a sentence that points
-  further down ("See examples below:": the examples are the sections that follow). A list
-  item is no announcement when an earlier item of its list also ends in a colon with nothing
-  under it (a list of names, each closed by a colon).
+  missing too. A deeper heading (a subsection), or a heading that shares a word of four
+  letters or more with the announcing sentence ("the following story about burgers:" /
+  "Concurrent Burgers"), counts as the announced content, and so does any heading after a
+  sentence that points further down ("See examples below:": the examples are the sections
+  that follow). A list item is no announcement when an earlier item of its list also ends in a
+  colon with nothing under it (a list of names, each closed by a colon).
   Any other line counts as content: a list, a code fence, an indented block, a quotation, an
   include directive (``{* file.py *}``) or an admonition (``/// tip``).
 - ``list_shorter_than_announced``: the announcing sentence names a count ("the following three

@@ -29,7 +29,7 @@ from qa.citations import (
     verify_citations,
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
-from qa.lists import list_items_after
+from qa.lists import list_items_after, shown_under_labels
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
@@ -370,6 +370,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         intro = decision.ranked[0].sentence
         doc = next((d for d in docs if d.id == intro.document), None)
         items = list_items_after(doc, intro.start) if doc is not None else []
+        if not items:
+            # Or what it shows under labels (tabs), in the chunks of their sections.
+            shown = shown_under_labels(doc, intro.start) if doc is not None else None
+            items = [shown] if shown is not None else []
         if not items:
             return evidence
         chunks = self.sources.chunks_over(intro.document, items[0].start, items[-1].end)

@@ -8,6 +8,8 @@ answer backends:
   item (deeper, nested items belong to their parent and are skipped). Anything else in between
   (a heading, boilerplate, a paragraph) means the list is not there: the result is empty. Inside
   a list item, only its last paragraph introduces its nested list.
+- :func:`shown_under_labels` finds the code an introduction shows when labels of indented
+  content (tabs: ``.. tab:: Unix`` over its example) stand between them: the first tab's.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
   ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
@@ -73,6 +75,41 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
             start, end = item_lead(document, block, following)
             items.append(ListItem(start, end, document.text[start:end]))
     return items
+
+
+def shown_under_labels(document: Document, intro: int) -> ListItem | None:
+    """What the introduction at offset ``intro`` shows when labels of indented content stand
+    between them: the first block under them ("To show a package:" over ``.. tab:: Unix``
+    over its indented example; the example is what the introduction announces, one per
+    system).  None when no such label stands right after the introduction, when the document
+    records a gap there, or when what comes under the labels is not code (a described
+    object's description under its signature needs the signature, which is no answer)."""
+    if any(g.start <= intro < g.end for g in document.gaps):
+        return None
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, intro)
+    if holder is None:
+        return None
+    at, labels = bisect.bisect_left(starts, holder.end), 0
+    while at + 1 < len(blocks) and _labels_indented(document, blocks[at], blocks[at + 1]):
+        at, labels = at + 1, labels + 1
+    if not labels or at == len(blocks) or blocks[at].kind != "code":
+        return None
+    shown = blocks[at]
+    return ListItem(shown.start, shown.end, document.text[shown.start : shown.end])
+
+
+def _labels_indented(document: Document, block: Block, below: Block) -> bool:
+    """``block`` is a heading whose content, ``below``, is indented past it (a directive's)."""
+    return block.kind == "heading" and _column(document.text, below.start) > _column(
+        document.text, block.start
+    )
+
+
+def _column(text: str, offset: int) -> int:
+    """The indentation of the line holding ``offset``."""
+    line = text[text.rfind("\n", 0, offset) + 1 :].split("\n", 1)[0]
+    return len(line) - len(line.lstrip())
 
 
 def _in_order(document: Document) -> tuple[list[Block], list[int]]:

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import assert_exact, ingested
 
+from qa.lists import shown_under_labels
+
 INTRO = "The Harbour Board approved the following measures for the winter season:"
 ITEMS = [
     "Extending the ferry pier by forty metres.",
@@ -215,6 +217,35 @@ def test_an_introduction_is_quoted_with_what_it_introduces(tmp_path: Path) -> No
     quotes = [c.quote for c in answer.citations]
     assert "https://tidewater.example.org/" in quotes, quotes
     assert_exact(answer, parts.sources)
+
+
+def test_an_introduction_over_tabs_is_quoted_with_the_first_tab_s_example(tmp_path: Path) -> None:
+    """Tabs (``.. tab:: Unix``) label the example an introduction announces, one per system;
+    the example sits under the tab's heading, in another chunk, and comes with it.  Under a
+    described object's signature a description needs its name: nothing is brought there."""
+    tabs = (
+        ".. tab:: Unix/macOS\n\n   .. code-block:: console\n\n      $ tide show harbour\n\n"
+        ".. tab:: Windows\n\n   .. code-block:: console\n\n      C:> tide show harbour\n\n"
+    )
+    corpus = write(
+        tmp_path / "tabs",
+        "Reading gauges\n==============\n\nTidewater reads every gauge of the harbour.\n\n"
+        "To show the readings of a harbour:\n\n" + tabs + "Ports\n=====\n\n"
+        "Each port has these settings:\n\n.. attribute:: Port.depth\n\n"
+        "   The depth of the channel at low tide.\n",
+        name="guide.rst",
+    )
+    parts = ingested(tmp_path / "data-tabs", corpus)
+    answer = parts.chain().ask("How do I show the readings of a harbour?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0] == "To show the readings of a harbour:", quotes
+    assert any("$ tide show harbour" in q and "C:>" not in q for q in quotes[1:]), quotes
+    assert_exact(answer, parts.sources)
+    document = parts.sources.get_document("guide.rst")
+    assert document is not None
+    settings = document.text.index("Each port has these settings:")
+    assert shown_under_labels(document, settings) is None
 
 
 NESTED = {

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from qa.backends import Hints
-from qa.lists import list_claims, list_items_after
+from qa.lists import list_claims, list_items_after, shown_under_labels
 from qa.signals import ScoredSentence, Sentence, SentenceScorer
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
@@ -161,10 +161,11 @@ def _list_answer(
         return []
     document = documents[best.document]
     items = list_items_after(document, best.start)
-    if not items:
-        return []
     intro = _strip_marker(best.text)
     lead = [Claim(intro, intro, best.rank + 1)]
+    if not items:
+        shown = shown_under_labels(document, best.start)
+        return [*lead, Claim(shown.text, shown.text, best.rank + 1)] if shown else []
     return lead + list_claims(question, document, items, evidence=best.rank + 1)
 
 

@@ -40,7 +40,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any, cast
 
-from ingest.cleaning import markdown_text
+from ingest.cleaning import line_indent, markdown_text
 from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
 from vectorstore.language import BULLET
 from vectorstore.types import CODE_KINDS, Block, Span
@@ -82,8 +82,7 @@ class _Lines:
         return index >= len(self.starts) or not self.line(index).strip()
 
     def indent(self, index: int) -> int:
-        line = self.line(index).expandtabs(8)
-        return len(line) - len(line.lstrip())
+        return line_indent(self.line(index))
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Offsets of lines ``[first, last)`` with surrounding whitespace trimmed."""

@@ -233,6 +233,12 @@ _LIST_OR_MARKUP = re.compile(r"^\s*([-*+•>#|]|\d+[.)]\s|```|~~~|<)")
 Line = tuple[int, int, str]
 
 
+def line_indent(line: str) -> int:
+    """The line's indentation in columns (tabs to multiples of eight)."""
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip())
+
+
 def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Line]:
     """Yield ``(start, end, line)`` for each line of ``text[start:end]``, newline excluded."""
     stop = len(text) if end is None else end

@@ -44,7 +44,7 @@ import re
 from collections.abc import Sequence
 
 from ingest.chunking import split_sentences
-from ingest.cleaning import furniture_classes, iter_lines
+from ingest.cleaning import furniture_classes, iter_lines, line_indent
 from ingest.structure import code_fence_spans
 from vectorstore.language import BULLET, STOPWORDS
 from vectorstore.types import Block, Gap, Section, Span
@@ -256,13 +256,13 @@ class _GapFinder:
         if heading is None:
             return False
         offset, _, line = self.lines[index]
-        if _indent(self.lines[following][2]) > _indent(line):
+        if line_indent(self.lines[following][2]) > line_indent(line):
             # Indented under the announcement, a short line is the example, address or quotation
             # it announces ("It looks like this:" / "\t101,29  84%"), not the next section.
             return False
         if self._in_run_of_lines(heading):
             return False
-        current = self._enclosing(offset, _indent(line))
+        current = self._enclosing(offset, line_indent(line))
         if current is not None and heading.level > current.level:
             return False
         announcement = self.text[sentence[0] : sentence[1]]
@@ -287,7 +287,7 @@ class _GapFinder:
         """The indentation of the first line of ``section``'s own body (0 when it has none)."""
         body = self.text[section.heading_end : section.end]
         first = next((row for row in body.splitlines() if row.strip()), "")
-        return _indent(first)
+        return line_indent(first)
 
     def _in_run_of_lines(self, heading: Section) -> bool:
         """The heading has no body before another heading of its level: it is one of a run of
@@ -360,12 +360,6 @@ class _GapFinder:
 
     def _gap(self, start: int, end: int, offset: int, kind: str) -> Gap:
         return Gap(self.document_id, offset, self.text[start:end], start, end, kind)
-
-
-def _indent(line: str) -> int:
-    """The line's indentation in columns (tabs to multiples of eight)."""
-    expanded = line.expandtabs(8)
-    return len(expanded) - len(expanded.lstrip())
 
 
 def _ends_with_colon(line: str) -> bool:

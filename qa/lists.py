@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ingest.blocks import BLANK_LINE
 from ingest.candidates import item_lead
+from ingest.cleaning import line_indent
 from qa.memo import PerDocument
 from qa.types import Claim
 from vectorstore.types import Block, Candidate, Document
@@ -108,8 +109,7 @@ def _labels_indented(document: Document, block: Block, below: Block) -> bool:
 
 def _column(text: str, offset: int) -> int:
     """The indentation of the line holding ``offset``."""
-    line = text[text.rfind("\n", 0, offset) + 1 :].split("\n", 1)[0]
-    return len(line) - len(line.lstrip())
+    return line_indent(text[text.rfind("\n", 0, offset) + 1 :].split("\n", 1)[0])
 
 
 def _in_order(document: Document) -> tuple[list[Block], list[int]]:

@@ -71,6 +71,18 @@ def ingested(data_dir: Path, corpus: Path) -> Components:
     return parts
 
 
+def answered(
+    tmp_path: Path, name: str, page: str, question: str
+) -> tuple[Answer, list[str], Components]:
+    """``question`` asked of a corpus of the one page ``name``; it must be answered.  The
+    answer, its quotes and the components (for :func:`assert_exact`)."""
+    corpus = write_corpus(tmp_path / "docs", {name: page})
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask(question)
+    assert not answer.refused, answer.answer
+    return answer, [c.quote for c in answer.citations], parts
+
+
 def components_for(settings: Settings, shared: Components) -> Components:
     """Components over ``settings.data_dir`` (embedded Chroma, or ``settings.chroma.url``),
     reusing ``shared``'s loaded model."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_exact, ingested, make_settings, write_corpus
+from helpers import answered, assert_exact, ingested, make_settings, write_corpus
 
 from qa.chain import claim_supported, condense
 from qa.components import Components, build
@@ -588,11 +588,9 @@ def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Pa
         "the maximum size of a gauge's log file? Set LOG_LIMIT in the harbour configuration."
         "\n\nHarbour masters read the log each morning.\n"
     )
-    corpus = write_corpus(tmp_path / "docs", {"gauges.md": page})
-    parts = ingested(tmp_path / "data", corpus)
-    answer = parts.chain().ask("What is the maximum size of a gauge's log file?")
-    assert not answer.refused, answer.answer
-    quotes = [c.quote for c in answer.citations]
+    answer, quotes, parts = answered(
+        tmp_path, "gauges.md", page, "What is the maximum size of a gauge's log file?"
+    )
     assert any(q.startswith("But how do you set") for q in quotes), quotes
     assert "Set LOG_LIMIT in the harbour configuration." in quotes, quotes
     assert_exact(answer, parts.sources)
@@ -616,11 +614,7 @@ def test_a_question_naming_a_described_function_is_answered_from_its_section(
         "Return the current water level of the well, in metres.\n\n"
         "## `gauges.reset(well)`\n\nZero the gauge of the well.\n"
     )
-    corpus = write_corpus(tmp_path / "docs", {"gauges.md": page})
-    parts = ingested(tmp_path / "data", corpus)
-    answer = parts.chain().ask("What does gauges.level return?")
-    assert not answer.refused, answer.answer
-    quotes = [c.quote for c in answer.citations]
+    answer, quotes, parts = answered(tmp_path, "gauges.md", page, "What does gauges.level return?")
     assert "Return the current water level of the well, in metres." in quotes, quotes
     assert not any("highest" in q for q in quotes), quotes
     assert_exact(answer, parts.sources)
@@ -634,10 +628,8 @@ def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) ->
         "2019.\n\n## Where are readings stored?\n\nEach reading goes to a CSV file on the "
         "harbour server.\n"
     )
-    corpus = write_corpus(tmp_path / "faq", {"faq.md": page})
-    parts = ingested(tmp_path / "data", corpus)
-    answer = parts.chain().ask("Why does this project exist?")
-    assert not answer.refused and answer.decided_by == "section_asked", answer.answer
+    answer, _, parts = answered(tmp_path, "faq.md", page, "Why does this project exist?")
+    assert answer.decided_by == "section_asked", answer.answer
     assert answer.citations[0].quote.startswith("Harbour engineers kept losing readings")
     assert_exact(answer, parts.sources)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import assert_exact, ingested
+from helpers import answered, assert_exact, ingested
 
 from qa.lists import shown_under_labels
 
@@ -202,19 +202,14 @@ def test_an_answer_lists_only_gaps_of_its_own_documents(tmp_path: Path) -> None:
 
 
 def test_an_introduction_is_quoted_with_what_it_introduces(tmp_path: Path) -> None:
-    corpus = tmp_path / "intro"
-    corpus.mkdir()
-    (corpus / "tidewater.md").write_text(
+    page = (
         "# Tidewater\n\nTidewater predicts harbour tides from gauge readings. It reads every "
         "gauge of the harbour each ten minutes.\n\n"
         "The official Tidewater website:\n\n  https://tidewater.example.org/\n\n"
-        "## Support\n\nQuestions go to the harbour office.\n",
-        encoding="utf-8",
+        "## Support\n\nQuestions go to the harbour office.\n"
     )
-    parts = ingested(tmp_path / "data-intro", corpus)
-    answer = parts.chain().ask("What is the official Tidewater website?")
-    assert not answer.refused, answer.answer
-    quotes = [c.quote for c in answer.citations]
+    question = "What is the official Tidewater website?"
+    answer, quotes, parts = answered(tmp_path, "tidewater.md", page, question)
     assert "https://tidewater.example.org/" in quotes, quotes
     assert_exact(answer, parts.sources)
 
@@ -227,18 +222,14 @@ def test_an_introduction_over_tabs_is_quoted_with_the_first_tab_s_example(tmp_pa
         ".. tab:: Unix/macOS\n\n   .. code-block:: console\n\n      $ tide show harbour\n\n"
         ".. tab:: Windows\n\n   .. code-block:: console\n\n      C:> tide show harbour\n\n"
     )
-    corpus = write(
-        tmp_path / "tabs",
+    page = (
         "Reading gauges\n==============\n\nTidewater reads every gauge of the harbour.\n\n"
         "To show the readings of a harbour:\n\n" + tabs + "Ports\n=====\n\n"
         "Each port has these settings:\n\n.. attribute:: Port.depth\n\n"
-        "   The depth of the channel at low tide.\n",
-        name="guide.rst",
+        "   The depth of the channel at low tide.\n"
     )
-    parts = ingested(tmp_path / "data-tabs", corpus)
-    answer = parts.chain().ask("How do I show the readings of a harbour?")
-    assert not answer.refused, answer.answer
-    quotes = [c.quote for c in answer.citations]
+    question = "How do I show the readings of a harbour?"
+    answer, quotes, parts = answered(tmp_path, "guide.rst", page, question)
     assert quotes[0] == "To show the readings of a harbour:", quotes
     assert any("$ tide show harbour" in q and "C:>" not in q for q in quotes[1:]), quotes
     assert_exact(answer, parts.sources)

@@ -19,6 +19,8 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 
+from markdown_it.rules_block.html_block import HTML_SEQUENCES
+
 from vectorstore.types import Chunk, Document, Span
 
 CountTokens = Callable[[list[str]], list[int]]
@@ -44,12 +46,14 @@ _QUOTED = re.compile(r"\s*>")
 # 1 (CommonMark's rule: "... uses port\n5000." goes on): it may follow a list item.
 _ORDERED = re.compile(r"^\s*(\d+)[.)]\s")
 _ITEM = re.compile(r"\s*(?:[-*+•]|\d+[.)])\s")
-# A line opening with an HTML tag starts a unit too: the tag's name then a space, ">", "/" or
-# the line's end, as CommonMark reads an HTML block's start, so that a link wrapped onto its
-# own line (a Markdown autolink "<https://...>") goes on with its sentence; and not while a
-# backquote of the unit is open (a reStructuredText link or reference wrapped before its
-# target: "`HTTP status code\n<https://...>`__", ":ref:`routers\n<topics-db-routing>`").
-_TAG_START = re.compile(r"^\s*(?:</?[a-zA-Z][a-zA-Z0-9-]*(?:[\s/>]|$)|<!)")
+# A line opening an HTML block starts a unit too, as CommonMark reads one that may interrupt a
+# paragraph (a block element's tag such as "<div>" or "</details>", a comment, "<script>"):
+# any other tag or placeholder goes on with its sentence ("push the result to the\n<repository>
+# and <remote-ref>.", "an image\n<img src=...>"), and so does a link wrapped onto its own line
+# (a Markdown autolink "<https://...>"); and not while a backquote of the unit is open (a
+# reStructuredText link or reference wrapped before its target: "`HTTP status code\n<https://
+# ...>`__", ":ref:`routers\n<topics-db-routing>`").
+_TAG_START = tuple(start for start, _, interrupts in HTML_SEQUENCES if interrupts)
 # An indented line (code) starts a new unit too, unless the line before it in the unit is
 # indented as deeply: the lines of an indented paragraph (a reStructuredText directive's
 # body, ".. note::") are one paragraph, not one sentence per line.
@@ -106,7 +110,7 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                     )
                 )
                 or (
-                    _TAG_START.match(line)
+                    any(tag.match(line.lstrip()) for tag in _TAG_START)
                     and (block_start is None or text.count("`", block_start, pos) % 2 == 0)
                 )
                 or (_INDENTED.match(line) and (block_start is None or indent > previous_indent))

@@ -7,10 +7,12 @@ always exactly the chunk text (leading and trailing whitespace is dropped by mov
 Size is counted with the injected ``count_tokens`` (the embedding model's own tokenizer, no
 special tokens). Sentences are packed while the running sum stays within ``max_tokens``; WordPiece
 never joins tokens across whitespace, so the sum of the parts equals the count of the joined text,
-and every chunk is re-counted once to make sure. A sentence longer than the budget is cut at
-whitespace into pieces under it. The one exception to the budget is a single run of characters
-without whitespace that alone is longer than ``max_tokens`` (a huge URL or a base64 blob): it is
-kept whole, as a chunk of its own, because it cannot be cut at a word boundary.
+and every chunk is re-counted once to make sure. A chunk does not end on an introduction (a
+sentence ending in a colon, "To run it, write:") when more of the section follows: the
+introduction opens the next chunk, with what it introduces. A sentence longer than the budget
+is cut at whitespace into pieces under it. The one exception to the budget is a single run of
+characters without whitespace that alone is longer than ``max_tokens`` (a huge URL or a base64
+blob): it is kept whole, as a chunk of its own, because it cannot be cut at a word boundary.
 """
 
 from __future__ import annotations
@@ -204,7 +206,7 @@ class Chunker:
         spans: list[tuple[str | None, Interval]] = []
         for title, sentences in units:
             pieces = _replace_oversized(text, sentences, counts, self.max_tokens)
-            spans.extend((title, span) for span in self._pack(pieces, counts))
+            spans.extend((title, span) for span in self._pack(text, pieces, counts))
         spans = self._enforce_budget(text, spans)
         return [
             Chunk(chunk_id(document.id, s, e, text[s:e]), document.id, text[s:e], s, e, title, i)
@@ -219,7 +221,9 @@ class Chunker:
         counts = self.count_tokens([text[s:e] for s, e in words])
         return dict(zip(words, counts, strict=True))
 
-    def _pack(self, units: list[Interval], counts: dict[Interval, int]) -> list[Interval]:
+    def _pack(
+        self, text: str, units: list[Interval], counts: dict[Interval, int]
+    ) -> list[Interval]:
         packed: list[Interval] = []
         i, previous_end = 0, 0
         while i < len(units):
@@ -227,6 +231,8 @@ class Chunker:
             while j < len(units) and total + counts[units[j]] <= self.max_tokens:
                 total += counts[units[j]]
                 j += 1
+            if i + 1 < j < len(units) and text[units[j - 1][0] : units[j - 1][1]].endswith(":"):
+                j -= 1
             j = max(j, i + 1)
             if j <= previous_end:
                 i = previous_end

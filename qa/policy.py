@@ -849,10 +849,11 @@ def _all_words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65_536)
 def _terms(text: str) -> frozenset[str]:
-    """The content words of a heading or a topic, meta words kept ("Documentation" may title a
-    section).  Cached: a long page (release notes) has a thousand headings, read for every
-    question of this form."""
-    return frozenset(content_terms(text, drop_meta=False))
+    """The content words of a heading or a topic, meta words and single letters kept
+    ("Documentation" may title a section; the topic "git -v" is not named by a section "Git").
+    Cached: a long page (release notes) has a thousand headings, read for every question of
+    this form."""
+    return frozenset(content_terms(text, drop_meta=False, letters=True))
 
 
 def _inside(s: Sentence, section: Section, opening: Sentence) -> bool:

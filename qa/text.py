@@ -86,14 +86,15 @@ def _stem_cached(word: str) -> str:
     return str(stemmer.stemWord(word))
 
 
-def content_terms(text: str, *, drop_meta: bool = True) -> list[str]:
-    """Stemmed content words of ``text`` in order, without stop words (and meta words)."""
+def content_terms(text: str, *, drop_meta: bool = True, letters: bool = False) -> list[str]:
+    """Stemmed content words of ``text`` in order, without stop words (and meta words), and
+    without single letters unless ``letters`` (an option's "-v", "Plan B")."""
     out: list[str] = []
     for word in words(text):
         low = word.lower().replace("’", "'")
         if low in STOPWORDS or (drop_meta and low in META_WORDS):
             continue
-        if len(low) < 2 and not low.isdigit():
+        if len(low) < 2 and not (low.isdigit() or letters):
             continue
         out.append(stem(low))
     return out

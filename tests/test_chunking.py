@@ -96,6 +96,13 @@ def _check_invariants(
             ["See the `tide table\n<https://t.example>`__ here."],
         ),
         ("Read\n<https://t.example> first.", ["Read\n<https://t.example> first."]),
+        # A placeholder or an inline tag cannot interrupt a paragraph (CommonMark): it goes on.
+        (
+            "Push it to the\n<remote> and <ref>. Done.",
+            ["Push it to the\n<remote> and <ref>.", "Done."],
+        ),
+        ("A gauge\n<img src='g.png'> here.", ["A gauge\n<img src='g.png'> here."]),
+        ("The gauge\n<!-- hidden -->", ["The gauge", "<!-- hidden -->"]),
         ("Use :ref:`gauges\n<tide-gauges>` daily.", ["Use :ref:`gauges\n<tide-gauges>` daily."]),
         # A number other than 1 does not interrupt a paragraph (CommonMark); items follow items.
         ("It uses port\n5000. Then it waits.", ["It uses port\n5000.", "Then it waits."]),
@@ -137,6 +144,20 @@ def test_sample_article_chunks(count_tokens: CountTokens) -> None:
     again = Chunker(count_tokens, max_tokens=200).split(document)
     assert [c.id for c in chunks] == [c.id for c in again]
     assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_introduction_opens_the_chunk_of_what_it_introduces(count_tokens: CountTokens) -> None:
+    """A chunk that would end on "... write:" ends before it when the section goes on."""
+    filler = " ".join(f"The gauge reads level {i} today." for i in range(6))
+    document = _document(f"Tides\n\n{filler}\n\nTo read the gauge, write:\n\n    gauge --read\n")
+    intro = document.text.index("To read")
+    plain = Chunker(count_tokens, max_tokens=200).split(document)
+    assert len(plain) == 1  # everything fits: nothing to move
+    limit = count_tokens([document.text[: document.text.index("    gauge")].strip()])[0]
+    chunks = Chunker(count_tokens, max_tokens=limit).split(document)
+    assert [c.start for c in chunks][-1] == intro
+    assert chunks[-1].text.endswith("gauge --read")
+    _check_invariants(document, chunks, count_tokens, limit)
 
 
 def test_long_sentence_is_cut_at_whitespace(count_tokens: CountTokens) -> None:

@@ -485,6 +485,21 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
 
 
+def test_section_asked_counts_a_topics_single_letters() -> None:
+    """An option's letter ("git -v") or a name's ("Plan B") is part of the topic: a section
+    headed "Git" does not say what "git -v" does."""
+    text = "Git\n\nPart of the gauge suite.\n\nPlan B\n\nThe fallback tide table.\n"
+    doc = _titled_page(text, ("Git", "Plan B"))
+    candidates = _placed(text, ("Part of the gauge suite.", "The fallback tide table."))
+    scores = np.array([0.5, 0.5])
+    rule = SectionAsked()
+    for question, expected in (("What does git do?", 0), ("What does it say about plan B?", 1)):
+        found = rule.check(asked(question), candidates, scores, [doc])
+        assert found is not None and found[1] is doc.sections[expected], question
+    for question in ("What does git -v do?", "What does it say about plan C?"):
+        assert rule.check(asked(question), candidates, scores, [doc]) is None, question
+
+
 def test_section_asked_reads_a_bare_section_over_its_subsections() -> None:
     """A section with no text of its own (its heading right above a subsection's, as a
     reference page opening on a described class) says what its subsections say: it runs to

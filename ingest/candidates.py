@@ -50,6 +50,7 @@ _MARKUP_ONLY = re.compile(
 _IMAGES = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<img\b[^>]*>", re.IGNORECASE)
 _EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])|<a\b[^>]*>\s*</a\s*>", re.IGNORECASE)
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
+_MARKS_LINE = re.compile(r"[-=~^_*#:|+. `'\"<>]+[ \t]*\n\s*")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
 
@@ -175,6 +176,10 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
+    # A line of marks opening a sentence is markup of its own: AsciiDoc's "+" joining a list
+    # item's next paragraph, a bar or a rule left before the text.
+    while (mark := _MARKS_LINE.match(text, start, end)) and mark.end() < end:
+        start = mark.end()
     piece = text[start:end]
     if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
         return

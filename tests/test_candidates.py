@@ -205,6 +205,18 @@ def test_a_myst_target_is_markup(tmp_path: Path) -> None:
     assert [s.title for s in doc.sections] == ["Berths"]
 
 
+def test_a_line_of_marks_opening_a_sentence_is_left_out(tmp_path: Path) -> None:
+    """AsciiDoc joins a term's next paragraph with a "+" line; "+\nUsing this ..." was quoted
+    from the "+"."""
+    doc = _written(
+        tmp_path,
+        "berths.txt",
+        "--moor::\n\tTie the boat to the berth.\n+\nUsing this option keeps the boat in place.\n",
+    )
+    assert ("sentence", "Using this option keeps the boat in place.") in _pairs(doc)
+    assert not any(text.startswith("+") for _, text in _pairs(doc))
+
+
 def test_github_alerts_and_containers_are_the_pages_prose(tmp_path: Path) -> None:
     # A GitHub alert ("> [!NOTE]") is the page's own voice, not a quotation, and its marker is
     # markup; a Docusaurus or VitePress container's fences are markup too.  A real quote stays

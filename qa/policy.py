@@ -698,7 +698,9 @@ class Restated:
     "What does --no-index do?", a name standing alone as a paragraph or a list item) states
     nothing the question does not: it answers no question but a yes/no one ("Is X supported?"
     / "X is supported."), so its probability is set to 0 (a list introduction keeps its own: what
-    answers is the list it brings)."""
+    answers is the list it brings; so does a candidate holding the kind of thing asked for, a
+    number word being no content word: "Usually there are two release candidates." for "How
+    many release candidates are there usually?")."""
 
     name: str = "restated"
 
@@ -708,6 +710,7 @@ class Restated:
             [
                 features[i, _YES_NO] == 0
                 and features[i, _NEW_CONTENT] == 0
+                and features[i, _TYPE_OK] == 0
                 and not s.introduces
                 and bool(content_terms(s.text))
                 for i, s in enumerate(sentences)
@@ -1289,6 +1292,7 @@ _ROLE_COLUMNS = [FEATURES.index(n) for n in FEATURES if n.startswith("role_")]
 _COVERAGE = FEATURES.index("coverage")
 _YES_NO = FEATURES.index("yes_no")
 _NEW_CONTENT = FEATURES.index("new_content")
+_TYPE_OK = FEATURES.index("type_ok")
 
 
 def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

@@ -1044,8 +1044,8 @@ def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None
 
 def test_restated_marks_candidates_that_add_no_word_to_the_question() -> None:
     """A name standing alone restates "What does --no-index do?"; a sentence saying more does
-    not; a list introduction keeps its score (its list answers); a yes/no question can be
-    answered by its own words."""
+    not; a list introduction keeps its score (its list answers), and so does a candidate holding
+    the kind of thing asked for; a yes/no question can be answered by its own words."""
     text = "``--no-index``\n\nIgnore the package index.\n\nThe index options:\n\n- ``--no-index``"
     pieces = ("``--no-index``", "Ignore the package index.", "The index options:")
     candidates = _placed(text, pieces)
@@ -1054,5 +1054,9 @@ def test_restated_marks_candidates_that_add_no_word_to_the_question() -> None:
     features[1, FEATURES.index("new_content")] = 0.5  # "ignore", "package": words of its own
     rule = Restated()
     assert rule.mask(candidates, features).tolist() == [True, False, False]
+    # A number word is no content word, yet it is what "How many ...?" asks for.
+    features[0, FEATURES.index("type_ok")] = 1.0
+    assert rule.mask(candidates, features).tolist() == [False, False, False]
+    features[0, FEATURES.index("type_ok")] = 0.0
     features[:, FEATURES.index("yes_no")] = 1.0
     assert rule.mask(candidates, features).tolist() == [False, False, False]

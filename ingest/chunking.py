@@ -60,6 +60,8 @@ _TAG_START = tuple(start for start, _, interrupts in HTML_SEQUENCES if interrupt
 # indented as deeply: the lines of an indented paragraph (a reStructuredText directive's
 # body, ".. note::") are one paragraph, not one sentence per line.
 _INDENTED = re.compile(r"^(?: {4}|\t)")
+# A label and the gap (a tab, or two spaces or more) before its value on the same line.
+_LABEL = re.compile(r"\s*\S.*?(?:\t|\s{2,})(?=\S)")
 # Lines that end their unit (headings, table rows, fences, include directives).
 _BLOCK_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||```|~~~|\{\*|///)")
 
@@ -82,6 +84,7 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
     block_start: int | None = None
     previous_end = start
     previous_indent = 0
+    previous_line = ""
     close_after = False
     pos = start
     while pos < stop:
@@ -115,7 +118,11 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                     any(tag.match(line.lstrip()) for tag in _TAG_START)
                     and (block_start is None or text.count("`", block_start, pos) % 2 == 0)
                 )
-                or (_INDENTED.match(line) and (block_start is None or indent > previous_indent))
+                or (
+                    _INDENTED.match(line)
+                    and (block_start is None or indent > previous_indent)
+                    and not (block_start is not None and _hangs(previous_line, whole))
+                )
             )
             if block_start is not None and (close_after or starts):
                 blocks.append((block_start, previous_end))
@@ -125,10 +132,20 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
             close_after = bool(_BLOCK_LINE.match(line))
             previous_end = line_end
             previous_indent = indent
+            previous_line = whole
         pos = line_end + 1
     if block_start is not None:
         blocks.append((block_start, previous_end))
     return blocks
+
+
+def _hangs(previous: str, line: str) -> bool:
+    """``line`` is indented to the column where the value after ``previous``'s label starts (a
+    hanging indent: "Why:<tab>the option is used" / "<8 spaces>in some distributions.",
+    "--show  print the name" / "<8 spaces>of the device"): the value's wrapped line, not code."""
+    label = _LABEL.match(previous.expandtabs())
+    expanded = line.expandtabs()
+    return label is not None and len(expanded) - len(expanded.lstrip()) == label.end()
 
 
 def _sentences_in_block(text: str, start: int, end: int) -> list[Interval]:

@@ -88,6 +88,12 @@ def _check_invariants(
             [".. note::", "Restart the tide\n    gauge.", "Then wait."],
         ),
         ("Run it\n    make tide\n    make gauge", ["Run it", "make tide\n    make gauge"]),
+        # A line indented to where a label's value starts is that value's wrapped line.
+        (
+            "Why:\tthe gauge is used\n        in some ports. Done.",
+            ["Why:\tthe gauge is used\n        in some ports.", "Done."],
+        ),
+        ("Tide    the level\n        at noon.", ["Tide    the level\n        at noon."]),
         # A line opening with an HTML tag starts a unit; a link wrapped onto its own line, an
         # autolink or the target of a reStructuredText reference, goes on with its sentence.
         ("The gauge\n<div>Tide</div>", ["The gauge", "<div>Tide</div>"]),

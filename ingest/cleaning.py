@@ -281,6 +281,10 @@ _PAGE_NUMBER = re.compile(r"(?:\s*(?:\.\s?){2,}\s*|\s{2,})\d{1,4}\s*$")
 # A table of contents needs this many entries, and this share of its lines.
 MIN_CONTENTS_ENTRIES = 3
 MIN_CONTENTS_SHARE = 2 / 3
+# A line ending in leader dots (five or more, spaced or not: more than an ellipsis ending a
+# sentence) and a page number is a contents entry on its own: prose does not run dots up to a
+# number.
+_LEADER_ENTRY = re.compile(r"(?:\.\s?){5,}\s*\d{1,4}\s*$")
 
 
 def _entry(line: str) -> str:
@@ -293,8 +297,10 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
     """Tables of contents laid out as text (a plain-text manual's, an RFC's): a paragraph of
     lines most of which (:data:`MIN_CONTENTS_SHARE`, at least :data:`MIN_CONTENTS_ENTRIES`)
     repeat, page numbers and leader dots aside, a line standing alone further on, as a section
-    title does.  The entries were read as text, a run of titles quoted as a sentence ("Simplified
-    API VI. Modifying/Customizing libpng VII. MNG support")."""
+    title does; or a paragraph most of whose lines (even its one line) end in leader dots and a
+    page number (a PDF manual's "2.1 ASN.1 syntax . . . . 2", its entries run together with the
+    headings the text repeats).  The entries were read as text, a run of titles quoted as a
+    sentence ("Simplified API VI. Modifying/Customizing libpng VII. MNG support")."""
     blank = [not line.strip() for _, _, line in lines]
     later: dict[str, int] = {}  # an entry, and the last line standing alone that repeats it
     for i, (_, _, line) in enumerate(lines):
@@ -303,6 +309,11 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
             later[_entry(line)] = i
     spans = []
     for first, stop in _paragraph_ranges(lines):
+        led = sum(bool(_LEADER_ENTRY.search(lines[i][2])) for i in range(first, stop))
+        if led and led >= MIN_CONTENTS_SHARE * (stop - first):
+            start, end = lines[first][0], lines[stop - 1][1]
+            spans.append(Span(start, end, "boilerplate", text[start:end]))
+            continue
         if stop - first < MIN_CONTENTS_ENTRIES:
             continue
         entries = sum(later.get(_entry(lines[i][2]), -1) >= stop for i in range(first, stop))

@@ -178,6 +178,18 @@ def test_a_table_of_contents_laid_out_as_text_is_boilerplate() -> None:
     assert [text[s.start : s.end] for s in find_boilerplate(text)] == [rfc.rstrip("\n")]
     # Fewer than three entries is no table of contents.
     assert find_boilerplate("I. Introduction\nII. Fees\n\n" + body) == []
+    # A PDF manual's: entries over leader dots and a page number are contents on their own,
+    # one to a paragraph too; an ellipsis before a number is prose.
+    pdf = (
+        "1 Introduction . . . . . . . . . 1\n\n"
+        "2.1 Moorings . . . . . . . 4\n2.2 Fees. . . . . . . 9\n"
+    )
+    prose = "The count went on.... 5 boats left.\n\nThey waited.... 7\n"
+    text = f"Contents\n\n{pdf}\n{prose}"
+    assert [text[s.start : s.end] for s in find_boilerplate(text)] == [
+        "1 Introduction . . . . . . . . . 1",
+        "2.1 Moorings . . . . . . . 4\n2.2 Fees. . . . . . . 9",
+    ]
 
 
 def test_crlf_lines_are_handled() -> None:

@@ -721,9 +721,10 @@ class Restated:
 
 @dataclass(frozen=True)
 class _Heading:
-    """A heading's content words; those outside parentheses are required to name it ("CORS"
-    names "CORS (Cross-Origin Resource Sharing)", "deploy your app" names "Deploy your app
-    (optional)")."""
+    """A heading's content words; those outside parentheses and its section number are
+    required to name it ("CORS" names "CORS (Cross-Origin Resource Sharing)", "deploy your app"
+    names "Deploy your app (optional)", "future developments" names "2.5 Future
+    developments")."""
 
     required: frozenset[str]
     words: frozenset[str]
@@ -753,7 +754,7 @@ class _Heading:
             name = ""
         ending = r"(?!\w)" if _CODE_NAME.search(name) else r"\("
         return cls(
-            _terms(_PARENTHESISED.sub(" ", title)) or words,
+            _terms(_PARENTHESISED.sub(" ", _SECTION_NUMBER.sub("", title))) or words,
             words,
             re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
             if call
@@ -789,6 +790,9 @@ def _heading(title: str) -> _Heading:
 # An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
 # arguments ("permission.has(scope)"), which are part of the name.
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
+# A section's number before its title ("2.5 Future developments", "3. Usage"): a manual's
+# numbering, which a question naming the section need not repeat.
+_SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
 # A call: a dotted name right before its arguments (a default value may be a call itself:
 # "bisect_left(a, x, lo=0, hi=len(a))").
 _CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\((?:[^()]|\([^()]*\))*\)")
@@ -867,14 +871,15 @@ def _inside(s: Sentence, section: Section, opening: Sentence) -> bool:
 def _opening(candidates: Sequence[Sentence], document: str, section: Section) -> int | None:
     """The first prose candidate in the body of ``section`` that ends as a sentence does
     (before it, a page may put labels: "Added in: v8.7.0", "Stability: 2 - Stable"), else the
-    first prose candidate."""
-    inside = [
+    first prose candidate; in a section of list items and no prose ("2.5 Future developments"
+    over its bullets), the first item."""
+    body = [
         i
         for i, s in enumerate(candidates)
-        if s.document == document
-        and s.role == "sentence"
-        and section.start <= s.start
-        and s.end <= section.end
+        if s.document == document and section.start <= s.start and s.end <= section.end
+    ]
+    inside = [i for i in body if candidates[i].role == "sentence"] or [
+        i for i in body if candidates[i].role == "list_item"
     ]
     ended = [i for i in inside if _SENTENCE_END.search(candidates[i].text)]
     return min(ended or inside, key=lambda i: candidates[i].start) if inside else None

@@ -500,6 +500,28 @@ def test_section_asked_counts_a_topics_single_letters() -> None:
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
 
 
+def test_section_asked_reads_a_numbered_section_of_items() -> None:
+    """A manual's section number need not be asked ("2.5 Future berths" is named by "future
+    berths"); a section of list items and no prose opens with its first item."""
+    text = (
+        "2.4 Fees\n\nFees are paid daily.\n\n2.5 Future berths\n\n- A north pier.\n- A slipway.\n"
+    )
+    doc = _titled_page(text, ("2.4 Fees", "2.5 Future berths"))
+    candidates = _placed(text, ("Fees are paid daily.", "A north pier.", "A slipway."))
+    candidates[1:] = [replace(c, role="list_item") for c in candidates[1:]]
+    scores = np.array([0.5, 0.2, 0.1])
+    rule = SectionAsked()
+    for question in (
+        "What does it say about future berths?",
+        "What does it say about 2.5 future berths?",
+    ):
+        found = rule.check(asked(question), candidates, scores, [doc])
+        assert found is not None and found[0] == 1 and found[1] is doc.sections[1], question
+    assert (
+        rule.check(asked("What does it say about north berths?"), candidates, scores, [doc]) is None
+    )
+
+
 def test_section_asked_reads_a_bare_section_over_its_subsections() -> None:
     """A section with no text of its own (its heading right above a subsection's, as a
     reference page opening on a described class) says what its subsections say: it runs to

@@ -451,7 +451,8 @@ _LINK_CLOSE = r"(?:\]\([^)\s]*\)|\s+<[^>\s]+>`_{1,2})?"
 class Defined:
     """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
     that says it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
-    library for ...").
+    library for ..."), or one naming it in a clause ("... for X (version 4), which is a library
+    for ...": taken after a subject naming what X is, before one saying what state X is in).
 
     Such a sentence says what X is whatever else the evidence holds.  Before this rule, a list
     introduction naming X ("X in three points:", "Major X features include:") outscored the
@@ -476,14 +477,26 @@ class Defined:
             rf"{_MARKUP}\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?\S",
             re.IGNORECASE,
         )
+        # Or in a clause after it, naming what it is: "This manual is for GNU Libtasn1
+        # (version 4.19), which is a library for ...".
+        appositive = re.compile(
+            rf"(?<![\w.-]){_MARKUP}{subject}{_MARKUP}(?:\s+\([^()]*\))?,\s+which\s+(?:is|are)\s+"
+            rf"(?:{'|'.join(_NAMING_DETERMINERS)})\s",
+            re.IGNORECASE,
+        )
         found_at: int | None = None
+        named_after: int | None = None
         for i, s in enumerate(candidates):
-            match = defines.match(s.text.strip()) if s.role in ("sentence", "list_item") else None
+            if s.role not in ("sentence", "list_item"):
+                continue
+            match = defines.match(s.text.strip())
             if match and match.group("named"):
                 return i
             if match and found_at is None:
                 found_at = i
-        return found_at
+            if named_after is None and appositive.search(s.text):
+                named_after = i
+        return named_after if named_after is not None else found_at
 
 
 # How exactly a topic names a section (see SectionAsked._exactness), and a named section with

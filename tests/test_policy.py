@@ -289,6 +289,13 @@ def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:
         assert rule.check(question, candidates("Tidewater is ready.", f"Tidewater is {named}")) == 1
     # "a" opens the predicate only as a word of its own.
     assert rule.check(question, candidates("Tidewater is alive.", "Tidewater is ready.")) == 0
+    # A clause naming what the thing is comes after a subject naming it, before one saying
+    # what state it is in; it must name the thing itself, not a longer name ending in it.
+    clause = "This manual is for Tidewater (version 4), which is a tide predictor."
+    assert rule.check(question, candidates("Tidewater is ready.", clause)) == 1
+    assert rule.check(question, candidates(clause, "Tidewater is a tide predictor.")) == 1
+    assert rule.check(question, candidates("It reads old-Tidewater, which is a format.")) is None
+    assert rule.check(question, candidates("It reads Tidewater, which is ready.")) is None
 
 
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:

@@ -885,15 +885,17 @@ def _opening(candidates: Sequence[Sentence], document: str, section: Section) ->
     """The first prose candidate in the body of ``section`` that ends as a sentence does
     (before it, a page may put labels: "Added in: v8.7.0", "Stability: 2 - Stable"), else the
     first prose candidate; in a section of list items and no prose ("2.5 Future developments"
-    over its bullets), the first item."""
+    over its bullets), the first item (a list introduction is prose: the list is its answer,
+    :class:`ListAsked`'s)."""
     body = [
         i
         for i, s in enumerate(candidates)
         if s.document == document and section.start <= s.start and s.end <= section.end
     ]
-    inside = [i for i in body if candidates[i].role == "sentence"] or [
-        i for i in body if candidates[i].role == "list_item"
-    ]
+    roles = {candidates[i].role for i in body}
+    inside = [i for i in body if candidates[i].role == "sentence"]
+    if not inside and "list_intro" not in roles:
+        inside = [i for i in body if candidates[i].role == "list_item"]
     ended = [i for i in inside if _SENTENCE_END.search(candidates[i].text)]
     return min(ended or inside, key=lambda i: candidates[i].start) if inside else None
 

@@ -527,6 +527,17 @@ def test_section_asked_reads_a_numbered_section_of_items() -> None:
     assert (
         rule.check(asked("What does it say about north berths?"), candidates, scores, [doc]) is None
     )
+    # Under an introduction the items are its list's, for ListAsked to quote whole.
+    listed = "2.4 Fees\n\nFees are:\n\n- Paid daily.\n\n2.5 Future berths\n\n- A north pier.\n"
+    listed_doc = _titled_page(listed, ("2.4 Fees", "2.5 Future berths"))
+    items = _placed(listed, ("Fees are:", "Paid daily.", "A north pier."))
+    items = [replace(items[0], role="list_intro")] + [
+        replace(c, role="list_item") for c in items[1:]
+    ]
+    fees = asked("What does it say about fees?")
+    assert rule.check(fees, items, scores, [listed_doc]) is None
+    found = rule.check(asked("What does it say about future berths?"), items, scores, [listed_doc])
+    assert found is not None and found[0] == 2
 
 
 def test_section_asked_reads_a_bare_section_over_its_subsections() -> None:

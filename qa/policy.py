@@ -451,8 +451,9 @@ _LINK_CLOSE = r"(?:\]\([^)\s]*\)|\s+<[^>\s]+>`_{1,2})?"
 class Defined:
     """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
     that says it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
-    library for ..."), or one naming it in a clause ("... for X (version 4), which is a library
-    for ...": taken after a subject naming what X is, before one saying what state X is in).
+    library for ..."), or a manual page's name line ("X - merge subtrees together", "X(1) --
+    ..."), or one naming it in a clause ("... for X (version 4), which is a library for ...":
+    taken after a subject naming what X is, before one saying what state X is in).
 
     Such a sentence says what X is whatever else the evidence holds.  Before this rule, a list
     introduction naming X ("X in three points:", "Major X features include:") outscored the
@@ -471,10 +472,12 @@ class Defined:
         found = self.subject(asked)
         if found is None:
             return None
-        subject = r"\s+".join(re.escape(w) for w in found.split())
+        # The subject's words may be joined by hyphens ("git subtree" of "git-subtree").
+        subject = r"[\s-]+".join(re.escape(w) for w in found.split())
         defines = re.compile(
             rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
-            rf"{_MARKUP}\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?\S",
+            rf"{_MARKUP}(?:\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?"
+            rf"|(?:\(\w+\))?\s+(?P<dash>-{{1,2}}|[–—])\s+)\S",
             re.IGNORECASE,
         )
         # Or in a clause after it, naming what it is: "This manual is for GNU Libtasn1
@@ -490,7 +493,7 @@ class Defined:
             if s.role not in ("sentence", "list_item"):
                 continue
             match = defines.match(s.text.strip())
-            if match and match.group("named"):
+            if match and (match.group("named") or match.group("dash")):
                 return i
             if match and found_at is None:
                 found_at = i

@@ -296,6 +296,12 @@ def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:
     assert rule.check(question, candidates(clause, "Tidewater is a tide predictor.")) == 1
     assert rule.check(question, candidates("It reads old-Tidewater, which is a format.")) is None
     assert rule.check(question, candidates("It reads Tidewater, which is ready.")) is None
+    # A manual page's name line defines its command, hyphenated or not.
+    name_line = "tide-gauge - read the harbour's tide gauge"
+    gauge = asked("What is tide gauge?")
+    assert rule.check(gauge, candidates("tide-gauge is ready.", name_line)) == 1
+    assert rule.check(gauge, candidates("tide-gauge(1) -- read the gauge")) == 0
+    assert rule.check(gauge, candidates("tide-gauge-x - another tool")) is None
 
 
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:

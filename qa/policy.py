@@ -649,18 +649,31 @@ class SectionAsked:
     ) -> tuple[int, Section] | None:
         """The index of the opening sentence of the section the question asks about, with the
         section, or None: of the most exactly named sections with an opening among the
-        candidates, the one whose opening scores best."""
-        best: tuple[int, Section] | None = None
-        best_rank: Exactness | None = None
+        candidates, the one whose opening scores best; a section holding only list items opens
+        with its first item, when no named section has prose to open with."""
         topic = self.topic(asked)
         if topic is not None:
             named = self.named(topic, documents)
         else:
             named = self.heading_asked(asked, documents)
+        return self._best(named, candidates, scores, items=False) or self._best(
+            named, candidates, scores, items=True
+        )
+
+    @staticmethod
+    def _best(
+        named: Sequence[NamedSection],
+        candidates: Sequence[Sentence],
+        scores: np.ndarray,
+        *,
+        items: bool,
+    ) -> tuple[int, Section] | None:
+        best: tuple[int, Section] | None = None
+        best_rank: Exactness | None = None
         for rank, doc_id, section in named:
             if best_rank is not None and rank != best_rank:
                 break
-            i = _opening(candidates, doc_id, section)
+            i = _opening(candidates, doc_id, section, items=items)
             if i is not None and (best is None or scores[i] > scores[best[0]]):
                 best, best_rank = (i, section), rank
         return best
@@ -884,12 +897,14 @@ def _inside(s: Sentence, section: Section, opening: Sentence) -> bool:
     return s.document == opening.document and section.start <= s.start and s.end <= section.end
 
 
-def _opening(candidates: Sequence[Sentence], document: str, section: Section) -> int | None:
+def _opening(
+    candidates: Sequence[Sentence], document: str, section: Section, *, items: bool = False
+) -> int | None:
     """The first prose candidate in the body of ``section`` that ends as a sentence does
     (before it, a page may put labels: "Added in: v8.7.0", "Stability: 2 - Stable"), else the
-    first prose candidate; in a section of list items and no prose ("2.5 Future developments"
-    over its bullets), the first item (a list introduction is prose: the list is its answer,
-    :class:`ListAsked`'s)."""
+    first prose candidate; with ``items``, in a section of list items and no prose ("2.5
+    Future developments" over its bullets), the first item (a list introduction is prose: the
+    list is its answer, :class:`ListAsked`'s)."""
     body = [
         i
         for i, s in enumerate(candidates)
@@ -897,7 +912,7 @@ def _opening(candidates: Sequence[Sentence], document: str, section: Section) ->
     ]
     roles = {candidates[i].role for i in body}
     inside = [i for i in body if candidates[i].role == "sentence"]
-    if not inside and "list_intro" not in roles:
+    if items and not inside and "list_intro" not in roles:
         inside = [i for i in body if candidates[i].role == "list_item"]
     ended = [i for i in inside if _SENTENCE_END.search(candidates[i].text)]
     return min(ended or inside, key=lambda i: candidates[i].start) if inside else None

@@ -544,6 +544,17 @@ def test_section_asked_reads_a_numbered_section_of_items() -> None:
     assert rule.check(fees, items, scores, [listed_doc]) is None
     found = rule.check(asked("What does it say about future berths?"), items, scores, [listed_doc])
     assert found is not None and found[0] == 2
+    # Of sections named alike, one with prose to open with comes before one of items only,
+    # though the items' section is the outer one (release notes list a class's changes).
+    notes = _titled_page("Berths\n\n- Moved east.\n", ("Berths",))
+    page = replace(_titled_page("Berths\n\nBerths hold boats.\n", ("Berths",)), id="p")
+    page.sections[0] = replace(page.sections[0], level=3)
+    both = [
+        replace(_placed(notes.text, ("Moved east.",))[0], role="list_item"),
+        replace(_placed(page.text, ("Berths hold boats.",))[0], document="p"),
+    ]
+    found = rule.check(asked("What does it say about berths?"), both, scores, [notes, page])
+    assert found is not None and found[0] == 1
 
 
 def test_section_asked_reads_a_bare_section_over_its_subsections() -> None:

@@ -668,6 +668,8 @@ class SectionAsked:
         *,
         items: bool,
     ) -> tuple[int, Section] | None:
+        """Of the most exactly named sections with an opening (see :func:`_opening`), the one
+        whose opening scores best, with that opening's index."""
         best: tuple[int, Section] | None = None
         best_rank: Exactness | None = None
         for rank, doc_id, section in named:

@@ -407,6 +407,7 @@ class _HtmlBlocks:
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
             or _is_furniture(tag)
+            or _is_pager(tag)
             or _is_page_contents(tag, self._anchors)
         ):
             return
@@ -572,6 +573,32 @@ def _is_furniture(tag: Tag) -> bool:
             values.extend(value)
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+# Link types of sequential navigation (HTML standard): a pager's links to the pages around.
+_PAGER_RELS = frozenset({"next", "prev", "previous", "up"})
+# Words a pager may hold outside its links ("Next:", "Previous:", "Up:", "Contents").
+MAX_PAGER_LABEL_WORDS = 6
+_PAGER_WORD = re.compile(r"\w+")
+
+
+def _is_pager(tag: Tag) -> bool:
+    """A block of links to the next, previous or parent page (``rel="next"``, as Texinfo writes
+    "Next: Index, Previous: Memory Usage, Up: libffi [Index]" over every page) with a few labels
+    and nothing else: it was quoted as a sentence ("What features is libffi missing?" answered
+    "Previous: Missing Features, Up: libffi [Index]")."""
+    if tag.name.lower() not in ("p", "div", "nav", "table"):
+        return False
+    rels: set[str] = set()
+    for link in tag.find_all("a"):
+        rel = link.get("rel")
+        rels.update(r.lower() for r in ([rel] if isinstance(rel, str) else rel or []))
+    if not rels & _PAGER_RELS:
+        return False
+    outside = " ".join(
+        str(piece) for piece in tag.find_all(string=True) if piece.find_parent("a") is None
+    )
+    return len(_PAGER_WORD.findall(outside)) <= MAX_PAGER_LABEL_WORDS
 
 
 def _is_admonition_title(tag: Tag) -> bool:

@@ -503,6 +503,24 @@ def test_html_comments_and_related_articles_stay_furniture() -> None:
     assert text == "Harbour news\n\nThe quay reopens in May."
 
 
+def test_html_pager_links_are_furniture() -> None:
+    """Texinfo's "Next: ..., Previous: ..., Up: ..." over every page was quoted as a sentence;
+    a paragraph saying more around such a link is content."""
+    page = (
+        '<html><body><div class="header"><p>Next: <a href="b.html" rel="next">Berths</a>, '
+        'Previous: <a href="a.html" rel="prev">Anchors</a>, Up: <a href="i.html" rel="up">'
+        'Harbour</a> &nbsp; [<a href="x.html" rel="index">Index</a>]</p></div>'
+        "<h2>4 Tides</h2><p>Tides turn twice a day.</p>"
+        '<p>The harbour master explains in <a href="b.html" rel="next">Berths</a> how boats '
+        "are moored at low tide.</p></body></html>"
+    )
+    text, _ = load_html(page)
+    assert text == (
+        "4 Tides\n\nTides turn twice a day.\n\nThe harbour master explains in Berths how "
+        "boats are moored at low tide."
+    )
+
+
 def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(
     tmp_path: Path,
 ) -> None:

@@ -580,6 +580,9 @@ _PAGER_RELS = frozenset({"next", "prev", "previous", "up"})
 # Words a pager may hold outside its links ("Next:", "Previous:", "Up:", "Contents").
 MAX_PAGER_LABEL_WORDS = 6
 _PAGER_WORD = re.compile(r"\w+")
+# What a pager never holds: a heading, code, a list or the page's main content (a section
+# whose few words sit around a pager and a list of links is the page itself).
+_PAGE_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "main", "pre", "ul", "ol", "dl")
 
 
 def _is_pager(tag: Tag) -> bool:
@@ -587,7 +590,7 @@ def _is_pager(tag: Tag) -> bool:
     "Next: Index, Previous: Memory Usage, Up: libffi [Index]" over every page) with a few labels
     and nothing else: it was quoted as a sentence ("What features is libffi missing?" answered
     "Previous: Missing Features, Up: libffi [Index]")."""
-    if tag.name.lower() not in ("p", "div", "nav", "table"):
+    if tag.name.lower() not in ("p", "div", "nav", "table") or tag.find(_PAGE_PARTS) is not None:
         return False
     rels: set[str] = set()
     for link in tag.find_all("a"):

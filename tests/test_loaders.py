@@ -519,6 +519,14 @@ def test_html_pager_links_are_furniture() -> None:
         "4 Tides\n\nTides turn twice a day.\n\nThe harbour master explains in Berths how "
         "boats are moored at low tide."
     )
+    # A page that is a heading, a pager and a menu of links keeps its heading and menu.
+    menu = (
+        '<html><body><div class="section"><div class="header"><p>Next: <a href="b.html" '
+        'rel="next">Berths</a></p></div><h3>2.3 Tides</h3><ul><li><a href="s.html">Spring tides'
+        "</a></li></ul></div></body></html>"
+    )
+    text, _ = load_html(menu)
+    assert text == "2.3 Tides\n\n- Spring tides"
 
 
 def test_pdf_running_heads_and_page_numbers_are_furniture_and_a_list_runs_on(

@@ -469,9 +469,14 @@ class Defined:
 
     def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
         """The index of the first (best-ranked) candidate defining the question's subject."""
+        return self.find(asked, candidates)[0]
+
+    def find(self, asked: Asked, candidates: Sequence[Sentence]) -> tuple[int | None, bool]:
+        """:meth:`check`'s index, and whether that candidate names what the subject is (False
+        for one saying only what state it is in: "X is missing a few features")."""
         found = self.subject(asked)
         if found is None:
-            return None
+            return None, False
         # The subject's words may be joined by hyphens ("git subtree" of "git-subtree").
         subject = r"[\s-]+".join(re.escape(w) for w in found.split())
         defines = re.compile(
@@ -494,12 +499,12 @@ class Defined:
                 continue
             match = defines.match(s.text.strip())
             if match and (match.group("named") or match.group("dash")):
-                return i
+                return i, True
             if match and found_at is None:
                 found_at = i
             if named_after is None and appositive.search(s.text):
                 named_after = i
-        return named_after if named_after is not None else found_at
+        return (named_after, True) if named_after is not None else (found_at, False)
 
 
 # How exactly a topic names a section (see SectionAsked._exactness), and a named section with
@@ -1195,8 +1200,11 @@ class AnswerDecider:
         objects = self.named_object.sections(asked, documents)
         if objects:
             ranked = self.named_object.scoped(ranked, objects)
-        defining = self.defined.check(asked, [r.sentence for r in ranked])
-        if defining is not None:
+        defining, names = self.defined.find(asked, [r.sentence for r in ranked])
+        titled = self.section.check(asked, sentences, p, documents)
+        # A sentence saying only what state the thing is in ("libffi is missing a few
+        # features") gives way to a section the question names ("1 What is libffi?").
+        if defining is not None and (names or titled is None):
             return Decision(
                 None,
                 self.defined.name,
@@ -1205,7 +1213,6 @@ class AnswerDecider:
                 ranked=_led_by(ranked[defining].sentence, ranked),
             )
         gaps = [g for d in documents for g in d.gaps]
-        titled = self.section.check(asked, sentences, p, documents)
         if titled is not None:
             opening, section = titled
             first = sentences[opening]

@@ -634,6 +634,23 @@ def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) ->
     assert_exact(answer, parts.sources)
 
 
+def test_a_section_named_by_the_question_comes_before_a_sentence_saying_a_state(
+    tmp_path: Path,
+) -> None:
+    """ "What is Tidewater?" of a manual whose section "1 What is Tidewater?" says it: a
+    sentence elsewhere with "Tidewater is" and no naming predicate ("Tidewater is missing a
+    few features.") was taken for the definition."""
+    page = (
+        "# Tidewater manual\n\n## 1 What is Tidewater?\n\nThe Tidewater program predicts "
+        "the tides of small harbours from the readings of their gauges.\n\n## 2 Missing "
+        "features\n\nTidewater is missing a few features.\n\n- Storm surges.\n"
+    )
+    answer, quotes, parts = answered(tmp_path, "tidewater.md", page, "What is Tidewater?")
+    assert answer.decided_by == "section_asked", answer.answer
+    assert quotes[0].startswith("The Tidewater program predicts"), quotes
+    assert_exact(answer, parts.sources)
+
+
 def test_a_name_set_alone_as_a_paragraph_is_no_answer(tmp_path: Path) -> None:
     """A page listing options as paragraphs of their names ("``--no-ledger``") names them
     and says nothing of them: asked what one does, the name is not the answer, nor another

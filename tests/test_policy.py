@@ -285,6 +285,10 @@ def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:
     )
     assert rule.check(question, found) == 2
     assert rule.check(question, found[:2]) == 0
+    # Whether the candidate names what the thing is (the decision lets a section the question
+    # names come before one saying only a state).
+    assert rule.find(question, found) == (2, True)
+    assert rule.find(question, found[:2]) == (0, False)
     for named in ("an harbour tool.", "the tide predictor.", "one of the tide tools."):
         assert rule.check(question, candidates("Tidewater is ready.", f"Tidewater is {named}")) == 1
     # "a" opens the predicate only as a word of its own.

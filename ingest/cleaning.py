@@ -150,7 +150,9 @@ _STRONG_PATTERNS = [
     r"( (on|in) (github|gitlab|bitbucket|codeberg))?|edit (on|in) (github|gitlab|bitbucket)"
     r"|view (page )?source|show source)\W*",
     rf"{_PAGER}(\s*[|·•/]?\s*{_PAGER})*",
-    r"(previous|prev|next)( (page|chapter|section|topic|article))?\s*:\s*[^.!?:]{1,60}",
+    # "Next: Configuration"; Texinfo's "Next: Index, Previous: Memory Usage, Up: libffi [Index]"
+    r"(previous|prev|next)( (page|chapter|section|topic|article))?\s*:\s*[^.!?:]{1,60}"
+    r"((previous|prev|next|up)\s*:\s*[^.!?:]{1,60})*",
     r"(page )?last (updated|modified|update|edited|changed|reviewed)( on| at)?\s*:?\s*"
     r"([\w ,./:-]{0,30}\d[\w ,./:+-]{0,30}|.{0,30} ago)\.?",
     rf"(documentation |site )?(built|made|generated|created|powered|hosted) (with|by|using|on) "

@@ -87,6 +87,7 @@ def test_cookie_notice_and_other_patterns() -> None:
         "Improve this page",
         "View page source",
         "Previous: Installation\n\nNext: Configuration",
+        "Next: Tides, Previous: Berths, Up: Harbour [Index]",
         "« Previous | Next »",
         "Next Previous",
         "Last updated on March 3, 2024",
@@ -107,6 +108,7 @@ def test_documentation_site_chrome_is_boilerplate(chrome: str) -> None:
     [
         "Next, install the package with pip and run the tests.",
         "Next: run the tests.",
+        "Next: move the boat up: the tide is rising.",
         "Last updated in the spring, the guide now covers every command of the tool.",
         "Was this approach helpful to the team? We found that it halved the build time.",
         "Edit this file to change the defaults, then restart the server.",

@@ -661,6 +661,23 @@ class SectionAsked:
             named = self.named(topic, documents)
         else:
             named = self.heading_asked(asked, documents)
+        return self._opened(named, candidates, scores)
+
+    def asked_by_heading(
+        self,
+        asked: Asked,
+        candidates: Sequence[Sentence],
+        scores: np.ndarray,
+        documents: Sequence[Document],
+    ) -> tuple[int, Section] | None:
+        """As :meth:`check`, for a section whose heading asks the question word for word only
+        (see :meth:`heading_asked`)."""
+        return self._opened(self.heading_asked(asked, documents), candidates, scores)
+
+    def _opened(
+        self, named: Sequence[NamedSection], candidates: Sequence[Sentence], scores: np.ndarray
+    ) -> tuple[int, Section] | None:
+        """The best of ``named`` with prose to open with, else with items only."""
         return self._best(named, candidates, scores, items=False) or self._best(
             named, candidates, scores, items=True
         )
@@ -879,9 +896,11 @@ _headed = PerDocument(_heading_words)
 
 def _asks_as(title: str, question: frozenset[str]) -> bool:
     """The heading ``title`` is a question whose every word, stop words included, the question
-    has: "What are floats?" does not ask "Why is there no float?", though their content words
-    are the same."""
-    return title.rstrip().endswith("?") and question.issuperset(_all_words(title))
+    has (its section number aside): "What are floats?" does not ask "Why is there no float?",
+    though their content words are the same."""
+    return title.rstrip().endswith("?") and question.issuperset(
+        _all_words(_SECTION_NUMBER.sub("", title))
+    )
 
 
 @lru_cache(maxsize=65_536)
@@ -1201,10 +1220,13 @@ class AnswerDecider:
         if objects:
             ranked = self.named_object.scoped(ranked, objects)
         defining, names = self.defined.find(asked, [r.sentence for r in ranked])
-        titled = self.section.check(asked, sentences, p, documents)
-        # A sentence saying only what state the thing is in ("libffi is missing a few
-        # features") gives way to a section the question names ("1 What is libffi?").
-        if defining is not None and (names or titled is None):
+        titled: tuple[int, Section] | None = None
+        if defining is not None and not names:
+            # A sentence saying only what state the thing is in ("libffi is missing a few
+            # features") gives way to a section whose heading asks the question ("1 What is
+            # libffi?").
+            titled = self.section.asked_by_heading(asked, sentences, p, documents)
+        if defining is not None and titled is None:
             return Decision(
                 None,
                 self.defined.name,
@@ -1213,6 +1235,7 @@ class AnswerDecider:
                 ranked=_led_by(ranked[defining].sentence, ranked),
             )
         gaps = [g for d in documents for g in d.gaps]
+        titled = titled or self.section.check(asked, sentences, p, documents)
         if titled is not None:
             opening, section = titled
             first = sentences[opening]

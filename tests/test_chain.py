@@ -634,7 +634,7 @@ def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) ->
     assert_exact(answer, parts.sources)
 
 
-def test_a_section_named_by_the_question_comes_before_a_sentence_saying_a_state(
+def test_a_heading_asking_the_question_comes_before_a_sentence_saying_a_state(
     tmp_path: Path,
 ) -> None:
     """ "What is Tidewater?" of a manual whose section "1 What is Tidewater?" says it: a

@@ -639,7 +639,8 @@ def test_a_heading_asking_the_question_comes_before_a_sentence_saying_a_state(
 ) -> None:
     """ "What is Tidewater?" of a manual whose section "1 What is Tidewater?" says it: a
     sentence elsewhere with "Tidewater is" and no naming predicate ("Tidewater is missing a
-    few features.") was taken for the definition."""
+    few features.") was taken for the definition.  (A section the subject merely names does
+    not come first: "The admin is enabled in ..." answers "What is the admin?".)"""
     page = (
         "# Tidewater manual\n\n## 1 What is Tidewater?\n\nThe Tidewater program predicts "
         "the tides of small harbours from the readings of their gauges.\n\n## 2 Missing "

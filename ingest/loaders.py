@@ -338,7 +338,7 @@ class HtmlPage:
 def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     """Readable text of an HTML page with the exact offsets of each block in it."""
     soup = BeautifulSoup(raw, "html.parser")
-    collector = _HtmlBlocks(_anchors(soup))
+    collector = _HtmlBlocks(_anchors(soup), _pager_hosts(soup))
     collector.walk(soup)
     collector.flush()
     parts: list[str] = []
@@ -373,9 +373,12 @@ _BLOCK_BOUNDARIES = BLOCK_TAGS | frozenset(HEADING_LEVELS) | {"pre"}
 class _HtmlBlocks:
     """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
-    def __init__(self, anchors: frozenset[str]) -> None:
+    def __init__(self, anchors: frozenset[str], pager_hosts: frozenset[int]) -> None:
         # The places in the page a link can point at (ids, and <a name=...> targets).
         self._anchors = anchors
+        # The elements (their ids) around a link to the next, previous or parent page: only
+        # these may be a pager, read once rather than searched for at every element.
+        self._pager_hosts = pager_hosts
         self.items: list[tuple[str, str, int, bool]] = []
         self._buffer: list[str] = []
         self._links = 0  # depth of <a> elements around the walk
@@ -407,7 +410,7 @@ class _HtmlBlocks:
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
             or _is_furniture(tag)
-            or _is_pager(tag)
+            or (id(tag) in self._pager_hosts and _is_pager(tag))
             or _is_page_contents(tag, self._anchors)
         ):
             return
@@ -585,6 +588,21 @@ _PAGER_WORD = re.compile(r"\w+")
 _PAGE_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "main", "pre", "ul", "ol", "dl")
 
 
+def _pager_hosts(soup: BeautifulSoup) -> frozenset[int]:
+    """The ids of the elements around a link to the next, previous or parent page."""
+    hosts: set[int] = set()
+    for link in soup.find_all("a", rel=True):
+        if _rels(link) & _PAGER_RELS:
+            hosts.update(id(parent) for parent in link.parents)
+    return frozenset(hosts)
+
+
+def _rels(link: Tag) -> set[str]:
+    """A link's ``rel`` types, lowercased."""
+    rel = link.get("rel")
+    return {r.lower() for r in ([rel] if isinstance(rel, str) else rel or [])}
+
+
 def _is_pager(tag: Tag) -> bool:
     """A block of links to the next, previous or parent page (``rel="next"``, as Texinfo writes
     "Next: Index, Previous: Memory Usage, Up: libffi [Index]" over every page) with a few labels
@@ -592,11 +610,7 @@ def _is_pager(tag: Tag) -> bool:
     "Previous: Missing Features, Up: libffi [Index]")."""
     if tag.name.lower() not in ("p", "div", "nav", "table") or tag.find(_PAGE_PARTS) is not None:
         return False
-    rels: set[str] = set()
-    for link in tag.find_all("a"):
-        rel = link.get("rel")
-        rels.update(r.lower() for r in ([rel] if isinstance(rel, str) else rel or []))
-    if not rels & _PAGER_RELS:
+    if not any(_rels(link) & _PAGER_RELS for link in tag.find_all("a", rel=True)):
         return False
     outside = " ".join(
         str(piece) for piece in tag.find_all(string=True) if piece.find_parent("a") is None

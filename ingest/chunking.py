@@ -143,7 +143,9 @@ def _hangs(previous: str, line: str) -> bool:
     """``line`` is indented to the column where the value after ``previous``'s label starts (a
     hanging indent: "Why:<tab>the option is used" / "<8 spaces>in some distributions.",
     "--show  print the name" / "<8 spaces>of the device"): the value's wrapped line, not code."""
-    label = _LABEL.match(previous.expandtabs())
+    # Trailing spaces stripped: a run of them, followed by nothing, is no gap (and the search
+    # for one would go back over the run from every space of it).
+    label = _LABEL.match(previous.expandtabs().rstrip())
     expanded = line.expandtabs()
     return label is not None and len(expanded) - len(expanded.lstrip()) == label.end()
 

@@ -287,12 +287,21 @@ MIN_CONTENTS_SHARE = 2 / 3
 # sentence) and a page number is a contents entry on its own: prose does not run dots up to a
 # number.
 _LEADER_ENTRY = re.compile(r"(?:\.\s?){5,}\s*\d{1,4}\s*$")
+# Leader dots and a page number end a line: only its end is searched (a line of thousands of
+# dots with no number after them took the search seconds, going back over them from each dot).
+LEADER_WINDOW = 200
+
+
+def _leader_entry(line: str) -> bool:
+    """The line ends in leader dots and a page number (see :data:`_LEADER_ENTRY`)."""
+    return _LEADER_ENTRY.search(line.rstrip()[-LEADER_WINDOW:]) is not None
 
 
 def _entry(line: str) -> str:
     """A line as a contents entry and a heading are compared: page number, leader dots, runs
     of spaces and case aside."""
-    return " ".join(_PAGE_NUMBER.sub("", line).split()).casefold()
+    head, tail = line[:-LEADER_WINDOW], line[-LEADER_WINDOW:]
+    return " ".join((head + _PAGE_NUMBER.sub("", tail)).split()).casefold()
 
 
 def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
@@ -311,7 +320,7 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
             later[_entry(line)] = i
     spans = []
     for first, stop in _paragraph_ranges(lines):
-        led = sum(bool(_LEADER_ENTRY.search(lines[i][2])) for i in range(first, stop))
+        led = sum(_leader_entry(lines[i][2]) for i in range(first, stop))
         if led and led >= MIN_CONTENTS_SHARE * (stop - first):
             start, end = lines[first][0], lines[stop - 1][1]
             spans.append(Span(start, end, "boilerplate", text[start:end]))

@@ -120,6 +120,15 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
 
 
+def test_a_long_run_of_trailing_spaces_takes_linear_time() -> None:
+    """The hanging-indent rule reads a line's label without its trailing spaces: a line ending
+    in 50,000 of them took the label search seconds."""
+    text = "x" + " " * 50_000 + "\n    y\n"
+    started = time.perf_counter()
+    split_sentences(text)
+    assert time.perf_counter() - started < 2.0
+
+
 def test_split_sentences_reads_indentation_from_the_line_start() -> None:
     """A window opening after a paragraph's indentation (a parser's block) still wraps it."""
     text = ".. note::\n\n    Restart the tide\n    gauge. Then wait.\n"

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
+from ingest.cleaning import line_indent
 from vectorstore.types import Chunk, Document, Span
 
 CountTokens = Callable[[list[str]], list[int]]
@@ -146,8 +147,7 @@ def _hangs(previous: str, line: str) -> bool:
     # Trailing spaces stripped: a run of them, followed by nothing, is no gap (and the search
     # for one would go back over the run from every space of it).
     label = _LABEL.match(previous.expandtabs().rstrip())
-    expanded = line.expandtabs()
-    return label is not None and len(expanded) - len(expanded.lstrip()) == label.end()
+    return label is not None and line_indent(line) == label.end()
 
 
 def _sentences_in_block(text: str, start: int, end: int) -> list[Interval]:

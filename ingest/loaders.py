@@ -567,15 +567,15 @@ def _is_furniture(tag: Tag) -> bool:
     """Page furniture by its class or id, unless it holds the page's content: a state class on
     a wrapper (``<html class="sidebar-visible">``, ``<body class="modal-open">``) marks the
     page, not furniture."""
-    values: list[str] = []
-    for attribute in ("class", "id"):
-        value = tag.get(attribute)
-        if isinstance(value, str):
-            values.append(value)
-        elif value:
-            values.extend(value)
+    values = [*_attribute_values(tag, "class"), *_attribute_values(tag, "id")]
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _attribute_values(tag: Tag, attribute: str) -> list[str]:
+    """The values of an attribute, one or several (``class="a b"``, ``rel="next"``)."""
+    value = tag.get(attribute)
+    return [value] if isinstance(value, str) else list(value or [])
 
 
 # Link types of sequential navigation (HTML standard): a pager's links to the pages around.
@@ -592,25 +592,18 @@ def _pager_hosts(soup: BeautifulSoup) -> frozenset[int]:
     """The ids of the elements around a link to the next, previous or parent page."""
     hosts: set[int] = set()
     for link in soup.find_all("a", rel=True):
-        if _rels(link) & _PAGER_RELS:
+        if {r.lower() for r in _attribute_values(link, "rel")} & _PAGER_RELS:
             hosts.update(id(parent) for parent in link.parents)
     return frozenset(hosts)
 
 
-def _rels(link: Tag) -> set[str]:
-    """A link's ``rel`` types, lowercased."""
-    rel = link.get("rel")
-    return {r.lower() for r in ([rel] if isinstance(rel, str) else rel or [])}
-
-
 def _is_pager(tag: Tag) -> bool:
-    """A block of links to the next, previous or parent page (``rel="next"``, as Texinfo writes
-    "Next: Index, Previous: Memory Usage, Up: libffi [Index]" over every page) with a few labels
-    and nothing else: it was quoted as a sentence ("What features is libffi missing?" answered
-    "Previous: Missing Features, Up: libffi [Index]")."""
+    """A block around a link to the next, previous or parent page (``rel="next"``, as Texinfo
+    writes "Next: Index, Previous: Memory Usage, Up: libffi [Index]" over every page; the walk
+    asks only of such blocks, :func:`_pager_hosts`) with a few labels and nothing else: it was
+    quoted as a sentence ("What features is libffi missing?" answered "Previous: Missing
+    Features, Up: libffi [Index]")."""
     if tag.name.lower() not in ("p", "div", "nav", "table") or tag.find(_PAGE_PARTS) is not None:
-        return False
-    if not any(_rels(link) & _PAGER_RELS for link in tag.find_all("a", rel=True)):
         return False
     outside = " ".join(
         str(piece) for piece in tag.find_all(string=True) if piece.find_parent("a") is None

@@ -651,33 +651,20 @@ class SectionAsked:
         candidates: Sequence[Sentence],
         scores: np.ndarray,
         documents: Sequence[Document],
+        *,
+        heading_only: bool = False,
     ) -> tuple[int, Section] | None:
         """The index of the opening sentence of the section the question asks about, with the
         section, or None: of the most exactly named sections with an opening among the
         candidates, the one whose opening scores best; a section holding only list items opens
-        with its first item, when no named section has prose to open with."""
-        topic = self.topic(asked)
+        with its first item, when no named section has prose to open with.  ``heading_only``:
+        only a section whose heading asks the question word for word (see
+        :meth:`heading_asked`)."""
+        topic = None if heading_only else self.topic(asked)
         if topic is not None:
             named = self.named(topic, documents)
         else:
             named = self.heading_asked(asked, documents)
-        return self._opened(named, candidates, scores)
-
-    def asked_by_heading(
-        self,
-        asked: Asked,
-        candidates: Sequence[Sentence],
-        scores: np.ndarray,
-        documents: Sequence[Document],
-    ) -> tuple[int, Section] | None:
-        """As :meth:`check`, for a section whose heading asks the question word for word only
-        (see :meth:`heading_asked`)."""
-        return self._opened(self.heading_asked(asked, documents), candidates, scores)
-
-    def _opened(
-        self, named: Sequence[NamedSection], candidates: Sequence[Sentence], scores: np.ndarray
-    ) -> tuple[int, Section] | None:
-        """The best of ``named`` with prose to open with, else with items only."""
         return self._best(named, candidates, scores, items=False) or self._best(
             named, candidates, scores, items=True
         )
@@ -1225,7 +1212,7 @@ class AnswerDecider:
             # A sentence saying only what state the thing is in ("libffi is missing a few
             # features") gives way to a section whose heading asks the question ("1 What is
             # libffi?").
-            titled = self.section.asked_by_heading(asked, sentences, p, documents)
+            titled = self.section.check(asked, sentences, p, documents, heading_only=True)
         if defining is not None and titled is None:
             return Decision(
                 None,

@@ -403,14 +403,18 @@ def test_section_asked_answers_a_question_a_heading_asks_with_its_section() -> N
     assert floats is not None and floats[1].title == "Floats"
     assert rule.check(asked("Floats"), candidates, scores, [doc]) is None
     assert rule.check(asked("Why is there no float today?"), candidates, scores, [doc]) is None
-    # asked_by_heading reads only headings asking the question, their numbers aside.
+    # heading_only reads only headings asking the question, their numbers aside.
     numbered = replace(
         doc,
         sections=[replace(doc.sections[0], title="1 Why is there no float?"), *doc.sections[1:]],
     )
-    heading = rule.asked_by_heading(asked("Why is there no float?"), candidates, scores, [numbered])
+    heading = rule.check(
+        asked("Why is there no float?"), candidates, scores, [numbered], heading_only=True
+    )
     assert heading is not None and heading[0] == 1
-    assert rule.asked_by_heading(asked("What are floats?"), candidates, scores, [doc]) is None
+    assert (
+        rule.check(asked("What are floats?"), candidates, scores, [doc], heading_only=True) is None
+    )
 
 
 def test_section_asked_opens_with_a_sentence_not_a_label_before_it() -> None:

@@ -406,6 +406,10 @@ class _HtmlBlocks:
 
     def _visit(self, tag: Tag) -> None:
         name = tag.name.lower()
+        if name == "svg" and self._diagram_alone(tag):
+            self.flush()
+            self._add(_diagram_label(tag), "figure", 0)
+            return
         if (
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
@@ -424,6 +428,12 @@ class _HtmlBlocks:
             self._level = HEADING_LEVELS[name]
         elif _is_descriptions(tag):
             self._visit_descriptions(tag)
+        elif name == "p" and not self._context and (title := _bold_title(tag)):
+            # A paragraph all in bold, on its own line of blocks: a heading one level below the
+            # section it sits in (hand-written pages' questions: "<p><b>(6) Is X
+            # threadsafe?</b></p>" above the answer).
+            self.flush()
+            self._add(title, "heading", min(max(self._level + 1, 2), 6))
         elif name == "pre":
             self.flush()
             code = tag.get_text().strip("\n")
@@ -548,19 +558,85 @@ class _HtmlBlocks:
             return False  # an icon in a table cell (a navigation bar's "Prev", "Up") is the cell's
         if not _media_label(tag) or "".join(self._buffer).strip():
             return False
-        for sibling in tag.next_siblings:
-            if isinstance(sibling, Tag) and sibling.name.lower() in _BLOCK_BOUNDARIES:
-                return True
-            if isinstance(sibling, NavigableString) and not isinstance(sibling, PreformattedString):
-                if sibling.strip():
-                    return False
-            elif isinstance(sibling, Tag) and next(sibling.stripped_strings, None) is not None:
-                return False
-        return True
+        return _alone_in_line(tag)
+
+    def _diagram_alone(self, tag: Tag) -> bool:
+        """``tag`` (an ``svg``) draws a diagram standing alone between blocks: larger than an
+        icon, outside links, buttons and tables, with no text beside it."""
+        if self._links or "table" in self._context or tag.find_parent("button") is not None:
+            return False
+        if "".join(self._buffer).strip() or _svg_size(tag) <= ICON_SIZE:
+            return False
+        return _alone_in_line(tag)
 
     def _add(self, text: str, kind: str, level: int, *, ends_in_link: bool = False) -> None:
         if text.strip():
             self.items.append((text, kind, level, ends_in_link))
+
+
+# The largest an icon is drawn (CSS pixels, its larger side): toolbar and link icons are 16-48.
+# An ``svg`` drawn larger, standing alone between blocks, is a diagram a sentence may announce
+# (SQLite's syntax diagrams under "rollback-stmt:"); smaller or inline, it is an icon.
+ICON_SIZE = 64
+_NUMBER_PREFIX = re.compile(r"\s*(\d+(?:\.\d+)?)")
+
+
+def _svg_size(tag: Tag) -> float:
+    """The larger side of an ``svg``, from its ``width``/``height`` or else its ``viewBox``
+    (0 when it says neither, or in units other than pixels)."""
+    values = [str(tag.get(side, "")).strip() for side in ("width", "height")]
+    matches = [_NUMBER_PREFIX.match(v) for v in values if not v.endswith("%")]
+    found = [float(m.group(1)) for m in matches if m]
+    if not found:
+        box = str(tag.get("viewBox", tag.get("viewbox", ""))).replace(",", " ").split()
+        try:
+            found = [float(v) for v in box[2:4]] if len(box) == 4 else []
+        except ValueError:
+            found = []
+    return max(found, default=0.0)
+
+
+def _diagram_label(tag: Tag) -> str:
+    """What stands for a diagram in the stored text: its ``title`` or ``aria-label``, else
+    ``[image]``."""
+    title = tag.find("title")
+    text = _collapse(title.get_text()) if title is not None else ""
+    return text or _collapse(str(tag.get("aria-label", ""))) or "[image]"
+
+
+def _alone_in_line(tag: Tag) -> bool:
+    """No text follows ``tag`` before the next block boundary among its siblings."""
+    for sibling in tag.next_siblings:
+        if isinstance(sibling, Tag) and sibling.name.lower() in _BLOCK_BOUNDARIES:
+            return True
+        if isinstance(sibling, NavigableString) and not isinstance(sibling, PreformattedString):
+            if sibling.strip():
+                return False
+        elif isinstance(sibling, Tag) and next(sibling.stripped_strings, None) is not None:
+            return False
+    return True
+
+
+# The most words a bold paragraph that is a heading has: a title or a question, not a passage.
+BOLD_TITLE_WORDS = 20
+
+
+def _bold_title(tag: Tag) -> str | None:
+    """The text of a paragraph all of whose visible text is one ``b`` or ``strong`` element,
+    when it reads as a title: a line of at most ``BOLD_TITLE_WORDS`` words, not ending as a
+    sentence or a lead-in ("This matters.", "Note:" in bold are emphasis)."""
+    inner = [child for child in tag.children if isinstance(child, Tag)]
+    if len(inner) != 1 or inner[0].name.lower() not in ("b", "strong"):
+        return None
+    if any(
+        isinstance(child, NavigableString) and _WORD_CHAR.search(str(child))
+        for child in tag.children
+    ):
+        return None
+    title = _collapse(_visible_text(tag))
+    if not title or len(title.split()) > BOLD_TITLE_WORDS or title[-1] in ".:;,!":
+        return None
+    return title
 
 
 def _is_furniture(tag: Tag) -> bool:
@@ -641,9 +717,19 @@ def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
     """A list of links to places in the page itself (and nested lists of them): the page's
     table of contents, navigation like ``nav`` (Sphinx writes it in a sidebar ``div`` and in a
     "Contents" box, without ``nav``; DocBook as a definition list of links, each term's nested
-    entries in its description).  Its items repeat the page's headings, and were quoted as
-    answers in their place."""
+    entries in its description; SQLite's pages as a ``div`` of ``div`` rows, a link each).  Its
+    items repeat the page's headings, and were quoted as answers in their place."""
     name = tag.name.lower()
+    if name == "div":
+        # Rows of links and nothing else: two at least, as one link alone may be any block,
+        # and no heading (a heading may link to its own place).
+        rows = [child for child in tag.children if isinstance(child, Tag)]
+        return (
+            len(rows) >= 2
+            and all(_only_page_links(row, anchors) is True for row in rows)
+            and _only_page_links(tag, anchors) is True
+            and tag.find(list(HEADING_LEVELS)) is None
+        )
     if name not in _CONTENTS_LISTS:
         return False
     items = [child for child in tag.children if isinstance(child, Tag)]

@@ -429,6 +429,66 @@ def test_html_page_contents_are_furniture() -> None:
     )
 
 
+def test_html_contents_as_rows_of_links_are_furniture() -> None:
+    """SQLite's pages write their contents as a ``div`` of ``div`` rows, one link each: it
+    repeated the headings ("Creating Partial Indexes" quoted for "What is a partial index?").
+    A ``div`` whose text says more than its links, or holding a heading, is content."""
+    page = (
+        '<html><body><h1>Gauges</h1><div class="toc"><a onclick="t()">Contents</a>'
+        '<div id="sub"><div class="toc1"><a href="#why">1. Why gauges drift</a></div>'
+        '<div class="toc2"><a href="#fix">1.1. Fixing it</a></div></div></div>'
+        '<div>See <code><a href="#why">drift</a></code> and <code><a href="#fix">fixes</a>'
+        "</code>.</div>"
+        '<div><h2 id="why"><a href="#why">1. Why gauges drift</a></h2>'
+        '<div><a href="#fix">Fixing it</a></div></div>'
+        '<h3 id="fix">1.1. Fixing it</h3><p>Flush the well.</p></body></html>'
+    )
+    text, _ = load_html(page)
+    assert text == (
+        "Gauges\n\nContents\n\nSee drift and fixes.\n\n1. Why gauges drift\n\nFixing it\n\n"
+        "1.1. Fixing it\n\nFlush the well."
+    )
+
+
+def test_html_bold_paragraph_alone_is_a_heading() -> None:
+    """A hand-written FAQ sets each question as a paragraph all in bold above its answer: a
+    heading one level below its section.  A bold sentence or lead-in ("Note:"), a paragraph
+    with text beside the bold, and bold in a list item stay what they are."""
+    page = (
+        "<html><body><h2>Questions</h2><p><b>(6) Is it threadsafe?</b></p>"
+        "<blockquote><p>It is threadsafe.</p></blockquote>"
+        "<p><strong>Never share a handle.</strong></p><p><b>Note:</b></p>"
+        "<p><b>Beware</b> of locks.</p><ul><li><p><b>Limits</b></p><p>Few.</p></li></ul>"
+        "</body></html>"
+    )
+    text, headings = load_html(page)
+    assert [(text[s:e], level) for s, e, level in headings] == [
+        ("Questions", 2),
+        ("(6) Is it threadsafe?", 3),
+    ]
+    assert "Never share a handle.\n\nNote:\n\nBeware of locks.\n\n- Limits" in text
+
+
+def test_html_diagram_standing_alone_is_a_figure() -> None:
+    """SQLite's pages draw each syntax diagram as an inline ``svg`` under its label
+    ("rollback-stmt:"): dropped, the label announced nothing and was recorded as a gap.  An
+    ``svg`` larger than an icon, standing alone between blocks, is a figure (its title, else
+    "[image]"); an icon (small, or inside a link or a button) stays dropped."""
+    page = (
+        "<html><body><h1>Syntax</h1><p>rollback-stmt:</p>"
+        '<div><svg viewBox="0 0 801.7 67.4"><text>ROLLBACK</text></svg></div>'
+        '<p>commit-stmt:</p><div><svg width="600" height="80"><title>COMMIT syntax</title>'
+        "<text>COMMIT</text></svg></div>"
+        '<p>Read <a href="x.html"><svg viewBox="0 0 400 400"></svg>more</a> here.'
+        '<svg width="16" height="16"></svg></p>'
+        '<div><svg width="24" height="24"><path d="M0 0"/></svg></div></body></html>'
+    )
+    text, _ = load_html(page)
+    assert text == (
+        "Syntax\n\nrollback-stmt:\n\n[image]\n\ncommit-stmt:\n\nCOMMIT syntax\n\nRead more here."
+    )
+
+
 def test_html_docbook_contents_are_furniture() -> None:
     """DocBook writes a page's contents as a definition list of links, each term's nested
     entries in its description, pointing at "page.html#place" where the page has that place.

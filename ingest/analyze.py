@@ -34,7 +34,20 @@ def analyze_document(
         extra = without_overlap(furniture, [(s.start, s.end) for s in excluded])
         excluded = sorted([*excluded, *extra], key=lambda s: s.start)
     title, sections = find_sections(text, media_type, excluded, html_headings)
-    caption = _caption(text, media_type, sections, excluded)
+    if parsed is not None and media_type == "text/html":
+        # A page shows its images: a caption sits beside one (the image's own label passed
+        # over), not under any first heading (SQLite's "1. Introduction" opens with a
+        # one-sentence definition).
+        figures = [
+            Span(b.start, b.end, "figure", text[b.start : b.end])
+            for b in parsed
+            if b.kind == "figure"
+        ]
+        seen = sorted([*excluded, *figures], key=lambda s: s.start)
+        caption = _caption(text, media_type, sections, seen)
+        caption = caption if caption and _beside_figure(text, caption, parsed) else None
+    else:
+        caption = _caption(text, media_type, sections, excluded)
     if caption is not None and any(s.heading_start == caption.start for s in sections):
         # A caption without a full stop reads like a heading; it is not one.
         title, sections = find_sections(text, media_type, [*excluded, caption], html_headings)
@@ -70,6 +83,19 @@ def analyze_loaded(doc_id: str, path: str, loaded: LoadedFile) -> Document:
         loaded.headings,
         loaded.blocks,
         loaded.furniture,
+    )
+
+
+def _beside_figure(text: str, span: Span, blocks: Sequence[Block]) -> bool:
+    """Whether a figure block (an image standing alone) ends right before ``span`` or starts
+    right after it, with only blank space between."""
+    return any(
+        b.kind == "figure"
+        and (
+            (b.end <= span.start and not text[b.end : span.start].strip())
+            or (b.start >= span.end and not text[span.end : b.start].strip())
+        )
+        for b in blocks
     )
 
 

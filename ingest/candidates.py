@@ -14,7 +14,8 @@ A candidate is what an answer may quote.  They are read from the document's bloc
   quoted item never carries a code block or markup;
 - ``code``: the whole block is one candidate (role ``code``), or none when the range given cuts
   it;
-- ``table``: each row is a candidate (role ``table_row``); separator rows are not;
+- ``table``: each row is a candidate (role ``table_row``; a grid table's row is its lines
+  between two borders); separator rows are not;
 - ``quote``: each sentence, role ``quote``;
 - ``heading`` and ``boilerplate``: never.
 
@@ -50,6 +51,8 @@ _MARKUP_ONLY = re.compile(
 _IMAGES = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])|<img\b[^>]*>", re.IGNORECASE)
 _EMPTY_LINKS = re.compile(r"\[\s*\](?:\([^)]*\)|\[[^\]]*\])|<a\b[^>]*>\s*</a\s*>", re.IGNORECASE)
 _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
+# A grid table's border: "+----+-----+" (or with "=" under its header row).
+_GRID_BORDER = re.compile(r"^\s*\+(?:[-=]+\+)+\s*$")
 _MARKS_LINE = re.compile(r"[-=~^_*#:|+. `'\"<>]+[ \t]*\n\s*")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
@@ -137,9 +140,10 @@ def _from_blocks(
                     _from_blocks(text, [Block(part.start, part.end, kind)], start, stop, None)
                 )
         elif block.kind == "table":
-            for row_start, row_end in _lines(text, max(block.start, start), min(block.end, stop)):
-                if not _TABLE_SEPARATOR.match(text[row_start:row_end]):
-                    _add(out, text, row_start, row_end, "table_row")
+            for row_start, row_end in _table_rows(
+                text, max(block.start, start), min(block.end, stop)
+            ):
+                _add(out, text, row_start, row_end, "table_row")
         elif block.kind in ("paragraph", "quote", "item_text"):
             if _only_images(text[block.start : block.end]):
                 continue
@@ -186,6 +190,26 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
     if _only_images(piece):
         return
     out.append(Candidate(start=start, end=end, role=role))
+
+
+def _table_rows(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """A table's rows, separator lines left out.  In a grid table (rows ruled off by border
+    lines such as ``+-----+-----+``) a row is the run of lines between two borders: its cells'
+    text wraps onto the next lines ("| `loop.depth` | Indicates how deep in a recursive loop |"
+    / "|  | the rendering currently is. |"); otherwise it is a line."""
+    lines = _lines(text, start, stop)
+    if not any(_GRID_BORDER.match(text[s:e]) for s, e in lines):
+        return [(s, e) for s, e in lines if not _TABLE_SEPARATOR.match(text[s:e])]
+    rows: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for s, e in [*lines, (stop, stop)]:
+        if s == stop or _TABLE_SEPARATOR.match(text[s:e]):
+            if run:
+                rows.append((run[0][0], run[-1][1]))
+            run = []
+        else:
+            run.append((s, e))
+    return rows
 
 
 def _lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:

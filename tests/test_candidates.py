@@ -62,6 +62,30 @@ def test_rst_and_html_candidates() -> None:
     assert all(text not in ("Harbour Guide", "Berths") for _, text in html)
 
 
+def test_a_grid_table_row_is_its_lines_between_borders(tmp_path: Path) -> None:
+    """A reStructuredText grid table wraps a cell's text onto the next lines: the row is the
+    lines between two borders ("Indicates how deep ... Starts at level 1" is one row, not two
+    half sentences), the borders are no row."""
+    text = (
+        "Loops\n=====\n\nThe special variables:\n\n"
+        "+--------------+------------------------------+\n"
+        "| Variable     | Description                  |\n"
+        "+==============+==============================+\n"
+        "| `loop.depth` | Indicates how deep in a      |\n"
+        "|              | loop it is. Starts at 1.     |\n"
+        "+--------------+------------------------------+\n"
+        "| `loop.last`  | True if last.                |\n"
+        "+--------------+------------------------------+\n"
+    )
+    rows = [t for role, t in _pairs(_written(tmp_path, "loops.rst", text)) if role == "table_row"]
+    assert rows == [
+        "| Variable     | Description                  |",
+        "| `loop.depth` | Indicates how deep in a      |\n"
+        "|              | loop it is. Starts at 1.     |",
+        "| `loop.last`  | True if last.                |",
+    ]
+
+
 def test_rst_directives_docutils_does_not_know_keep_their_prose(tmp_path: Path) -> None:
     # Sphinx's directives (and its extensions') are unknown to docutils: the body of one
     # written with an argument (a signature, a version, a label) is prose to quote; the body of
@@ -266,6 +290,29 @@ def test_boilerplate_and_caption_are_never_candidates() -> None:
     texts = [doc.text[c.start : c.end] for c in answer_candidates(doc)]
     assert texts and all("Subscribe" not in t and "inbox" not in t for t in texts)
     assert all("Passengers queue" not in t for t in texts)
+
+
+def test_html_caption_sits_beside_an_image(tmp_path: Path) -> None:
+    """A web page shows its images: a short line under the first heading is a caption when an
+    image stands beside it, and the section's opening sentence otherwise (SQLite's "1.
+    Introduction" opens with "A partial index is an index over a subset of the rows of a
+    table.")."""
+    body = (
+        "<p>The ferry service resumed on Monday after a long winter pause, and the operator "
+        "said that timetables would expand in stages through the spring as crews return, "
+        "with the first crossings at dawn and the last at dusk.</p></body></html>"
+    )
+    plain = "<html><body><h1>Ferries</h1><p>A ferry is a boat for passengers.</p>" + body
+    doc = _written(tmp_path, "plain.html", plain)
+    assert doc.caption is None
+    assert ("sentence", "A ferry is a boat for passengers.") in _pairs(doc)
+    pictured = (
+        '<html><body><h1>Ferries</h1><p><img src="pier.jpg" alt="The pier"></p>'
+        "<p>Passengers queue at the pier at dawn.</p>" + body
+    )
+    doc = _written(tmp_path, "pictured.html", pictured)
+    assert doc.caption is not None
+    assert doc.caption.text == "Passengers queue at the pier at dawn."
 
 
 def test_documents_without_blocks_fall_back_to_lines() -> None:

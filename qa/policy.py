@@ -44,6 +44,7 @@ from qa.text import (
     QUOTED,
     SAYING_VERBS,
     Intent,
+    asks,
     contains_phrase,
     content_terms,
     follow_up_rest,
@@ -740,19 +741,25 @@ class Restated:
     / "X is supported."), so its probability is set to 0 (a list introduction keeps its own: what
     answers is the list it brings; so does a candidate holding the kind of thing asked for, a
     number word being no content word: "Usually there are two release candidates." for "How
-    many release candidates are there usually?")."""
+    many release candidates are there usually?").  A candidate that is itself a question (a
+    FAQ's "Is X threadsafe?" above its answer) states nothing either, whatever is asked."""
 
     name: str = "restated"
 
     def mask(self, sentences: Sequence[Sentence], features: np.ndarray) -> np.ndarray:
-        """Which candidates restate the question (all False for a yes/no question)."""
+        """Which candidates restate the question (only questions for a yes/no question)."""
         return np.array(
             [
-                features[i, _YES_NO] == 0
-                and features[i, _NEW_CONTENT] == 0
-                and features[i, _TYPE_OK] == 0
-                and not s.introduces
-                and bool(content_terms(s.text))
+                not s.introduces
+                and (
+                    asks(s.text)
+                    or (
+                        features[i, _YES_NO] == 0
+                        and features[i, _NEW_CONTENT] == 0
+                        and features[i, _TYPE_OK] == 0
+                        and bool(content_terms(s.text))
+                    )
+                )
                 for i, s in enumerate(sentences)
             ],
             dtype=bool,

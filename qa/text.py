@@ -175,6 +175,22 @@ _YES_NO = re.compile(
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 
 
+# A sentence's opening as a question: a wh-word or an auxiliary verb, after a number or a label
+# ("(6) Is ...", "2. How ...", "Q: Why ...") if any.
+_ASKING = re.compile(
+    r"^\W*(?:\w{1,3}[.):]\s*)?(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|"
+    r"are|was|were|will|would|can|could|has|have|had|should|must)\b.*\?[\"'\u201d\u2019)\]]*\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def asks(sentence: str) -> bool:
+    """Whether ``sentence`` is a question: it opens as one and ends with a question mark (a
+    FAQ's "(6) Is it threadsafe?"), not a statement that quotes one ("The question remained:
+    how could it be enforced?")."""
+    return bool(_ASKING.match(sentence))
+
+
 def intent(question: str) -> Intent:
     """Classify the question's wanted answer: wh-word, yes/no, enumeration, count, ordinal."""
     wh_match = _WH.search(question)

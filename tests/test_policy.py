@@ -1133,3 +1133,28 @@ def test_restated_marks_candidates_that_add_no_word_to_the_question() -> None:
     features[0, FEATURES.index("type_ok")] = 0.0
     features[:, FEATURES.index("yes_no")] = 1.0
     assert rule.mask(candidates, features).tolist() == [False, False, False]
+
+
+def test_restated_marks_candidates_that_ask() -> None:
+    """A FAQ's question above its answer ("(6) Is it threadsafe?") states nothing, whatever is
+    asked, yes/no or not; a statement that quotes a question says what it quotes ("The question
+    remained: how could it be enforced?"); a list introduction that asks keeps its score (its
+    list answers)."""
+    text = (
+        "(6) Is it threadsafe?\n\nIt is threadsafe.\n\nThe question remained: how could it be"
+        " enforced?\n\nWhy use it?\n\n- It is small."
+    )
+    pieces = (
+        "(6) Is it threadsafe?",
+        "It is threadsafe.",
+        "The question remained: how could it be enforced?",
+        "Why use it?",
+    )
+    candidates = _placed(text, pieces)
+    candidates[3] = replace(candidates[3], role="list_intro")
+    features = np.zeros((4, len(FEATURES)), np.float32)
+    features[:, FEATURES.index("new_content")] = 0.5
+    rule = Restated()
+    assert rule.mask(candidates, features).tolist() == [True, False, False, False]
+    features[:, FEATURES.index("yes_no")] = 1.0
+    assert rule.mask(candidates, features).tolist() == [True, False, False, False]

@@ -60,6 +60,10 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 20
     # A quote of at least this many words is a passage the user points at, not a term.
     quoted_passage_words: int = 3
+    # How many of a quoted passage's lexical matches are read for the passage itself: its
+    # words may be common ("This includes, for example"), so the chunk holding it can rank
+    # far below the first ``candidates`` on them alone.
+    passage_candidates: int = 200
     rrf_k: int = 60
     # Exact dense search up to this many committed chunks (0: always Chroma's HNSW search).
     dense: DenseIndex | None = None
@@ -86,7 +90,12 @@ class HybridRetriever(BaseRetriever):
         # A quoted passage is also searched for on its own words: the rest of the question
         # ("which items follow ...") must not keep the passage out of the pool.
         quoted_ids = [
-            cid for p in phrases for cid, _ in self.lexical.search(" ".join(p), self.candidates)
+            cid
+            for p in phrases
+            for cid, _ in self.lexical.search(
+                " ".join(p),
+                self.passage_candidates if len(p) >= self.quoted_passage_words else self.candidates,
+            )
         ]
         pool = list(dict.fromkeys(quoted_ids + lexical_ids + dense_ids))
         chunks = self.sources.get_chunks(pool)

@@ -161,6 +161,32 @@ def test_a_quoted_introduction_is_searched_for_on_its_own_words(tmp_path: Path) 
     assert retriever.retrieve(question)[0].chunk.document == "harbour.md"
 
 
+def test_a_quoted_passage_of_common_words_is_found(tmp_path: Path) -> None:
+    """ "This includes, for example": its words are on every page, so the page holding the
+    passage ranks below the first candidates on them alone; more of their matches are read for
+    the passage itself."""
+    corpus = tmp_path / "common"
+    corpus.mkdir()
+    for n in range(8):
+        (corpus / f"inventory-{n}.md").write_text(
+            f"# Inventory {n}\n\nThis list includes examples. Example {n} includes an example "
+            "that includes this example.\n",
+            encoding="utf-8",
+        )
+    (corpus / "harbour.md").write_text(
+        "# Harbour notes\n\nThe harbour opened in 1850 after long works on the quays, the "
+        "moles and the channels of the old port, paid by the town over twenty years. "
+        "This includes, for example:\n\n- a stone breakwater\n- a tidal basin\n",
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data-common", corpus)
+    retriever = parts.chain().retriever.model_copy(update={"candidates": 3})
+    question = 'List them: "This includes, for example".'
+    narrow = retriever.model_copy(update={"passage_candidates": 3})
+    assert all(ev.chunk.document != "harbour.md" for ev in narrow.retrieve(question))
+    assert retriever.retrieve(question)[0].chunk.document == "harbour.md"
+
+
 def test_a_quoted_identifier_is_found_as_rendered_text_reads_it(tmp_path: Path) -> None:
     """`load_works()` quoted as "load works", the way a page's rendered text reads."""
     corpus = among_inventories(

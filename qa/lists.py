@@ -196,5 +196,9 @@ def _bare(item: str) -> str:
 
 
 def _sentence(item: str) -> str:
+    """An item as a sentence of the answer: on one line, ending with a full stop (an item that
+    goes on into the next, "Take your declaration,", ends there: not ",.")."""
     flat = " ".join(item.split())
-    return flat if flat[-1:] in ".!?…" else flat + "."
+    if flat[-1:] in ".!?…":
+        return flat
+    return (flat.rstrip(",;:").rstrip() or flat) + "."

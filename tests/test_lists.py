@@ -93,3 +93,25 @@ def test_no_items_no_claims_and_bad_cap() -> None:
     assert list_claims("Which?", doc, []) == []
     with pytest.raises(ValueError):
         list_claims("Which?", doc, list_items_after(doc, _intro(doc)), cap=0)
+
+
+def test_an_item_going_on_into_the_next_ends_with_a_full_stop_not_a_comma() -> None:
+    """ "All it does is:" / "1. Take your declaration," / "2. and attach them.": an item shown
+    as a sentence ends with a full stop, not ",."; its quote stays the item as written."""
+    text = (
+        "# Work\n\nAll it does is:\n\n1. Take your declaration,\n2. write methods from it;\n"
+        "3. and attach them to your class.\n"
+    )
+    doc = _doc(text)
+    items = list_items_after(doc, _intro(doc))
+    claims = list_claims("What does it do?", doc, items)
+    assert [c.text for c in claims] == [
+        "Take your declaration.",
+        "write methods from it.",
+        "and attach them to your class.",
+    ]
+    assert [c.quote for c in claims] == [
+        "Take your declaration,",
+        "write methods from it;",
+        "and attach them to your class.",
+    ]

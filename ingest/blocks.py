@@ -223,8 +223,9 @@ def _unwrapped(source: str) -> str:
 
     - a Python-Markdown admonition or content tab (MkDocs, Material): its marker line is blanked
       and its body, indented four columns past the marker, is dedented;
-    - a MyST directive whose content is prose (:func:`_myst_body`): its fences and its options
-      are blanked;
+    - a MyST directive whose content is prose (:func:`_myst_body`), or fenced with colons (MyST's
+      fence for content written in Markdown, ``:::{glossary}``): its fences and its options are
+      blanked;
     - a container of Docusaurus or VitePress (``:::tip`` ... ``:::``): its fences are blanked;
     - a GitHub alert or Obsidian callout (a block quote opening with ``> [!NOTE]``): its marker
       line is blanked and its quote marks are spaces, so its text is the page's own prose, not a
@@ -248,8 +249,11 @@ def _unwrapped(source: str) -> str:
         elif directive := _MYST_DIRECTIVE.match(row):
             mark = directive.group("fence")
             end = next((j for j in range(i + 1, len(rows)) if _closes(rows[j], mark)), None)
-            if end is not None and _myst_body(
-                directive.group("name"), directive.group("argument"), rows[i + 1 : end]
+            if end is not None and (
+                mark.startswith(":")
+                or _myst_body(
+                    directive.group("name"), directive.group("argument"), rows[i + 1 : end]
+                )
             ):
                 _blank_directive_markup(rows, i, end)
             elif not mark.startswith(":"):

@@ -229,6 +229,22 @@ def test_a_myst_target_is_markup(tmp_path: Path) -> None:
     assert [s.title for s in doc.sections] == ["Berths"]
 
 
+def test_a_myst_directive_fenced_with_colons_is_read_without_its_fences(tmp_path: Path) -> None:
+    """MyST fences with colons a directive whose content is Markdown: attrs's ":::{glossary}"
+    (a directive docutils does not know, without an argument) was quoted with its glossary's
+    first sentence.  Its fences and options are markup; with backquotes it stays code."""
+    doc = _written(
+        tmp_path,
+        "glossary.md",
+        "# Glossary\n\n:::{glossary}\n:sorted:\nberth\n  A berth holds one boat.\n:::\n\n"
+        "```{glossary}\nmole\n```\n",
+    )
+    assert _pairs(doc) == [
+        ("sentence", "berth\n  A berth holds one boat."),
+        ("code", "```{glossary}\nmole\n```"),
+    ]
+
+
 def test_a_line_of_marks_opening_a_sentence_is_left_out(tmp_path: Path) -> None:
     """AsciiDoc joins a term's next paragraph with a "+" line; "+\nUsing this ..." was quoted
     from the "+"."""

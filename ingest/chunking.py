@@ -1,7 +1,7 @@
 """Split an analysed document into token-bounded chunks with exact character offsets.
 
 Chunks are packs of consecutive sentences inside one section: a chunk never crosses a section
-boundary, an excluded span (boilerplate) or the caption, and ``document.text[start:end]`` is
+boundary (a heading with no body of its own goes with the subsection right under it), an excluded span (boilerplate) or the caption, and ``document.text[start:end]`` is
 always exactly the chunk text (leading and trailing whitespace is dropped by moving offsets).
 
 Size is counted with the injected ``count_tokens`` (the embedding model's own tokenizer, no
@@ -343,10 +343,28 @@ def _regions(document: Document) -> list[tuple[str | None, int, int]]:
 
 
 def _section_intervals(document: Document) -> list[tuple[str | None, int, int]]:
+    """Each section's heading and body; a heading with no body of its own, right above a
+    subsection ("## 17.7.1 (2023-02-21)" over "### Bug Fixes"), goes with the subsection, whose
+    title it prefixes ("17.7.1 (2023-02-21) > Bug Fixes"): alone it was a chunk of one heading,
+    and the subsection's chunk never held the version it was under."""
     sections = sorted(document.sections, key=lambda s: s.heading_start)
     first = sections[0].heading_start if sections else len(document.text)
     intervals: list[tuple[str | None, int, int]] = [(None, 0, first)]
-    intervals.extend((s.title, s.heading_start, s.end) for s in sections)
+    above: tuple[str, int] | None = None  # a bodiless heading waiting for its subsection
+    for i, section in enumerate(sections):
+        title, start = section.title, section.heading_start
+        if above is not None:
+            title, start = f"{above[0]} > {title}", above[1]
+            above = None
+        following = sections[i + 1] if i + 1 < len(sections) else None
+        if (
+            following is not None
+            and following.level > section.level
+            and not document.text[section.start : section.end].strip()
+        ):
+            above = (title, start)
+            continue
+        intervals.append((title, start, section.end))
     return [(title, s, e) for title, s, e in intervals if s < e]
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from ingest.analyze import analyze_document
 from ingest.chunking import Chunker, split_sentences
 from ingest.loaders import load_file
-from vectorstore.types import Chunk, Document
+from vectorstore.types import Chunk, Document, Section
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -46,6 +46,17 @@ def _document(text: str, media_type: str = "text/plain", doc_id: str = "doc") ->
     return analyze_document(doc_id, f"{doc_id}.txt", text, media_type)
 
 
+def _above_a_subsection(document: Document, section: Section) -> bool:
+    """``section`` has no body of its own and a deeper section follows it."""
+    after = [s for s in document.sections if s.heading_start > section.heading_start]
+    following = min(after, key=lambda s: s.heading_start, default=None)
+    return (
+        following is not None
+        and following.level > section.level
+        and not document.text[section.start : section.end].strip()
+    )
+
+
 def _check_invariants(
     document: Document, chunks: list[Chunk], count: CountTokens, limit: int
 ) -> None:
@@ -59,6 +70,8 @@ def _check_invariants(
         for span in blocked:
             assert chunk.end <= span.start or chunk.start >= span.end
         for section in document.sections:
+            if _above_a_subsection(document, section):
+                continue  # its heading goes with the subsection under it
             inside = section.heading_start <= chunk.start < section.end
             assert not inside or chunk.end <= section.end
     for chunk, tokens in zip(chunks, count([c.text for c in chunks]), strict=True):
@@ -173,6 +186,31 @@ def test_introduction_opens_the_chunk_of_what_it_introduces(count_tokens: CountT
     assert [c.start for c in chunks][-1] == intro
     assert chunks[-1].text.endswith("gauge --read")
     _check_invariants(document, chunks, count_tokens, limit)
+
+
+def test_a_heading_without_a_body_goes_with_the_subsection_under_it(
+    count_tokens: CountTokens,
+) -> None:
+    """A changelog's "## 17.7.1 (2023-02-21)" has no body of its own, only "### Bug Fixes":
+    alone it was a chunk of one heading, and the fixes' chunk never held the version, so "What
+    was fixed in 17.7.1?" retrieved the heading and nothing to answer with.  A heading with a
+    body, or one followed by a heading of its own level, keeps its own chunk."""
+    text = (
+        "# Changelog\n\nAll notable changes.\n\n## 17.7.1 (2023-02-21)\n\n### Bug Fixes\n\n"
+        "* address a display bug\n\n## 17.7.0\n\n## 17.6.2\n\nA quiet release.\n"
+    )
+    document = _document(text, "text/markdown", "changes")
+    chunks = Chunker(count_tokens, max_tokens=200).split(document)
+    assert [(c.section, c.text) for c in chunks] == [
+        ("Changelog", "# Changelog\n\nAll notable changes."),
+        (
+            "17.7.1 (2023-02-21) > Bug Fixes",
+            "## 17.7.1 (2023-02-21)\n\n### Bug Fixes\n\n* address a display bug",
+        ),
+        ("17.7.0", "## 17.7.0"),
+        ("17.6.2", "## 17.6.2\n\nA quiet release."),
+    ]
+    _check_invariants(document, chunks, count_tokens, 200)
 
 
 def test_long_sentence_is_cut_at_whitespace(count_tokens: CountTokens) -> None:

@@ -1,8 +1,9 @@
 """Split an analysed document into token-bounded chunks with exact character offsets.
 
 Chunks are packs of consecutive sentences inside one section: a chunk never crosses a section
-boundary (a heading with no body of its own goes with the subsection right under it), an excluded span (boilerplate) or the caption, and ``document.text[start:end]`` is
-always exactly the chunk text (leading and trailing whitespace is dropped by moving offsets).
+boundary (a heading with no body of its own goes with the subsection right under it), an
+excluded span (boilerplate) or the caption, and ``document.text[start:end]`` is always exactly
+the chunk text (leading and trailing whitespace is dropped by moving offsets).
 
 Size is counted with the injected ``count_tokens`` (the embedding model's own tokenizer, no
 special tokens). Sentences are packed while the running sum stays within ``max_tokens``; WordPiece

@@ -34,20 +34,18 @@ def analyze_document(
         extra = without_overlap(furniture, [(s.start, s.end) for s in excluded])
         excluded = sorted([*excluded, *extra], key=lambda s: s.start)
     title, sections = find_sections(text, media_type, excluded, html_headings)
-    if parsed is not None and media_type == "text/html":
-        # A page shows its images: a caption sits beside one (the image's own label passed
-        # over), not under any first heading (SQLite's "1. Introduction" opens with a
-        # one-sentence definition).
-        figures = [
-            Span(b.start, b.end, "figure", text[b.start : b.end])
-            for b in parsed
-            if b.kind == "figure"
-        ]
-        seen = sorted([*excluded, *figures], key=lambda s: s.start)
-        caption = _caption(text, media_type, sections, seen)
-        caption = caption if caption and _beside_figure(text, caption, parsed) else None
-    else:
-        caption = _caption(text, media_type, sections, excluded)
+    # A web page shows its images: a caption sits beside one (the image's own label passed
+    # over), not under any first heading (SQLite's "1. Introduction" opens with a one-sentence
+    # definition).
+    figures = [
+        Span(b.start, b.end, "figure", text[b.start : b.end])
+        for b in (parsed or ())
+        if media_type == "text/html" and b.kind == "figure"
+    ]
+    seen = sorted([*excluded, *figures], key=lambda s: s.start)
+    caption = _caption(text, media_type, sections, seen)
+    if caption is not None and parsed is not None and media_type == "text/html":
+        caption = caption if _beside_figure(text, caption, figures) else None
     if caption is not None and any(s.heading_start == caption.start for s in sections):
         # A caption without a full stop reads like a heading; it is not one.
         title, sections = find_sections(text, media_type, [*excluded, caption], html_headings)
@@ -86,16 +84,13 @@ def analyze_loaded(doc_id: str, path: str, loaded: LoadedFile) -> Document:
     )
 
 
-def _beside_figure(text: str, span: Span, blocks: Sequence[Block]) -> bool:
-    """Whether a figure block (an image standing alone) ends right before ``span`` or starts
-    right after it, with only blank space between."""
+def _beside_figure(text: str, span: Span, figures: Sequence[Span]) -> bool:
+    """Whether a figure (an image standing alone) ends right before ``span`` or starts right
+    after it, with only blank space between."""
     return any(
-        b.kind == "figure"
-        and (
-            (b.end <= span.start and not text[b.end : span.start].strip())
-            or (b.start >= span.end and not text[span.end : b.start].strip())
-        )
-        for b in blocks
+        (f.end <= span.start and not text[f.end : span.start].strip())
+        or (f.start >= span.end and not text[span.end : f.start].strip())
+        for f in figures
     )
 
 

@@ -621,17 +621,22 @@ def _alone_in_line(tag: Tag) -> bool:
 BOLD_TITLE_WORDS = 20
 
 
+def _has_words(tag: Tag) -> bool:
+    """``tag`` holds words of its own, outside its child elements."""
+    return any(
+        isinstance(child, NavigableString)
+        and not isinstance(child, PreformattedString)
+        and _WORD_CHAR.search(str(child)) is not None
+        for child in tag.children
+    )
+
+
 def _bold_title(tag: Tag) -> str | None:
     """The text of a paragraph all of whose visible text is one ``b`` or ``strong`` element,
     when it reads as a title: a line of at most ``BOLD_TITLE_WORDS`` words, not ending as a
     sentence or a lead-in ("This matters.", "Note:" in bold are emphasis)."""
     inner = [child for child in tag.children if isinstance(child, Tag)]
-    if len(inner) != 1 or inner[0].name.lower() not in ("b", "strong"):
-        return None
-    if any(
-        isinstance(child, NavigableString) and _WORD_CHAR.search(str(child))
-        for child in tag.children
-    ):
+    if len(inner) != 1 or inner[0].name.lower() not in ("b", "strong") or _has_words(tag):
         return None
     title = _collapse(_visible_text(tag))
     if not title or len(title.split()) > BOLD_TITLE_WORDS or title[-1] in ".:;,!":
@@ -661,7 +666,7 @@ MAX_PAGER_LABEL_WORDS = 6
 _PAGER_WORD = re.compile(r"\w+")
 # What a pager never holds: a heading, code, a list or the page's main content (a section
 # whose few words sit around a pager and a list of links is the page itself).
-_PAGE_PARTS = ("h1", "h2", "h3", "h4", "h5", "h6", "main", "pre", "ul", "ol", "dl")
+_PAGE_PARTS = (*HEADING_LEVELS, "main", "pre", "ul", "ol", "dl")
 
 
 def _pager_hosts(soup: BeautifulSoup) -> frozenset[int]:
@@ -726,8 +731,8 @@ def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
         rows = [child for child in tag.children if isinstance(child, Tag)]
         return (
             len(rows) >= 2
+            and not _has_words(tag)
             and all(_only_page_links(row, anchors) is True for row in rows)
-            and _only_page_links(tag, anchors) is True
             and tag.find(list(HEADING_LEVELS)) is None
         )
     if name not in _CONTENTS_LISTS:

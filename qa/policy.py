@@ -958,6 +958,12 @@ class SourceTruncated:
     what is missing.  A question for the members of a list that quotes the announcing
     sentence (``quoted``) targets its gap whatever the scores: the user has said which list they
     mean.
+
+    A region candidate that is not the best but within ``member_margin`` of it counts only when
+    it holds a word of the question (``mentions``), the guard :class:`ListAsked` puts on the same
+    margin: the margin is absolute, and when every candidate scores low every one is within it,
+    so "Which countries would offer guarantees?" of an article ending in a cut-off list of
+    concessions was refused as a question for that list.
     """
 
     lead_sentences: int = 1
@@ -978,9 +984,10 @@ class SourceTruncated:
         gaps: Sequence[Gap],
         texts: dict[str, str],
         quoted: Sequence[int] = (),
+        mentions: np.ndarray | None = None,
     ) -> Gap | None:
         """The gap the question targets, or None.  ``quoted``: the candidates the question
-        quotes."""
+        quotes; ``mentions``: whether each candidate holds a word of the question."""
         if not gaps or not candidates:
             return None
         wh = _opening_wh(asked)
@@ -999,7 +1006,9 @@ class SourceTruncated:
                     return gap
         scores = np.where([s.introduces for s in candidates], neutral, probabilities)
         margin = self.member_margin if members else 0.0
-        for i in _near_best(scores, margin, self.min_relevance):
+        for rank, i in enumerate(_near_best(scores, margin, self.min_relevance)):
+            if rank > 0 and mentions is not None and not mentions[i]:
+                continue
             top = candidates[i]
             for gap in gaps:
                 targeted = (
@@ -1253,7 +1262,10 @@ class AnswerDecider:
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
         quoted = _quoted(asked.cleaned, sentences, p)
-        gap = self.truncated.check(asked.cleaned, p, neutral, sentences, gaps, texts, quoted)
+        mentions = features[:, _COVERAGE] > 0
+        gap = self.truncated.check(
+            asked.cleaned, p, neutral, sentences, gaps, texts, quoted, mentions
+        )
         if gap is not None:
             return Decision(
                 "source_truncated",
@@ -1274,7 +1286,7 @@ class AnswerDecider:
             documents,
             quoted,
             answerable=answerable,
-            mentions=features[:, _COVERAGE] > 0,
+            mentions=mentions,
         )
         if intro is not None:
             first = sentences[intro]

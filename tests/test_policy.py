@@ -200,6 +200,21 @@ def test_source_truncated_fires_when_the_best_match_is_the_gap_region() -> None:
     assert rule.check("Which rules?", p, neutral, cands, [], texts) is None
 
 
+def test_source_truncated_takes_a_region_within_the_margin_only_when_it_holds_a_word() -> None:
+    text, gap, cands = club_rules()
+    rule = SourceTruncated()
+    texts = {"doc": text}
+    # Every candidate scores low, so the announcement is within the margin of the best one.
+    p, neutral = np.array([0.01, 0.01, 0.1]), np.array([0.01, 0.02, 0.1])
+    holds = np.array([False, True, False])
+    assert rule.check("Which rules?", p, neutral, cands, [gap], texts, mentions=holds) == gap
+    nothing = np.array([False, False, True])
+    assert rule.check("Which clubs?", p, neutral, cands, [gap], texts, mentions=nothing) is None
+    # The best candidate needs no shared word: it is the best evidence there is.
+    p, neutral = np.array([0.01, 0.01, 0.1]), np.array([0.01, 0.2, 0.1])
+    assert rule.check("Which clubs?", p, neutral, cands, [gap], texts, mentions=nothing) == gap
+
+
 def carried(text: str, earlier: str = "(Budapest Memorandum)") -> Asked:
     """A follow-up as the chain sees it: condensed with words of the earlier turns."""
     cleaned = strip_instructions(text)

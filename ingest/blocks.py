@@ -41,7 +41,13 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from ingest.cleaning import line_indent, markdown_text
-from ingest.loaders import BLOCK_TAGS, DROPPED_TAGS, HEADING_LEVELS, PAGE_FURNITURE
+from ingest.loaders import (
+    BLOCK_TAGS,
+    DROPPED_TAGS,
+    HEADING_LEVELS,
+    PAGE_FURNITURE,
+    reads_as_title,
+)
 from vectorstore.language import BULLET
 from vectorstore.types import CODE_KINDS, Block, Span
 
@@ -184,10 +190,12 @@ def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Spa
 # Markdown ----------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def _markdown_parser() -> Any:
+@functools.lru_cache(maxsize=2)
+def _markdown_parser(*, inline: bool = False) -> Any:
     from markdown_it import MarkdownIt
 
+    if inline:
+        return MarkdownIt("commonmark")
     # Block structure only: inline parsing (links, emphasis) is not needed for line maps.
     return MarkdownIt("commonmark").enable("table").disable("inline")
 
@@ -359,7 +367,8 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     list_depth = 0
     open_items: list[tuple[int, int, int]] = []  # (index in blocks, nesting depth, first line)
     children: list[int] = []  # per open item: its paragraphs and code blocks seen so far
-    for token in tokens:
+    level = 0  # the level of the last heading
+    for i, token in enumerate(tokens):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
             if open_items and token.map:
@@ -398,7 +407,8 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
             context.pop()
         elif kind == "heading_open" and token.map:
             start, end = lines.span(*token.map)
-            blocks.append(Block(start, end, "heading", int(token.tag[1:])))
+            level = int(token.tag[1:])
+            blocks.append(Block(start, end, "heading", level))
         elif kind in ("fence", "code_block") and token.map and "list_item" not in context:
             start, end = lines.span(*token.map)
             blocks.append(Block(start, end, "code"))
@@ -407,10 +417,37 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
             blocks.append(Block(start, end, "table"))
         elif kind == "paragraph_open" and token.map and not context:
             start, end = lines.span(*token.map)
-            blocks.append(Block(start, end, "paragraph"))
+            one_line = token.map[1] - token.map[0] == 1
+            if one_line and i + 1 < len(tokens) and _bold_title(tokens[i + 1].content):
+                # A line all in bold that reads as a title is a heading one level below the
+                # section it sits in, as in HTML ("**Run tests by keyword expressions**").
+                blocks.append(Block(start, end, "heading", min(max(level + 1, 2), 6)))
+            else:
+                blocks.append(Block(start, end, "paragraph"))
         elif kind == "html_block" and token.map and not context:
             blocks.extend(_html_text_blocks(text, *lines.span(*token.map)))
     return tuple(b for b in blocks if b.start < b.end)
+
+
+def _bold_title(line: str) -> bool:
+    """A paragraph's line is one strong span holding all of it, and its text reads as a title
+    (:func:`ingest.loaders.reads_as_title`)."""
+    if line.strip()[:2] not in ("**", "__"):
+        return False
+    inline = _markdown_parser(inline=True).parseInline(line.strip())
+    children = [c for c in (inline[0].children or [] if inline else []) if c.content or c.markup]
+    if (
+        len(children) < 3
+        or children[0].type != "strong_open"
+        or children[-1].type != "strong_close"
+    ):
+        return False
+    depth = 0
+    for child in children[:-1]:
+        depth += {"strong_open": 1, "strong_close": -1}.get(child.type, 0)
+        if depth == 0:
+            return False  # the first bold span closes before the end: text follows it
+    return reads_as_title("".join(c.content for c in children[1:-1]))
 
 
 # Raw HTML inside Markdown (READMEs centre their tagline in ``<p align="center">``) is read with
@@ -533,6 +570,12 @@ def markdown_headings(text: str) -> list[HeadingLine]:
 _ATX_OPEN = re.compile(r"^ {0,3}#{1,6}[ \t]*")
 _ATX_CLOSING = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _ATTR_LIST = re.compile(r"[ \t]*\{[^{}]*\}$")
+_BOLD_LINE = re.compile(r"(\*\*|__)(.+)\1")
+
+
+def is_bold_line(text: str) -> bool:
+    """``text`` is one line wrapped in bold markers ("**Methods**")."""
+    return "\n" not in text.strip() and _BOLD_LINE.fullmatch(text.strip()) is not None
 
 
 def _markdown_title_text(heading: str) -> str:
@@ -542,6 +585,8 @@ def _markdown_title_text(heading: str) -> str:
     first = heading.splitlines()[0] if heading else ""
     if _ATX_OPEN.match(first):
         first = _ATX_CLOSING.sub("", _ATX_OPEN.sub("", first))
+    elif len(heading.splitlines()) == 1 and (bold := _BOLD_LINE.fullmatch(first.strip())):
+        first = bold.group(2)  # a line all in bold (a setext heading has its underline)
     title = _ATTR_LIST.sub("", first.strip()).strip()
     for alt_text in (False, True):
         visible = " ".join(markdown_text(title, alt_text=alt_text).split())
@@ -814,7 +859,14 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
             else:
                 kind = "quote" if _inside_kind(node, (nodes.block_quote,)) else "paragraph"
             if index < len(lines) and lines.line(index).strip():
-                start, end = lines.span(index, _paragraph_end(lines, index))
+                last = _paragraph_end(lines, index)
+                start, end = lines.span(index, last)
+                if kind == "paragraph" and last == index + 1 and _rst_bold_title(node):
+                    # A line all in bold that reads as a title is a heading one level below
+                    # the section it sits in, as in HTML and Markdown.
+                    level = depth(node, nodes.section) + depth(node, nodes.container) + 1
+                    blocks.append(Block(start, end, "heading", min(max(level, 2), 6)))
+                    continue
                 blocks.append(Block(start, end, kind))
     # One source range read twice (a bullet item whose body is a definition list item: "* name :
     # type" over an indented description) is one block, the outer one.
@@ -824,6 +876,18 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         if block.start < block.end and (key not in unique or block.level < unique[key].level):
             unique[key] = block
     return tuple(sorted(unique.values(), key=lambda b: (b.start, -b.end, b.kind)))
+
+
+def _rst_bold_title(paragraph: Any) -> bool:
+    """The paragraph is one ``strong`` node whose text reads as a title."""
+    from docutils import nodes
+
+    children = [c for c in paragraph.children if not (isinstance(c, nodes.Text) and not c.strip())]
+    return (
+        len(children) == 1
+        and isinstance(children[0], nodes.strong)
+        and reads_as_title(children[0].astext())
+    )
 
 
 def _rst_item_part(node: Any, items: tuple[type, ...], firsts: dict[int, Any]) -> bool:
@@ -960,6 +1024,9 @@ _RST_LINK = re.compile(r"`([^`<>]*\w[^`<>]*?)\s*<[^<>`]+>`__?")
 
 
 def _rst_title_text(title: str) -> str:
+    bold = _BOLD_LINE.fullmatch(title.strip())
+    if bold and bold.group(1) == "**":
+        title = bold.group(2)  # a line all in bold
     return " ".join(_RST_LINK.sub(r"\1", title).split())
 
 

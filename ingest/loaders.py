@@ -639,9 +639,14 @@ def _bold_title(tag: Tag) -> str | None:
     if len(inner) != 1 or inner[0].name.lower() not in ("b", "strong") or _has_words(tag):
         return None
     title = _collapse(_visible_text(tag))
-    if not title or len(title.split()) > BOLD_TITLE_WORDS or title[-1] in ".:;,!":
-        return None
-    return title
+    return title if reads_as_title(title) else None
+
+
+def reads_as_title(text: str) -> bool:
+    """A bold paragraph's text reads as a title: at most ``BOLD_TITLE_WORDS`` words, not ending
+    as a sentence or a lead-in ("This matters.", "Note:" in bold are emphasis)."""
+    text = text.strip()
+    return bool(text) and len(text.split()) <= BOLD_TITLE_WORDS and text[-1] not in ".:;,!"
 
 
 def _is_furniture(tag: Tag) -> bool:

@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from ingest.blocks import (
     FRONT_MATTER_TITLE_KEYS,
     front_matter_values,
+    is_bold_line,
     markdown_headings,
     rst_headings,
     rst_headings_by_lines,
@@ -91,10 +92,10 @@ def find_sections(
         headings = markdown_headings(text)
         fields = front_matter_values(text)
         named = [fields[k] for k in FRONT_MATTER_TITLE_KEYS if k in fields]
-        title = text[named[0][0] : named[0][1]] if named else _markdown_title(headings)
+        title = text[named[0][0] : named[0][1]] if named else _markdown_title(headings, text)
     elif media_type == "text/x-rst":
         headings = rst_headings(text)
-        title = _markdown_title(headings)
+        title = _markdown_title(headings, text)
     elif media_type == "application/pdf":
         numbered = numbered_headings(text, excluded)
         # A heading set over two lines is one title.
@@ -150,11 +151,15 @@ def _closes(fence: str, opening: str, line: str) -> bool:
     return fence[0] == opening[0] and len(fence) >= len(opening) and line.strip() == fence
 
 
-def _markdown_title(headings: Sequence[HeadingLine]) -> str | None:
+def _markdown_title(headings: Sequence[HeadingLine], text: str = "") -> str | None:
+    """The first level-1 heading's title, else the first heading's that is not a line all in
+    bold: a bold line heads a part of the page, not the page (Starlette's database page opens
+    with its files' names, "**.env**", above their code)."""
     for heading in headings:
         if heading[2] == 1:
             return heading[3]
-    return headings[0][3] if headings else None
+    titles = (h[3] for h in headings if not is_bold_line(text[h[0] : h[1]]))
+    return next(titles, None)
 
 
 def text_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:

@@ -92,6 +92,46 @@ def test_markdown_headings_ignore_fenced_code_and_anchor_attributes() -> None:
     assert len(code_fence_spans(text)) == 2
 
 
+def test_a_line_all_in_bold_that_reads_as_a_title_is_a_heading() -> None:
+    """As in HTML: a paragraph of one line, all of it one bold span, at most 20 words and not
+    ending as a sentence or a lead-in, is a heading one level below its section, titled by
+    its words.  A bold sentence, a bold lead-in and bold beside other text stay paragraphs."""
+    markdown = (
+        "# Usage\n\n"
+        "**Run tests by keyword**\n\n"
+        "Pass `-k` with an expression.\n\n"
+        "**Never share a handle.**\n\n"
+        "**Note:**\n\n"
+        "**Beware** of locks.\n\n"
+        "- **Limits**\n"
+    )
+    _, sections = find_sections(markdown, "text/markdown")
+    assert [(s.title, s.level) for s in sections] == [("Usage", 1), ("Run tests by keyword", 2)]
+    rst = (
+        "Usage\n=====\n\n"
+        "**Run tests by keyword**\n\n"
+        "Pass ``-k`` with an expression.\n\n"
+        "**Never share a handle.**\n\n"
+        "**Beware** of locks.\n\n"
+        "Markers\n-------\n\n"
+        "**Registering markers**\n\n"
+        "Use the ini file.\n"
+    )
+    _, sections = find_sections(rst, "text/x-rst")
+    assert [(s.title, s.level) for s in sections] == [
+        ("Usage", 1),
+        ("Run tests by keyword", 2),
+        ("Markers", 2),
+        ("Registering markers", 3),
+    ]
+    # A bold line heads a part of the page, never the page: with no level-1 heading the title
+    # is the first other heading's.
+    files = "Set it up.\n\n**.env**\n\n```ini\nURL=x\n```\n\n## Queries\n\nRun them.\n"
+    title, sections = find_sections(files, "text/markdown")
+    assert title == "Queries"
+    assert [s.title for s in sections] == [".env", "Queries"]
+
+
 def test_markdown_titles_read_as_their_visible_text() -> None:
     # A logo as the title, linked headings, linked badges: the section reads as its words.
     text = (

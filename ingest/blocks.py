@@ -626,6 +626,8 @@ def _read_unknown_directives(text: str) -> None:
         if directives.directive(name, cast(Any, en), probe)[0] is None:
             directives.register_directive(name, _unknown_directive())
     directives.register_directive("class", _class_directive())
+    for name in ("code", "code-block", "sourcecode"):
+        directives.register_directive(name, _code_directive())
 
 
 # The attribute of a container node standing for a described object's signature lines.
@@ -763,6 +765,30 @@ def _class_directive() -> type:
             return cast(list[Any], misc.Class.run(self))
 
     return Class
+
+
+@functools.cache
+def _code_directive() -> type:
+    """The class read for ``.. code-block::`` (and ``code``, ``sourcecode``): docutils' own,
+    taking every option Sphinx adds (``:caption:``, ``:emphasize-lines:``, ``:linenos:``,
+    ``:dedent:``) as written.  docutils rejects an option it does not know, and the code went
+    with the rejected directive: Django's and Flask's files under ``:caption:`` were lost."""
+    from docutils.parsers.rst import directives
+    from docutils.parsers.rst.directives.body import CodeBlock
+
+    class Options(dict[str, Any]):
+        """docutils' options as it reads them; any other is kept as written."""
+
+        def __missing__(self, key: str) -> Any:
+            return directives.unchanged
+
+        def __contains__(self, key: object) -> bool:
+            return True
+
+    class Code(CodeBlock):
+        option_spec = Options(CodeBlock.option_spec)
+
+    return Code
 
 
 @functools.lru_cache(maxsize=8)

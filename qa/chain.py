@@ -10,6 +10,7 @@ equal the stored source text at its offsets.
 from __future__ import annotations
 
 import re
+import textwrap
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -516,14 +517,16 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
     def _prose(self, claim_text: str, doc_id: str, start: int) -> str:
         """The claim as the answer's prose: on one line, as a sentence reads (a wrapped
         paragraph's line ends, a directive body's indentation and a quoted paragraph's quote
-        marks are layout, not words); a claim quoting code keeps its lines.  The citation keeps
-        the exact text either way."""
+        marks are layout, not words); a claim quoting code keeps its lines, without the
+        reStructuredText directive above them (".. code-block:: bash" and its options are
+        markup, as a heading's underline is).  The citation keeps the exact text either way."""
         if "\n" not in claim_text.strip():
             return claim_text.strip()
         doc = self._document(doc_id)
         blocks = [*doc.blocks, *doc.item_parts] if doc is not None else []
         if any(b.kind in CODE_KINDS and b.start <= start < b.end for b in blocks):
-            return claim_text.strip()
+            code = _CODE_DIRECTIVE.sub("", claim_text.lstrip("\n"), count=1)
+            return textwrap.dedent(code).strip() if code != claim_text else claim_text.strip()
         return " ".join(_LINE_QUOTE_MARKS.sub("", claim_text).split())
 
     def _locate(self, claim: Claim, evidence: Sequence[Evidence]) -> tuple[str, int, int] | None:
@@ -546,6 +549,10 @@ _SECTION_CHUNKS = 2
 # what it returns are all in them).
 _OBJECTS = 3
 _OBJECT_CHUNKS = 6
+# A reStructuredText code directive's own line and its option lines, above the code it holds.
+_CODE_DIRECTIVE = re.compile(
+    r"\A[ \t]*\.\.[ \t]+(?:code-block|code|sourcecode)::[^\n]*\n(?:[ \t]+:[\w-]+:[^\n]*\n)*"
+)
 # The quote marks opening a line of a quoted paragraph ("... params\n> won't always ...").
 _LINE_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
 

@@ -163,6 +163,25 @@ def test_a_code_directive_inside_another_directive_is_code() -> None:
     ]
 
 
+def test_a_code_directive_with_sphinx_options_is_code() -> None:
+    """docutils rejects options it does not know, and Sphinx adds several (a file's name as
+    ``:caption:``): the directive is still code, its options with it."""
+    text = (
+        "Write the view:\n\n"
+        ".. code-block:: python\n    :caption: ``polls/views.py``\n    :emphasize-lines: 2\n\n"
+        "    def index(request):\n        return HttpResponse('Hello')\n\n"
+        ".. code:: python\n    :linenos:\n\n    x = 1\n\n"
+        "After.\n"
+    )
+    kinds = [(b.kind, text[b.start : b.end].split("\n")[-1].strip()) for b in rst_blocks(text)]
+    assert kinds == [
+        ("paragraph", "Write the view:"),
+        ("code", "return HttpResponse('Hello')"),
+        ("code", "x = 1"),
+        ("paragraph", "After."),
+    ]
+
+
 def test_rst_that_docutils_cannot_read_still_has_blocks() -> None:
     text = "Title\n=====\n\n- item one\n- item two\n\n   unexpected indent\n  odd\n"
     blocks = rst_blocks(text)

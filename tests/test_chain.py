@@ -579,6 +579,30 @@ def test_an_answer_reads_a_wrapped_sentence_on_one_line_and_quotes_it_exactly(
     assert chain._prose("a\n> b\n>> c", "gauges.txt", text.index("The harbour")) == "a b c"
 
 
+def test_an_answer_shows_code_without_its_rst_directive_and_quotes_it_exactly(
+    tmp_path: Path,
+) -> None:
+    """ ".. code-block:: bash" and its options are markup above the code: the answer's prose
+    shows the code alone, the citation the stored text, directive and all."""
+    text = (
+        "Gauges\n======\n\n"
+        "To read the gauge on another port, run:\n\n"
+        ".. code-block:: bash\n"
+        "    :caption: reading\n\n"
+        "    gauge read --port 7\n"
+        "    gauge read --port 8\n"
+    )
+    corpus = write_corpus(tmp_path / "pages", {"gauges.rst": text})
+    parts = ingested(tmp_path / "data", corpus)
+    chain = parts.chain()
+    answer = chain.ask("How do I read the gauge on another port?")
+    assert not answer.refused, answer.answer
+    assert "gauge read --port 7\ngauge read --port 8" in answer.answer
+    assert ".. code-block::" not in answer.answer and ":caption:" not in answer.answer
+    assert any(c.quote.startswith(".. code-block:: bash") for c in answer.citations)
+    assert_exact(answer, parts.sources)
+
+
 def test_a_best_sentence_that_asks_brings_the_sentence_answering_it(tmp_path: Path) -> None:
     """A question the text asks itself ("But how do you cap the log?") matches a user's question
     best; the next sentence is the text's answer, and comes with it (Flask's docs answered

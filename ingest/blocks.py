@@ -639,20 +639,8 @@ def _unknown_directive() -> type:
     """The directive class standing for any directive docutils does not know (built on first
     use, so docutils is imported only for reStructuredText)."""
     from docutils import nodes
-    from docutils.parsers.rst import Directive, directives
+    from docutils.parsers.rst import Directive
     from docutils.statemachine import StringList
-
-    class AnyOption(dict[str, Any]):
-        """Every option is accepted, its value kept as written."""
-
-        def __missing__(self, key: str) -> Any:
-            return directives.unchanged
-
-        def __contains__(self, key: object) -> bool:
-            return True
-
-        def __bool__(self) -> bool:
-            return True
 
     class Unknown(Directive):
         """A directive docutils does not know, read by what is written on its own line:
@@ -677,7 +665,7 @@ def _unknown_directive() -> type:
         optional_arguments = 1
         final_argument_whitespace = True
         has_content = True
-        option_spec = AnyOption()
+        option_spec = _any_options()
 
         def run(self) -> list[Any]:
             marker, _, rest = self.block_text.partition("\n")
@@ -773,22 +761,30 @@ def _code_directive() -> type:
     taking every option Sphinx adds (``:caption:``, ``:emphasize-lines:``, ``:linenos:``,
     ``:dedent:``) as written.  docutils rejects an option it does not know, and the code went
     with the rejected directive: Django's and Flask's files under ``:caption:`` were lost."""
-    from docutils.parsers.rst import directives
     from docutils.parsers.rst.directives.body import CodeBlock
 
-    class Options(dict[str, Any]):
-        """docutils' options as it reads them; any other is kept as written."""
+    class Code(CodeBlock):
+        option_spec = _any_options(CodeBlock.option_spec)
 
+    return Code
+
+
+def _any_options(known: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A directive's option spec that accepts every option: those in ``known`` read as docutils
+    reads them, any other kept as written."""
+    from docutils.parsers.rst import directives
+
+    class AnyOption(dict[str, Any]):
         def __missing__(self, key: str) -> Any:
             return directives.unchanged
 
         def __contains__(self, key: object) -> bool:
             return True
 
-    class Code(CodeBlock):
-        option_spec = Options(CodeBlock.option_spec)
+        def __bool__(self) -> bool:
+            return True
 
-    return Code
+    return AnyOption(known or {})
 
 
 @functools.lru_cache(maxsize=8)

@@ -525,8 +525,9 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         doc = self._document(doc_id)
         blocks = [*doc.blocks, *doc.item_parts] if doc is not None else []
         if any(b.kind in CODE_KINDS and b.start <= start < b.end for b in blocks):
-            code = _CODE_DIRECTIVE.sub("", claim_text.lstrip("\n"), count=1)
-            return textwrap.dedent(code).strip() if code != claim_text else claim_text.strip()
+            quoted = claim_text.lstrip("\n")
+            code = _CODE_DIRECTIVE.sub("", quoted, count=1)
+            return textwrap.dedent(code).strip() if code != quoted else claim_text.strip()
         return " ".join(_LINE_QUOTE_MARKS.sub("", claim_text).split())
 
     def _locate(self, claim: Claim, evidence: Sequence[Evidence]) -> tuple[str, int, int] | None:

@@ -962,8 +962,8 @@ class SourceTruncated:
     A region candidate that is not the best but within ``member_margin`` of it counts only when
     it holds a word of the question (``mentions``), the guard :class:`ListAsked` puts on the same
     margin: the margin is absolute, and when every candidate scores low every one is within it,
-    so "Which countries would offer guarantees?" of an article ending in a cut-off list of
-    concessions was refused as a question for that list.
+    so "Which ports does the ferry serve?" of a page ending in a cut-off list of fares was
+    refused as a question for that list.
     """
 
     lead_sentences: int = 1

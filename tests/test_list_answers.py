@@ -240,6 +240,35 @@ def test_an_introduction_is_quoted_with_what_it_introduces(tmp_path: Path) -> No
     assert_exact(answer, parts.sources)
 
 
+def test_an_introduction_over_a_labelled_example_is_quoted_with_label_and_code(
+    tmp_path: Path,
+) -> None:
+    """A book's examples carry a label line above their code ("Filename: src/main.rs"): the
+    introduction brings the label and the code, not the label alone.  A sentence between
+    them is not a label: the introduction brings only that sentence."""
+    page = (
+        "<html><body><h1>Gauges</h1><p>Tidewater reads every gauge of the harbour.</p>"
+        "<p>You can read one gauge by its number, like this:</p>"
+        '<p><span class="filename">Filename: src/main.rs</span></p>'
+        "<pre><code>let reading = gauges[3].read();</code></pre>"
+        "<p>You can reset a gauge like this:</p><p>Resetting clears the stored readings.</p>"
+        "<pre><code>gauges[3].reset();</code></pre></body></html>"
+    )
+    question = "How do I read one gauge by its number?"
+    answer, quotes, parts = answered(tmp_path, "gauges.html", page, question)
+    assert quotes[:2] == [
+        "You can read one gauge by its number, like this:",
+        "Filename: src/main.rs",
+    ]
+    assert any("gauges[3].read()" in q for q in quotes[2:]), quotes
+    assert_exact(answer, parts.sources)
+    answer, quotes, parts = answered(
+        tmp_path / "reset", "gauges.html", page, "How do I reset a gauge?"
+    )
+    assert "Resetting clears the stored readings." in quotes, quotes
+    assert not any("reset();" in q for q in quotes), quotes
+
+
 def test_an_introduction_over_tabs_is_quoted_with_the_first_tab_s_example(tmp_path: Path) -> None:
     """Tabs (``.. tab:: Unix``) label the example an introduction announces, one per system;
     the example sits under the tab's heading, in another chunk, and comes with it.  Under a

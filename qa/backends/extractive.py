@@ -174,7 +174,9 @@ def _list_after(
 ) -> list[Sentence]:
     """What an introducing candidate introduces, in the same chunk: the list items that follow
     it, or else the one candidate right after it ("Official website:" / its URL; "Install it
-    with:" / the command), when nothing but blank space stands between them."""
+    with:" / the command), when nothing but blank space stands between them; when that one is
+    a label over code (a line that does not end as a sentence: "Filename: src/main.rs" above
+    the example), the code under it too."""
     following = sorted(
         (
             s.sentence
@@ -197,7 +199,22 @@ def _list_after(
         return items
     after = following[0]
     between = document.text[intro.end : after.start]
-    return [after] if not between.strip() and not after.introduces else []
+    if between.strip() or after.introduces:
+        return []
+    below = following[1] if len(following) > 1 else None
+    if (
+        below is not None
+        and below.role == "code"
+        and "\n" not in after.text.strip()
+        and not _SENTENCE_ENDS.search(after.text)
+        and not document.text[after.end : below.start].strip()
+    ):
+        return [after, below]
+    return [after]
+
+
+# A line that ends as a sentence does: a stop, then closing quotes, brackets or inline markup.
+_SENTENCE_ENDS = re.compile(r"[.!?][\"'’”)\]*_`]*\s*$")
 
 
 def _strip_marker(text: str) -> str:

@@ -714,7 +714,7 @@ def _opens_with_prose(content: Sequence[str]) -> bool:
         bool(paragraph)
         and len({_indent(row) for row in paragraph}) == 1
         and _PROSE_OPENING.match(paragraph[0].lstrip()) is not None
-        and _SENTENCE_ENDED.search(paragraph[-1]) is not None
+        and SENTENCE_ENDED.search(paragraph[-1]) is not None
     )
 
 
@@ -725,7 +725,7 @@ def _indent(row: str) -> str:
 # A line opening prose: a word, or inline markup before one (":func:`x`", "*Note*", "``x``").
 _PROSE_OPENING = re.compile(r"[:*`\"“]*[A-Za-z]")
 # A line ending a sentence: a stop, then closing quotes, brackets or inline markup.
-_SENTENCE_ENDED = re.compile(r"[.!?][\"'’”)\]*`_]*\s*$")
+SENTENCE_ENDED = re.compile(r"[.!?][\"'’”)\]*`_]*\s*$")
 
 
 # A Sphinx class's signature names it with a capital letter, a dot or a parenthesis

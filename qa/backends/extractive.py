@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ingest.blocks import SENTENCE_ENDED
 from qa.backends import Hints
 from qa.lists import list_claims, list_items_after, shown_under_labels
 from qa.signals import ScoredSentence, Sentence, SentenceScorer
@@ -206,15 +207,11 @@ def _list_after(
         below is not None
         and below.role == "code"
         and "\n" not in after.text.strip()
-        and not _SENTENCE_ENDS.search(after.text)
+        and not SENTENCE_ENDED.search(after.text)
         and not document.text[after.end : below.start].strip()
     ):
         return [after, below]
     return [after]
-
-
-# A line that ends as a sentence does: a stop, then closing quotes, brackets or inline markup.
-_SENTENCE_ENDS = re.compile(r"[.!?][\"'’”)\]*_`]*\s*$")
 
 
 def _strip_marker(text: str) -> str:

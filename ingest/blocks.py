@@ -62,7 +62,9 @@ _RST_ITEM_MARKER = re.compile(r"^\s*(?:[-*+•]|#[.)]|\d{1,3}[.)]|[a-zA-Z][.)]|\
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")
 # A blank line (spaces and tabs allowed on it): paragraphs and an item's parts end there.
 BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
-_RST_CODE_DIRECTIVE = re.compile(r"^\s*\.\.\s+(?:code-block|code|sourcecode|doctest)::")
+# reStructuredText's directives whose body is code (docutils' "code" and Sphinx's aliases).
+RST_CODE_DIRECTIVES = ("code-block", "code", "sourcecode")
+_RST_CODE_DIRECTIVE = re.compile(rf"^\s*\.\.\s+(?:{'|'.join((*RST_CODE_DIRECTIVES, 'doctest'))})::")
 
 
 class _Lines:
@@ -418,7 +420,7 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
         elif kind == "paragraph_open" and token.map and not context:
             start, end = lines.span(*token.map)
             one_line = token.map[1] - token.map[0] == 1
-            if one_line and i + 1 < len(tokens) and _bold_title(tokens[i + 1].content):
+            if one_line and i + 1 < len(tokens) and _markdown_bold_title(tokens[i + 1].content):
                 # A line all in bold that reads as a title is a heading one level below the
                 # section it sits in, as in HTML ("**Run tests by keyword expressions**").
                 blocks.append(Block(start, end, "heading", min(max(level + 1, 2), 6)))
@@ -429,7 +431,7 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     return tuple(b for b in blocks if b.start < b.end)
 
 
-def _bold_title(line: str) -> bool:
+def _markdown_bold_title(line: str) -> bool:
     """A paragraph's line is one strong span holding all of it, and its text reads as a title
     (:func:`ingest.loaders.reads_as_title`)."""
     if line.strip()[:2] not in ("**", "__"):
@@ -626,7 +628,7 @@ def _read_unknown_directives(text: str) -> None:
         if directives.directive(name, cast(Any, en), probe)[0] is None:
             directives.register_directive(name, _unknown_directive())
     directives.register_directive("class", _class_directive())
-    for name in ("code", "code-block", "sourcecode"):
+    for name in RST_CODE_DIRECTIVES:
         directives.register_directive(name, _code_directive())
 
 

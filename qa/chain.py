@@ -22,6 +22,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, Field
 
+from ingest.blocks import RST_CODE_DIRECTIVES
 from qa.backends import AnswerBackend, Hints
 from qa.citations import (
     locate_quote,
@@ -552,7 +553,7 @@ _OBJECTS = 3
 _OBJECT_CHUNKS = 6
 # A reStructuredText code directive's own line and its option lines, above the code it holds.
 _CODE_DIRECTIVE = re.compile(
-    r"\A[ \t]*\.\.[ \t]+(?:code-block|code|sourcecode)::[^\n]*\n(?:[ \t]+:[\w-]+:[^\n]*\n)*"
+    rf"\A[ \t]*\.\.[ \t]+(?:{'|'.join(RST_CODE_DIRECTIVES)})::[^\n]*\n(?:[ \t]+:[\w-]+:[^\n]*\n)*"
 )
 # The quote marks opening a line of a quoted paragraph ("... params\n> won't always ...").
 _LINE_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)

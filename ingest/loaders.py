@@ -836,23 +836,48 @@ def _collapse(text: str) -> str:
 
 
 def iter_files(paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Supported files under ``paths`` (sorted, hidden folders skipped) and the skipped ones."""
+    """Supported files under ``paths`` (sorted, hidden folders skipped) and the skipped ones:
+    unsupported files, and in a Sphinx HTML build the copies of its sources and its generated
+    index pages (:func:`_walk`)."""
     files: list[Path] = []
     skipped: list[Path] = []
     seen: set[Path] = set()
     for root in paths:
-        candidates = [root] if root.is_file() else _walk(root)
-        for path in candidates:
+        candidates = [(root, True)] if root.is_file() else _walk(root)
+        for path, wanted in candidates:
             if path in seen:
                 continue
             seen.add(path)
-            (files if path.suffix.lower() in SUPPORTED_SUFFIXES else skipped).append(path)
+            supported = wanted and path.suffix.lower() in SUPPORTED_SUFFIXES
+            (files if supported else skipped).append(path)
     return files, skipped
 
 
-def _walk(root: Path) -> list[Path]:
-    found: list[Path] = []
+# A Sphinx HTML build: its root holds the inventory every HTML build writes (``objects.inv``),
+# a copy of each page's source under ``_sources`` ("quickstart.rst.txt") and generated pages
+# that list the others (the general index, a module index, the search page).  The copies repeat
+# the pages in raw markup ("Requests is :ref:`installed <install>`" beside the page's
+# "Requests is installed.") and the indexes as entries ("json() (requests.Response method)"):
+# read, they crowd the pages out of the evidence.
+SPHINX_INVENTORY = "objects.inv"
+SPHINX_SOURCES = "_sources"
+_SPHINX_GENERATED = re.compile(r"(?:genindex(?:-\w+)?|py-modindex|search)\.html")
+
+
+def _walk(root: Path) -> list[tuple[Path, bool]]:
+    """Every file under ``root`` with whether it is wanted (hidden files and folders, and
+    ``_SKIPPED_DIRS``, are not walked at all)."""
+    found: list[tuple[Path, bool]] = []
     for current, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
-        found.extend(Path(current) / n for n in sorted(names) if not n.startswith("."))
+        here = Path(current)
+        if SPHINX_INVENTORY in names and SPHINX_SOURCES in dirs:
+            dirs.remove(SPHINX_SOURCES)
+            found.extend((p, False) for p, _ in _walk(here / SPHINX_SOURCES))
+        sphinx = SPHINX_INVENTORY in names
+        found.extend(
+            (here / n, not (sphinx and _SPHINX_GENERATED.fullmatch(n)))
+            for n in sorted(names)
+            if not n.startswith(".")
+        )
     return found

@@ -346,6 +346,39 @@ def test_iter_files_walks_sorted_and_skips_hidden_folders(tmp_path: Path) -> Non
     assert iter_files([tmp_path]) == (files, skipped)
 
 
+def test_iter_files_passes_over_a_sphinx_builds_source_copies_and_indexes(tmp_path: Path) -> None:
+    """A Sphinx HTML build (``objects.inv`` at its root) keeps each page's source in ``_sources``
+    and writes index pages: they repeat the pages, so they are skipped, and only there."""
+    build, plain = tmp_path / "build", tmp_path / "plain"
+    names = [
+        "index.html",
+        "user/install.html",
+        "_sources/index.rst.txt",
+        "_sources/user/install.rst.txt",
+        "genindex.html",
+        "genindex-A.html",
+        "py-modindex.html",
+        "search.html",
+        "_modules/pkg/api.html",
+    ]
+    for root in (build, plain):
+        for name in names:
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text("x")
+    (build / "objects.inv").write_bytes(b"# Sphinx inventory version 2\n")
+    files, skipped = iter_files([build])
+    assert [p.relative_to(build).as_posix() for p in files] == [
+        "index.html",
+        "_modules/pkg/api.html",
+        "user/install.html",
+    ]
+    assert sorted(p.relative_to(build).as_posix() for p in skipped) == sorted(
+        [*names[2:8], "objects.inv"]
+    )
+    files, _ = iter_files([plain])
+    assert len(files) == len(names)
+
+
 def test_iter_files_accepts_single_files(tmp_path: Path) -> None:
     good, bad = tmp_path / "one.md", tmp_path / "two.csv"
     good.write_text("x")

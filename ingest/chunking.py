@@ -38,7 +38,9 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 """
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
-_SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?=\s)")
+# A sentence's end, with its closing quotes and brackets and any footnote references after it
+# ("... in an import statement. [1]": the reference is the sentence's, not the next one's).
+_SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?:[ \t]*\[\d{1,3}\])*(?=\s)")
 _WORD = re.compile(r"\S+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).

@@ -127,6 +127,12 @@ def _check_invariants(
         ("It uses port\n5000. Then it waits.", ["It uses port\n5000.", "Then it waits."]),
         # A quote interrupts a paragraph; the lines of a quoted paragraph go on with it.
         ("The gauge\n> reads low. Then\n> high.", ["The gauge", "> reads low.", "Then\n> high."]),
+        # A footnote reference after a sentence's end is that sentence's, with or without a
+        # space before it ("... in 1994.[3] The ..." of a copied web article).
+        (
+            "It ran in 1994.[3] The gauge failed. [1]\n(It was old.) Done.",
+            ["It ran in 1994.[3]", "The gauge failed. [1]", "(It was old.)", "Done."],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

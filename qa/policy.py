@@ -435,11 +435,29 @@ def _in_place_of(run: list[str], i: int, passage: list[list[str]]) -> list[tuple
 # CORS terms, what is an origin?").
 _THING = r"(?:[^?!.;:,]|\.(?=\w)){1,60}?"  # a dot only inside a name ("json.dumps")
 _WHAT_IS = re.compile(
-    r"^\W*(?:[^,?!.;:]{1,40},\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
-    rf"(?P<subject>{_THING})\s*[?.!]*\s*$",
+    # "What is meant by X?", "What does X mean?": the same question in other words (the first
+    # before "What is X?", which would take "meant by X" for its subject).
+    rf"^\W*what\s+is\s+meant\s+by\s+(?:an?\s+|the\s+)?(?P<meant_by>{_THING})\s*[?.!]*\s*$"
+    r"|^\W*(?:[^,?!.;:]{1,40},\s*)?what(?:\s+is|\s+are|['’]s)\s+(?:an?\s+)?"
+    rf"(?P<subject>{_THING})\s*[?.!]*\s*$"
+    rf"|^\W*what\s+(?:does|do)\s+(?:an?\s+|the\s+)?(?P<meant>{_THING})\s+mean\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+
+
+def _what_is(question: str) -> str | None:
+    """The X of "What is X?" (or "What does X mean?", "What is meant by X?"), or None."""
+    found = _WHAT_IS.match(question)
+    if found is None:
+        return None
+    return found.group("subject") or found.group("meant") or found.group("meant_by")
+
+
 _MARKUP = r"[*_`\"'“”‘’]*"
+_QUOTES = "\"'“”‘’`"
+# The verbs of a definition other than "is": '"Licensor" shall mean the copyright owner ...',
+# "X refers to ...".
+_MEANS = r"(?:shall\s+)?means?|refers?\s+to"
 # What opens a predicate that names what a thing is ("X is a library", "X is the part that"),
 # rather than a state it is in ("X is now installed", "X is created when ...").
 _NAMING_DETERMINERS = ("a", "an", "the", "one")
@@ -465,8 +483,7 @@ class Defined:
 
     def subject(self, asked: Asked) -> str | None:
         """What the question asks to be defined ("X" of "What is X?"), or None."""
-        found = _WHAT_IS.match(asked.cleaned)
-        return found.group("subject") if found else None
+        return _what_is(asked.cleaned)
 
     def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
         """The index of the first (best-ranked) candidate defining the question's subject."""
@@ -479,11 +496,12 @@ class Defined:
         if found is None:
             return None, False
         # The subject's words may be joined by hyphens ("git subtree" of "git-subtree").
-        subject = r"[\s-]+".join(re.escape(w) for w in found.split())
+        subject = r"[\s-]+".join(re.escape(w) for w in found.strip(_QUOTES).split())
         defines = re.compile(
             rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
             rf"{_MARKUP}(?:\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?"
-            rf"|(?:\(\w+\))?\s+(?P<dash>-{{1,2}}|[–—])\s+)\S",
+            rf"|(?:\(\w+\))?\s+(?P<dash>-{{1,2}}|[–—])\s+"
+            rf"|,?\s+(?P<means>{_MEANS})[,:]?\s+)\S",
             re.IGNORECASE,
         )
         # Or in a clause after it, naming what it is: "This manual is for GNU Libtasn1
@@ -499,7 +517,7 @@ class Defined:
             if s.role not in ("sentence", "list_item"):
                 continue
             match = defines.match(s.text.strip())
-            if match and (match.group("named") or match.group("dash")):
+            if match and (match.group("named") or match.group("dash") or match.group("means")):
                 return i, True
             if match and found_at is None:
                 found_at = i
@@ -569,8 +587,7 @@ class SectionAsked:
         does = _DOES_WHAT.match(asked.cleaned)
         if does:
             return does.group("topic") or does.group("purpose")
-        what = _WHAT_IS.match(asked.cleaned)
-        return what.group("subject") if what else None
+        return _what_is(asked.cleaned)
 
     def titled(self, topic_phrase: str, titles: dict[str, str]) -> list[str]:
         """The ids of the documents whose titles the topic names (every content word of the

@@ -323,6 +323,31 @@ def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:
     assert rule.check(gauge, candidates("tide-gauge-x - another tool")) is None
 
 
+def test_defined_reads_other_words_for_what_a_thing_is() -> None:
+    """The questions "What does X mean?" and "What is meant by X?" ask what "What is X?" asks, and a
+    definition may say "means" ('"Licensor" shall mean the copyright owner ...', in the Apache
+    License) or "refers to"."""
+
+    def candidates(*texts: str) -> list[Sentence]:
+        return [Sentence("d", "c", None, i, i + 1, t, 0, "sentence") for i, t in enumerate(texts)]
+
+    rule = Defined()
+    assert rule.subject(asked("What does tide gauge mean?")) == "tide gauge"
+    assert rule.subject(asked('What is meant by "neap tide"?')) == '"neap tide"'
+    assert rule.subject(asked("What do gauges mean?")) == "gauges"
+    assert rule.subject(asked("What does the gauge read?")) is None
+    found = candidates("The gauge reads neap tides.", '"Neap tide" shall mean the lowest tide.')
+    assert rule.find(asked('What is meant by "neap tide"?'), found) == (1, True)
+    assert rule.find(asked("What does neap tide mean?"), found) == (1, True)
+    assert rule.find(asked("What is a neap tide?"), found) == (1, True)
+    assert (
+        rule.check(asked("What is Tidewater?"), candidates("Tidewater means, here, a tool.")) == 0
+    )
+    assert rule.check(asked("What is spring?"), candidates("Spring refers to a high tide.")) == 0
+    # The verb must follow the thing itself.
+    assert rule.check(asked("What is a tide?"), candidates("A tide table means work.")) is None
+
+
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:
     text = (
         "Tides\n\nTides rise twice a day.\n\n"

@@ -58,6 +58,9 @@ ITEM_PART_MEDIA_TYPES = frozenset({"text/markdown", "text/x-rst", "text/html"})
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?:.*\r?\n)*?---[ \t]*(?:\r?\n|\Z)")
 _LIST_MARKER = re.compile(rf"^(\s*)(?:{BULLET}|\d{{1,3}}[.)]|[a-zA-Z][.)]|\(\w{{1,3}}\))\s+\S")
 _RST_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")
+# A numbered title ("1. Definitions" over a row of dashes, as the Mozilla Public License's
+# plain text numbers its sections): underlined, it is a title, not a list item.
+_NUMBERED_TITLE = re.compile(r"^\s*\d{1,3}[.)]\s+\S")
 _RST_ITEM_MARKER = re.compile(r"^\s*(?:[-*+•]|#[.)]|\d{1,3}[.)]|[a-zA-Z][.)]|\(\w{1,3}\))\s+\S")
 _RST_DIRECTIVE = re.compile(r"^\s*\.\.\s+[\w:-]+::")
 # A blank line (spaces and tabs allowed on it): paragraphs and an item's parts end there.
@@ -1068,7 +1071,7 @@ def rst_headings_by_lines(text: str) -> list[HeadingLine]:
             under
             and stripped
             and not _RST_ADORNMENT.match(title)
-            and not _LIST_MARKER.match(title)
+            and (not _LIST_MARKER.match(title) or _NUMBERED_TITLE.match(title))
             and len(lines.line(index + 1).strip()) >= min(len(stripped), 3)
             and (
                 index == 0

@@ -33,6 +33,19 @@ def test_plain_text_without_title_has_no_title() -> None:
     assert section_at(sections, len(text) - 3) == "A Heading Later"
 
 
+def test_plain_text_underlined_numbered_title_is_a_heading_and_a_list_is_not() -> None:
+    """The Mozilla Public License's plain text numbers its underlined sections ("1. Definitions"
+    over a row of dashes): a title, not a list item.  A list's last item over a rule stays an
+    item: a title stands after a blank line."""
+    text = (
+        f"Tide Licence\n============\n\n1. Definitions\n--------------\n\n{BODY}\n\n"
+        f"2. Grants\n---------\n\n{BODY}\n\n- one\n- two\n-----\n\n{BODY}\n"
+    )
+    title, sections = find_sections(text, "text/plain")
+    assert title == "Tide Licence"
+    assert [s.title for s in sections] == ["Tide Licence", "1. Definitions", "2. Grants"]
+
+
 def test_plain_text_rejects_sentences_lists_and_trailing_lines() -> None:
     for line in [
         "This ends with a period.",

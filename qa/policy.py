@@ -1,7 +1,8 @@
 """The answer decision, in one place: ordered structural rules, then one learned model.
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
-    evidence ─▶ restated, object_named (ranking) ─▶ defined ─▶ section_asked ─▶ source_truncated
+    evidence ─▶ title_asked ─▶ restated, object_named (ranking) ─▶ defined ─▶ section_asked
+             ─▶ source_truncated
              ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed
              ─▶ number_absent ─▶ negation_unstated ─▶ name_swapped ─▶ answer | not_in_documents
 
@@ -464,6 +465,83 @@ _NAMING_DETERMINERS = ("a", "an", "the", "one")
 # A link around the subject: "[X](https://...) is", "`X <https://...>`_ is".
 _LINK_OPEN = r"\[?"
 _LINK_CLOSE = r"(?:\]\([^)\s]*\)|\s+<[^>\s]+>`_{1,2})?"
+
+
+# "What is the title of the article?", "What's the headline?", "What is this page called?": the
+# nouns a reader uses for a text and for its title (general English, no document in mind).
+_TEXT_NOUN = r"(?:article|document|page|text|story|piece|post|report|essay|chapter|file)"
+_TITLE_NOUN = r"(?:title|headline|heading|name)"
+_TITLE_ASKED = re.compile(
+    r"^\W*what(?:\s+is|\s+was|['’]s)\s+(?:"
+    rf"(?:the\s+)?{_TITLE_NOUN}(?:\s+of\s+(?:the|this)\s+{_TEXT_NOUN})?"
+    rf"|(?:the|this)\s+{_TEXT_NOUN}['’]s\s+{_TITLE_NOUN}"
+    rf"|(?:the|this)\s+{_TEXT_NOUN}\s+(?:called|titled|named)"
+    r")\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TitleAsked:
+    """A question for the title of the text ("What is the title of the article?", "What is the
+    headline?", "What is this page called?") is answered with the document's title as it
+    stands in the text.  A heading labels text and is no answer candidate, so the model never
+    saw the title, and the question was refused as about something the documents never
+    mention.  The document is the one the best evidence comes from (the chain joins the chunk
+    holding its title to the evidence); a document whose title is not a heading of its text
+    (a Markdown front matter's ``title:``) has none to quote, and the question goes on.
+    """
+
+    name: str = "title_asked"
+
+    def asks(self, asked: Asked) -> bool:
+        """Whether the question asks for the text's title."""
+        return _TITLE_ASKED.match(asked.cleaned) is not None
+
+    @staticmethod
+    def span(document: Document) -> tuple[int, int] | None:
+        """Where the document's title stands in its text (inside its level-1 heading), or
+        None."""
+        if not document.title:
+            return None
+        for section in document.sections:
+            if section.level == 1 and section.title == document.title:
+                at = document.text.find(document.title, section.heading_start, section.heading_end)
+                if at >= 0:
+                    return at, at + len(document.title)
+        return None
+
+    def check(
+        self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
+    ) -> Sentence | None:
+        """The title of the best evidence's document as a candidate to quote, or None."""
+        if not evidence or not self.asks(asked):
+            return None
+        doc_id = evidence[0].chunk.document
+        document = next((d for d in documents if d.id == doc_id), None)
+        where = self.span(document) if document is not None else None
+        if document is None or where is None:
+            return None
+        start, end = where
+        rank = next(
+            (
+                i
+                for i, ev in enumerate(evidence)
+                if ev.chunk.document == doc_id and ev.chunk.start <= start and end <= ev.chunk.end
+            ),
+            None,
+        )
+        if rank is None:
+            return None
+        return Sentence(
+            document=doc_id,
+            chunk_id=evidence[rank].chunk.id,
+            section=document.title,
+            start=start,
+            end=end,
+            text=document.text[start:end],
+            rank=rank,
+        )
 
 
 @dataclass(frozen=True)
@@ -1193,6 +1271,7 @@ class AnswerDecider:
         swapped: NameSwapped | None = None,
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
+        title: TitleAsked | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
     ) -> None:
         self.scorer = scorer
@@ -1209,6 +1288,7 @@ class AnswerDecider:
         self.swapped = swapped or NameSwapped()
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
+        self.title = title or TitleAsked()
         self.rules_before = tuple(rules_before)
 
     def named_topic(self, asked: Asked) -> str | None:
@@ -1230,6 +1310,15 @@ class AnswerDecider:
         self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
     ) -> Decision:
         """Answer or refuse, given the retrieved evidence and its documents."""
+        title = self.title.check(asked, evidence, documents)
+        if title is not None:
+            return Decision(
+                None,
+                self.title.name,
+                "the question asks for the title of the text; it stands in its heading",
+                ranked=(ScoredSentence(title, 1.0, 1.0, 1.0, term_set(title.text)),),
+                passage=True,
+            )
         sentences, features, cos = self.signals(asked, evidence, documents)
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)

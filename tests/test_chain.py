@@ -394,6 +394,30 @@ def _long_section(tmp_path: Path, heading: str, opening: str, tail: str) -> Comp
     return parts
 
 
+def test_a_question_for_the_title_quotes_the_title_heading(tmp_path: Path) -> None:
+    """A heading is no answer candidate, so "What is the title of the article?" was refused as
+    about a topic the corpus never mentions; the title now answers, quoted from its heading
+    (an underlined plain-text title here: the quote is the title, not its underline), even when
+    retrieval finds only a later chunk."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    log = " ".join(f"On day {i} the keeper notes calm water and a light wind." for i in range(30))
+    text = f"Tides at the Old Quay\n=====================\n\n{log}\n\nThe keeper retired in May.\n"
+    (corpus / "quay.txt").write_text(text)
+    parts = build(make_settings(tmp_path / "data", corpus, retrieval={"top_k": 1}))
+    assert parts.pipeline().run([corpus]).ok
+    chain = parts.chain()
+    question = "What is the title of the article?"
+    assert all(ev.chunk.start > 0 for ev in chain.retriever.retrieve(question))
+    for asked in (question, "What's the headline?", "What is this document called?"):
+        answer = chain.ask(asked)
+        assert not answer.refused and answer.decided_by == "title_asked", answer.answer
+        assert [c.quote for c in answer.citations] == ["Tides at the Old Quay"]
+        assert_exact(answer, parts.sources)
+    # Other questions about names are the model's, as before.
+    assert chain.ask("What is the name of the keeper?").decided_by != "title_asked"
+
+
 def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path: Path) -> None:
     """ "What does the documentation say about X?" names a section by its heading: its opening
     sentence answers, even when retrieval for the whole question finds only a later chunk, and

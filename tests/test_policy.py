@@ -33,6 +33,7 @@ from qa.policy import (
     Restated,
     SectionAsked,
     SourceTruncated,
+    TitleAsked,
     Unconfirmed,
     Unmentioned,
     strip_instructions,
@@ -346,6 +347,27 @@ def test_defined_reads_other_words_for_what_a_thing_is() -> None:
     assert rule.check(asked("What is spring?"), candidates("Spring refers to a high tide.")) == 0
     # The verb must follow the thing itself.
     assert rule.check(asked("What is a tide?"), candidates("A tide table means work.")) is None
+
+
+def test_title_asked_reads_a_question_for_the_texts_title() -> None:
+    rule = TitleAsked()
+    for question in (
+        "What is the title of the article?",
+        "what's the headline",
+        "What is the name of this page?",
+        "What was the article's title?",
+        "What is this document called?",
+        "What is the heading?",
+    ):
+        assert rule.asks(asked(question)), question
+    for question in (
+        "What is the title of the plan?",
+        "What is the name of the keeper?",
+        "Who wrote the article?",
+        "What is the article about?",
+        "What does the title mean?",
+    ):
+        assert not rule.asks(asked(question)), question
 
 
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:

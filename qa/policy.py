@@ -469,11 +469,14 @@ _LINK_CLOSE = r"(?:\]\([^)\s]*\)|\s+<[^>\s]+>`_{1,2})?"
 
 # "What is the title of the article?", "What's the headline?", "What is this page called?": the
 # nouns a reader uses for a text and for its title (general English, no document in mind).
+# A name or a heading alone may be another thing's ("What is the name?" after a question about a
+# person): of the text, or a title or headline.
 _TEXT_NOUN = r"(?:article|document|page|text|story|piece|post|report|essay|chapter|file)"
 _TITLE_NOUN = r"(?:title|headline|heading|name)"
 _TITLE_ASKED = re.compile(
     r"^\W*what(?:\s+is|\s+was|['’]s)\s+(?:"
-    rf"(?:the\s+)?{_TITLE_NOUN}(?:\s+of\s+(?:the|this)\s+{_TEXT_NOUN})?"
+    r"(?:the\s+)?(?:title|headline)"
+    rf"|(?:the\s+)?{_TITLE_NOUN}\s+of\s+(?:the|this)\s+{_TEXT_NOUN}"
     rf"|(?:the|this)\s+{_TEXT_NOUN}['’]s\s+{_TITLE_NOUN}"
     rf"|(?:the|this)\s+{_TEXT_NOUN}\s+(?:called|titled|named)"
     r")\s*[?.!]*\s*$",

@@ -357,7 +357,7 @@ def test_title_asked_reads_a_question_for_the_texts_title() -> None:
         "What is the name of this page?",
         "What was the article's title?",
         "What is this document called?",
-        "What is the heading?",
+        "What is the heading of the page?",
     ):
         assert rule.asks(asked(question)), question
     for question in (
@@ -366,6 +366,8 @@ def test_title_asked_reads_a_question_for_the_texts_title() -> None:
         "Who wrote the article?",
         "What is the article about?",
         "What does the title mean?",
+        "What is the name?",  # of what the conversation is about
+        "What is the heading?",
     ):
         assert not rule.asks(asked(question)), question
 

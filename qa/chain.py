@@ -316,14 +316,14 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         """
         section = self.decider.section
         title = self.decider.title
-        if evidence and title.asks(asked):
-            # "What is the title of the article?": the chunk holding the best evidence's
-            # document's title joins (a title is no candidate, so retrieval need not find it).
-            doc = self._document(evidence[0].chunk.document)
-            where = title.span(doc) if doc is not None else None
-            if doc is not None and where is not None:
-                heading = self.sources.chunks_over(doc.id, where[0], where[1], limit=1)
-                evidence = _joined(evidence, heading)
+        only = title.document(evidence) if title.asks(asked) else None
+        doc = self._document(only) if only is not None else None
+        where = title.span(doc) if doc is not None else None
+        if doc is not None and where is not None:
+            # "What is the title of the article?" of a corpus of one text: the chunk holding its
+            # title joins (a title is no candidate, so retrieval need not find it).
+            heading = self.sources.chunks_over(doc.id, where[0], where[1], limit=1)
+            evidence = _joined(evidence, heading)
         # An object the question names as code: its section joins, from the documents
         # retrieved (no search more); up to _OBJECT_CHUNKS chunks of it, since what is asked
         # of a function (what it returns) often follows a list of its parameters.

@@ -487,12 +487,17 @@ _TITLE_ASKED = re.compile(
 @dataclass(frozen=True)
 class TitleAsked:
     """A question for the title of the text ("What is the title of the article?", "What is the
-    headline?", "What is this page called?") is answered with the document's title as it
-    stands in the text.  A heading labels text and is no answer candidate, so the model never
-    saw the title, and the question was refused as about something the documents never
-    mention.  The document is the one the best evidence comes from (the chain joins the chunk
-    holding its title to the evidence); a document whose title is not a heading of its text
-    (a Markdown front matter's ``title:``) has none to quote, and the question goes on.
+    headline?", "What is this page called?") is answered with the title as it stands in the
+    text.  A heading labels text and is no answer candidate, so the model never saw the title,
+    and the question was refused as about something the documents never mention.
+
+    Which text: the question names none, so the rule answers only when all the evidence comes
+    from one document (a corpus of one text); the chain joins the chunk holding its title to
+    the evidence.  With several, the best evidence for "the title of the article" is whichever
+    text talks about titles and articles (the sample's ``SOURCE.md`` says "an image caption
+    under the title"), and its title would be quoted for the article's: the question goes on
+    to the model, as before.  A document whose title is not a heading of its text (a Markdown
+    front matter's ``title:``) has none to quote, and the question goes on too.
     """
 
     name: str = "title_asked"
@@ -500,6 +505,12 @@ class TitleAsked:
     def asks(self, asked: Asked) -> bool:
         """Whether the question asks for the text's title."""
         return _TITLE_ASKED.match(asked.cleaned) is not None
+
+    @staticmethod
+    def document(evidence: Sequence[Evidence]) -> str | None:
+        """The one document all the evidence comes from, or None."""
+        ids = {ev.chunk.document for ev in evidence}
+        return ids.pop() if len(ids) == 1 else None
 
     @staticmethod
     def span(document: Document) -> tuple[int, int] | None:
@@ -517,10 +528,8 @@ class TitleAsked:
     def check(
         self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
     ) -> Sentence | None:
-        """The title of the best evidence's document as a candidate to quote, or None."""
-        if not evidence or not self.asks(asked):
-            return None
-        doc_id = evidence[0].chunk.document
+        """The title to quote, as a candidate, or None."""
+        doc_id = self.document(evidence) if self.asks(asked) else None
         document = next((d for d in documents if d.id == doc_id), None)
         where = self.span(document) if document is not None else None
         if document is None or where is None:
@@ -530,14 +539,16 @@ class TitleAsked:
             (
                 i
                 for i, ev in enumerate(evidence)
-                if ev.chunk.document == doc_id and ev.chunk.start <= start and end <= ev.chunk.end
+                if ev.chunk.document == document.id
+                and ev.chunk.start <= start
+                and end <= ev.chunk.end
             ),
             None,
         )
         if rank is None:
             return None
         return Sentence(
-            document=doc_id,
+            document=document.id,
             chunk_id=evidence[rank].chunk.id,
             section=document.title,
             start=start,
@@ -1313,13 +1324,13 @@ class AnswerDecider:
         self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
     ) -> Decision:
         """Answer or refuse, given the retrieved evidence and its documents."""
-        title = self.title.check(asked, evidence, documents)
-        if title is not None:
+        heading = self.title.check(asked, evidence, documents)
+        if heading is not None:
             return Decision(
                 None,
                 self.title.name,
                 "the question asks for the title of the text; it stands in its heading",
-                ranked=(ScoredSentence(title, 1.0, 1.0, 1.0, term_set(title.text)),),
+                ranked=(ScoredSentence(heading, 1.0, 1.0, 1.0, term_set(heading.text)),),
                 passage=True,
             )
         sentences, features, cos = self.signals(asked, evidence, documents)

@@ -416,6 +416,16 @@ def test_a_question_for_the_title_quotes_the_title_heading(tmp_path: Path) -> No
         assert_exact(answer, parts.sources)
     # Other questions about names are the model's, as before.
     assert chain.ask("What is the name of the keeper?").decided_by != "title_asked"
+    # With a second text in the evidence, which one "the article" is is unknown: the question
+    # goes on to the model (the text that talks about titles would have its title quoted).
+    (corpus / "about.txt").write_text(
+        "About These Notes\n\nThis folder holds the article and its title, saved by the keeper.\n"
+    )
+    both = build(make_settings(tmp_path / "data2", corpus, retrieval={"top_k": 4}))
+    assert both.pipeline().run([corpus]).ok
+    chain = both.chain()
+    assert len({ev.chunk.document for ev in chain.retriever.retrieve(question)}) == 2
+    assert chain.ask(question).decided_by != "title_asked"
 
 
 def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path: Path) -> None:

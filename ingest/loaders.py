@@ -871,10 +871,10 @@ def _walk(root: Path) -> list[tuple[Path, bool]]:
     for current, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS)
         here = Path(current)
-        if SPHINX_INVENTORY in names and SPHINX_SOURCES in dirs:
+        sphinx = SPHINX_INVENTORY in names
+        if sphinx and SPHINX_SOURCES in dirs:
             dirs.remove(SPHINX_SOURCES)
             found.extend((p, False) for p, _ in _walk(here / SPHINX_SOURCES))
-        sphinx = SPHINX_INVENTORY in names
         found.extend(
             (here / n, not (sphinx and _SPHINX_GENERATED.fullmatch(n)))
             for n in sorted(names)

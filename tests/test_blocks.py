@@ -142,6 +142,11 @@ def test_boilerplate_becomes_a_block_and_cuts_what_runs_into_it() -> None:
     assert [g.announcement for g in doc.gaps] == ["The options are:"]
 
 
+def _kinds_and_last_lines(text: str) -> list[tuple[str, str]]:
+    """Each reStructuredText block's kind and its last line, stripped."""
+    return [(b.kind, text[b.start : b.end].split("\n")[-1].strip()) for b in rst_blocks(text)]
+
+
 def test_a_code_directive_inside_another_directive_is_code() -> None:
     """docutils gives a ``.. code-block::`` inside a tab (an extension's directive) no line; it
     is still that tab's code, each tab's its own."""
@@ -151,7 +156,7 @@ def test_a_code_directive_inside_another_directive_is_code() -> None:
         ".. tab:: Windows\n\n   Run it in a console.\n\n   .. code-block:: console\n\n"
         "      C:> pip show x\n\nAfter.\n"
     )
-    kinds = [(b.kind, text[b.start : b.end].split("\n")[-1].strip()) for b in rst_blocks(text)]
+    kinds = _kinds_and_last_lines(text)
     assert kinds == [
         ("paragraph", "To show a package:"),
         ("heading", ".. tab:: Unix"),
@@ -173,7 +178,7 @@ def test_a_code_directive_with_sphinx_options_is_code() -> None:
         ".. code:: python\n    :linenos:\n\n    x = 1\n\n"
         "After.\n"
     )
-    kinds = [(b.kind, text[b.start : b.end].split("\n")[-1].strip()) for b in rst_blocks(text)]
+    kinds = _kinds_and_last_lines(text)
     assert kinds == [
         ("paragraph", "Write the view:"),
         ("code", "return HttpResponse('Hello')"),

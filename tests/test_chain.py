@@ -626,11 +626,9 @@ def test_an_answer_shows_code_without_its_rst_directive_and_quotes_it_exactly(
         "    gauge read --port 7\n"
         "    gauge read --port 8\n"
     )
-    corpus = write_corpus(tmp_path / "pages", {"gauges.rst": text})
-    parts = ingested(tmp_path / "data", corpus)
-    chain = parts.chain()
-    answer = chain.ask("How do I read the gauge on another port?")
-    assert not answer.refused, answer.answer
+    answer, _, parts = answered(
+        tmp_path, "gauges.rst", text, "How do I read the gauge on another port?"
+    )
     assert "gauge read --port 7\ngauge read --port 8" in answer.answer
     assert ".. code-block::" not in answer.answer and ":caption:" not in answer.answer
     assert any(c.quote.startswith(".. code-block:: bash") for c in answer.citations)

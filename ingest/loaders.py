@@ -53,7 +53,6 @@ DROPPED_TAGS = frozenset(
         "nav",
         "footer",
         "form",
-        "aside",
         "noscript",
         "template",
         "head",
@@ -69,6 +68,7 @@ BLOCK_TAGS = frozenset(
     {
         "address",
         "article",
+        "aside",
         "blockquote",
         "body",
         "caption",
@@ -132,6 +132,10 @@ _CLASS_TOKEN = re.compile(r"[a-z]+")
 # An element around the page's main content is never furniture, whatever its class (an
 # ``article`` is not among them: comments and related-post cards are articles too).
 _CONTENT_TAGS = ("main", "h1")
+# The page's main content: an ``<aside>`` inside it is the text's own (a footnote, a note, a
+# topic: "tangentially related to the content of the parenting sectioning content", as the HTML
+# standard puts it; docutils writes its footnotes so); outside it, the site's sidebar.
+_MAIN_TAGS = ("main", "article")
 _LIST_TAGS = ("ul", "ol")
 _WORD_CHAR = re.compile(r"\w")
 # Stands for <br> while source newlines (mere whitespace in HTML) are collapsed.
@@ -413,6 +417,7 @@ class _HtmlBlocks:
         if (
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
+            or (name == "aside" and not _in_main_content(tag))
             or _is_furniture(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
             or _is_page_contents(tag, self._anchors)
@@ -656,6 +661,14 @@ def _is_furniture(tag: Tag) -> bool:
     values = [*_attribute_values(tag, "class"), *_attribute_values(tag, "id")]
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _in_main_content(tag: Tag) -> bool:
+    """Whether ``tag`` sits inside the page's main content (``<main>``, ``<article>`` or an
+    element with ``role="main"``)."""
+    return any(
+        parent.name.lower() in _MAIN_TAGS or parent.get("role") == "main" for parent in tag.parents
+    )
 
 
 def _attribute_values(tag: Tag, attribute: str) -> list[str]:

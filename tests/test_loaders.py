@@ -596,6 +596,24 @@ def test_html_comments_and_related_articles_stay_furniture() -> None:
     assert text == "Harbour news\n\nThe quay reopens in May."
 
 
+def test_html_aside_inside_the_main_content_is_the_texts_own() -> None:
+    """docutils writes footnotes as ``<aside class="footnote">`` inside the page's body (Sphinx:
+    ``role="main"``); they were dropped with the site's sidebars. An aside outside the main
+    content stays out (``page.html``'s "Popular stories")."""
+    page = (
+        '<html><body><div class="body" role="main"><h1>Quickstart</h1>'
+        "<p>Store it on g.<a href='#f1'>[1]</a></p>"
+        '<aside class="footnote-list"><aside class="footnote" id="f1" role="note">'
+        "<p>The g object holds data for one request.</p></aside></aside></div>"
+        "<aside><p>Popular pages</p></aside></body></html>"
+    )
+    text, _ = load_html(page)
+    assert "The g object holds data for one request." in text
+    assert "Popular pages" not in text
+    article = "<html><body><article><p>Tides rise.</p><aside><p>Moon pulls.</p></aside></article>"
+    assert load_html(article + "</body></html>")[0] == "Tides rise.\n\nMoon pulls."
+
+
 def test_html_pager_links_are_furniture() -> None:
     """Texinfo's "Next: ..., Previous: ..., Up: ..." over every page was quoted as a sentence;
     a paragraph saying more around such a link is content."""

@@ -2,7 +2,7 @@
 
     question ─▶ invalid_request ─▶ out_of_scope ─▶ only_instructions      (before retrieval)
     evidence ─▶ title_asked ─▶ restated, object_named (ranking) ─▶ defined ─▶ section_asked
-             ─▶ source_truncated
+             ─▶ purpose_stated ─▶ source_truncated
              ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed
              ─▶ number_absent ─▶ negation_unstated ─▶ name_swapped ─▶ answer | not_in_documents
 
@@ -41,6 +41,7 @@ from qa.signals import (
     term_in,
 )
 from qa.text import (
+    AUXILIARIES,
     META_WORDS,
     QUOTED,
     SAYING_VERBS,
@@ -631,6 +632,65 @@ _DOES_WHAT = re.compile(
     r"\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+
+
+@dataclass(frozen=True)
+class PurposeStated:
+    """A question for what a thing does or is for ("What does X do?", "What is X used for?") is
+    answered by a candidate that says it: a sentence whose subject is the thing followed by a
+    verb ("X returns ...", "The X option allows you to ...", a word between them allowed),
+    "X is used to/for ...", or one telling the reader to use it for a purpose ("Use X to ...",
+    "You can use the X flag to ...", "To follow redirects, use X"); a sentence introducing an
+    example with a colon says it too.
+
+    Read after :class:`SectionAsked`: a section the thing titles (a function's, a setting's)
+    says first what it does.  Where none does, such a sentence is what the documentation writes
+    to say it, however many other sentences mention the thing: the model refused "What does
+    --offline do?" (0.30) with "Use `--offline` to construct HTTP requests without sending them
+    anywhere." among its best candidates, because the runners-up, all about the option, scored
+    as high (a question model reads many close candidates as a near miss).
+    """
+
+    name: str = "purpose_stated"
+
+    def subject(self, asked: Asked) -> str | None:
+        """What the question asks the purpose of ("X" of "What does X do?"), or None."""
+        found = _DOES_WHAT.match(asked.cleaned)
+        return (found.group("topic") or found.group("purpose")) if found else None
+
+    def check(self, asked: Asked, candidates: Sequence[Sentence]) -> int | None:
+        """The index of the first (best-ranked) candidate saying what the subject does."""
+        found = self.subject(asked)
+        if found is None:
+            return None
+        words = found.strip(_QUOTES).split()
+        if words and words[0].lower() in ("the", "a", "an"):
+            words = words[1:]
+        if not words:
+            return None
+        subject = r"[\s-]+".join(re.escape(w) for w in words)
+        # Not a part of the thing ("X.invoke()" of X); a command-line option may be written with
+        # its short form ("`--compress, -x`").
+        thing = (
+            rf"{_MARKUP}{_LINK_OPEN}(?:the\s+)?{_MARKUP}{subject}(?![\w-]|\.\w)"
+            rf"(?:,\s*-{{1,2}}\w[\w-]*)?{_LINK_CLOSE}[^\s]*"
+        )
+        # The verb: a word ending in "s" (not "ss") that is no auxiliary ("X is deprecated",
+        # "X has been removed", "X does not ...": a state) and is followed by none (a noun:
+        # "X responses will ..."); a word may stand before it ("The X option allows").
+        aux = rf"(?:{AUXILIARIES})\b"
+        does = re.compile(
+            rf"^{thing}(?:\s+(?!{aux})\w+)?\s+"
+            rf"(?:(?!{aux})[a-z]+[^s\W]s\b(?!\s+{aux})|(?:is|are)\s+used\s+(?:to|for)\b)"
+            rf"|^(?:you\s+can\s+(?:also\s+)?)?use\s+{thing}(?:\s+\w+)?\s+to\s"
+            rf"|^to\s[^.;:]*,\s+use\s+{thing}",
+            re.IGNORECASE,
+        )
+        for i, s in enumerate(candidates):
+            if s.role in ("sentence", "list_item", "list_intro") and does.match(s.text.strip()):
+                return i
+        return None
+
 
 # "What does the documentation say about X?", "Tell me about X": a question for what is said on
 # a topic (a reporting verb, then the preposition that names the topic).
@@ -1277,6 +1337,7 @@ class AnswerDecider:
         unmentioned: Unmentioned | None = None,
         defined: Defined | None = None,
         section: SectionAsked | None = None,
+        purpose: PurposeStated | None = None,
         named_object: ObjectNamed | None = None,
         restated: Restated | None = None,
         unconfirmed: Unconfirmed | None = None,
@@ -1294,6 +1355,7 @@ class AnswerDecider:
         self.unmentioned = unmentioned or Unmentioned()
         self.defined = defined or Defined()
         self.section = section or SectionAsked()
+        self.purpose = purpose or PurposeStated()
         self.named_object = named_object or ObjectNamed()
         self.restated = restated or Restated()
         self.unconfirmed = unconfirmed or Unconfirmed()
@@ -1378,6 +1440,15 @@ class AnswerDecider:
                     first, [r for r in ranked if _inside(r.sentence, section, first)]
                 ),
                 passage=True,
+            )
+        purpose = self.purpose.check(asked, [r.sentence for r in ranked])
+        if purpose is not None:
+            return Decision(
+                None,
+                self.purpose.name,
+                "a sentence of the evidence says what the question's subject does",
+                score=self.model.answerable(p, features, cos),
+                ranked=_led_by(ranked[purpose].sentence, ranked),
             )
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}

@@ -170,15 +170,15 @@ _ORDINAL = re.compile(
 )
 # English question words: the wh-words, and the auxiliary verbs that open a yes/no question.
 _WH_WORDS = "who|whom|whose|what|which|when|where|why|how"
-_AUXILIARIES = "did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must"
-_YES_NO = re.compile(rf"^\s*({_AUXILIARIES})\b", re.IGNORECASE)
+AUXILIARIES = "did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must"
+_YES_NO = re.compile(rf"^\s*({AUXILIARIES})\b", re.IGNORECASE)
 _WH = re.compile(rf"\b({_WH_WORDS})\b", re.IGNORECASE)
 
 
 # A sentence's opening as a question: a wh-word or an auxiliary verb, after a number or a label
 # ("(6) Is ...", "2. How ...", "Q: Why ...") if any.
 _ASKING = re.compile(
-    rf"^\W*(?:\w{{1,3}}[.):]\s*)?(?:{_WH_WORDS}|{_AUXILIARIES})\b.*\?[\"'\u201d\u2019)\]]*\s*$",
+    rf"^\W*(?:\w{{1,3}}[.):]\s*)?(?:{_WH_WORDS}|{AUXILIARIES})\b.*\?[\"'\u201d\u2019)\]]*\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 

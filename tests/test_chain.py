@@ -565,6 +565,25 @@ def test_a_question_for_what_a_thing_is_finds_its_definition_where_no_heading_na
     assert_exact(answer, parts.sources)
 
 
+def test_a_question_for_what_an_option_does_is_answered_by_the_sentence_that_says_it(
+    tmp_path: Path,
+) -> None:
+    """Every sentence of the section mentions the option, so the best candidates score alike and
+    the question model reads them as a near miss; "Use X to ..." says what X does."""
+    page = (
+        "# Tidewater\n\n## Dry runs\n\n"
+        "With `--dry`, Tidewater builds a request from the options, prints it and exits. "
+        "It works completely offline when `--dry` is given; no connection is ever made. "
+        "Use `--dry` to construct tide requests without sending them anywhere. "
+        "You can also pass `--dry` for debugging and for examples in documentation. "
+        "`--dry` can be combined with every other option.\n"
+    )
+    answer, quotes, parts = answered(tmp_path, "tidewater.md", page, "What does --dry do?")
+    assert answer.decided_by == "purpose_stated", answer.answer
+    assert quotes[0].startswith("Use `--dry` to construct tide requests"), quotes
+    assert_exact(answer, parts.sources)
+
+
 def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:
     """Every section or "What is X?" question reads all titles: they are kept until an ingest
     commits a new generation, then read again."""

@@ -30,6 +30,7 @@ from qa.policy import (
     ObjectNamed,
     OnlyInstructions,
     OutOfScope,
+    PurposeStated,
     Restated,
     SectionAsked,
     SourceTruncated,
@@ -282,6 +283,44 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     # Only prose and list items define; code and list introductions do not.
     intro = candidates("Tidewater is one of these:", role="list_intro")
     assert rule.check(asked("What is Tidewater?"), intro) is None
+
+
+def test_purpose_stated_finds_the_sentence_that_says_what_the_asked_thing_does() -> None:
+    def candidates(*texts: str, role: str = "sentence") -> list[Sentence]:
+        return [Sentence("d", "c", None, i, i + 1, t, 0, role) for i, t in enumerate(texts)]
+
+    rule = PurposeStated()
+    does = asked("What does --offline do?")
+    assert rule.subject(does) == "--offline"
+    found = candidates(
+        "It works completely offline when you pass `--offline`.",
+        "With `--offline`, the tool prints the request.",
+        "Use `--offline` to build requests without sending them.",
+    )
+    assert rule.check(does, found) == 2
+    # The thing as the subject of a verb, a word between them allowed; "is used to/for".
+    assert rule.check(does, candidates("`--offline` builds the request.")) == 0
+    assert rule.check(does, candidates("The `--offline` option builds it.")) == 0
+    assert rule.check(does, candidates("`--offline` is used to dry-run.")) == 0
+    # Its short form beside it; a purpose before "use"; an introduction of an example.
+    assert rule.check(does, candidates("You can use the `--offline, -o` flag to dry-run.")) == 0
+    assert rule.check(does, candidates("To dry-run a request, use the `--offline` flag.")) == 0
+    intro = candidates("Use `--offline` to print the request:", role="list_intro")
+    assert rule.check(does, intro) == 0
+    assert rule.check(asked("What is --offline used for?"), intro) == 0
+    # A state, not what it does; another thing; code; not a question for what it does.
+    states = candidates(
+        "`--offline` is deprecated.",
+        "`--offline` has been removed.",
+        "`--offline` does not send anything.",
+        "`--offline-mode` builds the request.",
+        "`--offline` responses will be printed.",
+        "The `--offline.print()` method builds it.",
+        "Pass `--offline` to it.",
+    )
+    assert rule.check(does, states) is None
+    assert rule.check(does, candidates("`--offline` builds it.", role="code")) is None
+    assert rule.check(asked("What is --offline?"), candidates("`--offline` builds it.")) is None
 
 
 def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:

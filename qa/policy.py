@@ -970,7 +970,9 @@ class _Heading:
             name = ""
         ending = r"(?!\w)" if _CODE_NAME.search(name) else r"\("
         return cls(
-            _terms(_PARENTHESISED.sub(" ", _SECTION_NUMBER.sub("", title))) or words,
+            # The aside first: a number with nothing but an aside after it ("3.2.4
+            # (2024-11-01)", a release's heading) is the heading's name, not its numbering.
+            _terms(_SECTION_NUMBER.sub("", _PARENTHESISED.sub(" ", title))) or words,
             words,
             re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
             if call

@@ -44,6 +44,13 @@ def test_an_identifier_is_found_by_its_parts_and_whole() -> None:
     assert [cid for cid, _ in lexical.search("dotenv", 2)] == ["doc#0"]
 
 
+def test_a_version_number_is_found_whole() -> None:
+    """Its one-digit parts are too short to be words: "3.2.4" found nothing."""
+    lexical = LexicalIndex()
+    lexical.build(chunks(["3.2.4 (2024-11-01): fixed certs.", "3.2.3 (2024-07-10): pinned."]), 1)
+    assert [cid for cid, _ in lexical.search("What changed in 3.2.4?", 2)] == ["doc#0"]
+
+
 def test_results_are_matches_only_best_first(index: LexicalIndex) -> None:
     results = index.search("Budapest sanctions", 10)
     assert {chunk_id for chunk_id, _ in results} == {"doc#0", "doc#3"}

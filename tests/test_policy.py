@@ -652,6 +652,16 @@ def test_section_asked_reads_a_numbered_section_of_items() -> None:
     assert (
         rule.check(asked("What does it say about north berths?"), candidates, scores, [doc]) is None
     )
+    # A number with nothing but an aside after it is the heading's name: a release's heading
+    # ("3.2.4 (2024-11-01)") is named by its version; the date may be left out.
+    notes_text = "3.2.3 (2024-07-10)\n\n- Pinned a fee.\n\n3.2.4 (2024-11-01)\n\n- Fixed a pier.\n"
+    notes_doc = _titled_page(notes_text, ("3.2.3 (2024-07-10)", "3.2.4 (2024-11-01)"))
+    releases = [
+        replace(c, role="list_item")
+        for c in _placed(notes_text, ("Pinned a fee.", "Fixed a pier."))
+    ]
+    found = rule.check(asked("What does it say about 3.2.4?"), releases, scores[:2], [notes_doc])
+    assert found is not None and found[1] is notes_doc.sections[1]
     # Under an introduction the items are its list's, for ListAsked to quote whole.
     listed = "2.4 Fees\n\nFees are:\n\n- Paid daily.\n\n2.5 Future berths\n\n- A north pier.\n"
     listed_doc = _titled_page(listed, ("2.4 Fees", "2.5 Future berths"))

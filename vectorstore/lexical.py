@@ -21,7 +21,7 @@ import numpy as np
 
 from vectorstore.types import Chunk
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _MANIFEST = "ids.json"
 
 try:  # PyStemmer: Snowball stemmers as a C extension, no data downloads.
@@ -36,8 +36,9 @@ except ImportError:  # pragma: no cover - PyStemmer is a declared dependency
 
 # Runs of two or more letters or digits: an identifier's parts are words of their own, so
 # "load dotenv" finds `load_dotenv` and "max length" finds `max_length` (bm25s's default
-# pattern keeps underscores inside a token).
-_TOKEN_PATTERN = r"(?u)[^\W_]{2,}"
+# pattern keeps underscores inside a token).  Numbers joined by dots are one token: a version
+# ("3.2.4") or a section number ("2.5") is a name, and its one-digit parts would be dropped.
+_TOKEN_PATTERN = r"(?u)\d+(?:\.\d+)+|[^\W_]{2,}"
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:

@@ -39,8 +39,14 @@ jan feb mar apr jun jul aug sep sept oct nov dec
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 # A sentence's end, with its closing quotes and brackets and any footnote references after it
-# ("... in an import statement. [1]": the reference is the sentence's, not the next one's).
-_SENTENCE_END = re.compile(r"([.!?…]+)[\"'”’)\]*_]*(?:[ \t]*\[\d{1,3}\])*(?=\s)")
+# ("... in an import statement. [1]": the reference is the sentence's, not the next one's,
+# nor one of its own at the end of its paragraph), and a reference in parentheses that ends the
+# paragraph or item ("- Fixed the cookies. ([#1312](https://...))", "(#1583, #1581)", a change
+# log's): no sentence of its own, as no sentence ends inside it.
+_SENTENCE_END = re.compile(
+    r"([.!?…]+)[\"'”’)\]*_]*(?:[ \t]*\[\d{1,3}\])*"
+    r"(?:[ \t]+\((?:[^()\n.!?]|[.!?](?=[^\s)])|\([^()\n]*\))*\)(?=\s*\Z)|(?=\s|\Z))"
+)
 _WORD = re.compile(r"\S+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).

@@ -133,10 +133,28 @@ def _check_invariants(
             "It ran in 1994.[3] The gauge failed. [1]\n(It was old.) Done.",
             ["It ran in 1994.[3]", "The gauge failed. [1]", "(It was old.)", "Done."],
         ),
+        # At the end of its paragraph too; and a reference in parentheses that ends an item or
+        # a paragraph (a change log's "([#12](https://...))") is the sentence's: no sentence ends
+        # inside it. One that goes on, or holds a sentence, is a unit of its own.
+        ("The gauge failed. [1]\n\nDone.", ["The gauge failed. [1]", "Done."]),
+        (
+            "- Fixed the gauge. ([#12](https://t.example/12))\n- Moved it. (#3, #4)",
+            ["- Fixed the gauge. ([#12](https://t.example/12))", "- Moved it. (#3, #4)"],
+        ),
+        ("It failed. (See the log.)", ["It failed.", "(See the log.)"]),
+        ("It failed. (#12) Then it ran.", ["It failed.", "(#12) Then it ran."]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+def test_many_unclosed_parentheses_after_sentence_ends_take_linear_time() -> None:
+    """Each sentence's end reads on into a parenthesis for a reference that ends the block."""
+    text = "It ran. (and " * 20_000 + "\n" + "It ran. (b.c " * 20_000
+    started = time.perf_counter()
+    split_sentences(text)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_a_long_run_of_trailing_spaces_takes_linear_time() -> None:

@@ -51,6 +51,7 @@ from qa.text import (
     content_terms,
     follow_up_rest,
     intent,
+    names_an_option,
     numbers,
     quoted_phrases,
     stem,
@@ -150,7 +151,9 @@ class OutOfScope:
     (a task verb opening a message without a question mark).
 
     ``min_content_words``: a message with fewer content words than this, after steering
-    instructions are removed, asks nothing the documents could answer.
+    instructions are removed, asks nothing the documents could answer, unless it quotes a
+    passage or names a command-line option ("--all", "-v": a stop word or a letter once the
+    dashes are gone).
     """
 
     min_content_words: int = 1
@@ -166,7 +169,11 @@ class OutOfScope:
         # A quoted passage points at the documents' own text, whatever its words
         # ("It does several things at once": which things?).
         content = content_terms(asked.standalone, drop_meta=False)
-        if len(content) < self.min_content_words and not quoted_phrases(asked.standalone):
+        if (
+            len(content) < self.min_content_words
+            and not quoted_phrases(asked.standalone)
+            and not names_an_option(asked.standalone)
+        ):
             return Decision("out_of_scope", self.name, "no content words left to ask about")
         return None
 
@@ -640,8 +647,9 @@ class PurposeStated:
     answered by a candidate that says it: a sentence whose subject is the thing followed by a
     verb ("X returns ...", "The X option allows you to ...", a word between them allowed),
     "X is used to/for ...", or one telling the reader to use it for a purpose ("Use X to ...",
-    "You can use the X flag to ...", "To follow redirects, use X"); a sentence introducing an
-    example with a colon says it too.
+    "You can use the X flag to ...", "To follow redirects, use X", "If you wish to see them,
+    then use X"); a sentence introducing an example with a colon says it too.  An option may
+    stand with its other form ("`--compress, -x`" names both).
 
     Read after :class:`SectionAsked`: a section the thing titles (a function's, a setting's)
     says first what it does.  Where none does, such a sentence is what the documentation writes
@@ -672,8 +680,8 @@ class PurposeStated:
         # Not a part of the thing ("X.invoke()" of X); a command-line option may be written with
         # its short form ("`--compress, -x`").
         thing = (
-            rf"{_MARKUP}{_LINK_OPEN}(?:the\s+)?{_MARKUP}{subject}(?![\w-]|\.\w)"
-            rf"(?:,\s*-{{1,2}}\w[\w-]*)?{_LINK_CLOSE}[^\s]*"
+            rf"{_MARKUP}{_LINK_OPEN}(?:the\s+)?{_MARKUP}(?:-{{1,2}}\w[\w-]*,\s*)?"
+            rf"{subject}(?![\w-]|\.\w)(?:,\s*-{{1,2}}\w[\w-]*)?{_LINK_CLOSE}[^\s]*"
         )
         # The verb: a word ending in "s" (not "ss") that is no auxiliary ("X is deprecated",
         # "X has been removed", "X does not ...": a state) and is followed by none (a noun:
@@ -683,7 +691,7 @@ class PurposeStated:
             rf"^{thing}(?:\s+(?!{aux})\w+)?\s+"
             rf"(?:(?!{aux})[a-z]+[^s\W]s\b(?!\s+{aux})|(?:is|are)\s+used\s+(?:to|for)\b)"
             rf"|^(?:you\s+can\s+(?:also\s+)?)?use\s+{thing}(?:\s+\w+)?\s+to\s"
-            rf"|^to\s[^.;:]*,\s+use\s+{thing}",
+            rf"|^(?:to|if)\s[^.;:]*,\s+(?:then\s+)?use\s+{thing}",
             re.IGNORECASE,
         )
         for i, s in enumerate(candidates):
@@ -1414,12 +1422,12 @@ class AnswerDecider:
             # libffi?").
             titled = self.section.check(asked, sentences, p, documents, heading_only=True)
         if defining is not None and titled is None:
-            return Decision(
-                None,
+            return _answered_by(
                 self.defined.name,
                 "a sentence of the evidence defines what the question asks about",
-                score=self.model.answerable(p, features, cos),
-                ranked=_led_by(ranked[defining].sentence, ranked),
+                self.model.answerable(p, features, cos),
+                ranked[defining].sentence,
+                ranked,
             )
         gaps = [g for d in documents for g in d.gaps]
         titled = titled or self.section.check(asked, sentences, p, documents)
@@ -1445,12 +1453,12 @@ class AnswerDecider:
             )
         purpose = self.purpose.check(asked, [r.sentence for r in ranked])
         if purpose is not None:
-            return Decision(
-                None,
+            return _answered_by(
                 self.purpose.name,
                 "a sentence of the evidence says what the question's subject does",
-                score=self.model.answerable(p, features, cos),
-                ranked=_led_by(ranked[purpose].sentence, ranked),
+                self.model.answerable(p, features, cos),
+                ranked[purpose].sentence,
+                ranked,
             )
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
@@ -1572,6 +1580,13 @@ def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[Sc
         key=lambda r: (r.sentence.start, r.sentence is not first),
     )
     return (*after, *(r for r in ranked if r.sentence.start < first.start))
+
+
+def _answered_by(
+    rule: str, why: str, score: float, first: Sentence, ranked: Sequence[ScoredSentence]
+) -> Decision:
+    """A rule's answer led by the candidate it found (the others ranked after it)."""
+    return Decision(None, rule, why, score=score, ranked=_led_by(first, ranked))
 
 
 def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

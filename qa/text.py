@@ -226,6 +226,21 @@ def follow_up_rest(question: str) -> str | None:
     return question[found.end() :] if found else None
 
 
+_CITATION_MARKS = re.compile(r"\s*\[\d+\]")
+
+
+def in_title_case(text: str) -> bool:
+    """Whether ``text`` is written as a title: three words or more, every one that opens with a
+    letter and is no stop word capitalised ("The Shadow Negotiation: Deconstructing the Plan"),
+    and no sentence's end (citation marks "[1]" aside), so that a capital there marks no name.
+    A sentence has a word in lower case ("Django was created by Tom Christie") or ends as one
+    ("Kyiv, Moscow and Washington.")."""
+    lettered = [w for w in words(text) if w[:1].isalpha()]
+    if len(lettered) < 3 or _CITATION_MARKS.sub("", text).rstrip().endswith((".", "!", "?")):
+        return False
+    return all(w[:1].isupper() for w in lettered if w.lower() not in STOPWORDS)
+
+
 def is_follow_up(question: str) -> bool:
     """True when a question leans on earlier turns (pronouns, "and ...", very short)."""
     if _FOLLOW_UP_OPENERS.search(question):
@@ -239,6 +254,16 @@ def is_follow_up(question: str) -> bool:
 
 # Text in straight or curly double quotes (one line at most): what the user cites verbatim.
 QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
+
+
+# A command-line option ("--all", "-v"): dashes, then a letter; not a hyphen inside a word.
+_OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+
+
+def names_an_option(question: str) -> bool:
+    """Whether the question names a command-line option ("What does --all do?"), which may be
+    a stop word or a single letter once its dashes are gone."""
+    return _OPTION.search(question) is not None
 
 
 def quoted_phrases(question: str) -> list[tuple[str, ...]]:

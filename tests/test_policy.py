@@ -48,7 +48,14 @@ from qa.signals import (
     same_word,
     term_in,
 )
-from qa.text import contains_phrase, entities, intent, quoted_phrases, term_set
+from qa.text import (
+    contains_phrase,
+    entities,
+    intent,
+    names_an_option,
+    quoted_phrases,
+    term_set,
+)
 from qa.types import Document, Gap, Section, Turn
 from vectorstore.types import Block
 
@@ -93,11 +100,22 @@ def test_out_of_scope_refuses_greetings_and_tasks(text: str) -> None:
         "Code coverage: how is it measured?",
         '"It does several things at once": which things?',
         'Is it "as it is"?',
+        "What does --all do?",
+        "What is -v for?",
     ],
 )
 def test_out_of_scope_passes_questions(text: str) -> None:
-    """A question quoting the documents asks about them, even when every word is a stop word."""
+    """A question quoting the documents asks about them, even when every word is a stop word;
+    so does one naming a command-line option ("--all", "-v": a stop word or a letter)."""
     assert OutOfScope().check(asked(text)) is None
+
+
+def test_out_of_scope_refuses_a_question_of_stop_words_alone() -> None:
+    """A dash between words is no option."""
+    for text in ("What is it?", "What does it do - all of it?"):
+        verdict = OutOfScope().check(asked(text))
+        assert verdict is not None and verdict.refuse == "out_of_scope", text
+    assert not names_an_option("Is it a one-off?") and names_an_option("Is -x on?")
 
 
 def test_only_instructions_is_out_of_scope_and_instructions_are_stripped() -> None:
@@ -305,6 +323,9 @@ def test_purpose_stated_finds_the_sentence_that_says_what_the_asked_thing_does()
     # Its short form beside it; a purpose before "use"; an introduction of an example.
     assert rule.check(does, candidates("You can use the `--offline, -o` flag to dry-run.")) == 0
     assert rule.check(does, candidates("To dry-run a request, use the `--offline` flag.")) == 0
+    assert rule.check(does, candidates("If you wish to dry-run, then use `--offline`:")) == 0
+    short = asked("What does -o do?")
+    assert rule.check(short, candidates("You can use the `--offline, -o` flag to dry-run.")) == 0
     intro = candidates("Use `--offline` to print the request:", role="list_intro")
     assert rule.check(does, intro) == 0
     assert rule.check(asked("What is --offline used for?"), intro) == 0

@@ -35,7 +35,16 @@ from qa.lists import list_items_after, shown_under_labels
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
-from qa.text import contains_phrase, content_terms, entities, is_follow_up, numbers, stem, words
+from qa.text import (
+    contains_phrase,
+    content_terms,
+    entities,
+    in_title_case,
+    is_follow_up,
+    numbers,
+    stem,
+    words,
+)
 from qa.types import (
     Answer,
     Chunk,
@@ -113,9 +122,9 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     last_turn = next((t for t in reversed(history) if t.role == "assistant"), None)
     last_answer = "" if last_turn is None or last_turn.refused else last_turn.content
     own = set(content_terms(question))
-    answer_names = [
-        w for w in words(last_answer) if w[:1].isupper() and stem(w) in entities(last_answer)
-    ]
+    # A title's capitals (the text's heading, quoted for "What is the title?") mark no names.
+    named = set() if in_title_case(last_answer) else entities(last_answer)
+    answer_names = [w for w in words(last_answer) if w[:1].isupper() and stem(w) in named]
     topic = set(content_terms(last_user))
     user_words = [w for w in words(strip_instructions(last_user)) if stem(w) in topic]
     carried = [

@@ -110,6 +110,19 @@ def test_condense_carries_entities_of_the_last_answer() -> None:
     assert "Westphalia" in condense("Why?", history)
 
 
+def test_condense_carries_no_names_from_a_title() -> None:
+    """After "What is the title?" every capitalised word of the answer looked like a name:
+    "Who drafted the plan?" went on with the title's words and was refused."""
+    history = [
+        Turn(role="user", content="What is the title of the article?"),
+        Turn(role="assistant", content="The Quiet Harbour: Rebuilding the Old Tide Mill [1]"),
+    ]
+    condensed = condense("Who drafted the plan?", history)
+    assert not {"Quiet", "Harbour", "Rebuilding", "Mill"} & set(condensed.split()), condensed
+    names = [Turn(role="assistant", content="Kyiv, Moscow and Washington. [1]")]
+    assert "Moscow" in condense("What about them?", names)
+
+
 def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:
     quote = (
         "Under that agreement, Ukraine surrendered its vast nuclear arsenal in exchange for "

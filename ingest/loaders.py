@@ -417,7 +417,7 @@ class _HtmlBlocks:
         if (
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
-            or (name == "aside" and not _in_main_content(tag))
+            or (name == "aside" and (not _in_main_content(tag) or _links_alone(tag)))
             or _is_furniture(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
             or _is_page_contents(tag, self._anchors)
@@ -669,6 +669,21 @@ def _in_main_content(tag: Tag) -> bool:
     return any(
         parent.name.lower() in _MAIN_TAGS or parent.get("role") == "main" for parent in tag.parents
     )
+
+
+def _links_alone(tag: Tag) -> bool:
+    """Whether every word of ``tag`` outside its headings is a link's label: a box of related
+    links ("Read more: <a>...</a>" items under a "Related" heading), not text of the page's
+    own.  An address written out is a reference, not a label (a footnote that is a URL)."""
+    for text in tag.find_all(string=True):
+        if isinstance(text, PreformattedString) or not _WORD_CHAR.search(text):
+            continue
+        if text.find_parent(["a", *HEADING_LEVELS]) is None or _WRITTEN_URL.match(text):
+            return False
+    return True
+
+
+_WRITTEN_URL = re.compile(r"\s*(?:https?://|www\.)")
 
 
 def _attribute_values(tag: Tag, attribute: str) -> list[str]:

@@ -612,6 +612,17 @@ def test_html_aside_inside_the_main_content_is_the_texts_own() -> None:
     assert "Popular pages" not in text
     article = "<html><body><article><p>Tides rise.</p><aside><p>Moon pulls.</p></aside></article>"
     assert load_html(article + "</body></html>")[0] == "Tides rise.\n\nMoon pulls."
+    # A box of links inside the text (a news page's "Related" stories) is no text of its own.
+    related = (
+        "<html><body><article><p>Tides rise.</p><aside><h3>Related</h3><ul>"
+        "<li><a href='/a'>Storm surge warning</a></li><li><a href='/b'>New pier</a></li>"
+        "</ul></aside></article></body></html>"
+    )
+    assert load_html(related)[0] == "Tides rise."
+    cited = related.replace("<li><a href='/b'>New pier</a></li>", "").replace(
+        "<a href='/a'>Storm surge warning</a>", "<a href='https://t.example'>https://t.example</a>"
+    )
+    assert "https://t.example" in load_html(cited)[0]  # a footnote that is an address
 
 
 def test_html_pager_links_are_furniture() -> None:

@@ -23,7 +23,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr
 
 from qa.errors import IndexNotReadyError
-from qa.text import contains_phrase, quoted_phrases
+from qa.text import contains_phrase, dotted_numbers, quoted_phrases
 from qa.types import Evidence
 from vectorstore import (
     ChromaStore,
@@ -86,7 +86,10 @@ class HybridRetriever(BaseRetriever):
         lexical = self.lexical.search(query, self.candidates)
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
-        phrases = quoted_phrases(query)
+        # A version or a section's number ("3.1.0") is copied as the user saw it, as a
+        # quoted term is: the chunks holding it join the fusion as a ranking of their own
+        # (dense search reads it as any other number).
+        phrases = quoted_phrases(query) + [(n,) for n in dotted_numbers(query)]
         # A quoted passage is also searched for on its own words: the rest of the question
         # ("which items follow ...") must not keep the passage out of the pool.
         quoted_ids = [

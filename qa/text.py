@@ -120,6 +120,15 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
 
 
+# Numbers joined by dots: a version ("3.1.0"), a section's number ("2.5"), a decimal.
+_DOTTED = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w]|\.\d)")
+
+
+def dotted_numbers(text: str) -> list[str]:
+    """The numbers joined by dots that ``text`` writes, in order, each once."""
+    return list(dict.fromkeys(_DOTTED.findall(text)))
+
+
 def entities(text: str) -> set[str]:
     """Proper-noun-like tokens: capitalised words not at a sentence start, acronyms, numbers.
 

@@ -597,6 +597,25 @@ def test_a_question_for_what_an_option_does_is_answered_by_the_sentence_that_say
     assert_exact(answer, parts.sources)
 
 
+def test_a_version_the_question_writes_finds_its_release_first(tmp_path: Path) -> None:
+    """Releases alike in every word but their version: dense search reads "3.1.0" as any
+    number, and the one lexical match ranked below pages found in both rankings."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    works = ["gauge", "pier", "mole", "basin", "quay", "buoy", "lock", "crane", "slipway", "dock"]
+    for i, work in enumerate(works):
+        (corpus / f"v{i}.md").write_text(
+            f"# Version 3.{i}.0\n\nReleased 2020-{i + 1:02d}-11\n\n- Fixed the {work} of the "
+            "harbour.\n",
+            encoding="utf-8",
+        )
+    parts = ingested(tmp_path / "data", corpus)
+    retriever = parts.chain().retriever.model_copy(update={"candidates": 4, "top_k": 3})
+    for i in range(len(works)):
+        found = retriever.retrieve(f"When was version 3.{i}.0 released?")
+        assert found[0].chunk.document == f"v{i}.md", [ev.chunk.document for ev in found]
+
+
 def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:
     """Every section or "What is X?" question reads all titles: they are kept until an ingest
     commits a new generation, then read again."""

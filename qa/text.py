@@ -240,10 +240,10 @@ _CITATION_MARKS = re.compile(r"\s*\[\d+\]")
 
 def in_title_case(text: str) -> bool:
     """Whether ``text`` is written as a title: three words or more, every one that opens with a
-    letter and is no stop word capitalised ("The Shadow Negotiation: Deconstructing the Plan"),
+    letter and is no stop word capitalised ("The Quiet Harbour: Rebuilding the Old Mill"),
     and no sentence's end (citation marks "[1]" aside), so that a capital there marks no name.
     A sentence has a word in lower case ("Django was created by Tom Christie") or ends as one
-    ("Kyiv, Moscow and Washington.")."""
+    ("Lisbon, Porto and Braga.")."""
     lettered = [w for w in words(text) if w[:1].isalpha()]
     if len(lettered) < 3 or _CITATION_MARKS.sub("", text).rstrip().endswith((".", "!", "?")):
         return False

@@ -71,6 +71,15 @@ def ingested(data_dir: Path, corpus: Path) -> Components:
     return parts
 
 
+def assert_answered_by(tmp_path: Path, page: str, question: str, rule: str, opening: str) -> None:
+    """``question`` asked of a corpus of the one Markdown ``page`` is answered by ``rule``, the
+    first quote opening with ``opening``, every quote exact."""
+    answer, quotes, parts = answered(tmp_path, "tidewater.md", page, question)
+    assert answer.decided_by == rule, answer.answer
+    assert quotes[0].startswith(opening), quotes
+    assert_exact(answer, parts.sources)
+
+
 def answered(
     tmp_path: Path, name: str, page: str, question: str
 ) -> tuple[Answer, list[str], Components]:

@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import answered, assert_exact, ingested, make_settings, write_corpus
+from helpers import (
+    answered,
+    assert_answered_by,
+    assert_exact,
+    ingested,
+    make_settings,
+    write_corpus,
+)
 
 from qa.chain import claim_supported, condense
 from qa.components import Components, build
@@ -591,10 +598,9 @@ def test_a_question_for_what_an_option_does_is_answered_by_the_sentence_that_say
         "You can also pass `--dry` for debugging and for examples in documentation. "
         "`--dry` can be combined with every other option.\n"
     )
-    answer, quotes, parts = answered(tmp_path, "tidewater.md", page, "What does --dry do?")
-    assert answer.decided_by == "purpose_stated", answer.answer
-    assert quotes[0].startswith("Use `--dry` to construct tide requests"), quotes
-    assert_exact(answer, parts.sources)
+    assert_answered_by(
+        tmp_path, page, "What does --dry do?", "purpose_stated", "Use `--dry` to construct tide"
+    )
 
 
 def test_a_version_the_question_writes_finds_its_release_first(tmp_path: Path) -> None:
@@ -753,10 +759,9 @@ def test_a_heading_asking_the_question_comes_before_a_sentence_saying_a_state(
         "the tides of small harbours from the readings of their gauges.\n\n## 2 Missing "
         "features\n\nTidewater is missing a few features.\n\n- Storm surges.\n"
     )
-    answer, quotes, parts = answered(tmp_path, "tidewater.md", page, "What is Tidewater?")
-    assert answer.decided_by == "section_asked", answer.answer
-    assert quotes[0].startswith("The Tidewater program predicts"), quotes
-    assert_exact(answer, parts.sources)
+    assert_answered_by(
+        tmp_path, page, "What is Tidewater?", "section_asked", "The Tidewater program predicts"
+    )
 
 
 def test_a_name_set_alone_as_a_paragraph_is_no_answer(tmp_path: Path) -> None:

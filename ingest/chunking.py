@@ -259,7 +259,7 @@ class Chunker:
             while j < len(units) and total + counts[units[j]] <= self.max_tokens:
                 total += counts[units[j]]
                 j += 1
-            if i + 1 < j < len(units) and text[units[j - 1][0] : units[j - 1][1]].endswith(":"):
+            if i + 1 < j < len(units) and _leads_on(text, units[j - 1]):
                 j -= 1
             j = max(j, i + 1)
             if j <= previous_end:
@@ -314,6 +314,31 @@ def _replace_oversized(
         words = [(m.start(), m.end()) for m in _words(text, *sentence)]
         units.extend(_pack_words(words, counts, max_tokens))
     return units
+
+
+# The longest line of a term a chunk does not end on (see :func:`_leads_on`).
+TERM_LINE_CHARS = 60
+# A line of a term opens with a name or an option ("--clean", "`PGHOST`"), not with markup
+# ("///", "---", "</div>", "{% if %}": an admonition's or a template's lines).
+_NAMES = re.compile(r"-{0,2}[`'\"]?\w")
+
+
+def _leads_on(text: str, unit: Interval) -> bool:
+    """Whether ``unit`` belongs with what follows it: an introduction ("To run it, write:"), or
+    a term a definition list describes next, a block of its own of short lines that end no
+    sentence ("-c" and "--clean" on two lines over "Output commands to DROP ..."; DocBook's option
+    lists)."""
+    piece = text[unit[0] : unit[1]]
+    if piece.endswith(":"):
+        return True
+    lines = piece.splitlines()
+    return (
+        bool(piece)
+        and piece[-1] not in ".!?;,"
+        and all(len(line) <= TERM_LINE_CHARS and _NAMES.match(line) for line in lines)
+        and (unit[0] == 0 or text.endswith("\n\n", 0, unit[0]))
+        and text.startswith("\n\n", unit[1])
+    )
 
 
 def _pack_words(

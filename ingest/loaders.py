@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
@@ -396,6 +397,7 @@ class _HtmlBlocks:
         self._open_items: list[tuple[int, int | None]] = []
         self._level = 0  # the level of the last heading added
         self._described = 0  # depth of described objects (``_is_descriptions``) around the walk
+        self._joins_term = False  # the term being read follows another (see _visit_block)
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -502,6 +504,10 @@ class _HtmlBlocks:
             self._prefix = "- " if name == "li" else ""
             self._kind = "list_item"
             self._open_items.append((self._lists, None))
+        # Terms in a row name one description ("<dt>-v</dt><dt>--verbose</dt><dd>...", as
+        # Texinfo writes an option's two forms): one item, a name a line, as "<dt>-v<br>
+        # --verbose</dt>" is.
+        self._joins_term = name == "dt" and _after_term(tag)
         self.walk(tag)
         self.flush()
         if name in ("li", "dt", "dd"):
@@ -530,6 +536,12 @@ class _HtmlBlocks:
             # A later paragraph of a list item (``<li><p>...</p><p>...</p></li>``) is part of
             # the item, not a paragraph that ends its list.
             self._add_part(text, "item_text")
+        elif text and kind == "list_item" and self._joins_term and self._last_is_item():
+            before, _, level, _ = self.items[-1]
+            self.items[-1] = (f"{before}\n{text}", kind, level, self._last_in_link)
+            self._open_items[-1] = (self._open_items[-1][0], len(self.items) - 1)
+            self._prefix = ""
+            self._kind = "paragraph"
         elif text:
             level = self._lists if kind == "list_item" else 0
             self._add(self._prefix + text, kind, level, ends_in_link=self._last_in_link)
@@ -539,6 +551,10 @@ class _HtmlBlocks:
             self._prefix = ""
             self._kind = "paragraph"
         self._last_in_link = False
+
+    def _last_is_item(self) -> bool:
+        """The last block added is a list item of the list being read."""
+        return bool(self.items) and self.items[-1][1:3] == ("list_item", self._lists)
 
     def _in_open_item(self) -> bool:
         """What is added now is a later part of the innermost open list item: its block has
@@ -725,12 +741,50 @@ def _is_pager(tag: Tag) -> bool:
     return len(_PAGER_WORD.findall(outside)) <= MAX_PAGER_LABEL_WORDS
 
 
+# The longest label over an admonition's box ("Note", "Warning: Data Loss").
+MAX_LABEL_WORDS = 4
+
+
+def _after_term(tag: Tag) -> bool:
+    """Whether the element before ``tag`` (a ``dt``) is a term too."""
+    before = tag.find_previous_sibling(True)
+    return before is not None and before.name.lower() == "dt"
+
+
 def _is_admonition_title(tag: Tag) -> bool:
     """The label over a note or a warning (``<p class="admonition-title">Note</p>``, as Sphinx,
     docutils and MkDocs write it): it names the box and states nothing, and was quoted as a
-    sentence of the passage it sits in; the box's text is read as the page's."""
+    sentence of the passage it sits in; the box's text is read as the page's.
+
+    DocBook writes the label as a heading, the box's first element (``<div class="note"><h3
+    class="title">Note</h3><p>...``, as in PostgreSQL's manual): read as a heading, it opened a
+    section "Note" that ran on over the rest of the page's section (a command's options after
+    the note were all under "Note").  The box is an admonition when a class names one of
+    docutils' admonition kinds exactly; its label is short (at most ``MAX_LABEL_WORDS``)."""
     classes = tag.get("class")
-    return isinstance(classes, list) and "admonition-title" in classes
+    if isinstance(classes, list) and "admonition-title" in classes:
+        return True
+    if tag.name.lower() not in HEADING_LEVELS and not (
+        isinstance(classes, list) and "title" in classes
+    ):
+        return False
+    box = tag.parent
+    if box is None or box.find(True, recursive=False) is not tag:
+        return False
+    kinds = box.get("class")
+    return (
+        isinstance(kinds, list)
+        and any(kind.lower() in _admonition_kinds() for kind in kinds)
+        and len(_visible_text(tag).split()) <= MAX_LABEL_WORDS
+    )
+
+
+@lru_cache(maxsize=1)
+def _admonition_kinds() -> frozenset[str]:
+    """The names of docutils' admonitions ("note", "warning", "tip", "caution", ...)."""
+    from docutils.parsers.rst.directives.admonitions import BaseAdmonition
+
+    return frozenset(kind.__name__.lower() for kind in BaseAdmonition.__subclasses__())
 
 
 def _is_descriptions(tag: Tag) -> bool:

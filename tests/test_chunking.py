@@ -212,6 +212,24 @@ def test_introduction_opens_the_chunk_of_what_it_introduces(count_tokens: CountT
     _check_invariants(document, chunks, count_tokens, limit)
 
 
+def test_a_term_opens_the_chunk_of_its_description(count_tokens: CountTokens) -> None:
+    """A definition list's term ("-c" and "--clean" on two lines, a block of its own) goes with
+    the description after it: a chunk ending on it left the description without its name."""
+    filler = " ".join(f"The gauge reads level {i} today." for i in range(6))
+    text = f"Options\n\n{filler}\n\n-c\n--clean\n\nEmpty the folder first.\n"
+    document = _document(text)
+    term = document.text.index("-c\n")
+    limit = count_tokens([document.text[: document.text.index("Empty")].strip()])[0]
+    chunks = Chunker(count_tokens, max_tokens=limit).split(document)
+    assert [c.start for c in chunks][-1] == term
+    _check_invariants(document, chunks, count_tokens, limit)
+    # A sentence ending the block is no term: it stays where the budget puts it.
+    ended = _document(text.replace("--clean\n", "--clean.\n"))
+    limit = count_tokens([ended.text[: ended.text.index("Empty")].strip()])[0]
+    chunks = Chunker(count_tokens, max_tokens=limit).split(ended)
+    assert [c.start for c in chunks][-1] == ended.text.index("Empty")
+
+
 def test_a_heading_without_a_body_goes_with_the_subsection_under_it(
     count_tokens: CountTokens,
 ) -> None:

@@ -585,6 +585,40 @@ def test_html_admonition_title_is_a_label_not_text() -> None:
     assert "Note" not in parsed.text
 
 
+def test_html_docbook_admonition_heading_opens_no_section() -> None:
+    """DocBook writes a note's label as a heading (PostgreSQL's manual): the options after the
+    note stay in the section "Options", and the note's text is read as the page's."""
+    page = (
+        "<html><body><h2>Options</h2><dl><dt>-a</dt><dd><p>Dump all.</p></dd></dl>"
+        '<div class="note"><h3 class="title">Note</h3><p>Dumps may be large.</p></div>'
+        "<dl><dt>-b</dt><dd><p>Dump blobs.</p></dd></dl>"
+        '<div class="release-note"><h3>Version 2</h3><p>New in 2.</p></div></body></html>'
+    )
+    parsed = parse_html(page)
+    headings = [parsed.text[b.start : b.end] for b in parsed.blocks if b.kind == "heading"]
+    assert headings == ["Options", "Version 2"]
+    assert "Dumps may be large." in parsed.text
+    assert "Note" not in parsed.text
+
+
+def test_html_terms_in_a_row_are_one_term() -> None:
+    """Texinfo writes an option's two forms as two terms over one description: one item, a name
+    a line, as DocBook's ``<dt>-v<br>--verbose</dt>`` is."""
+    page = (
+        "<html><body><h1>Options</h1><dl><dt><code>-v</code></dt><dt><code>--verbose</code>"
+        "</dt><dd><p>Use the verbose format.</p></dd><dt>-q</dt><dd><p>Say nothing.</p></dd>"
+        "</dl></body></html>"
+    )
+    parsed = parse_html(page)
+    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+        ("Options", "heading"),
+        ("-v\n--verbose", "list_item"),
+        ("Use the verbose format.", "list_item"),
+        ("-q", "list_item"),
+        ("Say nothing.", "list_item"),
+    ]
+
+
 def test_html_comments_and_related_articles_stay_furniture() -> None:
     page = (
         "<html><body><main><h1>Harbour news</h1><p>The quay reopens in May.</p></main>"

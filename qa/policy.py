@@ -53,11 +53,13 @@ from qa.text import (
     intent,
     names_an_option,
     numbers,
+    options,
     quoted_phrases,
     stem,
     term_set,
     word_runs,
     words,
+    writes_option,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason, Section
 from vectorstore.language import STOPWORDS
@@ -566,6 +568,43 @@ class TitleAsked:
         )
 
 
+# The longest line of a definition list's term ("-j njobs", "--jobs=njobs", "PGDATABASE").
+TERM_CHARS = 60
+
+
+def _describes(name: str, candidate: Sentence) -> bool:
+    """Whether ``candidate`` is the description of a definition list's term naming ``name``
+    (a regular expression): one of the term's names (see :func:`_term_names`) is the name,
+    alone or with its value ("-j njobs", "--jobs=njobs").  DocBook and other generators write a
+    command's options and a glossary this way (``<dt>-c<br>--clean</dt><dd>Output commands to
+    DROP ...</dd>``): the description says what the term is or does without naming it."""
+    names = re.compile(rf"{_MARKUP}(?:{name}){_MARKUP}(?:[=\s]\S*)?", re.IGNORECASE)
+    return any(names.fullmatch(part) for part in _term_names(candidate))
+
+
+def _term_names(candidate: Sentence) -> list[str]:
+    """The names of the term ``candidate`` describes, when it is a list item whose candidate
+    before it is a term: a list item of short lines (at most ``TERM_CHARS``) ending no sentence,
+    its names one per line or parted by commas ("-c, --clean").  Else none."""
+    term = candidate.context.strip()
+    if candidate.role != "list_item" or not _term_like(term) or _term_like(candidate.text):
+        # Not a description: a term after a term ("-v" over "--verbose", Texinfo's lists).
+        return []
+    lines = [line.strip() for line in term.splitlines() if line.strip()]
+    return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
+
+
+def _term_like(text: str) -> bool:
+    """Whether ``text`` reads as a term: short lines (at most ``TERM_CHARS``) ending no
+    sentence."""
+    text = text.strip()
+    return (
+        bool(text)
+        and text[-1] not in ".:;!?"
+        and all(len(line.strip()) <= TERM_CHARS for line in text.splitlines())
+    )
+
+
 @dataclass(frozen=True)
 class Defined:
     """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
@@ -618,6 +657,8 @@ class Defined:
                 continue
             match = defines.match(s.text.strip())
             if match and (match.group("named") or match.group("dash") or match.group("means")):
+                return i, True
+            if _describes(subject, s):
                 return i, True
             if match and found_at is None:
                 found_at = i
@@ -684,18 +725,36 @@ class PurposeStated:
             rf"{subject}(?![\w-]|\.\w)(?:,\s*-{{1,2}}\w[\w-]*)?{_LINK_CLOSE}[^\s]*"
         )
         # The verb: a word ending in "s" (not "ss") that is no auxiliary ("X is deprecated",
-        # "X has been removed", "X does not ...": a state) and is followed by none (a noun:
-        # "X responses will ..."); a word may stand before it ("The X option allows").
+        # "X has been removed", "X does not ...": a state) and is followed by none, negated or
+        # after an adverb (a noun: "X responses will ...", "X workers generally don't block
+        # ..."); a word may stand before it ("The X option allows").
         aux = rf"(?:{AUXILIARIES})\b"
+        then_aux = rf"(?:\s+\w+ly)?\s+(?:{AUXILIARIES})(?:n?['’]t|not)?\b"
         does = re.compile(
             rf"^{thing}(?:\s+(?!{aux})\w+)?\s+"
-            rf"(?:(?!{aux})[a-z]+[^s\W]s\b(?!\s+{aux})|(?:is|are)\s+used\s+(?:to|for)\b)"
+            rf"(?:(?!{aux})[a-z]+[^s\W]s\b(?!{then_aux})"
+            rf"|(?:is|are)\s+(?:used|designed|intended|meant)\s+(?:to|for)\b)"
             rf"|^(?:you\s+can\s+(?:also\s+)?)?use\s+{thing}(?:\s+\w+)?\s+to\s"
             rf"|^(?:to|if)\s[^.;:]*,\s+(?:then\s+)?use\s+{thing}",
             re.IGNORECASE,
         )
+        # A definition list's description of the option or name the question asks about.
+        named = options(found)
+        # An option's letter case is part of it ("-c" cleans, "-C" creates).
+        term = "|".join(rf"(?-i:{re.escape(o)})" for o in named) if named else subject
+        # Or in a clause naming its purpose: "... a feature called X, whose purpose is to ...",
+        # "The purpose of X is to ...".
+        purpose = re.compile(
+            rf"(?<![\w.-]){thing},?\s+whose\s+(?:\w+\s+)?purpose\s+is\s+to\s"
+            rf"|\bthe\s+(?:\w+\s+)?purpose\s+of\s+{thing}\s+is\s+to\s",
+            re.IGNORECASE,
+        )
         for i, s in enumerate(candidates):
-            if s.role in ("sentence", "list_item", "list_intro") and does.match(s.text.strip()):
+            if s.role in ("sentence", "list_item", "list_intro") and (
+                does.match(s.text.strip()) or purpose.search(s.text)
+            ):
+                return i
+            if _describes(term, s):
                 return i
         return None
 
@@ -784,6 +843,9 @@ class SectionAsked:
         whole = _all_words(topic_phrase) if questions else None
         asked_words = frozenset(whole or ())
         passage = whole or (_all_words(quoted.group(0)) if quoted else None)
+        # An option the topic names is named by a heading that writes it ("-c, --clean"), not
+        # by one sharing its word ("Cleaning").
+        named_options = options(topic_phrase)
         named = [
             (self._exactness(heading, topic, first, passage, section), doc.id, section)
             for doc in documents
@@ -791,6 +853,7 @@ class SectionAsked:
             if (heading.required <= topic or heading.call_named_in(topic_phrase))
             and topic <= heading.words | above
             and (whole is None or _asks_as(section.title, asked_words))
+            and all(writes_option(section.title, o) for o in named_options)
         ]
         named.sort(key=lambda found: found[0], reverse=True)
         return named
@@ -1585,8 +1648,15 @@ def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[Sc
 def _answered_by(
     rule: str, why: str, score: float, first: Sentence, ranked: Sequence[ScoredSentence]
 ) -> Decision:
-    """A rule's answer led by the candidate it found (the others ranked after it)."""
-    return Decision(None, rule, why, score=score, ranked=_led_by(first, ranked))
+    """A rule's answer led by the candidate it found (the others ranked after it).
+
+    A term's description (see :func:`_term_names`) is the answer alone: the candidates around it
+    describe other terms, and the model's own favourites, which it passed over, were quoted
+    after it for the question's words they hold (the term's name is in the term, not in its
+    description).
+    """
+    led = _led_by(first, ranked)
+    return Decision(None, rule, why, score=score, ranked=led[:1] if _term_names(first) else led)
 
 
 def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

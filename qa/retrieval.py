@@ -23,7 +23,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import AliasChoices, ConfigDict, Field, PrivateAttr
 
 from qa.errors import IndexNotReadyError
-from qa.text import contains_phrase, dotted_numbers, quoted_phrases
+from qa.text import contains_phrase, dotted_numbers, options, quoted_phrases, writes_option
 from qa.types import Evidence
 from vectorstore import (
     ChromaStore,
@@ -90,6 +90,10 @@ class HybridRetriever(BaseRetriever):
         # quoted term is: the chunks holding it join the fusion as a ranking of their own
         # (dense search reads it as any other number).
         phrases = quoted_phrases(query) + [(n,) for n in dotted_numbers(query)]
+        # So is a command-line option ("--clean"), written as itself, and like a passage it is
+        # looked for among many of its word's matches: the word alone ("clean") is in many
+        # chunks that do not name the option.
+        named = options(query)
         # A quoted passage is also searched for on its own words: the rest of the question
         # ("which items follow ...") must not keep the passage out of the pool.
         quoted_ids = [
@@ -99,20 +103,27 @@ class HybridRetriever(BaseRetriever):
                 " ".join(p),
                 self.passage_candidates if len(p) >= self.quoted_passage_words else self.candidates,
             )
-        ]
+        ] + [cid for o in named for cid, _ in self.lexical.search(o, self.passage_candidates)]
         pool = list(dict.fromkeys(quoted_ids + lexical_ids + dense_ids))
         chunks = self.sources.get_chunks(pool)
         held = {  # the quoted phrases each chunk holds, read once
             cid: [p for p in phrases if contains_phrase(chunk.text, p)]
             for cid, chunk in chunks.items()
         }
-        holding = [cid for cid in pool if held.get(cid)]
+        writing = {
+            cid
+            for cid in pool
+            if cid in chunks and any(writes_option(chunks[cid].text, o) for o in named)
+        }
+        holding = [cid for cid in pool if held.get(cid) or cid in writing]
         rankings = [dense_ids, lexical_ids] + ([holding] if holding else [])
         fused = reciprocal_rank_fusion(rankings, self.rrf_k)
         # The chunks holding a passage the user quotes come first: the rest of the question
-        # ("which items follow ...") may match other chunks in both rankings.  A quoted term
-        # (`the "async" keyword`, a title) only joins the fusion: many chunks hold it.
-        first = {
+        # ("which items follow ...") may match other chunks in both rankings.  So do those
+        # writing an option the question names: the chunks using its word ("clean") rank above
+        # them in both.  A quoted term (`the "async" keyword`, a title) only joins the fusion:
+        # many chunks hold it.
+        first = writing | {
             cid for cid in holding if any(len(p) >= self.quoted_passage_words for p in held[cid])
         }
         ordered = sorted(fused, key=lambda cid: (cid not in first, -fused[cid]))

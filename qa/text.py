@@ -275,6 +275,17 @@ def names_an_option(question: str) -> bool:
     return _OPTION.search(question) is not None
 
 
+def options(question: str) -> list[str]:
+    """The command-line options a question names ("--clean", "-j"), in order, each once."""
+    return list(dict.fromkeys(_OPTION.findall(question)))
+
+
+def writes_option(text: str, option: str) -> bool:
+    """Whether ``text`` writes ``option`` as itself: "--clean" in "-c, --clean" or
+    "--clean=yes", not in "--clean-all" nor as the word "clean"."""
+    return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
+
+
 def quoted_phrases(question: str) -> list[tuple[str, ...]]:
     """What a question quotes, as lower-cased word sequences (``List them: "The key features
     are".`` gives ``("the", "key", "features", "are")``)."""

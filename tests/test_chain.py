@@ -603,6 +603,34 @@ def test_a_question_for_what_an_option_does_is_answered_by_the_sentence_that_say
     )
 
 
+def test_an_options_description_answers_what_the_option_does(tmp_path: Path) -> None:
+    """A manual page's options as DocBook writes them (PostgreSQL's): each term a definition
+    list's, its description naming neither the option nor its word; the word "clean" is in
+    many other sentences.  The description answers, alone, under the section "Options" (the
+    note between the options opens no section)."""
+    options = "".join(
+        f'<dt><span class="term"><code>-{short}</code><br><code>--{long}</code></span></dt>'
+        f"<dd><p>{text}</p></dd>"
+        for short, long, text in [
+            ("a", "all", "Write every tide table, one file for each harbour."),
+            ("c", "clean", "Empty the output folder before writing anything to it."),
+            ("C", "create", "Make the output folder when it does not exist yet."),
+        ]
+    )
+    page = (
+        '<html><body><h1>tidewrite</h1><h2>Options</h2><dl class="variablelist">'
+        f'{options}</dl><div class="note"><h3 class="title">Note</h3><p>Keep the tables '
+        "clean: a clean table reads faster, and clean folders are easy to check.</p></div>"
+        "<h2>Cleaning</h2><p>A clean harbour needs clean gauges. Clean the gauges weekly."
+        "</p></body></html>"
+    )
+    answer, quotes, parts = answered(tmp_path, "tidewrite.html", page, "What does --clean do?")
+    assert answer.decided_by == "purpose_stated", answer.answer
+    assert quotes == ["Empty the output folder before writing anything to it."]
+    assert answer.citations[0].section == "Options"
+    assert_exact(answer, parts.sources)
+
+
 def test_a_version_the_question_writes_finds_its_release_first(tmp_path: Path) -> None:
     """Releases alike in every word but their version: dense search reads "3.1.0" as any
     number, and the one lexical match ranked below pages found in both rankings."""
@@ -620,6 +648,30 @@ def test_a_version_the_question_writes_finds_its_release_first(tmp_path: Path) -
     for i in range(len(works)):
         found = retriever.retrieve(f"When was version 3.{i}.0 released?")
         assert found[0].chunk.document == f"v{i}.md", [ev.chunk.document for ev in found]
+
+
+def test_an_option_the_question_writes_finds_the_chunk_that_writes_it(tmp_path: Path) -> None:
+    """Pages that use the option's word ("clean") often, and one that writes the option once:
+    the lexical ranking of the word alone puts that page last, and dense search reads
+    "--clean" as the word."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    works = ["gauge", "pier", "mole", "basin", "quay", "buoy", "lock", "crane"]
+    for work in works:
+        (corpus / f"{work}.md").write_text(
+            f"# The {work}\n\nA clean {work} is a safe {work}. Clean the {work} weekly; clean "
+            f"water keeps the {work} clean.\n",
+            encoding="utf-8",
+        )
+    (corpus / "tool.md").write_text(
+        "# tidewrite\n\n## Options\n\n- `-c, --clean`: empty the output folder before "
+        "writing the tide tables for the harbour master and the pilots.\n",
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    retriever = parts.chain().retriever.model_copy(update={"candidates": 4, "top_k": 3})
+    found = retriever.retrieve("What does --clean do?")
+    assert "tool.md" in [ev.chunk.document for ev in found], [ev.chunk.document for ev in found]
 
 
 def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:

@@ -340,8 +340,54 @@ def test_purpose_stated_finds_the_sentence_that_says_what_the_asked_thing_does()
         "Pass `--offline` to it.",
     )
     assert rule.check(does, states) is None
+    # A plural noun is no verb: "X workers generally don't block ..." says nothing X does.
+    nouns = candidates(
+        "`--offline` workers generally don't block.", "`--offline` runs cannot be resumed."
+    )
+    assert rule.check(does, nouns) is None
+    assert rule.check(does, candidates("`--offline` runs quickly.")) == 0
+    # A clause naming its purpose; "is designed/intended to".
+    assert (
+        rule.check(does, candidates("A flag called `--offline`, whose purpose is to dry-run.")) == 0
+    )
+    assert rule.check(does, candidates("The main purpose of `--offline` is to dry-run.")) == 0
+    assert rule.check(does, candidates("`--offline` is designed to dry-run.")) == 0
+    assert rule.check(does, candidates("`--offline` is designed.")) is None
     assert rule.check(does, candidates("`--offline` builds it.", role="code")) is None
     assert rule.check(asked("What is --offline?"), candidates("`--offline` builds it.")) is None
+
+
+def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> None:
+    """A definition list's description does not name its term (DocBook's option lists:
+    ``<dt>-c<br>--clean</dt><dd>Output commands to DROP ...</dd>``); the term before it does."""
+
+    def described(term: str, text: str, role: str = "list_item") -> Sentence:
+        return Sentence("d", "c", None, 10, 20, text, 0, role, context=term, context_start=0)
+
+    rule = PurposeStated()
+    items = [
+        described("Tides sink.", "The gauge drifts."),
+        described("-c\n--clean", "Remove old files first."),
+        described("-j njobs\n--jobs=njobs", "Run njobs jobs at once."),
+    ]
+    assert rule.check(asked("What does --clean do?"), items) == 1
+    assert rule.check(asked("What does the -c option of the tool do?"), items) == 1
+    assert rule.check(asked("What does --jobs do?"), items) == 2
+    assert rule.check(asked("What does -j do?"), items) == 2
+    assert rule.check(asked("What does --clean-all do?"), items) is None
+    assert rule.check(asked("What does -C do?"), items) is None  # "-c" cleans, "-C" creates
+    # A term is short lines ending no sentence; a sentence is not a term, nor is a paragraph's
+    # description a list item's.
+    assert (
+        rule.check(asked("What does --clean do?"), [described("Use --clean.", "It works.")]) is None
+    )
+    terms = [described("-c", "--clean"), described("--clean", "Remove old files first.")]
+    assert rule.check(asked("What does -c do?"), terms) is None  # a term is no description
+    prose = described("-c\n--clean", "Remove old files first.", role="sentence")
+    assert rule.check(asked("What does --clean do?"), [prose]) is None
+    glossary = [described("PGPORT, PGHOST", "Default connection parameters.")]
+    assert Defined().check(asked("What is PGHOST?"), glossary) == 0
+    assert Defined().check(asked("What is PGUSER?"), glossary) is None
 
 
 def test_defined_prefers_a_predicate_that_names_what_the_thing_is() -> None:

@@ -595,14 +595,22 @@ def _term_names(candidate: Sentence) -> list[str]:
 
 
 def _term_like(text: str) -> bool:
-    """Whether ``text`` reads as a term: short lines (at most ``TERM_CHARS``) ending no
-    sentence."""
+    """Whether ``text`` reads as a term: short lines (at most ``TERM_CHARS``), each opening with
+    a name or an option, ending no sentence."""
     text = text.strip()
     return (
         bool(text)
         and text[-1] not in ".:;!?"
-        and all(len(line.strip()) <= TERM_CHARS for line in text.splitlines())
+        and all(
+            len(line.strip()) <= TERM_CHARS and _TERM_LINE.match(line.strip())
+            for line in text.splitlines()
+            if line.strip()
+        )
     )
+
+
+# A line of a term opens with a name or an option ("--clean", "`PGHOST`"), not with markup.
+_TERM_LINE = re.compile(r"-{0,2}[`'\"]?\w")
 
 
 @dataclass(frozen=True)

@@ -336,17 +336,43 @@ class NegationUnstated:
     does) nor a question for a reason ("Why is there no goto?", "Why don't generators support
     the with statement?": it takes what is not so as given, and the reason given need not deny
     it again).  A negator, "without" or "cannot" in the best passage counts as a denial.
+
+    A runner-up that denies, among the next ``runners_up`` and at most ``closeness`` below the
+    best's probability (the extractive backend's own measure of a close runner-up), answers
+    instead (``answered_name``): "What is the default value of a column when none is given?"
+    has "A column can be assigned a default value." best (0.33) and "If no default value is
+    declared explicitly, the default value is the null value." third (0.27).
     """
 
     name: str = "negation_unstated"
+    answered_name: str = "negation_stated"
+    runners_up: int = 2
+    closeness: float = 0.15
 
-    def check(self, asked: Asked, best: ScoredSentence) -> Decision | None:
-        """Refuse a question for what is not so when its best passage denies nothing."""
+    def check(self, asked: Asked, ranked: Sequence[ScoredSentence]) -> Decision | None:
+        """Refuse a question for what is not so when its best passage denies nothing, unless
+        a close runner-up does (then answer with it)."""
         own = _own_words(asked.cleaned)
         if not _NEGATED.search(own) or intent(own).yes_no or _WHY.search(own):
             return None
+        best = ranked[0]
         if _DENIES.search(best.sentence.text):
             return None
+        denying = next(
+            (
+                r
+                for r in ranked[1 : 1 + self.runners_up]
+                if r.score >= best.score - self.closeness and _DENIES.search(r.sentence.text)
+            ),
+            None,
+        )
+        if denying is not None:
+            return Decision(
+                None,
+                self.answered_name,
+                "the question asks what is not so; a close runner-up of the best passage says it",
+                ranked=_led_by(denying.sentence, ranked),
+            )
         return Decision(
             "not_in_documents",
             self.name,
@@ -1578,10 +1604,12 @@ class AnswerDecider:
             vetoes: tuple[Callable[[], Decision | None], ...] = (
                 lambda: self.unconfirmed.check(asked, best),
                 lambda: self.number_absent.check(asked, best, titles),
-                lambda: self.negation.check(asked, best),
+                lambda: self.negation.check(asked, ranked),
                 lambda: self.swapped.check(asked, best, titles),
             )
             veto = next((v for v in (check() for check in vetoes) if v is not None), None)
+            if veto is not None and veto.refuse is None:
+                return replace(veto, score=score)  # answered by the candidate it leads with
             if veto is not None:
                 return replace(veto, score=score, ranked=ranked)
         if not answerable:

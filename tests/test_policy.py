@@ -898,33 +898,43 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
 def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing() -> None:
     rule = NegationUnstated()
     carry = scored("Both the pumps and the valves carry a serial number.")
-    verdict = rule.check(asked("Which parts do not carry a serial number?"), carry)
+    verdict = rule.check(asked("Which parts do not carry a serial number?"), [carry])
     assert verdict is not None and verdict.refuse == "not_in_documents"
     assert verdict.rule == "negation_unstated"
-    assert rule.check(asked("Which parts don't carry a serial number?"), carry) is not None
+    assert rule.check(asked("Which parts don't carry a serial number?"), [carry]) is not None
     # A passage that denies something may answer; so may any passage for a question not negated.
     denies = scored("The filters do not carry a serial number.")
-    assert rule.check(asked("Which parts do not carry a serial number?"), denies) is None
+    assert rule.check(asked("Which parts do not carry a serial number?"), [denies]) is None
     assert (
-        rule.check(asked("Which parts never carry one?"), scored("Gauges work without one."))
+        rule.check(asked("Which parts never carry one?"), [scored("Gauges work without one.")])
         is None
     )
-    assert rule.check(asked("Which parts carry a serial number?"), carry) is None
+    assert rule.check(asked("Which parts carry a serial number?"), [carry]) is None
     # A negated condition is a negation too: what happens with a number is not what happens
     # without one.  A yes/no question is confirmed by what is so, and a quoted passage is the
     # document's wording, not the user's negation.
-    assert rule.check(asked("If a part has no number, what happens?"), carry) is not None
-    assert rule.check(asked("Does every pump not carry a serial number?"), carry) is None
-    assert rule.check(asked('What does the page say after "Not found"?'), carry) is None
+    assert rule.check(asked("If a part has no number, what happens?"), [carry]) is not None
+    assert rule.check(asked("Does every pump not carry a serial number?"), [carry]) is None
+    assert rule.check(asked('What does the page say after "Not found"?'), [carry]) is None
     # A negator inside a hyphenated name negates nothing ("--no-index", an option's name).
-    assert rule.check(asked("What does --no-index do?"), carry) is None
-    assert rule.check(asked("Which parts are not-numbered?"), carry) is not None
+    assert rule.check(asked("What does --no-index do?"), [carry]) is None
+    assert rule.check(asked("Which parts are not-numbered?"), [carry]) is not None
     # A question for a reason takes what is not so as given; the reason need not deny it again
     # (the Python FAQ's "Why is there no goto?" was refused).
     reason = scored("Silt settles in the well and the float sticks.")
-    assert rule.check(asked("Why doesn't the gauge read the tide?"), reason) is None
-    assert rule.check(asked("The gauge is stuck; why is there no reading?"), reason) is None
-    assert rule.check(asked("Which gauges don't read the tide?"), reason) is not None
+    assert rule.check(asked("Why doesn't the gauge read the tide?"), [reason]) is None
+    assert rule.check(asked("The gauge is stuck; why is there no reading?"), [reason]) is None
+    assert rule.check(asked("Which gauges don't read the tide?"), [reason]) is not None
+    # A close runner-up that denies answers instead; a distant one, or one past the next two,
+    # does not.
+    question = asked("Which parts do not carry a serial number?")
+    filters = replace(scored("The filters do not carry a serial number."), score=0.8)
+    verdict = rule.check(question, [carry, filters])
+    assert verdict is not None and verdict.refuse is None and verdict.rule == "negation_stated"
+    assert verdict.ranked[0] is filters
+    for ranked in ([carry, replace(filters, score=0.7)], [carry, carry, carry, filters]):
+        verdict = rule.check(question, ranked)
+        assert verdict is not None and verdict.refuse == "not_in_documents"
 
 
 def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -> None:

@@ -4,7 +4,8 @@
     evidence ─▶ title_asked ─▶ restated, object_named (ranking) ─▶ defined ─▶ section_asked
              ─▶ purpose_stated ─▶ source_truncated
              ─▶ list_asked ─▶ unmentioned ─▶ answerability model ─▶ unconfirmed
-             ─▶ number_absent ─▶ negation_unstated ─▶ name_swapped ─▶ answer | not_in_documents
+             ─▶ number_absent ─▶ negation_unstated (or negation_stated) ─▶ name_swapped
+             ─▶ answer | not_in_documents
 
 Each rule is a small class with its thresholds as documented fields and one method returning a
 :class:`Decision` or ``None``; :data:`RULES_BEFORE` and :meth:`AnswerDecider.decide` hold the

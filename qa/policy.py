@@ -768,7 +768,7 @@ class PurposeStated:
         does = re.compile(
             rf"^{thing}(?:\s+(?!{aux})\w+)?\s+"
             rf"(?:(?!{aux})[a-z]+[^s\W]s\b(?!{then_aux})"
-            rf"|(?:is|are)\s+(?:used|designed|intended|meant)\s+(?:to|for)\b)"
+            rf"|(?:is|are)\s+used\s+(?:to|for)\b)"
             rf"|^(?:you\s+can\s+(?:also\s+)?)?use\s+{thing}(?:\s+\w+)?\s+to\s"
             rf"|^(?:to|if)\s[^.;:]*,\s+(?:then\s+)?use\s+{thing}",
             re.IGNORECASE,

@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ingest.cleaning import line_indent
+from vectorstore.language import reads_as_term
 from vectorstore.types import Chunk, Document, Span
 
 CountTokens = Callable[[list[str]], list[int]]
@@ -316,26 +317,16 @@ def _replace_oversized(
     return units
 
 
-# The longest line of a term a chunk does not end on (see :func:`_leads_on`).
-TERM_LINE_CHARS = 60
-# A line of a term opens with a name or an option ("--clean", "`PGHOST`"), not with markup
-# ("///", "---", "</div>", "{% if %}": an admonition's or a template's lines).
-_NAMES = re.compile(r"-{0,2}[`'\"]?\w")
-
-
 def _leads_on(text: str, unit: Interval) -> bool:
     """Whether ``unit`` belongs with what follows it: an introduction ("To run it, write:"), or
-    a term a definition list describes next, a block of its own of short lines that end no
-    sentence ("-c" and "--clean" on two lines over "Output commands to DROP ..."; DocBook's option
-    lists)."""
+    a term a definition list describes next, a block of its own that reads as a term (see
+    :func:`vectorstore.language.reads_as_term`: "-c" and "--clean" on two lines over "Output
+    commands to DROP ..."; DocBook's option lists)."""
     piece = text[unit[0] : unit[1]]
     if piece.endswith(":"):
         return True
-    lines = piece.splitlines()
     return (
-        bool(piece)
-        and piece[-1] not in ".!?;,"
-        and all(len(line) <= TERM_LINE_CHARS and _NAMES.match(line) for line in lines)
+        reads_as_term(piece)
         and (unit[0] == 0 or text.endswith("\n\n", 0, unit[0]))
         and text.startswith("\n\n", unit[1])
     )

@@ -63,7 +63,7 @@ from qa.text import (
     writes_option,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason, Section
-from vectorstore.language import STOPWORDS
+from vectorstore.language import STOPWORDS, reads_as_term
 
 
 @dataclass(frozen=True)
@@ -595,10 +595,6 @@ class TitleAsked:
         )
 
 
-# The longest line of a definition list's term ("-j njobs", "--jobs=njobs", "PGDATABASE").
-TERM_CHARS = 60
-
-
 def _describes(name: str, candidate: Sentence) -> bool:
     """Whether ``candidate`` is the description of a definition list's term naming ``name``
     (a regular expression): one of the term's names (see :func:`_term_names`) is the name,
@@ -611,33 +607,18 @@ def _describes(name: str, candidate: Sentence) -> bool:
 
 def _term_names(candidate: Sentence) -> list[str]:
     """The names of the term ``candidate`` describes, when it is a list item whose candidate
-    before it is a term: a list item of short lines (at most ``TERM_CHARS``) ending no sentence,
-    its names one per line or parted by commas ("-c, --clean").  Else none."""
+    before it is a term (see :func:`vectorstore.language.reads_as_term`), its names one per line
+    or parted by commas ("-c, --clean").  Else none."""
     term = candidate.context.strip()
-    if candidate.role != "list_item" or not _term_like(term) or _term_like(candidate.text):
+    if (
+        candidate.role != "list_item"
+        or not reads_as_term(term)
+        or reads_as_term(candidate.text.strip())
+    ):
         # Not a description: a term after a term ("-v" over "--verbose", Texinfo's lists).
         return []
     lines = [line.strip() for line in term.splitlines() if line.strip()]
     return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
-
-
-def _term_like(text: str) -> bool:
-    """Whether ``text`` reads as a term: short lines (at most ``TERM_CHARS``), each opening with
-    a name or an option, ending no sentence."""
-    text = text.strip()
-    return (
-        bool(text)
-        and text[-1] not in ".:;!?"
-        and all(
-            len(line.strip()) <= TERM_CHARS and _TERM_LINE.match(line.strip())
-            for line in text.splitlines()
-            if line.strip()
-        )
-    )
-
-
-# A line of a term opens with a name or an option ("--clean", "`PGHOST`"), not with markup.
-_TERM_LINE = re.compile(r"-{0,2}[`'\"]?\w")
 
 
 @dataclass(frozen=True)

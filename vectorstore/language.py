@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Function words and a few empty nouns ("thing", "way"): they carry no subject of their own.
 STOPWORDS = frozenset(
     """
@@ -28,3 +30,23 @@ STOPWORDS = frozenset(
 BULLETS = "-*+•‣⁃◦▪▫●○■□∙–\uf0b7\uf0a7\uf0d8\uf0fc"
 # BULLETS as a regular-expression character class.
 BULLET = "[" + "".join("\\" + c if c in "-\\]^" else c for c in BULLETS) + "]"
+
+# The longest line of a definition list's term ("-j njobs", "--jobs=njobs", "PGDATABASE").
+TERM_LINE_CHARS = 60
+# A line of a term opens with a name or an option ("--clean", "`PGHOST`"), not with markup
+# ("///", "---", "</div>", "{% if %}": an admonition's or a template's lines) or indentation.
+_TERM_LINE = re.compile(r"-{0,2}[`'\"]?\w")
+
+
+def reads_as_term(text: str) -> bool:
+    """Whether ``text`` reads as a definition list's term: lines of at most ``TERM_LINE_CHARS``,
+    none blank or indented, each opening with a name or an option, the last ending no sentence or
+    clause ("-c" over "--clean"; DocBook's and Texinfo's option lists, glossaries).  Ingest keeps
+    a term in the chunk of its description; the answer policy quotes the description for it."""
+    return (
+        bool(text)
+        and text[-1] not in ".!?;,:"
+        and all(
+            len(line) <= TERM_LINE_CHARS and _TERM_LINE.match(line) for line in text.splitlines()
+        )
+    )

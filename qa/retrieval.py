@@ -92,7 +92,9 @@ class HybridRetriever(BaseRetriever):
         phrases = quoted_phrases(query) + [(n,) for n in dotted_numbers(query)]
         # So is a command-line option ("--clean"), written as itself, and like a passage it is
         # looked for among many of its word's matches: the word alone ("clean") is in many
-        # chunks that do not name the option.
+        # chunks that do not name the option.  An option of one letter ("-j") has no word in
+        # the index (its words have two letters or more): it is looked for among many matches
+        # of the question's words ("the -j option of pg_dump").
         named = options(query)
         # A quoted passage is also searched for on its own words: the rest of the question
         # ("which items follow ...") must not keep the passage out of the pool.
@@ -103,7 +105,14 @@ class HybridRetriever(BaseRetriever):
                 " ".join(p),
                 self.passage_candidates if len(p) >= self.quoted_passage_words else self.candidates,
             )
-        ] + [cid for o in named for cid, _ in self.lexical.search(o, self.passage_candidates)]
+        ] + [
+            cid
+            for o in named
+            for cid, _ in (
+                self.lexical.search(o, self.passage_candidates)
+                or self.lexical.search(query, self.passage_candidates)
+            )
+        ]
         pool = list(dict.fromkeys(quoted_ids + lexical_ids + dense_ids))
         chunks = self.sources.get_chunks(pool)
         held = {  # the quoted phrases each chunk holds, read once

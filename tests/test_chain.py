@@ -674,6 +674,30 @@ def test_an_option_the_question_writes_finds_the_chunk_that_writes_it(tmp_path: 
     assert "tool.md" in [ev.chunk.document for ev in found], [ev.chunk.document for ev in found]
 
 
+def test_an_option_of_one_letter_is_found_among_the_questions_matches(tmp_path: Path) -> None:
+    """An option of one letter, "-c", has no word in the lexical index (its words have two
+    letters or more): the chunk writing it is looked for among many matches of the question's
+    other words, which pages using them more often rank first."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    works = ["gauge", "pier", "mole", "basin", "quay", "buoy", "lock", "crane"]
+    for work in works:
+        (corpus / f"{work}.md").write_text(
+            f"# Tidewrite and the {work}\n\nTidewrite reads the {work}. Each tidewrite option "
+            f"names a {work}; tidewrite writes one option for each {work}.\n",
+            encoding="utf-8",
+        )
+    (corpus / "tool.md").write_text(
+        "# Flags\n\n- `-c`: empty the output folder of tidewrite before writing the tables "
+        "for the harbour master and the pilots.\n",
+        encoding="utf-8",
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    retriever = parts.chain().retriever.model_copy(update={"candidates": 4, "top_k": 3})
+    found = retriever.retrieve("What does the -c option of tidewrite do?")
+    assert found[0].chunk.document == "tool.md", [ev.chunk.document for ev in found]
+
+
 def test_document_titles_are_read_once_per_generation(tmp_path: Path) -> None:
     """Every section or "What is X?" question reads all titles: they are kept until an ingest
     commits a new generation, then read again."""

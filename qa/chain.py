@@ -124,8 +124,14 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     own = set(content_terms(question))
     # A title's capitals (the text's heading, quoted for "What is the title?") mark no names.
     named = set() if in_title_case(last_answer) else entities(last_answer)
-    answer_names = [w for w in words(last_answer) if w[:1].isupper() and stem(w) in named]
-    topic = set(content_terms(last_user))
+    # A word the follow-up replaces ("update" for "delete") is carried from neither turn.
+    replaced = replaced_words(question, last_user)
+    answer_names = [
+        w
+        for w in words(last_answer)
+        if w[:1].isupper() and stem(w) in named and stem(w) not in replaced
+    ]
+    topic = set(content_terms(last_user)) - replaced
     user_words = [w for w in words(strip_instructions(last_user)) if stem(w) in topic]
     carried = [
         w
@@ -135,6 +141,25 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     if not carried:
         return question
     return f"{question} ({' '.join(carried)})"
+
+
+def replaced_words(question: str, earlier: str) -> set[str]:
+    """The stemmed words of ``earlier`` that a parallel follow-up replaces: "And how do I update
+    them?" after "How do I delete rows?" asks the same thing of another verb, "And a unique
+    constraint?" after "What is a check constraint?" of another kind.
+
+    The two questions are read aligned at their ends, word for word; when at least half of the
+    aligned words are the same (the frame both share), a content word of the follow-up where
+    the earlier question has another word stands in for it.  A pronoun ("them") stands for its
+    word, which is carried."""
+    new, old = [w.lower() for w in words(question)], [w.lower() for w in words(earlier)]
+    n = min(len(new), len(old))
+    if n < 2:
+        return set()
+    pairs = list(zip(new[-n:], old[-n:], strict=True))
+    if 2 * sum(a == b for a, b in pairs) < n:
+        return set()
+    return {stem(b) for a, b in pairs if a != b and content_terms(a)}
 
 
 def claim_supported(claim: Claim, quote: str) -> bool:

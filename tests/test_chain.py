@@ -130,6 +130,26 @@ def test_condense_carries_no_names_from_a_title() -> None:
     assert "Moscow" in condense("What about them?", names)
 
 
+def test_condense_drops_what_a_parallel_follow_up_replaces() -> None:
+    """A parallel follow-up, "And how do I update them?" after "How do I delete rows?", asks
+    of another verb: carrying "delete" (and the answer's "DELETE") retrieved the deleting
+    passage again.  The pronoun's word ("rows") is still carried; a question sharing no frame
+    replaces nothing."""
+    history = [
+        Turn(role="user", content="How do I delete rows?"),
+        Turn(role="assistant", content="Write DELETE FROM with the Harbour table. [1]"),
+    ]
+    condensed = condense("And how do I update them?", history)
+    assert "rows" in condensed and "Harbour" in condensed, condensed
+    assert "delete" not in condensed.lower(), condensed
+    kinds = [
+        Turn(role="user", content="What is a check constraint?"),
+        Turn(role="assistant", content="A check constraint is the most generic kind. [1]"),
+    ]
+    assert "check" not in condense("And a unique constraint?", kinds), kinds
+    assert "check" in condense("Can it name a column?", kinds)
+
+
 def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:
     quote = (
         "Under that agreement, Ukraine surrendered its vast nuclear arsenal in exchange for "

@@ -50,6 +50,7 @@ from qa.text import (
     asks,
     contains_phrase,
     content_terms,
+    entities,
     follow_up_rest,
     intent,
     names_an_option,
@@ -289,7 +290,8 @@ class NumberAbsent:
     held?" answered from a page on the 1997 summit).
 
     Runs only when the model would answer.  Single digits are left out: small numbers are
-    often written as words ("two parties").
+    often written as words ("two parties"); not one written onto a name ("HTTP/3", "IPv6",
+    "h2"), which is part of the name ("Does it support HTTP/3?" answered from "HTTP/2 support").
     """
 
     min_digits: int = 2
@@ -298,10 +300,12 @@ class NumberAbsent:
     def check(self, asked: Asked, best: ScoredSentence, titles: dict[str, str]) -> Decision | None:
         """Refuse when a number of the question is nowhere around the best passage."""
         asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
+        asked_numbers |= set(_NAMED_NUMBER.findall(asked.cleaned))
         if not asked_numbers:
             return None
         s = best.sentence
-        around = numbers(" ".join((s.text, s.context, s.section or "", titles.get(s.document, ""))))
+        text = " ".join((s.text, s.context, s.section or "", titles.get(s.document, "")))
+        around = numbers(text) | set(_NAMED_NUMBER.findall(text))
         missing = asked_numbers - around
         if not missing:
             return None
@@ -310,6 +314,11 @@ class NumberAbsent:
             self.name,
             "the best passage does not hold the question's number: " + ", ".join(sorted(missing)),
         )
+
+
+# A number written onto a word, or joined to it by a slash or hyphen: a version or a model of a
+# named thing ("HTTP/3", "IPv6", "h2"), not a quantity.
+_NAMED_NUMBER = re.compile(r"(?<=[A-Za-z])[/-]?(\d+)(?![\w.]*\d)")
 
 
 # A negation of what a question asks ("Which parts do not carry ...?", "Which goal does it never
@@ -392,7 +401,10 @@ class NameSwapped:
 
     Runs only when the model would answer.  Neighbours are words with only a space between them
     (a comma ends a name: "GM, Ford and Chrysler"), the neighbour is not a stop word, and the
-    question's first word is left out (any sentence starts with a capital).  Not a swap: a word
+    question's first word is left out (any sentence starts with a capital), as is a passage's
+    word opening a sentence unless it reads as a name there too (:func:`qa.text.entities`: all
+    capitals, a capital inside, or capitalised elsewhere in the passage; "Subinterpreter
+    support for ..." written, "AnyIO support" asked).  Not a swap: a word
     derived from the asked one, two spellings sharing their first ``prefix`` letters ("Scotland"
     / "Scottish"), a word that begins the other ("Apple" / "AppleTalk"), an initial ("F." /
     "Francis"), an acronym and a word with its first letter ("GM" / "General Motors").
@@ -407,12 +419,14 @@ class NameSwapped:
         around = " ".join((s.text, s.context, s.section or "", titles.get(s.document, "")))
         terms, text = term_set(around), around.lower()
         passage = word_runs(s.text)
+        names = entities(s.text)
         for n, run in enumerate(word_runs(_own_words(asked.cleaned))):
             for i, word in enumerate(run):
                 if (n, i) == (0, 0) or not self._name(word) or self._present(word, terms, text):
                     continue
                 for other, beside in _in_place_of(run, i, passage):
-                    if self._other(word, other):
+                    # A word opening a sentence is capitalised for that alone.
+                    if self._other(word, other) and (numbers(other) or stem(other) in names):
                         return Decision(
                             "not_in_documents",
                             self.name,

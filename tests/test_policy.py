@@ -891,6 +891,13 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     # Single digits are often written as words; a question without a number is not judged.
     assert rule.check(asked("Which 2 parties met?"), scored("The two parties met."), {}) is None
     assert rule.check(asked("Where was the summit held?"), summit, {}) is None
+    # Not a digit written onto a name: a version or a model of the thing, not a quantity.
+    gauge = scored("The Tidewell reads GX/2 gauges and the older GX1.")
+    verdict = rule.check(asked("Does Tidewell read GX/3 gauges?"), gauge, {})
+    assert verdict is not None and "3" in verdict.why
+    assert rule.check(asked("Does Tidewell read GX4?"), gauge, {}) is not None
+    assert rule.check(asked("Does Tidewell read GX/2 gauges?"), gauge, {}) is None
+    assert rule.check(asked("Does Tidewell read GX1 gauges?"), gauge, {}) is None
 
 
 def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing() -> None:
@@ -963,6 +970,14 @@ def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -
     three = scored("The council elects 3 members to serve as its officers.")
     assert rule.check(asked("The council elects 2 members to serve as what?"), three, {})
     assert rule.check(asked("The council elects 3 members to serve as what?"), three, {}) is None
+    # A word opening a sentence of the passage is capitalised for that alone; one that is a
+    # name there too (all capitals, or capitalised inside a sentence) still swaps.
+    opening = scored("Subsidence support for the harbour wall. The wall is checked weekly.")
+    assert rule.check(asked("Does Tidewell support the harbour wall?"), opening, {}) is None
+    named = scored("Kessel support for the harbour wall. It is checked by Kessel weekly.")
+    assert rule.check(asked("Does Tidewell support the harbour wall?"), named, {}) is not None
+    acronym = scored("KSL support for the harbour wall.")
+    assert rule.check(asked("Does Tidewell support the harbour wall?"), acronym, {}) is not None
 
 
 def scored(text: str) -> ScoredSentence:

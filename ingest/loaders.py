@@ -421,6 +421,7 @@ class _HtmlBlocks:
             or tag.has_attr("hidden")
             or (name == "aside" and (not _in_main_content(tag) or _links_alone(tag)))
             or _is_furniture(tag)
+            or _is_permalink(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
             or _is_page_contents(tag, self._anchors)
         ):
@@ -443,7 +444,7 @@ class _HtmlBlocks:
             self._add(title, "heading", min(max(self._level + 1, 2), 6))
         elif name == "pre":
             self.flush()
-            code = tag.get_text().strip("\n")
+            code = _code_text(tag).strip("\n").rstrip()
             if code.strip() and self._in_open_item():
                 self._add_part(code, "item_code")
             else:
@@ -882,11 +883,34 @@ def _visible_text(tag: Tag) -> str:
                 name not in DROPPED_TAGS
                 and not child.has_attr("hidden")
                 and not _is_furniture(child)
+                and not _is_permalink(child)
             ):
                 parts.append(_visible_text(child))
         elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
             parts.append(str(child))
     return "".join(parts)
+
+
+def _code_text(tag: Tag) -> str:
+    """The text of a code block without the controls a site puts inside it (Node.js's "copy"
+    button: dropped elements, hidden ones).  Unlike :func:`_visible_text`, no class is read:
+    a highlighter's classes ("hljs-comment") name parts of the code, not furniture."""
+    parts: list[str] = []
+    for child in tag.children:
+        if isinstance(child, Tag):
+            if child.name.lower() not in DROPPED_TAGS and not child.has_attr("hidden"):
+                parts.append(_code_text(child))
+        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
+            parts.append(str(child))
+    return "".join(parts)
+
+
+def _is_permalink(tag: Tag) -> bool:
+    """A link to a place on the page whose label is a symbol, not a word: the permalink that
+    documentation generators put beside a heading, whatever its class (Node.js's
+    ``<a class="mark" href="#id">#</a>``, Sphinx's "¶", a Docusaurus "#")."""
+    href = tag.get("href") if tag.name.lower() == "a" else None
+    return isinstance(href, str) and href.startswith("#") and not _WORD_CHAR.search(tag.get_text())
 
 
 def _media_label(tag: Tag) -> str:

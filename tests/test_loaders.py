@@ -223,6 +223,29 @@ def test_html_permalinks_after_headings_are_dropped() -> None:
     assert [page.text[s:e] for s, e, _ in page.headings] == ["Installation"]
 
 
+def test_html_permalinks_are_dropped_whatever_their_class() -> None:
+    """Node.js's API pages end each heading with ``<a class="mark" href="#id">#</a>``: a link
+    to a place on the page labelled by a symbol is a permalink; one labelled by words is not."""
+    page = parse_html(
+        '<html><body><h3><code>path.sep</code><span><a class="mark" href="#path-sep" '
+        'id="path-sep">#</a></span></h3><p>Provides the separator.</p>'
+        '<h3><a href="#sep">Separators</a></h3><p>Read <a href="#path-sep">§</a> above.</p>'
+        "</body></html>"
+    )
+    assert page.text == "path.sep\n\nProvides the separator.\n\nSeparators\n\nRead above."
+    assert [page.text[s:e] for s, e, _ in page.headings] == ["path.sep", "Separators"]
+
+
+def test_html_code_blocks_leave_out_the_controls_inside_them() -> None:
+    """Node.js's pages put a copy button inside each code block: a control, not the code."""
+    page = parse_html(
+        '<html><body><p>Load it:</p><pre><code class="language-js">const tty = '
+        "require('node:tty');\n  tty.isatty(1); <span class=\"hljs-comment\">// true</span>"
+        '</code> <button class="copy-button">copy</button></pre></body></html>'
+    )
+    assert page.text == ("Load it:\n\nconst tty = require('node:tty');\n  tty.isatty(1); // true")
+
+
 def test_pdf_pages_are_joined_with_a_blank_line(tmp_path: Path) -> None:
     path = tmp_path / "two.pdf"
     path.write_bytes(_pdf_with_pages("First page text.", "Second page text."))

@@ -874,13 +874,18 @@ class SectionAsked:
         asked_words = frozenset(whole or ())
         passage = whole or (_all_words(quoted.group(0)) if quoted else None)
         # An option the topic names is named by a heading that writes it ("-c, --clean"), not
-        # by one sharing its word ("Cleaning").
+        # by one sharing its word ("Cleaning"); the heading's other forms of the option ("-c")
+        # need not be in the topic.
         named_options = options(topic_phrase)
         named = [
             (self._exactness(heading, topic, first, passage, section), doc.id, section)
             for doc in documents
             for section, heading, above in _headed(doc)
-            if (heading.required <= topic or heading.call_named_in(topic_phrase))
+            if (
+                heading.required <= topic
+                or heading.call_named_in(topic_phrase)
+                or bool(named_options)
+            )
             and topic <= heading.words | above
             and (whole is None or _asks_as(section.title, asked_words))
             and all(writes_option(section.title, o) for o in named_options)
@@ -1012,12 +1017,17 @@ class Restated:
     answers is the list it brings; so does a candidate holding the kind of thing asked for, a
     number word being no content word: "Usually there are two release candidates." for "How
     many release candidates are there usually?").  A candidate that is itself a question (a
-    FAQ's "Is X threadsafe?" above its answer) states nothing either, whatever is asked."""
+    FAQ's "Is X threadsafe?" above its answer) states nothing either, whatever is asked.  Nor
+    does one whose value is a symbol, not a word (see :func:`_symbol_values`: "\\n on POSIX"
+    for "What does os.EOL contain on POSIX?", "/ on POSIX" for the path separator)."""
 
     name: str = "restated"
 
-    def mask(self, sentences: Sequence[Sentence], features: np.ndarray) -> np.ndarray:
+    def mask(
+        self, sentences: Sequence[Sentence], features: np.ndarray, question: str = ""
+    ) -> np.ndarray:
         """Which candidates restate the question (only questions for a yes/no question)."""
+        asked = _symbol_values(question)
         return np.array(
             [
                 not s.introduces
@@ -1028,12 +1038,24 @@ class Restated:
                         and features[i, _NEW_CONTENT] == 0
                         and features[i, _TYPE_OK] == 0
                         and bool(content_terms(s.text))
+                        and _symbol_values(s.text) <= asked
                     )
                 )
                 for i, s in enumerate(sentences)
             ],
             dtype=bool,
         )
+
+
+# A value written in symbols, standing alone between spaces: an escape sequence ("\n", "\r\n")
+# or a run of the characters that separators and operators are written with ("/", ";", "::").
+# Dashes, quotes, "&" and sentence punctuation are left out: prose writes them alone too.
+_SYMBOL_VALUE = re.compile(r"(?:\\[A-Za-z0-9])+|[\\/;:|<>=*#@$%~^+]+")
+
+
+def _symbol_values(text: str) -> set[str]:
+    """The values ``text`` writes in symbols (see ``_SYMBOL_VALUE``), each between spaces."""
+    return {token for token in text.split() if _SYMBOL_VALUE.fullmatch(token)}
 
 
 @dataclass(frozen=True)
@@ -1502,7 +1524,7 @@ class AnswerDecider:
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
         p = self.model.score_candidates(features)
-        p = np.where(self.restated.mask(sentences, features), 0.0, p)
+        p = np.where(self.restated.mask(sentences, features, asked.cleaned), 0.0, p)
         ranked = _ranked(sentences, features, cos, p)
         objects = self.named_object.sections(asked, documents)
         if objects:

@@ -697,6 +697,32 @@ def test_section_asked_counts_a_topics_single_letters() -> None:
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
 
 
+def test_section_asked_reads_a_section_headed_by_an_options_forms() -> None:
+    """Node.js's command-line page heads each option's section with its forms ("-c, --check"):
+    a question naming one form names the section; one naming the option's word does not, nor
+    does one naming another option."""
+    text = (
+        "-c, --check\n\nSyntax check the script.\n\n"
+        '-e, --eval "script"\n\nEvaluate the argument.\n\n'
+        "Checking\n\nChecks run nightly.\n"
+    )
+    doc = _titled_page(text, ("-c, --check", '-e, --eval "script"', "Checking"))
+    candidates = _placed(
+        text, ("Syntax check the script.", "Evaluate the argument.", "Checks run nightly.")
+    )
+    scores = np.array([0.1, 0.1, 0.9])
+    rule = SectionAsked()
+    for question, expected in (
+        ("What does --check do?", 0),
+        ("What does -c do?", 0),
+        ("What does --eval do?", 1),
+    ):
+        found = rule.check(asked(question), candidates, scores, [doc])
+        assert found is not None and found[1] is doc.sections[expected], question
+    for question in ("What does --checked do?", "What does -C do?", "What does --print do?"):
+        assert rule.check(asked(question), candidates, scores, [doc]) is None, question
+
+
 def test_section_asked_reads_a_numbered_section_of_items() -> None:
     """A manual's section number need not be asked ("2.5 Future berths" is named by "future
     berths"); a section of list items and no prose opens with its first item."""
@@ -1336,6 +1362,23 @@ def test_restated_marks_candidates_that_add_no_word_to_the_question() -> None:
     features[0, FEATURES.index("type_ok")] = 0.0
     features[:, FEATURES.index("yes_no")] = 1.0
     assert rule.mask(candidates, features).tolist() == [False, False, False]
+
+
+def test_restated_keeps_a_candidate_whose_value_is_a_symbol() -> None:
+    """Node.js's os.EOL: "\\n on POSIX" has no content word the question lacks, yet its value,
+    written in symbols, is the answer; a symbol the question writes too is no value of the
+    candidate's."""
+    text = "\\n on POSIX\n\n/ on POSIX\n\nOn POSIX."
+    candidates = _placed(text, ("\\n on POSIX", "/ on POSIX", "On POSIX."))
+    features = np.zeros((3, len(FEATURES)), np.float32)
+    rule = Restated()
+    question = "What does the marker hold on POSIX?"
+    assert rule.mask(candidates, features, question).tolist() == [False, False, True]
+    assert rule.mask(candidates, features, "Is / the separator on POSIX?").tolist() == [
+        False,
+        True,
+        True,
+    ]
 
 
 def test_restated_marks_candidates_that_ask() -> None:

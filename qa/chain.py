@@ -124,13 +124,14 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     own = set(content_terms(question))
     # A title's capitals (the text's heading, quoted for "What is the title?") mark no names.
     named = set() if in_title_case(last_answer) else entities(last_answer)
-    # A word the follow-up replaces ("update" for "delete") is carried from neither turn.
+    # A parallel follow-up ("And how do I update them?" after "How do I delete rows?") asks
+    # the last question again of another word: its pronoun stands where that question's word
+    # stood ("them" for "rows"), so the last answer's names are not carried, nor the word it
+    # replaces ("delete").
     replaced = replaced_words(question, last_user)
-    answer_names = [
-        w
-        for w in words(last_answer)
-        if w[:1].isupper() and stem(w) in named and stem(w) not in replaced
-    ]
+    answer_names = (
+        [] if replaced else [w for w in words(last_answer) if w[:1].isupper() and stem(w) in named]
+    )
     topic = set(content_terms(last_user)) - replaced
     user_words = [w for w in words(strip_instructions(last_user)) if stem(w) in topic]
     carried = [

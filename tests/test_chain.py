@@ -133,15 +133,17 @@ def test_condense_carries_no_names_from_a_title() -> None:
 def test_condense_drops_what_a_parallel_follow_up_replaces() -> None:
     """A parallel follow-up, "And how do I update them?" after "How do I delete rows?", asks
     of another verb: carrying "delete" (and the answer's "DELETE") retrieved the deleting
-    passage again.  The pronoun's word ("rows") is still carried; a question sharing no frame
-    replaces nothing."""
+    passage again.  Its pronoun stands for the earlier question's word ("rows"), which is
+    carried, not the answer's names; a question sharing no frame replaces nothing and carries
+    them."""
     history = [
         Turn(role="user", content="How do I delete rows?"),
         Turn(role="assistant", content="Write DELETE FROM with the Harbour table. [1]"),
     ]
     condensed = condense("And how do I update them?", history)
-    assert "rows" in condensed and "Harbour" in condensed, condensed
-    assert "delete" not in condensed.lower(), condensed
+    assert "rows" in condensed, condensed
+    assert "delete" not in condensed.lower() and "Harbour" not in condensed, condensed
+    assert "Harbour" in condense("And what does it hold?", history)
     kinds = [
         Turn(role="user", content="What is a check constraint?"),
         Turn(role="assistant", content="A check constraint is the most generic kind. [1]"),

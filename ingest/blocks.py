@@ -46,6 +46,8 @@ from ingest.loaders import (
     DROPPED_TAGS,
     HEADING_LEVELS,
     PAGE_FURNITURE,
+    docutils_directive,
+    is_admonition,
     reads_as_title,
 )
 from vectorstore.language import BULLET
@@ -334,15 +336,10 @@ def _myst_body(name: str, argument: str, content: Sequence[str]) -> bool:
     argument, ``{versionadded} 2.0``, ``{tab-item} Linux``; or content opening with another
     directive); any other directive's content (``{code-block}``, ``{math}``, ``{toctree}``)
     stays as it is."""
-    from docutils import utils
-    from docutils.parsers.rst import directives
-    from docutils.parsers.rst.directives.admonitions import BaseAdmonition
-    from docutils.parsers.rst.languages import en
-
-    known = directives.directive(name.lower(), cast(Any, en), utils.new_document("<myst>"))[0]
+    known = docutils_directive(name)
     # A name registered while reading reStructuredText is still one docutils does not know.
     if known is not None and known is not _unknown_directive():
-        return isinstance(known, type) and issubclass(known, BaseAdmonition)
+        return is_admonition(name)
     first = next((row for row in content if row.strip()), "")
     return bool(argument.strip()) or _MYST_DIRECTIVE.match(first) is not None
 

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
@@ -444,7 +445,7 @@ class _HtmlBlocks:
             self._add(title, "heading", min(max(self._level + 1, 2), 6))
         elif name == "pre":
             self.flush()
-            code = _code_text(tag).strip("\n").rstrip()
+            code = _visible_text(tag, code=True).strip("\n").rstrip()
             if code.strip() and self._in_open_item():
                 self._add_part(code, "item_code")
             else:
@@ -742,10 +743,6 @@ def _is_pager(tag: Tag) -> bool:
     return len(_PAGER_WORD.findall(outside)) <= MAX_PAGER_LABEL_WORDS
 
 
-# The longest label over an admonition's box ("Note", "Warning: Data Loss").
-MAX_LABEL_WORDS = 4
-
-
 def _after_term(tag: Tag) -> bool:
     """Whether the element before ``tag`` (a ``dt``) is a term too."""
     before = tag.find_previous_sibling(True)
@@ -761,7 +758,7 @@ def _is_admonition_title(tag: Tag) -> bool:
     class="title">Note</h3><p>...``, as in PostgreSQL's manual): read as a heading, it opened a
     section "Note" that ran on over the rest of the page's section (a command's options after
     the note were all under "Note").  The box is an admonition when a class names one of
-    docutils' admonition kinds exactly; its label is short (at most ``MAX_LABEL_WORDS``)."""
+    docutils' admonition kinds exactly (see :func:`is_admonition`)."""
     classes = tag.get("class")
     if isinstance(classes, list) and "admonition-title" in classes:
         return True
@@ -773,19 +770,29 @@ def _is_admonition_title(tag: Tag) -> bool:
     if box is None or box.find(True, recursive=False) is not tag:
         return False
     kinds = box.get("class")
-    return (
-        isinstance(kinds, list)
-        and any(kind.lower() in _admonition_kinds() for kind in kinds)
-        and len(_visible_text(tag).split()) <= MAX_LABEL_WORDS
-    )
+    return isinstance(kinds, list) and any(is_admonition(kind) for kind in kinds)
 
 
-@lru_cache(maxsize=1)
-def _admonition_kinds() -> frozenset[str]:
-    """The names of docutils' admonitions ("note", "warning", "tip", "caution", ...)."""
+def docutils_directive(name: str) -> object | None:
+    """The directive docutils registers under ``name`` (any case), or None."""
+    from docutils import utils
+    from docutils.parsers.rst import directives
+    from docutils.parsers.rst.languages import en
+
+    found: object | None = directives.directive(
+        name.lower(), cast(Any, en), utils.new_document("<directive>")
+    )[0]
+    return found
+
+
+@lru_cache(maxsize=1024)
+def is_admonition(name: str) -> bool:
+    """Whether docutils knows ``name`` as an admonition ("note", "warning", "tip", "caution",
+    "admonition", ...): the vocabulary the MyST reader and the HTML reader share."""
     from docutils.parsers.rst.directives.admonitions import BaseAdmonition
 
-    return frozenset(kind.__name__.lower() for kind in BaseAdmonition.__subclasses__())
+    known = docutils_directive(name)
+    return isinstance(known, type) and issubclass(known, BaseAdmonition)
 
 
 def _is_descriptions(tag: Tag) -> bool:
@@ -873,8 +880,11 @@ def _only_page_links(tag: Tag, anchors: frozenset[str]) -> bool | None:
     return linked
 
 
-def _visible_text(tag: Tag) -> str:
-    """The text of ``tag`` without its dropped or furniture elements (a heading's permalink)."""
+def _visible_text(tag: Tag, *, code: bool = False) -> str:
+    """The text of ``tag`` without its dropped or furniture elements (a heading's permalink).
+    ``code``: a code block's, without the controls a site puts inside it (Node.js's "copy"
+    button: dropped elements, hidden ones) and reading no class, since a highlighter's classes
+    ("hljs-comment") name parts of the code, not furniture."""
     parts: list[str] = []
     for child in tag.children:
         if isinstance(child, Tag):
@@ -882,24 +892,9 @@ def _visible_text(tag: Tag) -> str:
             if (
                 name not in DROPPED_TAGS
                 and not child.has_attr("hidden")
-                and not _is_furniture(child)
-                and not _is_permalink(child)
+                and (code or not (_is_furniture(child) or _is_permalink(child)))
             ):
-                parts.append(_visible_text(child))
-        elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
-            parts.append(str(child))
-    return "".join(parts)
-
-
-def _code_text(tag: Tag) -> str:
-    """The text of a code block without the controls a site puts inside it (Node.js's "copy"
-    button: dropped elements, hidden ones).  Unlike :func:`_visible_text`, no class is read:
-    a highlighter's classes ("hljs-comment") name parts of the code, not furniture."""
-    parts: list[str] = []
-    for child in tag.children:
-        if isinstance(child, Tag):
-            if child.name.lower() not in DROPPED_TAGS and not child.has_attr("hidden"):
-                parts.append(_code_text(child))
+                parts.append(_visible_text(child, code=code))
         elif isinstance(child, NavigableString) and not isinstance(child, PreformattedString):
             parts.append(str(child))
     return "".join(parts)

@@ -203,8 +203,11 @@ def _markdown_parser(*, inline: bool = False) -> Any:
 
     if inline:
         return MarkdownIt("commonmark")
+    from mdit_py_plugins.deflist import deflist_plugin
+
     # Block structure only: inline parsing (links, emphasis) is not needed for line maps.
-    return MarkdownIt("commonmark").enable("table").disable("inline")
+    # Definition lists ("Term" over ": its definition") are MyST's and Python-Markdown's.
+    return MarkdownIt("commonmark").enable("table").disable("inline").use(deflist_plugin)
 
 
 # Python-Markdown's admonitions and content tabs, the marker line of an indented body of Markdown:
@@ -264,13 +267,16 @@ def _unwrapped(source: str) -> str:
         elif directive := _MYST_DIRECTIVE.match(row):
             mark = directive.group("fence")
             end = next((j for j in range(i + 1, len(rows)) if _closes(rows[j], mark)), None)
+            name, argument = directive.group("name"), directive.group("argument").strip()
             if end is not None and (
-                mark.startswith(":")
-                or _myst_body(
-                    directive.group("name"), directive.group("argument"), rows[i + 1 : end]
-                )
+                mark.startswith(":") or _myst_body(name, argument, rows[i + 1 : end])
             ):
+                indent = _indent(row)
                 _blank_directive_markup(rows, i, end)
+                if _myst_label(name, argument):
+                    # A heading for markdown-it; its level and title are read from the stored
+                    # line (_markdown_blocks, _markdown_title_text).
+                    rows[i] = indent + "###### " + argument
             elif not mark.startswith(":"):
                 fence = mark
         elif container := _CONTAINER.match(row):
@@ -344,6 +350,22 @@ def _myst_body(name: str, argument: str, content: Sequence[str]) -> bool:
     return bool(argument.strip()) or _MYST_DIRECTIVE.match(first) is not None
 
 
+def _myst_label(name: str, argument: str) -> bool:
+    """A MyST directive's argument names what its content is, as :func:`_unknown_directive`
+    reads reStructuredText's (``{tab} Linux``, ``{tab-item} Windows``, ``{dropdown} Details``):
+    a directive docutils does not know, whose argument is not a version (``{versionadded} 2.0``)
+    nor a condition on the build (``{only} html``). Its line is a heading one level below the
+    enclosing section's, so "~/.cache/pip" under ``{tab} Linux`` is in a section "Linux"; the
+    argument was blanked with the fence, and the tabs' contents ran together."""
+    known = docutils_directive(name)
+    return (
+        (known is None or known is _unknown_directive())
+        and bool(argument)
+        and not argument[:1].isdigit()
+        and name.lower() not in _CONDITIONAL
+    )
+
+
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown text from markdown-it-py's token line maps."""
     return list(_markdown_blocks(text))
@@ -369,11 +391,15 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
     list_depth = 0
     open_items: list[tuple[int, int, int]] = []  # (index in blocks, nesting depth, first line)
     children: list[int] = []  # per open item: its paragraphs and code blocks seen so far
+    # Per open item: "item" for a list's; for a definition, "definition" until its first
+    # paragraph is its item, then "made" (the plugin maps a definition from its term's line,
+    # and to a closing fence's: the item is its paragraphs).
+    definitions: list[str] = []
     level = 0  # the level of the last heading
     for i, token in enumerate(tokens):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            if open_items and token.map:
+            if open_items and token.map and open_items[-1][0] < len(blocks):
                 _cut_item(blocks, open_items[-1][0], lines, token.map[0])
             list_depth += 1
         elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -382,12 +408,35 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
             start, end = lines.span(*token.map)
             open_items.append((len(blocks), list_depth, token.map[0]))
             children.append(0)
+            definitions.append("item")
             blocks.append(Block(start, end, "list_item", list_depth))
             context.append("list_item")
-        elif kind == "list_item_close":
+        elif kind in ("list_item_close", "dd_close"):
+            if definitions[-1] == "made":
+                # The definition's item runs to the end of its last part.
+                first = open_items[-1][0]
+                item = blocks[first]
+                end = max(b.end for b in blocks[first:])
+                blocks[first] = Block(item.start, end, item.kind, item.level)
             open_items.pop()
             children.pop()
+            definitions.pop()
             context.pop()
+        elif kind == "dl_open":
+            list_depth += 1
+        elif kind == "dl_close":
+            list_depth -= 1
+        elif kind == "dt_open" and token.map and "list_item" not in context:
+            # A term is an item of its list, as HTML's <dt> is; the plugin maps it to no line
+            # ([n, n]): it is the line it starts on.
+            start, end = lines.span(token.map[0], token.map[0] + 1)
+            blocks.append(Block(start, end, "list_item", list_depth))
+        elif kind == "dd_open" and token.map:
+            # A definition is an item too (HTML's <dd>): its first paragraph, once seen.
+            open_items.append((len(blocks), list_depth, token.map[0]))
+            children.append(0)
+            definitions.append("definition")
+            context.append("list_item")
         elif (
             kind in ("paragraph_open", "fence", "code_block")
             and token.map
@@ -395,7 +444,12 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
         ):
             # The item's first paragraph is the item; what follows it is a part of it.
             children[-1] += 1
-            if children[-1] > 1:
+            if children[-1] == 1 and definitions[-1] == "definition":
+                start, end = lines.span(*token.map)
+                open_items[-1] = (len(blocks), *open_items[-1][1:])
+                blocks.append(Block(start, end, "list_item", list_depth))
+                definitions[-1] = "made"
+            elif children[-1] > 1:
                 start, end = lines.span(*token.map)
                 blocks.append(
                     Block(start, end, "item_text" if kind == "paragraph_open" else "item_code")
@@ -409,8 +463,12 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
             context.pop()
         elif kind == "heading_open" and token.map:
             start, end = lines.span(*token.map)
-            level = int(token.tag[1:])
-            blocks.append(Block(start, end, "heading", level))
+            if _MYST_DIRECTIVE.match(text[start:end]):
+                # A directive's label (_myst_label): one level below the section it is in.
+                blocks.append(Block(start, end, "heading", min(max(level + 1, 2), 6)))
+            else:
+                level = int(token.tag[1:])
+                blocks.append(Block(start, end, "heading", level))
         elif kind in ("fence", "code_block") and token.map and "list_item" not in context:
             start, end = lines.span(*token.map)
             blocks.append(Block(start, end, "code"))
@@ -428,7 +486,19 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
                 blocks.append(Block(start, end, "paragraph"))
         elif kind == "html_block" and token.map and not context:
             blocks.extend(_html_text_blocks(text, *lines.span(*token.map)))
-    return tuple(b for b in blocks if b.start < b.end)
+    return tuple(_after_definition_mark(text, b) for b in blocks if b.start < b.end)
+
+
+# The mark a definition's first line opens with (": its definition").
+_DEFINITION_MARK = re.compile(r":[ \t]+")
+
+
+def _after_definition_mark(text: str, block: Block) -> Block:
+    """A definition's item without its ": " mark (a list inside it too: ": * On Windows 7")."""
+    if block.kind != "list_item":
+        return block
+    mark = _DEFINITION_MARK.match(text, block.start, block.end)
+    return Block(mark.end(), block.end, block.kind, block.level) if mark else block
 
 
 def _markdown_bold_title(line: str) -> bool:
@@ -585,7 +655,9 @@ def _markdown_title_text(heading: str) -> str:
     title): links as their text, images beside words (badges, icons) dropped, a title that is
     only an image (a logo) as its alt text; one without alt text keeps its markup."""
     first = heading.splitlines()[0] if heading else ""
-    if _ATX_OPEN.match(first):
+    if directive := _MYST_DIRECTIVE.match(first):
+        first = directive.group("argument")  # a MyST directive's label (_myst_label)
+    elif _ATX_OPEN.match(first):
         first = _ATX_CLOSING.sub("", _ATX_OPEN.sub("", first))
     elif len(heading.splitlines()) == 1 and (bold := _BOLD_LINE.fullmatch(first.strip())):
         first = bold.group(2)  # a line all in bold (a setext heading has its underline)

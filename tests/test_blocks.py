@@ -147,6 +147,33 @@ def _kinds_and_last_lines(text: str) -> list[tuple[str, str]]:
     return [(b.kind, text[b.start : b.end].split("\n")[-1].strip()) for b in rst_blocks(text)]
 
 
+def test_a_markdown_definition_list_gives_items_and_its_definitions_go_on() -> None:
+    """MyST's and Python-Markdown's definition lists ("Term" over ": its definition"): the
+    term and the definition are items, as HTML's <dt> and <dd> are; the definition's item
+    starts after its ": " mark, and its later paragraphs are parts of it."""
+    text = (
+        "Paths:\n\nUser\n: `~/.config/tide.conf`, read after the global one.\n\n"
+        "  The legacy `~/.tide.conf` is read too.\n\n"
+        "Site\n: * On Linux: `/etc/tide.conf`\n  * On Windows: not supported.\n\nAfter.\n"
+    )
+    shape = [(b.kind, b.level, text[b.start : b.end]) for b in markdown_blocks(text)]
+    assert shape == [
+        ("paragraph", 0, "Paths:"),
+        ("list_item", 1, "User"),
+        (
+            "list_item",
+            1,
+            "`~/.config/tide.conf`, read after the global one.\n\n"
+            "  The legacy `~/.tide.conf` is read too.",
+        ),
+        ("item_text", 0, "The legacy `~/.tide.conf` is read too."),
+        ("list_item", 1, "Site"),
+        ("list_item", 2, "* On Linux: `/etc/tide.conf`"),
+        ("list_item", 2, "* On Windows: not supported."),
+        ("paragraph", 0, "After."),
+    ]
+
+
 def test_a_code_directive_inside_another_directive_is_code() -> None:
     """docutils gives a ``.. code-block::`` inside a tab (an extension's directive) no line; it
     is still that tab's code, each tab's its own."""

@@ -145,6 +145,30 @@ def test_a_line_all_in_bold_that_reads_as_a_title_is_a_heading() -> None:
     assert [s.title for s in sections] == [".env", "Queries"]
 
 
+def test_a_myst_directive_naming_its_content_is_a_heading_over_it() -> None:
+    """``{tab} Linux`` names what its content is, as ``.. tab:: Linux`` does in
+    reStructuredText: a section one level below the one it sits in, titled by the argument.
+    A version (``{versionadded} 2.0``), an admonition (``{note}``) and code name nothing."""
+    text = (
+        "# Cache\n\n## Default paths\n\n"
+        "````{tab} Linux\n```\n~/.cache/tide\n```\n\nIt respects `XDG_CACHE_HOME`.\n````\n\n"
+        "````{tab} Windows\n```\n%LocalAppData%\\tide\n```\n````\n\n"
+        "```{versionadded} 2.0\nPaths moved.\n```\n\n"
+        "```{note}\nClear it with `tide purge`.\n```\n\n"
+        "## Removing it\n\nRun `tide purge`.\n"
+    )
+    _, sections = find_sections(text, "text/markdown")
+    assert [(s.title, s.level) for s in sections] == [
+        ("Cache", 1),
+        ("Default paths", 2),
+        ("Linux", 3),
+        ("Windows", 3),
+        ("Removing it", 2),
+    ]
+    linux = text[sections[2].start : sections[2].end]
+    assert "~/.cache/tide" in linux and "XDG_CACHE_HOME" in linux and "LocalAppData" not in linux
+
+
 def test_markdown_titles_read_as_their_visible_text() -> None:
     # A logo as the title, linked headings, linked badges: the section reads as its words.
     text = (

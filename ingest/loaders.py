@@ -443,6 +443,12 @@ class _HtmlBlocks:
             # threadsafe?</b></p>" above the answer).
             self.flush()
             self._add(title, "heading", min(max(self._level + 1, 2), 6))
+        elif name == "tr" and self._context[-1:] == ["layout"] and (title := _bold_row(tag)):
+            # A row all in bold in a table that lays out the page (DocBook's FAQ: "1.1. How do
+            # you pronounce "Valgrind"?" over its answer's row): a heading, as a paragraph all
+            # in bold is.
+            self.flush()
+            self._add(title, "heading", min(max(self._level + 1, 2), 6))
         elif name == "pre":
             self.flush()
             code = _visible_text(tag, code=True).strip("\n").rstrip()
@@ -453,7 +459,7 @@ class _HtmlBlocks:
         elif name in ("video", "audio"):
             # What they hold is a fallback for browsers without the element ("Your browser
             # does not support the video tag."), which no reader sees.
-            if not "".join(self._buffer).strip() and "table" not in self._context:
+            if not "".join(self._buffer).strip() and not self._in_table():
                 self.flush()
                 self._add(_media_label(tag), "figure", 0)
         elif self._media_alone(tag):
@@ -461,7 +467,7 @@ class _HtmlBlocks:
             self._add(_media_label(tag), "figure", 0)
         elif name in ("td", "th"):
             if self._buffer and "".join(self._buffer).strip():
-                self._buffer.append(" | ")
+                self._buffer.append(" " if self._context[-1:] == ["layout"] else " | ")
             self.walk(tag)
         elif name in BLOCK_TAGS:
             self._visit_block(tag, name)
@@ -498,6 +504,10 @@ class _HtmlBlocks:
             self._add(_media_label(tag), "figure", 0)
             return
         context = {"blockquote": "quote", "table": "table", "ul": "list", "ol": "list"}.get(name)
+        if name == "table" and tag.find(list(HEADING_LEVELS)) is not None:
+            # A table holding headings lays out the page's sections (DocBook's FAQ): its cells'
+            # paragraphs are the page's own, not a table's rows.
+            context = "layout"
         if name in ("ul", "ol", "dl"):
             self._lists += 1
         if context:
@@ -572,12 +582,16 @@ class _HtmlBlocks:
         """A later paragraph (``item_text``) or code block (``item_code``) of the open item."""
         self.items.append((text, kind, 0, self._last_in_link))
 
+    def _in_table(self) -> bool:
+        """The walk is inside a table, of data or of the page's layout."""
+        return "table" in self._context or "layout" in self._context
+
     def _media_alone(self, tag: Tag) -> bool:
         """``tag`` shows media and no text, with no text beside it in its line of blocks (an
         ``<img>`` between two paragraphs, or inside a bare link): a block of its own."""
         if tag.name.lower() in BLOCK_TAGS or next(tag.stripped_strings, None) is not None:
             return False
-        if "table" in self._context:
+        if self._in_table():
             return False  # an icon in a table cell (a navigation bar's "Prev", "Up") is the cell's
         if not _media_label(tag) or "".join(self._buffer).strip():
             return False
@@ -586,7 +600,7 @@ class _HtmlBlocks:
     def _diagram_alone(self, tag: Tag) -> bool:
         """``tag`` (an ``svg``) draws a diagram standing alone between blocks: larger than an
         icon, outside links, buttons and tables, with no text beside it."""
-        if self._links or "table" in self._context or tag.find_parent("button") is not None:
+        if self._links or self._in_table() or tag.find_parent("button") is not None:
             return False
         if "".join(self._buffer).strip() or _svg_size(tag) <= ICON_SIZE:
             return False
@@ -663,6 +677,24 @@ def _bold_title(tag: Tag) -> str | None:
         return None
     title = _collapse(_visible_text(tag))
     return title if reads_as_title(title) else None
+
+
+def _bold_row(tag: Tag) -> str | None:
+    """The text of a table row all of whose visible text is in ``b`` or ``strong`` elements,
+    its cells joined by a space, when it reads as a title."""
+    strings = [
+        string
+        for string in tag.find_all(string=_WORD_CHAR)
+        if not isinstance(string, PreformattedString)
+    ]
+    if not strings or any(string.find_parent(_BOLD_TAGS) is None for string in strings):
+        return None
+    cells = [_collapse(_visible_text(cell)) for cell in tag.find_all(("td", "th"))]
+    title = " ".join(cell for cell in cells if cell)
+    return title if reads_as_title(title) else None
+
+
+_BOLD_TAGS = ("b", "strong")
 
 
 def reads_as_title(text: str) -> bool:
@@ -799,11 +831,21 @@ def _is_descriptions(tag: Tag) -> bool:
     """A definition list whose every term is a link target (``<dt id=...>``): the descriptions
     of named objects, as Sphinx writes a function, a setting or a glossary term
     (``<dl class="py function"><dt id="json.dump">json.dump(obj, fp, ...)</dt><dd>...``), which
-    its contents list like sections.  A term without an id is an item of a list."""
+    its contents list like sections; DocBook and Texinfo mark the place with an empty anchor
+    inside the term, ``<dt><a name="opt.trace-children"></a>--trace-children=...</dt>``).  A
+    term that is no link target is an item of a list."""
     if tag.name.lower() != "dl":
         return False
     terms = tag.find_all("dt", recursive=False)
-    return bool(terms) and all(term.get("id") for term in terms)
+    return bool(terms) and all(term.get("id") or _holds_anchor(term) for term in terms)
+
+
+def _holds_anchor(term: Tag) -> bool:
+    """``term`` holds an anchor: an ``a`` element named or with an id, showing nothing."""
+    return any(
+        (anchor.get("name") or anchor.get("id")) and not anchor.get_text(strip=True)
+        for anchor in term.find_all("a")
+    )
 
 
 def _anchors(soup: BeautifulSoup) -> frozenset[str]:
@@ -817,7 +859,8 @@ def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
     """A list of links to places in the page itself (and nested lists of them): the page's
     table of contents, navigation like ``nav`` (Sphinx writes it in a sidebar ``div`` and in a
     "Contents" box, without ``nav``; DocBook as a definition list of links, each term's nested
-    entries in its description; SQLite's pages as a ``div`` of ``div`` rows, a link each).  Its
+    entries in its description, and a FAQ section's questions in a table cell; SQLite's pages as
+    a ``div`` of ``div`` rows, a link each).  Its
     items repeat the page's headings, and were quoted as answers in their place."""
     name = tag.name.lower()
     if name == "div":
@@ -830,6 +873,11 @@ def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
             and all(_only_page_links(row, anchors) is True for row in rows)
             and tag.find(list(HEADING_LEVELS)) is None
         )
+    if name in ("td", "th"):
+        # A cell of links a line each (DocBook's list of a FAQ section's questions, "1.1. <a>
+        # ...</a><br>1.2. <a>...</a>"): two at least, as for rows.
+        links = [a for a in tag.find_all("a") if _links_here(a.get("href"), anchors)]
+        return len(links) >= 2 and _only_page_links(tag, anchors) is True
     if name not in _CONTENTS_LISTS:
         return False
     items = [child for child in tag.children if isinstance(child, Tag)]
@@ -858,13 +906,23 @@ def _links_here(href: object, anchors: frozenset[str]) -> bool:
     return href.startswith("#") or href.partition("#")[2] in anchors
 
 
+# A contents entry's number, written before its link ("1.1. <a>How do you pronounce ...</a>",
+# DocBook's list of a FAQ's questions): the section's number, as its heading shows it.
+_ENTRY_NUMBER = re.compile(r"\s*(?:\d{1,3}(?:\.\d{1,3})*|[A-Z])[.)]?\s*")
+
+
 def _only_page_links(tag: Tag, anchors: frozenset[str]) -> bool | None:
     """True when ``tag`` shows links to places in the page and nothing else (nested lists of
-    them and inline wrappers aside), False when it shows anything else, None when nothing."""
+    them, inline wrappers and entries' numbers aside), False when it shows anything else, None
+    when nothing."""
     linked: bool | None = None
     for child in tag.children:
         if isinstance(child, NavigableString):
-            if not isinstance(child, PreformattedString) and _WORD_CHAR.search(str(child)):
+            if (
+                not isinstance(child, PreformattedString)
+                and _WORD_CHAR.search(str(child))
+                and not _ENTRY_NUMBER.fullmatch(str(child))
+            ):
                 return False
         elif isinstance(child, Tag):
             name = child.name.lower()

@@ -567,6 +567,43 @@ def test_html_docbook_contents_are_furniture() -> None:
     )
 
 
+def test_html_docbook_faq_questions_head_their_answers() -> None:
+    """DocBook lays a FAQ out as a table holding its sections' headings: the numbered list of
+    questions (numbers outside the links) and each section's cell of links are contents; a row
+    all in bold (a question's number and words) heads the answer's row; the answer's cell holds
+    paragraphs of the page, not a table's rows. A table of data keeps its rows, bold or not."""
+    page = (
+        "<html><body><h1>Gauges FAQ</h1>"
+        '<dl><dt>1. <a href="faq.html#f.bg">Background</a></dt>'
+        '<dd>1.1. <a href="faq.html#f.say">How do you say "Gauge"?</a></dd></dl>'
+        '<table summary="Q and A"><tr><td colspan="2"><h3><a name="f.bg"></a>1. Background</h3>'
+        '</td></tr><tr><td colspan="2">1.1. <a href="faq.html#f.say">How do you say "Gauge"?'
+        '</a><br>1.2. <a href="faq.html#f.old">How old is it?</a><br></td></tr>'
+        '<tr><td><a name="f.say"></a><b>1.1.</b></td><td><b>How do you say "Gauge"?</b></td></tr>'
+        "<tr><td></td><td><p>Like cage. Rhymes with page.</p><p>Most get it wrong.</p></td></tr>"
+        '<tr><td><a name="f.old"></a><b>1.2.</b></td><td><b>How old is it?</b></td></tr>'
+        "<tr><td></td><td><p>Ten years.</p></td></tr></table>"
+        "<table><tr><td><b>Well</b></td><td><b>Depth</b></td></tr>"
+        "<tr><td>North</td><td>4 m</td></tr></table></body></html>"
+    )
+    page_of = parse_html(page)
+    assert page_of.text == (
+        'Gauges FAQ\n\n1. Background\n\n1.1. How do you say "Gauge"?\n\n'
+        "Like cage. Rhymes with page.\n\nMost get it wrong.\n\n1.2. How old is it?\n\n"
+        "Ten years.\n\nWell | Depth\n\nNorth | 4 m"
+    )
+    headings = [page_of.text[start:end] for start, end, _ in page_of.headings]
+    assert headings == [
+        "Gauges FAQ",
+        "1. Background",
+        '1.1. How do you say "Gauge"?',
+        "1.2. How old is it?",
+    ]
+    kinds = {page_of.text[b.start : b.end]: b.kind for b in page_of.blocks}
+    assert kinds["Like cage. Rhymes with page."] == "paragraph"
+    assert kinds["North | 4 m"] == "table"
+
+
 def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lists() -> None:
     """Sphinx writes a function, a setting or a glossary term as a definition list whose terms
     are link targets: each term heads its description, one level below its section (a method
@@ -590,6 +627,30 @@ def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lis
         ("Zero the gauge.", "paragraph", 0),
         ("Silt", "list_item", 1),
         ("Fine sand in the well.", "list_item", 1),
+    ]
+
+
+def test_html_terms_holding_an_anchor_are_described_objects() -> None:
+    """DocBook (Valgrind's manual) marks each option's place with an empty anchor inside its
+    term: the option heads its description, as a term with an id does; a term holding only a
+    link that shows text is still a list item."""
+    page = (
+        "<html><body><h1>Options</h1><dl>"
+        '<dt><a name="opt.depth"></a><span class="term"><code>--depth=&lt;n&gt; '
+        "[default: 12]</code></span></dt><dd><p>Sets how deep the gauge reads.</p></dd>"
+        '<dt><a name="opt.quiet"></a><span class="term"><code>-q, --quiet</code></span></dt>'
+        "<dd><p>Prints nothing.</p></dd></dl>"
+        '<dl><dt><a href="other.html#silt">Silt</a></dt><dd>Fine sand.</dd></dl></body></html>'
+    )
+    parsed = parse_html(page)
+    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+        ("Options", "heading"),
+        ("--depth=<n> [default: 12]", "heading"),
+        ("Sets how deep the gauge reads.", "paragraph"),
+        ("-q, --quiet", "heading"),
+        ("Prints nothing.", "paragraph"),
+        ("Silt", "list_item"),
+        ("Fine sand.", "list_item"),
     ]
 
 

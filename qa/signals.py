@@ -436,7 +436,15 @@ _NUMBER = re.compile(
     r"hundreds|thousands|millions|percent|half|quarter|third|twice|double|single)\b",
     re.IGNORECASE,
 )
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>()]+", re.I)
+# An address: an email address, a web address, or a file's path (rooted, under the home
+# directory, a drive or a variable: "/etc/pip.conf", "~/.cache/pip", "C:\\Temp",
+# "%APPDATA%\\pip", "$HOME/.config"; not "and/or" nor "HTTP/2", a separator after a word).
+# Each part starts only where a run of its characters starts: linear time on "a.a.a...".
+_ADDRESS = re.compile(
+    r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s<>()]+"
+    r"|(?<![\w/\\%$~.:])(?:~|\.{1,2}|[a-z]:|%\w+%|\$\{?\w+\}?)?[/\\][\w.-]+(?:[/\\][\w.-]*)*",
+    re.I,
+)
 _HOW_QUANTITY = re.compile(r"\bhow (many|much|long|large|big|far|old|often|tall|high|fast)\b", re.I)
 _WHICH_TIME = re.compile(
     r"\b(what|which) (year|month|day|date|decade|century|time|period|era)\b", re.I

@@ -1155,6 +1155,16 @@ def test_an_address_holds_the_place_a_where_question_asks_for() -> None:
     assert not _holds_kind("name", asked_with, "Write to bugs@tidewater.example.org.", set())
 
 
+def test_a_file_path_holds_the_place_a_where_question_asks_for() -> None:
+    question = "Where does Tidewater keep its cache on Linux?"
+    for path in ("~/.cache/tidewater", "/var/cache/tidewater", "%LocalAppData%\\tide\\Cache"):
+        assert _holds_kind("name", question, f"```\n{path}\n```", set()), path
+    assert _holds_kind("name", question, "It honours $XDG_CACHE_HOME/tidewater too.", set())
+    # A slash between words or after one is no path: "and/or", "HTTP/2", "km/h".
+    for text in ("Cached and/or fetched.", "It speaks http/2 only.", "Speed in km/h."):
+        assert not _holds_kind("name", question, text, set()), text
+
+
 def test_a_list_introduction_holds_the_count_a_how_many_question_asks_for() -> None:
     question = "How many tools does the kit include?"
     assert answer_kind(intent(question), question) == "number"

@@ -53,7 +53,8 @@ MIN_CUT_OFF_WORDS = 8
 MAX_TAIL_WORDS = 120
 MAX_TAIL_PARAGRAPH_WORDS = 45
 
-_NUMBER_WORDS = {
+# The number words a list's introduction counts its items with ("the following three steps:").
+NUMBER_WORDS = {
     "two": 2,
     "three": 3,
     "four": 4,
@@ -68,7 +69,7 @@ _NUMBER_WORDS = {
 }
 _ANNOUNCED_COUNT = re.compile(
     r"\b(?:following|these|those|the|are|were|of|include[sd]?|has|have|had)\s+"
-    r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,2}[\w-]+\s*:$",
+    r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,2}[\w-]+\s*:$",
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(rf"^\s{{0,3}}(?:{BULLET}|\d{{1,3}}[.)]|[a-z][.)])\s+\S")
@@ -384,7 +385,7 @@ def _announced_count(sentence: str) -> int:
     if match is None:
         return 0
     word = match.group(1).lower()
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
 def _content_words(text: str) -> set[str]:

@@ -7,14 +7,16 @@ answer backends:
   of list-item blocks right after the block holding the introduction, at the depth of the first
   item (deeper, nested items belong to their parent and are skipped). Anything else in between
   (a heading, boilerplate, a paragraph) means the list is not there: the result is empty. Inside
-  a list item, only its last paragraph introduces its nested list.
+  a list item, only its last paragraph introduces its nested list. Blocks inside an item (a
+  tab's label over its example: ``.. tab:: Unix`` is a heading) are parts of it.
 - :func:`shown_under_labels` finds the code an introduction shows when labels of indented
   content (tabs: ``.. tab:: Unix`` over its example) stand between them: the first tab's.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
   ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
   stored text of the items: every item (at most ``cap``, then one "... and N more" claim whose
-  quote spans the remaining items), the first or the last item, or the count with the items.
+  quote spans the remaining items), the first or the last item, or the count with the items
+  (none when the introduction states another count: the list was read in part).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from ingest.blocks import BLANK_LINE
 from ingest.candidates import item_lead
 from ingest.cleaning import line_indent
+from ingest.gaps import NUMBER_WORDS
 from qa.memo import PerDocument
 from qa.types import Claim
 from vectorstore.types import Block, Candidate, Document
@@ -36,6 +39,11 @@ DEFAULT_CAP = 5
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.IGNORECASE)
 _FIRST = re.compile(r"\bfirst\b|\bopening\b", re.IGNORECASE)
 _LAST = re.compile(r"\blast\b|\bfinal\b", re.IGNORECASE)
+# A count an introduction states: a whole number of at most two digits, or a number word,
+# before the word it counts ("there are 4 common uses", not "pip 7.1" nor "Python 3.10").
+_STATED_COUNT = re.compile(
+    r"(?<![\w.])(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w.])\s+[^\W\d_]", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,15 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
         return []  # an item's paragraph with more of the item after it ("Run this:" over code)
     depth = blocks[after].level
     items: list[ListItem] = []
+    inside = 0  # the end of the item being read: blocks before it are parts of it
     for i in range(after, len(blocks)):
         block = blocks[i]
+        if block.start < inside and block.kind != "list_item":
+            continue  # a label inside the item (".. tab:: Unix" over its example)
         if block.kind != "list_item" or block.level < depth:
             break
         if block.level == depth:
+            inside = block.end
             following = blocks[i + 1] if i + 1 < len(blocks) else None
             start, end = item_lead(document, block, following)
             items.append(ListItem(start, end, document.text[start:end]))
@@ -139,11 +151,14 @@ def list_claims(
     *,
     cap: int = DEFAULT_CAP,
     evidence: int | None = None,
+    intro: str = "",
 ) -> list[Claim]:
     """Claims answering ``question`` from ``items`` (rules in the module docstring).
 
     Every quote is ``document.text[start:end]`` of one item, or of the stretch from one item's
-    start to a later item's end.
+    start to a later item's end.  No count is claimed when ``intro`` (the introduction)
+    states another: the list was read in part ("there are 4 common uses:" over items that
+    nested tabs cut into two lists was answered "There are 1").
     """
     if not items:
         return []
@@ -170,6 +185,9 @@ def list_claims(
             )
         ]
     if form == "count":
+        stated = {_count_value(m.group(1)) for m in _STATED_COUNT.finditer(intro)}
+        if stated and len(items) not in stated:
+            return []
         quote = text[items[0].start : items[-1].end]
         names = "; ".join(_bare(item.text) for item in items[:cap])
         more = f"; and {len(items) - cap} more" if len(items) > cap else ""
@@ -180,6 +198,10 @@ def list_claims(
         quote = text[rest[0].start : rest[-1].end]
         claims.append(Claim(f"… and {len(rest)} more.", quote, evidence, structural=True))
     return claims
+
+
+def _count_value(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
 
 
 def _block_at(blocks: Sequence[Block], starts: Sequence[int], offset: int) -> Block | None:

@@ -52,6 +52,21 @@ def test_rst_and_html_lists() -> None:
     ]
 
 
+def test_a_label_inside_an_item_is_part_of_it() -> None:
+    """A tab inside the first item (a heading over its example) does not end the list."""
+    rst = _doc(
+        "Uses\n====\n\nThere are 3 uses:\n\n"
+        "1. Freezing.\n\n   .. tab:: Unix\n\n      .. code-block:: shell\n\n"
+        "         tide freeze\n\n"
+        "   .. tab:: Windows\n\n      .. code-block:: shell\n\n         tide.exe freeze\n\n"
+        "2. Pinning.\n3. Patching.\n\nAfter the list.\n",
+        "u.rst",
+        "text/x-rst",
+    )
+    items = list_items_after(rst, rst.text.index("There are"))
+    assert [i.text for i in items] == ["Freezing.", "Pinning.", "Patching."]
+
+
 def test_question_forms() -> None:
     assert list_question_form("How many steps are there, and what are they?") == "count"
     assert list_question_form("What is the first step?") == "first"
@@ -86,6 +101,21 @@ def test_first_last_and_count() -> None:
     # Composed wording is marked, so verification checks the quote, not the count's words.
     assert count.structural
     assert not any(c.structural for c in list_claims("Which steps?", doc, items, cap=10))
+
+
+def test_no_count_is_claimed_against_the_count_the_introduction_states() -> None:
+    """Items read in part (a tab inside the first item cut the list in two) are not counted
+    over the introduction's own number: "There are 1" contradicted "there are 4 uses"."""
+    doc = _doc()
+    items = list_items_after(doc, _intro(doc))
+    question = "How many steps are there?"
+    assert list_claims(question, doc, items, intro="It has 9 steps:") == []
+    assert list_claims(question, doc, items, intro="In practice there are nine steps:") == []
+    (agreed,) = list_claims(question, doc, items, intro="It has 7 steps:")
+    assert agreed.text.startswith("There are 7:")
+    # A version is no count.
+    (versioned,) = list_claims(question, doc, items, intro="Tide 3.1 has these steps:")
+    assert versioned.text.startswith("There are 7:")
 
 
 def test_no_items_no_claims_and_bad_cap() -> None:

@@ -167,7 +167,7 @@ def _list_answer(
     if not items:
         shown = shown_under_labels(document, best.start)
         return [*lead, Claim(shown.text, shown.text, best.rank + 1)] if shown else []
-    return lead + list_claims(question, document, items, evidence=best.rank + 1)
+    return lead + list_claims(question, document, items, evidence=best.rank + 1, intro=intro)
 
 
 def _list_after(

@@ -17,6 +17,10 @@ A candidate is what an answer may quote.  They are read from the document's bloc
 - ``table``: each row is a candidate (role ``table_row``; a grid table's row is its lines
   between two borders); separator rows are not;
 - ``quote``: each sentence, role ``quote``;
+- ``term``: a described object's term (HTML: Sphinx's signature, DocBook's option,
+  ``--num-callers=<number> [default: 12]``), which heads its description's section, is one
+  candidate too (role ``list_item``, as the term of a list): it states the object's form and
+  defaults, which its description may not repeat;
 - ``heading`` and ``boilerplate``: never.
 
 Text in no block (directive and markup lines, HTML comments, front matter), paragraphs made only
@@ -139,6 +143,8 @@ def _from_blocks(
                 out.extend(
                     _from_blocks(text, [Block(part.start, part.end, kind)], start, stop, None)
                 )
+        elif block.kind == "term":
+            _add(out, text, max(block.start, start), min(block.end, stop), "list_item")
         elif block.kind == "table":
             for row_start, row_end in _table_rows(
                 text, max(block.start, start), min(block.end, stop)
@@ -224,7 +230,13 @@ def _lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
 
 
 def _blocked_spans(document: Document) -> Sequence[tuple[int, int]]:
-    spans = [(s.heading_start, s.heading_end) for s in document.sections]
+    # A described object's term heads its section and is quoted too (see ``term`` above).
+    terms = {(b.start, b.end) for b in document.blocks if b.kind == "term"}
+    spans = [
+        (s.heading_start, s.heading_end)
+        for s in document.sections
+        if (s.heading_start, s.heading_end) not in terms
+    ]
     spans += [(x.start, x.end) for x in document.excluded]
     if document.caption is not None:
         spans.append((document.caption.start, document.caption.end))

@@ -355,7 +355,7 @@ def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     for text, kind, level, ends_in_link in collector.items:
         if parts:
             offset += 2
-        if kind == "heading":
+        if kind in ("heading", "term"):
             headings.append((offset, offset + len(text), level))
         blocks.append(Block(offset, offset + len(text), kind, level, ends_in_link))
         if kind == "list_item":
@@ -488,7 +488,7 @@ class _HtmlBlocks:
             if not isinstance(child, Tag):
                 continue
             if child.name.lower() == "dt":
-                self._add(_collapse(_visible_text(child)), "heading", level)
+                self._add(_collapse(_visible_text(child)), "term", level)
             elif child.name.lower() == "dd":
                 self.walk(child)
                 self.flush()

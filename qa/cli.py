@@ -204,7 +204,13 @@ def inspect(
 
 def _print_outline(outline: list[dict[str, Any]]) -> None:
     """Headings, lists with their items, code, tables, quotations and boilerplate."""
-    colours = {"heading": "green", "list": "blue", "code": "cyan", "boilerplate": "magenta"}
+    colours = {
+        "heading": "green",
+        "term": "green",
+        "list": "blue",
+        "code": "cyan",
+        "boilerplate": "magenta",
+    }
     for entry in outline:
         kind = entry["kind"]
         where = f"[{entry['start']}:{entry['end']}]"
@@ -217,7 +223,7 @@ def _print_outline(outline: list[dict[str, Any]]) -> None:
                     f"{indent}[{item['start']}:{item['end']}] {escape(_short(item['text']))}"
                 )
             continue
-        label = f"h{entry['level']}" if kind == "heading" else ""
+        label = f"h{entry['level']}" if kind in ("heading", "term") else ""
         console.print(
             f"[{colour}]{kind}[/{colour}] {label} {where} {escape(_short(entry['text']))}"
         )

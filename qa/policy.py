@@ -1749,7 +1749,8 @@ def _is_label(s: Sentence, documents: Sequence[Document]) -> bool:
     """Headings and captions label text; they state nothing.  Nor does a paragraph that is one
     name in code markup and nothing else ("``--ignore-installed``" over what the option does,
     a term set as a paragraph); a list item that is one is an item of a list, and a command
-    (code with a space, "`pip install x`") says what to run."""
+    (code with a space, "`pip install x`") says what to run.  A described object's term heads
+    its section and states its form ("--num-callers=<number> [default: 12]"): no label."""
     if s.role == "sentence" and _BARE_NAME.fullmatch(s.text.strip()):
         return True
     for doc in documents:
@@ -1757,7 +1758,9 @@ def _is_label(s: Sentence, documents: Sequence[Document]) -> bool:
             continue
         for sec in doc.sections:
             if sec.heading_start <= s.start and s.end <= sec.heading_end:
-                return True
+                return not any(
+                    b.kind == "term" and b.start == sec.heading_start for b in doc.blocks
+                )
         if doc.caption is not None and doc.caption.start <= s.start and s.end <= doc.caption.end:
             return True
     return False

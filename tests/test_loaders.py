@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from ingest.analyze import analyze_document
+from ingest.analyze import analyze_document, analyze_loaded
+from ingest.candidates import answer_candidates
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
     LoadError,
@@ -607,7 +608,8 @@ def test_html_docbook_faq_questions_head_their_answers() -> None:
 def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lists() -> None:
     """Sphinx writes a function, a setting or a glossary term as a definition list whose terms
     are link targets: each term heads its description, one level below its section (a method
-    one below its class); a definition list without targets is a list."""
+    one below its class), a heading of kind ``term``; a definition list without targets is a
+    list."""
     page = (
         "<html><body><main><h1>gauges</h1><h2>Reading</h2>"
         '<dl class="py function"><dt class="sig" id="gauges.read">gauges.read(well)'
@@ -621,9 +623,9 @@ def test_html_described_objects_are_sections_and_plain_definition_lists_stay_lis
     assert [(parsed.text[b.start : b.end], b.kind, b.level) for b in parsed.blocks] == [
         ("gauges", "heading", 1),
         ("Reading", "heading", 2),
-        ("gauges.read(well)", "heading", 3),
+        ("gauges.read(well)", "term", 3),
         ("Return the water level of well.", "paragraph", 0),
-        ("reset()", "heading", 4),
+        ("reset()", "term", 4),
         ("Zero the gauge.", "paragraph", 0),
         ("Silt", "list_item", 1),
         ("Fine sand in the well.", "list_item", 1),
@@ -645,12 +647,33 @@ def test_html_terms_holding_an_anchor_are_described_objects() -> None:
     parsed = parse_html(page)
     assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
         ("Options", "heading"),
-        ("--depth=<n> [default: 12]", "heading"),
+        ("--depth=<n> [default: 12]", "term"),
         ("Sets how deep the gauge reads.", "paragraph"),
-        ("-q, --quiet", "heading"),
+        ("-q, --quiet", "term"),
         ("Prints nothing.", "paragraph"),
         ("Silt", "list_item"),
         ("Fine sand.", "list_item"),
+    ]
+    headings = [parsed.text[start:end] for start, end, _ in parsed.headings]
+    assert headings == ["Options", "--depth=<n> [default: 12]", "-q, --quiet"]
+
+
+def test_a_described_objects_term_heads_its_section_and_is_a_candidate(tmp_path: Path) -> None:
+    """The term states the object's form and defaults ("[default: 12]"), which its
+    description may not repeat: it heads its section and is quoted too; a heading is not."""
+    page = (
+        "<html><body><h1>Options</h1><dl>"
+        '<dt id="opt.depth"><code>--depth=&lt;n&gt; [default: 12]</code></dt>'
+        "<dd><p>Sets how deep the gauge reads.</p></dd></dl></body></html>"
+    )
+    path = tmp_path / "opts.html"
+    path.write_text(page, encoding="utf-8")
+    document = analyze_loaded("opts.html", "opts.html", load_file(path))
+    assert [s.title for s in document.sections] == ["Options", "--depth=<n> [default: 12]"]
+    quoted = [(c.role, document.text[c.start : c.end]) for c in answer_candidates(document)]
+    assert quoted == [
+        ("list_item", "--depth=<n> [default: 12]"),
+        ("sentence", "Sets how deep the gauge reads."),
     ]
 
 

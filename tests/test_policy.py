@@ -37,6 +37,7 @@ from qa.policy import (
     TitleAsked,
     Unconfirmed,
     Unmentioned,
+    _is_label,
     strip_instructions,
 )
 from qa.signals import (
@@ -1414,3 +1415,20 @@ def test_restated_marks_candidates_that_ask() -> None:
     assert rule.mask(candidates, features).tolist() == [True, False, False, False]
     features[:, FEATURES.index("yes_no")] = 1.0
     assert rule.mask(candidates, features).tolist() == [True, False, False, False]
+
+
+def test_a_described_objects_term_is_no_label_but_a_heading_is() -> None:
+    """A term heads its section as a heading does, and states the object's form and defaults
+    ("--depth=<n> [default: 12]"); a heading only labels what follows it."""
+    text = "Options\n\n--depth=<n> [default: 12]\n\nSets how deep the gauge reads."
+    term_end = text.index("\n\nSets")
+    sections = [
+        Section("Options", 1, 0, 7, 7, 9),
+        Section("--depth=<n> [default: 12]", 2, 9, term_end, term_end, len(text)),
+    ]
+    blocks = [Block(0, 7, "heading", 1), Block(9, term_end, "term", 2)]
+    doc = Document(id="d", path="d", text=text, content_hash="h", sections=sections, blocks=blocks)
+    heading = Sentence("d", "c", None, 0, 7, "Options", 0, "sentence")
+    term = Sentence("d", "c", None, 9, term_end, text[9:term_end], 0, "list_item")
+    assert _is_label(heading, [doc])
+    assert not _is_label(term, [doc])

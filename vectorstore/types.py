@@ -26,9 +26,10 @@ class Block:
     """A structural block of a stored text, from the format's parser.
 
     ``kind`` is one of ``heading``, ``paragraph``, ``list_item``, ``code``, ``table``,
-    ``quote``, ``figure`` (an image's alternative text, HTML only) or ``boilerplate``, and for
-    a :attr:`Document.item_parts` entry ``item_text`` or ``item_code``; ``level`` is a heading's
-    level or a list item's nesting depth.  ``ends_in_link``: the
+    ``quote``, ``figure`` (an image's alternative text, HTML only), ``term`` (a described
+    object's term, HTML only: a heading that is quoted too) or ``boilerplate``, and for a
+    :attr:`Document.item_parts` entry ``item_text`` or ``item_code``; ``level`` is a heading's
+    (or term's) level or a list item's nesting depth.  ``ends_in_link``: the
     block's text ends with a link's text (HTML only; Markdown keeps the link's markup in the text).
     """
 

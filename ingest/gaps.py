@@ -53,8 +53,7 @@ MIN_CUT_OFF_WORDS = 8
 MAX_TAIL_WORDS = 120
 MAX_TAIL_PARAGRAPH_WORDS = 45
 
-# The number words a list's introduction counts its items with ("the following three steps:").
-NUMBER_WORDS = {
+_NUMBER_WORDS = {
     "two": 2,
     "three": 3,
     "four": 4,
@@ -69,7 +68,7 @@ NUMBER_WORDS = {
 }
 _ANNOUNCED_COUNT = re.compile(
     r"\b(?:following|these|those|the|are|were|of|include[sd]?|has|have|had)\s+"
-    r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,2}[\w-]+\s*:$",
+    r"(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,2}[\w-]+\s*:$",
     re.IGNORECASE,
 )
 _LIST_ITEM = re.compile(rf"^\s{{0,3}}(?:{BULLET}|\d{{1,3}}[.)]|[a-z][.)])\s+\S")
@@ -172,7 +171,7 @@ class _GapFinder:
             return self._gap(start, end, end, "announced_list_missing")
         if self._furniture_tail(index):
             return self._gap(start, end, end, "announced_list_missing")
-        announced = _announced_count(self.text[start:end])
+        announced = announced_count(self.text[start:end])
         if announced and _LIST_ITEM.match(self.lines[following][2]):
             given, list_end = self._count_items(following)
             if given < announced:
@@ -380,12 +379,14 @@ def _obviously_unfinished(line: str) -> bool:
     return match is not None and (bool(match.group(2)) or match.group(1).lower() in STOPWORDS)
 
 
-def _announced_count(sentence: str) -> int:
+def announced_count(sentence: str) -> int:
+    """The number of items a list's introduction announces ("the following three steps:"),
+    else 0."""
     match = _ANNOUNCED_COUNT.search(sentence.strip())
     if match is None:
         return 0
     word = match.group(1).lower()
-    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
 
 
 def _content_words(text: str) -> set[str]:

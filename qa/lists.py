@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ingest.blocks import BLANK_LINE
 from ingest.candidates import item_lead
 from ingest.cleaning import line_indent
-from ingest.gaps import NUMBER_WORDS
+from ingest.gaps import announced_count
 from qa.memo import PerDocument
 from qa.types import Claim
 from vectorstore.types import Block, Candidate, Document
@@ -39,11 +39,6 @@ DEFAULT_CAP = 5
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\b", re.IGNORECASE)
 _FIRST = re.compile(r"\bfirst\b|\bopening\b", re.IGNORECASE)
 _LAST = re.compile(r"\blast\b|\bfinal\b", re.IGNORECASE)
-# A count an introduction states: a whole number of at most two digits, or a number word,
-# before the word it counts ("there are 4 common uses", not "pip 7.1" nor "Python 3.10").
-_STATED_COUNT = re.compile(
-    r"(?<![\w.])(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w.])\s+[^\W\d_]", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -157,7 +152,8 @@ def list_claims(
 
     Every quote is ``document.text[start:end]`` of one item, or of the stretch from one item's
     start to a later item's end.  No count is claimed when ``intro`` (the introduction)
-    states another: the list was read in part ("there are 4 common uses:" over items that
+    announces another (:func:`ingest.gaps.announced_count`, the reading the gap rules use):
+    the list was read in part ("there are 4 common uses:" over items that
     nested tabs cut into two lists was answered "There are 1").
     """
     if not items:
@@ -185,8 +181,8 @@ def list_claims(
             )
         ]
     if form == "count":
-        stated = {_count_value(m.group(1)) for m in _STATED_COUNT.finditer(intro)}
-        if stated and len(items) not in stated:
+        stated = announced_count(intro)
+        if stated and stated != len(items):
             return []
         quote = text[items[0].start : items[-1].end]
         names = "; ".join(_bare(item.text) for item in items[:cap])
@@ -198,10 +194,6 @@ def list_claims(
         quote = text[rest[0].start : rest[-1].end]
         claims.append(Claim(f"… and {len(rest)} more.", quote, evidence, structural=True))
     return claims
-
-
-def _count_value(word: str) -> int:
-    return int(word) if word.isdigit() else NUMBER_WORDS[word.lower()]
 
 
 def _block_at(blocks: Sequence[Block], starts: Sequence[int], offset: int) -> Block | None:

@@ -229,14 +229,20 @@ def _lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _blocked_spans(document: Document) -> Sequence[tuple[int, int]]:
-    # A described object's term heads its section and is quoted too (see ``term`` above).
+def heading_labels(document: Document) -> list[tuple[int, int]]:
+    """The spans of the headings that label text and state nothing: every section's heading
+    but a described object's term, which heads its section and is quoted too (see ``term``
+    above)."""
     terms = {(b.start, b.end) for b in document.blocks if b.kind == "term"}
-    spans = [
+    return [
         (s.heading_start, s.heading_end)
         for s in document.sections
         if (s.heading_start, s.heading_end) not in terms
     ]
+
+
+def _blocked_spans(document: Document) -> Sequence[tuple[int, int]]:
+    spans = heading_labels(document)
     spans += [(x.start, x.end) for x in document.excluded]
     if document.caption is not None:
         spans.append((document.caption.start, document.caption.end))

@@ -28,6 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.candidates import heading_labels
 from qa.answerability import AnswerabilityModel
 from qa.lists import list_items_after
 from qa.memo import PerDocument
@@ -1756,15 +1757,15 @@ def _is_label(s: Sentence, documents: Sequence[Document]) -> bool:
     for doc in documents:
         if doc.id != s.document:
             continue
-        for sec in doc.sections:
-            if sec.heading_start <= s.start and s.end <= sec.heading_end:
-                return not any(
-                    b.kind == "term" and b.start == sec.heading_start for b in doc.blocks
-                )
+        if any(start <= s.start and s.end <= end for start, end in _heading_labels(doc)):
+            return True
         if doc.caption is not None and doc.caption.start <= s.start and s.end <= doc.caption.end:
             return True
     return False
 
+
+# Read for every candidate of every question; computed once per document version.
+_heading_labels = PerDocument(heading_labels)
 
 # One name in inline code markup, alone: "``--no-index``", "`ItemsService`".
 _BARE_NAME = re.compile(r"(`+)[^`\s]+\1")

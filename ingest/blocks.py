@@ -40,7 +40,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any, cast
 
-from ingest.cleaning import line_indent, markdown_text
+from ingest.cleaning import CONTENTS, line_indent, markdown_text
 from ingest.loaders import (
     BLOCK_TAGS,
     DROPPED_TAGS,
@@ -176,7 +176,9 @@ def without_overlap(spans: Sequence[Span], ranges: Sequence[tuple[int, int]]) ->
 
 
 def _with_boilerplate(text: str, blocks: Sequence[Block], excluded: Sequence[Span]) -> list[Block]:
-    spans = sorted((s.start, s.end) for s in excluded if s.kind in ("boilerplate", PAGE_FURNITURE))
+    spans = sorted(
+        (s.start, s.end) for s in excluded if s.kind in ("boilerplate", CONTENTS, PAGE_FURNITURE)
+    )
     out = [Block(s, e, "boilerplate") for s, e in spans]
     for block in blocks:
         start, end = block.start, block.end

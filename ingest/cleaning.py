@@ -254,7 +254,8 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Li
 
 
 def find_boilerplate(text: str) -> list[Span]:
-    """Spans (kind="boilerplate") of whole-line web boilerplate: comment forms, share bars, ..."""
+    """Spans of whole-line web boilerplate (kind="boilerplate": comment forms, share bars, ...)
+    and of tables of contents laid out as text (kind=:data:`CONTENTS`)."""
     lines = list(iter_lines(text))
     kinds = _line_kinds(lines)
     spans: list[Span] = []
@@ -278,6 +279,9 @@ def find_boilerplate(text: str) -> list[Span]:
     return spans
 
 
+# The kind of an excluded table of contents: left out of the text as boilerplate is, but what a
+# line announcing it ("Table of Contents:") announces, so no gap (:mod:`ingest.gaps`).
+CONTENTS = "contents"
 # Leader dots or a gap of spaces before a page number, at the end of a contents line.
 _PAGE_NUMBER = re.compile(r"(?:\s*(?:\.\s?){2,}\s*|\s{2,})\d{1,4}\s*$")
 # A table of contents needs this many entries, and this share of its lines.
@@ -323,14 +327,14 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
         led = sum(_leader_entry(lines[i][2]) for i in range(first, stop))
         if led and led >= MIN_CONTENTS_SHARE * (stop - first):
             start, end = lines[first][0], lines[stop - 1][1]
-            spans.append(Span(start, end, "boilerplate", text[start:end]))
+            spans.append(Span(start, end, CONTENTS, text[start:end]))
             continue
         if stop - first < MIN_CONTENTS_ENTRIES:
             continue
         entries = sum(later.get(_entry(lines[i][2]), -1) >= stop for i in range(first, stop))
         if entries >= MIN_CONTENTS_ENTRIES and entries >= MIN_CONTENTS_SHARE * (stop - first):
             start, end = lines[first][0], lines[stop - 1][1]
-            spans.append(Span(start, end, "boilerplate", text[start:end]))
+            spans.append(Span(start, end, CONTENTS, text[start:end]))
     return spans
 
 

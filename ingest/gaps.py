@@ -8,7 +8,9 @@ list item or a quotation):
   excluded spans is missing (end of text, or only boilerplate left) or is a heading of the same
   or a higher level than the section the line is in (a line less indented than the body of the
   heading above it has left that heading's body, as text after a directive's content does after
-  ``.. tab:: Windows``: it is in the section around that heading's). When boilerplate (a
+  ``.. tab:: Windows``: it is in the section around that heading's). A table of contents
+  left out of the text right after the line ("Table of Contents:") is what the line announces.
+  When boilerplate (a
   share bar, a cookie notice, a comment form, ...) stands between the announcement and the
   next content, the announced content counts as present only if that content is a list, code
   or a table; and when all that is left of the text is a short stretch of page furniture (no
@@ -44,7 +46,7 @@ import re
 from collections.abc import Sequence
 
 from ingest.chunking import split_sentences
-from ingest.cleaning import furniture_classes, iter_lines, line_indent
+from ingest.cleaning import CONTENTS, furniture_classes, iter_lines, line_indent
 from ingest.structure import code_fence_spans
 from vectorstore.language import BULLET, STOPWORDS
 from vectorstore.types import Block, Gap, Section, Span
@@ -129,6 +131,7 @@ class _GapFinder:
         self.excluded = [(s.start, s.end) for s in excluded]
         # A PDF's running head between an introduction and its list is a page break, not a cut.
         self.boilerplate = [(s.start, s.end) for s in excluded if s.kind == "boilerplate"]
+        self.contents = [(s.start, s.end) for s in excluded if s.kind == CONTENTS]
         self.blocks = list(blocks or [])
         self.blocked += [(b.start, b.end) for b in self.blocks if b.kind in ("code", "table")]
         self.prose = [(b.start, b.end) for b in self.blocks if b.kind in _PROSE_KINDS]
@@ -164,6 +167,8 @@ class _GapFinder:
         if line.rstrip().endswith("::") or self._in_label_list(line_start + indent):
             return None
         start, end = self._last_sentence(index)
+        if self._contents_next(index):
+            return None  # "Table of Contents:" over the contents, left out of the text as they are
         following = self._next_content(index)
         if following is None or self._is_closing_heading(index, following, (start, end)):
             return self._gap(start, end, end, "announced_list_missing")
@@ -197,6 +202,13 @@ class _GapFinder:
             ):
                 return True
         return False
+
+    def _contents_next(self, index: int) -> bool:
+        """The next non-blank line is a table of contents' (an excluded span of that kind)."""
+        following = next(
+            (i for i in range(index + 1, len(self.lines)) if self.lines[i][2].strip()), None
+        )
+        return following is not None and _inside(self.lines[following][0], self.contents)
 
     def _next_content(self, index: int) -> int | None:
         for following in range(index + 1, len(self.lines)):

@@ -30,7 +30,10 @@ Five sources of headings:
   optionally followed by closing quotes or brackets), is no copyright notice ("Copyright (c)
   2015, A. Author"), and has body text somewhere after it.
   When the first paragraph of the text is such a line it is the title (level 1); all other
-  headings are level 2.
+  headings are level 2. A plain-text FAQ's questions are headings too: a paragraph of one line
+  (or a numbered line whose wrapped lines hang deeper) ending in a question mark, over a
+  paragraph indented deeper than it (its answer); and every numbered such entry of a list
+  whose numbered entries are at least half questions. A short line inside an answer is none.
 
 A section's body runs from the end of its heading line to the start of the next heading (of any
 level) or the end of the text. Text before the first heading belongs to no section. Headings that
@@ -77,6 +80,9 @@ _NOTICE = re.compile(r"^(?:©|\(c\)|copyright\b).*\b(?:1[89]|20)\d\d\b", re.IGNO
 # A numbered section title ("2.1 ASN.1 syntax") and a table of contents' leader dots.
 _NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
 _LEADERS = re.compile(r"(?:\. ?){3,}")
+# An entry's number ("1.", "12)", "1.2.1" before a tab) and a question's end ("...?", '...?"').
+_ENTRY_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*[.)]?[ \t]+")
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
 
 HeadingLine = tuple[int, int, int, str]
 
@@ -210,19 +216,78 @@ def _follows(previous: tuple[int, ...] | None, number: tuple[int, ...]) -> bool:
 
 
 def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine]:
-    """Headings of a plain text by the short-standalone-line rule (title first, level 1)."""
+    """Headings of a plain text by the short-standalone-line rule (title first, level 1), and
+    the entries that head an indented answer (:func:`_answered_entries`)."""
     paragraphs = _paragraphs(text, excluded)
+    answered = _answered_entries(text, paragraphs)
+    # A short line inside an answer, indented as deep as the answer is, is a line of it ("If
+    # "make test" produces something like" over the output it shows), not a title.
+    in_answer: set[int] = set()
+    for index, indent in answered.items():
+        after = index + 1
+        while after < len(paragraphs) and after not in answered:
+            if _indent(text[paragraphs[after][0] : paragraphs[after][1]]) <= indent:
+                break
+            in_answer.add(after)
+            after += 1
     headings: list[HeadingLine] = []
     body_after = False
     for index in range(len(paragraphs) - 1, -1, -1):
         start, end, lines = paragraphs[index]
-        if lines == 1 and body_after and is_heading_line(text[start:end]):
-            level = 1 if index == 0 else 2
+        level = 1 if index == 0 else 2
+        if index in answered:
+            headings.append((start, end, level, " ".join(text[start:end].split())))
+        elif (
+            lines == 1
+            and body_after
+            and index not in in_answer
+            and is_heading_line(text[start:end])
+        ):
             headings.append((start, end, level, text[start:end].strip()))
         else:
             body_after = True
     headings.reverse()
     return headings
+
+
+def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> dict[int, int]:
+    """The paragraphs that head an answer indented deeper than they are, with their indent: a
+    plain-text FAQ's questions (" 1. Is zlib thread-safe?" over "    Yes.  However ...").
+
+    An entry is a paragraph of one line, or a numbered line whose wrapped lines are indented
+    deeper (a hanging indent), followed by a paragraph indented deeper than its first line. A
+    question entry (ending in a question mark) heads its answer; so does every numbered entry
+    of a list whose numbered entries are at least half questions ("8. I found a bug in zlib."
+    among numbered questions; a list is the numbered entries whose text starts at one column).
+    Numbered steps over indented notes stay list items.
+    """
+    entries: list[tuple[int, int, int | None, bool]] = []  # index, indent, text column, question
+    for index, (start, end, count) in enumerate(paragraphs[:-1]):
+        lines = text[start:end].split("\n")
+        indent = _indent(lines[0])
+        following = paragraphs[index + 1]
+        if _indent(text[following[0] : following[1]]) <= indent:
+            continue
+        first = lines[0].expandtabs(8)
+        number = _ENTRY_NUMBER.match(first, indent)
+        if count > 1 and not (number and all(_indent(line) > indent for line in lines[1:])):
+            continue
+        question = _QUESTION_END.search(lines[-1].rstrip()) is not None
+        entries.append((index, indent, number.end() if number else None, question))
+    questions: dict[int, list[bool]] = {}
+    for _, _, column, question in entries:
+        if column is not None:
+            questions.setdefault(column, []).append(question)
+    faq = {column for column, found in questions.items() if 2 * sum(found) >= len(found)}
+    return {
+        index: indent for index, indent, column, question in entries if question or column in faq
+    }
+
+
+def _indent(line: str) -> int:
+    """The width of a line's leading white space, tabs set every eight columns."""
+    expanded = line.expandtabs(8)
+    return len(expanded) - len(expanded.lstrip())
 
 
 def is_heading_line(line: str) -> bool:

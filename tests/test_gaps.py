@@ -16,6 +16,7 @@ DATA = Path(__file__).parent / "data" / "ingest"
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "corpus" / "shadow-negotiation-28-point-plan.txt"
 FASTAPI_DOCS = Path("/work/shared/corpora/fastapi-docs")
+BODY_LINE = "This file answers questions about the Tide tool, and it is kept up to date."
 INTRO = "The plan was debated for weeks by the committee. According to reports, these included:"
 
 
@@ -39,6 +40,26 @@ def test_colon_followed_only_by_boilerplate_is_a_gap() -> None:
     text = (DATA / "news_comment_form.txt").read_text()
     (gap,) = _gaps(text)
     assert gap.announcement == "The main measures included:"
+
+
+def test_a_table_of_contents_after_its_announcement_is_no_gap() -> None:
+    """lsof's FAQ: "Table of Contents:" over its entries, which the text repeats as its
+    sections' titles; the contents are left out of the text, and they are what was announced."""
+    entries = ["1.0\tGeneral Concepts", "1.1\tWhat is Tide?", "1.2\tWhere do I get Tide?"]
+    entries += ["2.0\tPorts", "2.1\tWhat ports exist?"]
+    body = "\n\n".join(f"{e}\n\n\tThe answer to this part is given here." for e in entries)
+    text = f"{BODY_LINE}\n\nTable of Contents:\n\n" + "\n".join(entries)
+    text += f"\n\n{body}\n"
+    assert [s.text for s in find_boilerplate(text)] == ["\n".join(entries)]
+    assert _gaps(text) == []
+    document = analyze_document("faq.txt", "faq.txt", text, "text/plain")
+    assert document.gaps == []
+    # The contents are no text to quote: a boilerplate block, as other excluded spans are.
+    start = text.index("1.0")
+    (block,) = [b for b in document.blocks if b.start <= start < b.end]
+    assert (block.kind, text[block.start : block.end]) == ("boilerplate", "\n".join(entries))
+    # Announced, and cut off before the contents: a gap.
+    assert [g.announcement for g in _gaps(text[: text.index("1.0")])] == ["Table of Contents:"]
 
 
 @pytest.mark.parametrize("media_type", ["text/plain", "text/markdown", "text/x-rst"])

@@ -77,6 +77,40 @@ def test_plain_text_rejects_sentences_lists_and_trailing_lines() -> None:
     assert find_sections(text, "text/plain") == (None, [])
 
 
+def test_a_plain_text_faq_question_heads_its_indented_answer() -> None:
+    """zlib's FAQ numbers its questions over answers indented deeper (" 1. Is zlib thread-safe?"
+    over "    Yes.  However ..."): each question heads a section, a wrapped one too, and so does
+    a statement among them ("8. I found a bug in zlib."); a short line inside an answer is a
+    line of it; numbered steps over indented notes inside an answer stay list items."""
+    text = (
+        "Frequently Asked Questions about Tide\n\n"
+        " 1. Is Tide thread-safe?\n\n    Yes.  Every call locks the table.\n\n"
+        " 2. I found a bug in Tide.\n\n    Please send a small program that shows it.\n\n"
+        " 3. Can Tide read the tables of older releases, and can I share them\n"
+        "    between machines?\n\n    Yes and yes.\n\n"
+        " 4. How do I check a release?\n\n    There are two ways to check one:\n\n"
+        "    1.  Follow the instructions in the CHECKSUMS file.\n\n"
+        "        Checking with GPG is the best method.\n\n"
+        "    2.  Follow the Security section of the README.\n\n"
+        "        Again, checking with GPG is the best method.\n\n"
+        "10. Why does the build fail?\n\n    If the log shows something like\n\n"
+        "        missing header tide.h\n\n    install the headers first.\n"
+    )
+    title, sections = find_sections(text, "text/plain")
+    assert title == "Frequently Asked Questions about Tide"
+    assert [s.title for s in sections[1:]] == [
+        "1. Is Tide thread-safe?",
+        "2. I found a bug in Tide.",
+        "3. Can Tide read the tables of older releases, and can I share them between machines?",
+        "4. How do I check a release?",
+        "10. Why does the build fail?",
+    ]
+    assert text[sections[1].start : sections[1].end].strip() == "Yes.  Every call locks the table."
+    # Numbered statements over indented notes, with no question among them: list items.
+    steps = text[text.index("    1.  Follow") : text.index("10. Why")]
+    assert [s.title for s in find_sections(f"Checking\n\n{steps}", "text/plain")[1]] == ["Checking"]
+
+
 def test_excluded_lines_are_not_headings() -> None:
     text = f"Home » News » World\n\nReal Title\n\n{BODY}\n\nLeave a Reply\n\n{BODY}\n"
     excluded = find_boilerplate(text)

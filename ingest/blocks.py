@@ -1183,9 +1183,12 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
     def close(last: int) -> None:
         nonlocal current
         if current is not None:
-            start, end = lines.span(current[0], last)
-            if start < end:
-                blocks.append(Block(start, end, current[1], current[2]))
+            first, kind, level = current
+            pieces = _table_pieces(lines, first, last) if kind == "paragraph" else []
+            for piece_first, piece_last, piece_kind in pieces or [(first, last, kind)]:
+                start, end = lines.span(piece_first, piece_last)
+                if start < end:
+                    blocks.append(Block(start, end, piece_kind, level))
         current = None
 
     while index < len(lines):
@@ -1207,6 +1210,53 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
         index += 1
     close(index)
     return blocks
+
+
+# A cell set apart from the text before it by a run of spaces or a tab: where a column starts in
+# a table laid out as text ("embeddedbitmap  Bool    Use the embedded bitmap ..."); not the two
+# spaces some writers leave after a sentence's full stop.
+_CELL_GAP = re.compile(r"(?<=[^\s.!?;:,])(?: {2,}|\t+)(?=\S)")
+# A rule under a table's header row ("-----------", "===== ====").
+_TABLE_RULE = re.compile(r"^\s*[-=]{3,}[-=\s+|]*$")
+# The fewest rows (rules aside) a table laid out as text has: fewer lines that happen to align
+# are as likely prose or a pair of settings.
+MIN_TABLE_ROWS = 3
+
+
+def _table_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, str]]:
+    """A paragraph's lines ``[first, last)`` parted into paragraphs and tables laid out as text.
+
+    A table is a run of at least ``MIN_TABLE_ROWS`` rows (lines holding a cell after a run of
+    spaces) all of which start a cell at one same column, rules under a header row among them;
+    one line between two rows is a cell's text wrapped onto a line of its own ("(dep" /
+    "recated)").  Prose before or after the run stays a paragraph (a man page's "...
+    associated types." right over "Property        Type    Description").
+    """
+    cells: dict[int, set[int]] = {}
+    for index in range(first, last):
+        line = lines.line(index).expandtabs(8)
+        found = {m.end() for m in _CELL_GAP.finditer(line)}
+        if found or _TABLE_RULE.match(line):
+            cells[index] = found
+    runs: list[list[int]] = []
+    for index in sorted(cells):
+        if runs and index - runs[-1][-1] <= 2:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    pieces: list[tuple[int, int, str]] = []
+    position = first
+    for run in runs:
+        rows = [cells[i] for i in run if cells[i]]
+        if len(rows) < MIN_TABLE_ROWS or not set.intersection(*rows):
+            continue
+        if position < run[0]:
+            pieces.append((position, run[0], "paragraph"))
+        pieces.append((run[0], run[-1] + 1, "table"))
+        position = run[-1] + 1
+    if pieces and position < last:
+        pieces.append((position, last, "paragraph"))
+    return pieces
 
 
 # Outline -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ingest.analyze import analyze_document
 from ingest.blocks import markdown_blocks, plain_blocks, rst_blocks
+from ingest.candidates import answer_candidates
 from ingest.loaders import SUPPORTED_SUFFIXES, load_file
 from vectorstore.types import Document
 
@@ -229,6 +230,32 @@ def test_plain_blocks_mark_list_items() -> None:
         ("list_item", "1. first"),
         ("list_item", "2. second\n   more"),
     ]
+
+
+def test_a_table_laid_out_as_text_is_a_table_apart_from_the_prose_over_it() -> None:
+    """A man page's table of properties, right under the paragraph that names it: the rows
+    (columns set apart by runs of spaces, a cell wrapped onto a line of its own) are a table
+    and each row a candidate; the prose over it stays a paragraph.  Two spaces after a full
+    stop set no column apart, and two lines that align are no table."""
+    prose = "Some properties are well known:\nthey have types."
+    table = (
+        "  Property        Type    Description\n"
+        "  --------------------------------------\n"
+        "  family          String  Font family names\n"
+        "  scale           Double  Scale factor for point conversions (dep\n"
+        "recated)\n"
+        "  embeddedbitmap  Bool    Use the embedded bitmap instead of the outline"
+    )
+    text = f"{prose}\n{table}\n\nIt is so.  Really so.\nIt is.  So.\nYes.  Indeed.\n\nA  b\nC  d\n"
+    assert [(b.kind, text[b.start : b.end]) for b in plain_blocks(text)] == [
+        ("paragraph", prose),
+        ("table", table.strip()),
+        ("paragraph", "It is so.  Really so.\nIt is.  So.\nYes.  Indeed."),
+        ("paragraph", "A  b\nC  d"),
+    ]
+    document = analyze_document("fonts.txt", "fonts.txt", text, "text/plain")
+    rows = [text[c.start : c.end] for c in answer_candidates(document) if c.role == "table_row"]
+    assert "embeddedbitmap  Bool    Use the embedded bitmap instead of the outline" in rows
 
 
 _LINES = st.sampled_from(

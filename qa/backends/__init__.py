@@ -48,7 +48,7 @@ BackendFactory = Callable[["Settings", SentenceScorer], AnswerBackend]
 def _extractive(settings: Settings, scorer: SentenceScorer) -> AnswerBackend:
     from qa.backends.extractive import ExtractiveBackend
 
-    return ExtractiveBackend(scorer)
+    return ExtractiveBackend()
 
 
 def _chat_model(settings: Settings, scorer: SentenceScorer) -> AnswerBackend:
@@ -57,7 +57,7 @@ def _chat_model(settings: Settings, scorer: SentenceScorer) -> AnswerBackend:
 
     primary = ChatModelBackend(build_chat_model(settings.llm))
     if settings.llm.fallback_to_extractive:
-        return FallbackBackend(primary, ExtractiveBackend(scorer))
+        return FallbackBackend(primary, ExtractiveBackend())
     return primary
 
 

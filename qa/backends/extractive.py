@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from ingest.blocks import SENTENCE_ENDED
 from qa.backends import Hints
 from qa.lists import list_claims, list_items_after, shown_under_labels
-from qa.signals import ScoredSentence, Sentence, SentenceScorer
+from qa.signals import ScoredSentence, Sentence
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
 from vectorstore.language import BULLET
@@ -30,15 +30,12 @@ class ExtractiveBackend:
 
     name = "extractive"
 
-    def __init__(
-        self, scorer: SentenceScorer, *, max_sentences: int = 3, closeness: float = 0.15
-    ) -> None:
+    def __init__(self, *, max_sentences: int = 3, closeness: float = 0.15) -> None:
         """``closeness``: how far below the best candidate's probability a runner-up may be."""
         if max_sentences < 1:
             raise ValueError("max_sentences must be >= 1")
         if not 0.0 <= closeness <= 1.0:
             raise ValueError("closeness must be in [0, 1]")
-        self.scorer = scorer
         self.max_sentences = max_sentences
         self.closeness = closeness
 
@@ -51,7 +48,7 @@ class ExtractiveBackend:
             return Draft(claims=[], backend=self.name)
         chosen = self.passage(ranked) if hints and hints.passage else self.select(question, ranked)
         documents = {d.id: d for d in hints.documents} if hints else {}
-        listed = _list_answer(question, chosen[0].sentence if chosen else None, documents)
+        listed = _list_answer(question, ranked[0].sentence, documents)
         if listed:
             return Draft(claims=listed, backend=self.name)
         claims: list[Claim] = []
@@ -111,16 +108,30 @@ class ExtractiveBackend:
         chosen = [top]
         qterms = set(content_terms(question))
         covered = qterms & top.terms
-        for cand in ranked[1:8]:
-            if len(chosen) >= self.max_sentences:
-                break
-            if cand.score < top.score - self.closeness:
-                break
-            new_terms = (qterms & cand.terms) - covered
-            adjacent = any(_follows(cand.sentence, c.sentence) for c in chosen)
-            if new_terms or adjacent:
-                chosen.append(cand)
-                covered |= new_terms
+        close = [c for c in ranked[1:8] if c.score >= top.score - self.closeness]
+        # A close runner-up right after a chosen one goes on with the same passage.  Under a
+        # heading that asks a question (a FAQ's), the section is its reply, and one right before
+        # leads up to the best: "No." / "PKWare has kept that format proprietary." before "In
+        # any case, ... not worth the effort."  Passes until the passage grows no more.
+        reply = _ASKS.search(top.sentence.section or "") is not None
+        grew = True
+        while grew and len(chosen) < self.max_sentences:
+            grew = False
+            for cand in close:
+                if len(chosen) >= self.max_sentences:
+                    break
+                if cand in chosen:
+                    continue
+                new_terms = (qterms & cand.terms) - covered
+                adjacent = any(
+                    _follows(cand.sentence, c.sentence)
+                    or (reply and _follows(c.sentence, cand.sentence))
+                    for c in chosen
+                )
+                if new_terms or adjacent:
+                    chosen.append(cand)
+                    covered |= new_terms
+                    grew = True
         # The sentence right after the best that refers back to it ("Under that agreement, ...")
         # goes on about what the best one names; after a best one that asks a question ("But how
         # do you limit the size?"), the next sentence is the text's answer to it.
@@ -136,11 +147,25 @@ class ExtractiveBackend:
         )
         if following is not None and following not in chosen and len(chosen) < self.max_sentences:
             chosen.append(following)
-        # The best stays first (a list introduction brings its list); the rest in text order.
+        # The best stays first (a list introduction brings its list), after the reply's
+        # sentences that lead up to it; the rest in text order.
+        before: list[ScoredSentence] = []
+        while (
+            reply
+            and not top.sentence.introduces
+            and (
+                lead := next(
+                    (c for c in chosen[1:] if _follows((before or chosen)[0].sentence, c.sentence)),
+                    None,
+                )
+            )
+        ):
+            before.insert(0, lead)
         rest = sorted(
-            chosen[1:], key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start)
+            (c for c in chosen[1:] if c not in before),
+            key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start),
         )
-        return [top, *rest]
+        return [*before, top, *rest]
 
 
 # A sentence that asks: a question mark at its end (closing quotes and brackets aside).

@@ -1,0 +1,54 @@
+"""The extractive backend's choice of passage, on hand-made scored candidates (no model)."""
+
+from __future__ import annotations
+
+from qa.backends.extractive import ExtractiveBackend
+from qa.signals import ScoredSentence, Sentence
+from qa.text import term_set
+
+REPLY = "No.  The format was never documented.  In any case, it is not worth the effort."
+
+
+def candidate(
+    text: str, source: str, score: float, section: str = "Does Tide read the 64 format?"
+) -> ScoredSentence:
+    start = source.index(text)
+    sentence = Sentence("faq", "c", section, start, start + len(text), text, 0)
+    return ScoredSentence(sentence, 0.5, 0.5, score, term_set(text))
+
+
+def test_a_replys_sentences_that_lead_up_to_the_best_come_before_it() -> None:
+    """Under a FAQ's question, "No." and the sentence after it lead up to the best "In any
+    case, ..."; they add no word of the question, but they are the reply the best goes on
+    with.  Under a heading that asks nothing, the best opens the answer as before."""
+    best = candidate("In any case, it is not worth the effort.", REPLY, 0.48)
+    reply = candidate("No.", REPLY, 0.45)
+    reason = candidate("The format was never documented.", REPLY, 0.41)
+    far = candidate("The format was never documented.", REPLY, 0.2)
+    backend = ExtractiveBackend()
+    question = "Does Tide read the 64 layout?"
+    chosen = backend.select(question, [best, reply, reason])
+    assert [c.sentence.text for c in chosen] == [
+        reply.sentence.text,
+        reason.sentence.text,
+        best.sentence.text,
+    ]
+    # A runner-up far below the best stays out, and so does what only it would lead to.
+    assert [c.sentence.text for c in backend.select(question, [best, reply, far])] == [
+        best.sentence.text
+    ]
+    titled = [candidate(c.sentence.text, REPLY, c.score, "Formats") for c in (best, reply, reason)]
+    assert backend.select(question, titled) == titled[:1]
+
+
+def test_runners_up_after_the_best_follow_it_and_the_cap_holds() -> None:
+    text = "Tide reads tables.  It writes them too.  It also prints them.  It never deletes them."
+    parts = [
+        "Tide reads tables.",
+        "It writes them too.",
+        "It also prints them.",
+        "It never deletes them.",
+    ]
+    ranked = [candidate(p, text, 0.9 - 0.01 * i) for i, p in enumerate(parts)]
+    chosen = ExtractiveBackend(max_sentences=3).select("What does Tide do with tables?", ranked)
+    assert [c.sentence.text for c in chosen] == parts[:3]

@@ -206,6 +206,13 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
     return LoadedFile(text, media_type)
 
 
+# Terminal formatting left in text saved from a terminal (a man page rendered by grotty, a
+# coloured log): escape sequences ("\x1b[1m" bold, "\x1b[0m" reset) and overstrikes ("a\ba"
+# bold, "_\ba" underlined, "+\bo" a bullet: the character struck over stays). How the text
+# looked, not what it says: quoted, "\x1b[1mbash\x1b[22m" reads as "bash".
+_TERMINAL_FORMATTING = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[^\n]\x08")
+
+
 # A line of reStructuredText's explicit markup: a directive (".. note::"), a link target
 # (".. _install:") or a substitution definition (".. |name| image:: ..."). Plain text does not
 # write these; many projects' ".txt" files (docutils's docs, PEPs) are reStructuredText, read
@@ -220,13 +227,15 @@ def load_text(path: Path) -> tuple[str, str]:
 
 
 def decode_text(raw: bytes, name: str = "file") -> str:
-    """Decode text bytes unchanged (UTF-8, UTF-16 with BOM, else cp1252/latin-1 if clearly text)."""
+    """Decode text bytes (UTF-8, UTF-16 with BOM, else cp1252/latin-1 if clearly text), only
+    terminal formatting taken out (:data:`_TERMINAL_FORMATTING`)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = _decode_or_fail(raw, "utf-16", name)
     elif b"\x00" in raw:
         raise LoadError(f"{name}: looks like a binary file (contains NUL bytes)")
     else:
         text = _decode_legacy(raw)
+    text = _TERMINAL_FORMATTING.sub("", text)
     _check_is_text(text, name)
     return text
 

@@ -32,8 +32,10 @@ Five sources of headings:
   When the first paragraph of the text is such a line it is the title (level 1); all other
   headings are level 2. A plain-text FAQ's questions are headings too: a paragraph of one line
   (or a numbered line whose wrapped lines hang deeper) ending in a question mark, over a
-  paragraph indented deeper than it (its answer); and every numbered such entry of a list
-  whose numbered entries are at least half questions. A short line inside an answer is none.
+  paragraph indented deeper than it (its answer); a numbered such entry of one line that reads
+  as a title after its number ("1. Conventions" over indented text); and every numbered such
+  entry of a list whose numbered entries are at least half questions. A short line inside an
+  answer is none.
 
 A section's body runs from the end of its heading line to the start of the next heading (of any
 level) or the end of the text. Text before the first heading belongs to no section. Headings that
@@ -54,7 +56,7 @@ from ingest.blocks import (
     rst_headings,
     rst_headings_by_lines,
 )
-from ingest.cleaning import iter_lines
+from ingest.cleaning import iter_lines, line_indent
 from vectorstore.language import BULLET
 from vectorstore.types import Section, Span
 
@@ -226,7 +228,7 @@ def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine
     for index, indent in answered.items():
         after = index + 1
         while after < len(paragraphs) and after not in answered:
-            if _indent(text[paragraphs[after][0] : paragraphs[after][1]]) <= indent:
+            if line_indent(text[paragraphs[after][0] : paragraphs[after][1]]) <= indent:
                 break
             in_answer.add(after)
             after += 1
@@ -256,38 +258,38 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
 
     An entry is a paragraph of one line, or a numbered line whose wrapped lines are indented
     deeper (a hanging indent), followed by a paragraph indented deeper than its first line. A
-    question entry (ending in a question mark) heads its answer; so does every numbered entry
-    of a list whose numbered entries are at least half questions ("8. I found a bug in zlib."
-    among numbered questions; a list is the numbered entries whose text starts at one column).
-    Numbered steps over indented notes stay list items.
+    question entry (ending in a question mark) heads its answer; so does a numbered entry of
+    one line that reads as a title after its number (a specification's "1. Conventions" over
+    its indented text), and every numbered entry of a list whose numbered entries are at least
+    half questions ("8. I found a bug in zlib." among numbered questions; a list is the
+    numbered entries whose text starts at one column).  Numbered steps over indented notes
+    stay list items.
     """
-    entries: list[tuple[int, int, int | None, bool]] = []  # index, indent, text column, question
+    # index, indent, text column (numbered), question, title
+    entries: list[tuple[int, int, int | None, bool, bool]] = []
     for index, (start, end, count) in enumerate(paragraphs[:-1]):
         lines = text[start:end].split("\n")
-        indent = _indent(lines[0])
+        indent = line_indent(lines[0])
         following = paragraphs[index + 1]
-        if _indent(text[following[0] : following[1]]) <= indent:
+        if line_indent(text[following[0] : following[1]]) <= indent:
             continue
         first = lines[0].expandtabs(8)
         number = _ENTRY_NUMBER.match(first, indent)
-        if count > 1 and not (number and all(_indent(line) > indent for line in lines[1:])):
+        if count > 1 and not (number and all(line_indent(line) > indent for line in lines[1:])):
             continue
         question = _QUESTION_END.search(lines[-1].rstrip()) is not None
-        entries.append((index, indent, number.end() if number else None, question))
+        titled = number is not None and count == 1 and is_heading_line(first[number.end() :])
+        entries.append((index, indent, number.end() if number else None, question, titled))
     questions: dict[int, list[bool]] = {}
-    for _, _, column, question in entries:
+    for _, _, column, question, _ in entries:
         if column is not None:
             questions.setdefault(column, []).append(question)
     faq = {column for column, found in questions.items() if 2 * sum(found) >= len(found)}
     return {
-        index: indent for index, indent, column, question in entries if question or column in faq
+        index: indent
+        for index, indent, column, question, titled in entries
+        if question or titled or column in faq
     }
-
-
-def _indent(line: str) -> int:
-    """The width of a line's leading white space, tabs set every eight columns."""
-    expanded = line.expandtabs(8)
-    return len(expanded) - len(expanded.lstrip())
 
 
 def is_heading_line(line: str) -> bool:

@@ -87,6 +87,21 @@ def test_text_and_markdown_are_returned_unchanged(tmp_path: Path) -> None:
     assert load_text(txt) == (content, "text/plain")
 
 
+def test_terminal_formatting_is_not_text(tmp_path: Path) -> None:
+    """A man page saved from a terminal (man-db's manual as Debian ships it) keeps grotty's
+    escape sequences and overstrikes: how the text looked, not what it says."""
+    raw = (
+        "If using a shell such as \x1b[1mbash\x1b[22m, set \x1b[4mMANPATH\x1b[24m.\n"
+        " +\bo file names in \x1b[4mitalic\x1b[0m, b\bbo\bol\bld, _\bu_\bn_\bd_\ber.\n"
+    )
+    path = tmp_path / "manual.txt"
+    path.write_bytes(raw.encode("utf-8"))
+    assert load_text(path) == (
+        "If using a shell such as bash, set MANPATH.\n o file names in italic, bold, under.\n",
+        "text/plain",
+    )
+
+
 def test_utf8_bom_is_stripped() -> None:
     assert load_text(DATA / "bom.txt")[0] == "Hello with a BOM.\n"
 

@@ -41,7 +41,9 @@ def test_a_replys_sentences_that_lead_up_to_the_best_come_before_it() -> None:
     assert backend.select(question, titled) == titled[:1]
 
 
-def test_runners_up_after_the_best_follow_it_and_the_cap_holds() -> None:
+def test_runners_up_after_the_best_follow_it_in_passes_and_the_cap_holds() -> None:
+    """A runner-up right after one that joined later in the pass joins too (passes repeat);
+    the passage reads in text order and stops at ``max_sentences``."""
     text = "Tide reads tables.  It writes them too.  It also prints them.  It never deletes them."
     parts = [
         "Tide reads tables.",
@@ -49,6 +51,7 @@ def test_runners_up_after_the_best_follow_it_and_the_cap_holds() -> None:
         "It also prints them.",
         "It never deletes them.",
     ]
-    ranked = [candidate(p, text, 0.9 - 0.01 * i) for i, p in enumerate(parts)]
+    first, second, third, fourth = (candidate(p, text, 0.9, "Tables") for p in parts)
+    ranked = [first, third, second, fourth]
     chosen = ExtractiveBackend(max_sentences=3).select("What does Tide do with tables?", ranked)
     assert [c.sentence.text for c in chosen] == parts[:3]

@@ -150,17 +150,13 @@ class ExtractiveBackend:
         # The best stays first (a list introduction brings its list), after the reply's
         # sentences that lead up to it; the rest in text order.
         before: list[ScoredSentence] = []
-        while (
-            reply
-            and not top.sentence.introduces
-            and (
-                lead := next(
-                    (c for c in chosen[1:] if _follows((before or chosen)[0].sentence, c.sentence)),
-                    None,
-                )
-            )
-        ):
-            before.insert(0, lead)
+        if reply and not top.sentence.introduces:
+            first = top
+            while lead := next(
+                (c for c in chosen[1:] if _follows(first.sentence, c.sentence)), None
+            ):
+                before.insert(0, lead)
+                first = lead
         rest = sorted(
             (c for c in chosen[1:] if c not in before),
             key=lambda s: (s.sentence.rank, s.sentence.document, s.sentence.start),

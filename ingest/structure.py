@@ -33,7 +33,8 @@ Five sources of headings:
   headings are level 2. A plain-text FAQ's questions are headings too: a paragraph of one line
   (or a numbered line whose wrapped lines hang deeper) ending in a question mark, over a
   paragraph indented deeper than it (its answer); a numbered such entry of one line that reads
-  as a title after its number ("1. Conventions" over indented text); and every numbered such
+  as a title after its number, when that number has numbered parts elsewhere ("1. Conventions"
+  over indented text, "1.1. Byte" further on); and every numbered such
   entry of a list whose numbered entries are at least half questions. A short line inside an
   answer is none.
 
@@ -85,6 +86,7 @@ _LEADERS = re.compile(r"(?:\. ?){3,}")
 # An entry's number ("1.", "12)", "1.2.1" before a tab) and a question's end ("...?", '...?"').
 _ENTRY_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*[.)]?[ \t]+")
 _QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
+_PARTED_NUMBER = re.compile(r"(\d{1,3})\.\d")
 
 HeadingLine = tuple[int, int, int, str]
 
@@ -259,14 +261,21 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
     An entry is a paragraph of one line, or a numbered line whose wrapped lines are indented
     deeper (a hanging indent), followed by a paragraph indented deeper than its first line. A
     question entry (ending in a question mark) heads its answer; so does a numbered entry of
-    one line that reads as a title after its number (a specification's "1. Conventions" over
-    its indented text), and every numbered entry of a list whose numbered entries are at least
-    half questions ("8. I found a bug in zlib." among numbered questions; a list is the
-    numbered entries whose text starts at one column).  Numbered steps over indented notes
-    stay list items.
+    one line that reads as a title after its number, a number with numbered parts elsewhere (a
+    specification's "1. Conventions" over its indented text, "1.1. Byte ..." further on;
+    steps, "1. Install the package" over indented code, have none), and every numbered entry
+    of a list whose numbered entries are at least half questions ("8. I found a bug in zlib."
+    among numbered questions; a list is the numbered entries whose text starts at one column).
+    Numbered steps over indented notes stay list items.
     """
     # index, indent, text column (numbered), question, title
     entries: list[tuple[int, int, int | None, bool, bool]] = []
+    # The numbers that have numbered parts ("1" of "1.1. Byte ..."): sections', not steps'.
+    parted = {
+        m.group(1)
+        for start, end, _ in paragraphs
+        if (m := _PARTED_NUMBER.match(text[start:end].lstrip()))
+    }
     for index, (start, end, count) in enumerate(paragraphs[:-1]):
         lines = text[start:end].split("\n")
         indent = line_indent(lines[0])
@@ -278,7 +287,12 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
         if count > 1 and not (number and all(line_indent(line) > indent for line in lines[1:])):
             continue
         question = _QUESTION_END.search(lines[-1].rstrip()) is not None
-        titled = number is not None and count == 1 and is_heading_line(first[number.end() :])
+        titled = (
+            number is not None
+            and count == 1
+            and is_heading_line(first[number.end() :])
+            and number.group().strip().rstrip(".)") in parted
+        )
         entries.append((index, indent, number.end() if number else None, question, titled))
     questions: dict[int, list[bool]] = {}
     for _, _, column, question, _ in entries:

@@ -114,16 +114,20 @@ def test_a_plain_text_faq_question_heads_its_indented_answer() -> None:
 def test_a_numbered_title_over_indented_text_is_a_heading() -> None:
     """The .xz format's specification numbers its sections "0. Preface", "0.1. Notices" over
     text indented eight columns: a number of one part reads as a list marker, yet a title
-    over indented text is a heading; a numbered sentence over indented text is not."""
+    over indented text is a heading when its number has numbered parts; a numbered sentence
+    over indented text is not, nor are steps whose numbers have no parts."""
     body = "        This part of the document describes the format."
     text = (
         f"The Tide File Format\n====================\n\n0. Preface\n\n{body}\n\n"
-        f"0.1. Notices\n\n{body}\n\n1. Conventions\n\n{body}\n\n"
+        f"0.1. Notices\n\n{body}\n\n1. Conventions\n\n{body}\n\n1.1. Bytes\n\n{body}\n\n"
         f"2. Read the header first.\n\n{body}\n"
     )
     _, sections = find_sections(text, "text/plain")
-    titles = ["The Tide File Format", "0. Preface", "0.1. Notices", "1. Conventions"]
+    titles = ["The Tide File Format", "0. Preface", "0.1. Notices", "1. Conventions", "1.1. Bytes"]
     assert [s.title for s in sections] == titles
+    # Steps numbered with no numbered parts anywhere, over the command each runs: list items.
+    steps = "Setup\n\n1. Install the package\n\n    pip install tide\n\n2. Run it\n\n    tide\n"
+    assert [s.title for s in find_sections(steps, "text/plain")[1]] == ["Setup"]
 
 
 def test_excluded_lines_are_not_headings() -> None:

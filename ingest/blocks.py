@@ -802,6 +802,8 @@ def _indent(row: str) -> str:
 _PROSE_OPENING = re.compile(r"[:*`\"“]*[A-Za-z]")
 # A line ending a sentence: a stop, then closing quotes, brackets or inline markup.
 SENTENCE_ENDED = re.compile(r"[.!?][\"'’”)\]*`_]*\s*$")
+# A line asking a question: a question mark, then closing quotes, brackets or emphasis.
+ASKS = re.compile(r"\?[\"'”’)\]*_]*\s*$")
 
 
 # A Sphinx class's signature names it with a capital letter, a dot or a parenthesis

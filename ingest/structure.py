@@ -50,6 +50,7 @@ import re
 from collections.abc import Sequence
 
 from ingest.blocks import (
+    ASKS,
     FRONT_MATTER_TITLE_KEYS,
     front_matter_values,
     is_bold_line,
@@ -83,10 +84,9 @@ _NOTICE = re.compile(r"^(?:©|\(c\)|copyright\b).*\b(?:1[89]|20)\d\d\b", re.IGNO
 # A numbered section title ("2.1 ASN.1 syntax") and a table of contents' leader dots.
 _NUMBERED = re.compile(r"^(?P<number>\d{1,2}(?:\.\d{1,2})*) +(?P<title>\S.*?)\s*$")
 _LEADERS = re.compile(r"(?:\. ?){3,}")
-# An entry's number ("1.", "12)", "1.2.1" before a tab) and a question's end ("...?", '...?"').
+# An entry's number ("1.", "12)", "1.2.1" before a tab), and a number with parts ("1" of "1.1.").
 _ENTRY_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*[.)]?[ \t]+")
-_QUESTION_END = re.compile(r"\?[\"'”’)\]]*$")
-_PARTED_NUMBER = re.compile(r"(\d{1,3})\.\d")
+_PARTED_NUMBER = re.compile(r"[ \t]*(\d{1,3})\.\d")
 
 HeadingLine = tuple[int, int, int, str]
 
@@ -271,11 +271,7 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
     # index, indent, text column (numbered), question, title
     entries: list[tuple[int, int, int | None, bool, bool]] = []
     # The numbers that have numbered parts ("1" of "1.1. Byte ..."): sections', not steps'.
-    parted = {
-        m.group(1)
-        for start, end, _ in paragraphs
-        if (m := _PARTED_NUMBER.match(text[start:end].lstrip()))
-    }
+    parted = {m.group(1) for start, _, _ in paragraphs if (m := _PARTED_NUMBER.match(text, start))}
     for index, (start, end, count) in enumerate(paragraphs[:-1]):
         lines = text[start:end].split("\n")
         indent = line_indent(lines[0])
@@ -286,7 +282,7 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
         number = _ENTRY_NUMBER.match(first, indent)
         if count > 1 and not (number and all(line_indent(line) > indent for line in lines[1:])):
             continue
-        question = _QUESTION_END.search(lines[-1].rstrip()) is not None
+        question = ASKS.search(lines[-1].rstrip()) is not None
         titled = (
             number is not None
             and count == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ingest.blocks import SENTENCE_ENDED
+from ingest.blocks import ASKS, SENTENCE_ENDED
 from qa.backends import Hints
 from qa.lists import list_claims, list_items_after, shown_under_labels
 from qa.signals import ScoredSentence, Sentence
@@ -113,7 +113,7 @@ class ExtractiveBackend:
         # heading that asks a question (a FAQ's), the section is its reply, and one right before
         # leads up to the best: "No." / "PKWare has kept that format proprietary." before "In
         # any case, ... not worth the effort."  Passes until the passage grows no more.
-        reply = _ASKS.search(top.sentence.section or "") is not None
+        reply = ASKS.search(top.sentence.section or "") is not None
         grew = True
         while grew and len(chosen) < self.max_sentences:
             grew = False
@@ -135,7 +135,7 @@ class ExtractiveBackend:
         # The sentence right after the best that refers back to it ("Under that agreement, ...")
         # goes on about what the best one names; after a best one that asks a question ("But how
         # do you limit the size?"), the next sentence is the text's answer to it.
-        asks = top.sentence.role == "sentence" and _ASKS.search(top.sentence.text) is not None
+        asks = top.sentence.role == "sentence" and ASKS.search(top.sentence.text) is not None
         following = next(
             (
                 c
@@ -164,8 +164,6 @@ class ExtractiveBackend:
         return [*before, top, *rest]
 
 
-# A sentence that asks: a question mark at its end (closing quotes and brackets aside).
-_ASKS = re.compile(r"\?[\"'”’)\]*_]*\s*$")
 _PROSE = ("sentence", "list_intro")
 
 

@@ -61,6 +61,7 @@ Caption rule: see :func:`find_caption`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 
@@ -269,8 +270,12 @@ def find_boilerplate(text: str) -> list[Span]:
         else:
             run.append((start, end, kind == "strong"))
     _close_run(text, run, spans)
+    # The boilerplate runs are apart and in order: a contents overlaps one only if it overlaps
+    # the last that starts before it ends.
+    starts = [s.start for s in spans]
     for contents in _contents(text, lines):
-        if not any(s.start < contents.end and contents.start < s.end for s in spans):
+        before = bisect.bisect_left(starts, contents.end)
+        if not before or spans[before - 1].end <= contents.start:
             spans.append(contents)
     spans.sort(key=lambda s: s.start)
     trailer = _LOCAL_VARIABLES.search(text, max(0, len(text) - LOCAL_VARIABLES_WINDOW))
@@ -294,6 +299,8 @@ _LEADER_ENTRY = re.compile(r"(?:\.\s?){5,}\s*\d{1,4}\s*$")
 # Leader dots and a page number end a line: only its end is searched (a line of thousands of
 # dots with no number after them took the search seconds, going back over them from each dot).
 LEADER_WINDOW = 200
+# A numbered line: its number ("4.3", dots between parts, one after optional) and first word.
+_NUMBERED_TITLE = re.compile(r"[ \t]*(\d{1,3}(?:\.\d{1,3})*)\.?[ \t]+(\w+)")
 
 
 def _leader_entry(line: str) -> bool:
@@ -308,34 +315,80 @@ def _entry(line: str) -> str:
     return " ".join((head + _PAGE_NUMBER.sub("", tail)).split()).casefold()
 
 
+def _numbered(line: str) -> tuple[str, str] | None:
+    """A numbered line's number and first word ("4.3", "how"), the way a contents entry and
+    its section's heading are matched when their titles wrap or read a little differently."""
+    found = _NUMBERED_TITLE.match(line)
+    return (found.group(1), found.group(2).casefold()) if found else None
+
+
 def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
-    """Tables of contents laid out as text (a plain-text manual's, an RFC's): a paragraph of
-    lines most of which (:data:`MIN_CONTENTS_SHARE`, at least :data:`MIN_CONTENTS_ENTRIES`)
-    repeat, page numbers and leader dots aside, a line standing alone further on, as a section
-    title does; or a paragraph most of whose lines (even its one line) end in leader dots and a
-    page number (a PDF manual's "2.1 ASN.1 syntax . . . . 2", its entries run together with the
-    headings the text repeats).  The entries were read as text, a run of titles quoted as a
-    sentence ("Simplified API VI. Modifying/Customizing libpng VII. MNG support")."""
+    """Tables of contents laid out as text (a plain-text manual's, an RFC's, a FAQ's): a run of
+    paragraphs most of whose lines (:data:`MIN_CONTENTS_SHARE`, wrapped lines counted with
+    their entry) are entries, at least :data:`MIN_CONTENTS_ENTRIES` in all. An entry repeats,
+    page numbers and leader dots aside, a line standing alone further on, as a section title
+    does, or opens with the number and first word of a paragraph further on (a numbered title
+    wrapped there, or worded a little differently); or a paragraph most of whose lines (even
+    its one line) end in leader dots and a page number (a PDF manual's "2.1 ASN.1 syntax . . .
+    . 2", its entries run together with the headings the text repeats). A contents grouped by
+    chapter is several paragraphs; one of them may hold one or two entries. The entries were
+    read as text, a run of titles quoted as a sentence ("Simplified API VI. Modifying/
+    Customizing libpng VII. MNG support")."""
     blank = [not line.strip() for _, _, line in lines]
     later: dict[str, int] = {}  # an entry, and the last line standing alone that repeats it
+    opening: dict[tuple[str, str], int] = {}  # a number and word, the last paragraph opening so
     for i, (_, _, line) in enumerate(lines):
-        alone = not blank[i] and (i == 0 or blank[i - 1]) and (i + 1 == len(lines) or blank[i + 1])
-        if alone:
+        if blank[i] or (i and not blank[i - 1]):
+            continue
+        if (numbered := _numbered(line)) is not None:
+            opening[numbered] = i
+        if i + 1 == len(lines) or blank[i + 1]:
             later[_entry(line)] = i
-    spans = []
-    for first, stop in _paragraph_ranges(lines):
+
+    def entry(i: int, stop: int) -> bool:
+        if not any(ch.isalnum() for ch in lines[i][2]):
+            return False  # a rule repeated between parts names nothing
+        numbered = _numbered(lines[i][2])
+        if numbered is not None and opening.get(numbered, -1) >= stop:
+            return True
+        return later.get(_entry(lines[i][2]), -1) >= stop
+
+    spans: list[Span] = []
+    run: list[tuple[int, int]] = []  # paragraphs of entries, one after another
+    found = False  # a paragraph of the run holds enough entries on its own
+    for first, stop in [*_paragraph_ranges(lines), (len(lines), len(lines))]:
         led = sum(_leader_entry(lines[i][2]) for i in range(first, stop))
         if led and led >= MIN_CONTENTS_SHARE * (stop - first):
             start, end = lines[first][0], lines[stop - 1][1]
             spans.append(Span(start, end, CONTENTS, text[start:end]))
             continue
-        if stop - first < MIN_CONTENTS_ENTRIES:
+        entries = covered = counted = 0
+        indent = None  # the indent of the entry a wrapped line continues
+        for i in range(first, stop):
+            if entry(i, stop):
+                entries, covered, indent = entries + 1, covered + 1, line_indent(lines[i][2])
+                counted += _numbered(lines[i][2]) is not None
+            elif indent is not None and line_indent(lines[i][2]) > indent:
+                covered += 1
+            else:
+                indent = None
+        enough = entries >= MIN_CONTENTS_ENTRIES
+        # A paragraph of one or two lines joins a contents only as numbered entries: titles
+        # repeated one to a paragraph are as likely a list laid out loosely.
+        short_enough = counted == stop - first
+        if (
+            stop > first
+            and covered >= MIN_CONTENTS_SHARE * (stop - first)
+            and (enough or short_enough)
+        ):
+            run.append((first, stop))
+            found = found or enough
             continue
-        entries = sum(later.get(_entry(lines[i][2]), -1) >= stop for i in range(first, stop))
-        if entries >= MIN_CONTENTS_ENTRIES and entries >= MIN_CONTENTS_SHARE * (stop - first):
-            start, end = lines[first][0], lines[stop - 1][1]
+        if found:
+            start, end = lines[run[0][0]][0], lines[run[-1][1] - 1][1]
             spans.append(Span(start, end, CONTENTS, text[start:end]))
-    return spans
+        run, found = [], False
+    return sorted(spans, key=lambda s: s.start)
 
 
 # Emacs reads file-local variables from a "Local Variables:" ... "End:" block in the last 3,000
@@ -375,9 +428,12 @@ def _line_kinds(lines: Sequence[Line]) -> list[str | None]:
         if any(i in fenced for i in range(first, last)):
             continue
         texts = [lines[i][2] for i in range(first, last)]
-        if _INTRODUCES.search(texts[-1]) or any(_ATX_HEADING.match(t) for t in texts):
+        introduces = texts[-1].rstrip().endswith(":") and _INTRODUCES.search(texts[-1])
+        if introduces or any(_ATX_HEADING.match(t) for t in texts):
             # A sentence announcing what follows, or a heading, is content, whatever its words.
-            announced = bool(_INTRODUCES.search(texts[-1]))
+            # (Only a line ending in a colon is searched: on one without, the search went over
+            # the rest of the line from each letter, seconds on a line of 100,000 characters.)
+            announced = bool(introduces)
             continue
         if (
             after_announcement

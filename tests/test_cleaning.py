@@ -195,6 +195,45 @@ def test_a_table_of_contents_laid_out_as_text_is_boilerplate() -> None:
     ]
 
 
+def test_a_table_of_contents_grouped_by_chapter_is_boilerplate() -> None:
+    """A FAQ's contents run over several paragraphs, one a chapter; a wrapped entry's second
+    line goes with it, and an entry's title may wrap, or read a little differently, where its
+    section opens: its number and first word match it. A paragraph of one numbered entry
+    between two such is contents too, and the contents is one span; titles repeated one to a
+    paragraph on their own are not."""
+    contents = [
+        "1. GENERAL\n1.1. Introduction\n1.2. Latest version\n1.3. Revision information",
+        "2. BASIC SED\n2.1. What is sed?",
+        "2.2. Where can I get sed?",
+        "2.2.1. Unix platforms\n2.2.2. OS/2\n2.2.3. MS-DOS",
+        "4.1. How do I insert a newline into the right side of a\n"
+        "      substitution?\n4.2. How do I represent control-codes or non-printable\n"
+        "      characters?\n4.3. How do I convert toggle characters?",
+    ]
+    headings = [
+        "1. GENERAL",
+        "1.1. Introduction",
+        "1.2. Latest version",
+        "1.3. Revision information",
+        "2. BASIC SED",
+        "2.1. What is sed?",
+        "2.2. Where can I get sed?",
+        "2.2.1. Unix platforms",
+        "2.2.2. OS/2",
+        "2.2.3. MS-DOS",
+        "4.1. How do I insert a newline into the right side of a substitution?",
+        "4.2. How do I represent control-codes or nonprintable\ncharacters?",
+        "4.3. How do I convert toggle characters?",
+    ]
+    body = "".join(f"{h}\n\n   An answer.\n\n" for h in headings)
+    text = "THE FAQ\n\n" + "\n\n".join(contents) + "\n\n" + body
+    assert [text[s.start : s.end] for s in find_boilerplate(text)] == ["\n\n".join(contents)]
+    # Titles one to a paragraph, each repeated further on: a list laid out loosely.
+    loose = "Security\n\nReplication\n\nRestarts\n\nMemory\n\n"
+    text = loose + "".join(f"{t}\n\nText about it.\n\n" for t in loose.split())
+    assert find_boilerplate(text) == []
+
+
 def test_crlf_lines_are_handled() -> None:
     text = "Body text here.\r\n\r\nLeave a Reply\r\nPost Comment\r\n"
     (span,) = find_boilerplate(text)

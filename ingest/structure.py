@@ -268,8 +268,8 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
     among numbered questions; a list is the numbered entries whose text starts at one column).
     Numbered steps over indented notes stay list items.
     """
-    # index, indent, text column (numbered), question, title
-    entries: list[tuple[int, int, int | None, bool, bool]] = []
+    # index, indent, the lists a numbered entry is in, question, title
+    entries: list[tuple[int, int, tuple[object, ...], bool, bool]] = []
     # The numbers that have numbered parts ("1" of "1.1. Byte ..."): sections', not steps'.
     parted = {m.group(1) for start, _, _ in paragraphs if (m := _PARTED_NUMBER.match(text, start))}
     for index, (start, end, count) in enumerate(paragraphs[:-1]):
@@ -289,17 +289,26 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
             and is_heading_line(first[number.end() :])
             and number.group().strip().rstrip(".)") in parted
         )
-        entries.append((index, indent, number.end() if number else None, question, titled))
-    questions: dict[int, list[bool]] = {}
-    for _, _, column, question, _ in entries:
-        if column is not None:
-            questions.setdefault(column, []).append(question)
-    faq = {column for column, found in questions.items() if 2 * sum(found) >= len(found)}
+        lists = _lists(number) if number else ()
+        entries.append((index, indent, lists, question, titled))
+    questions: dict[object, list[bool]] = {}
+    for _, _, lists, question, _ in entries:
+        for key in lists:
+            questions.setdefault(key, []).append(question)
+    faq = {key for key, found in questions.items() if 2 * sum(found) >= len(found)}
     return {
         index: indent
-        for index, indent, column, question, titled in entries
-        if question or titled or column in faq
+        for index, indent, lists, question, titled in entries
+        if question or titled or not faq.isdisjoint(lists)
     }
+
+
+def _lists(number: re.Match[str]) -> tuple[object, ...]:
+    """The lists a numbered entry is in: the entries whose text starts at its column, and, for
+    a number of parts, the entries numbered under the same parent ("5.9." and "5.10." are both
+    under "5.", their text a column apart)."""
+    parent = number.group().strip().rstrip(".)").rpartition(".")[0]
+    return (number.end(), parent) if parent else (number.end(),)
 
 
 def is_heading_line(line: str) -> bool:

@@ -111,6 +111,30 @@ def test_a_plain_text_faq_question_heads_its_indented_answer() -> None:
     assert [s.title for s in find_sections(f"Checking\n\n{steps}", "text/plain")[1]] == ["Checking"]
 
 
+def test_a_faq_numbered_in_parts_reads_its_statements_as_questions() -> None:
+    """The sed FAQ numbers its entries in parts, left-aligned ("5.9. The 'r' command isn't
+    inserting the file." beside "5.10. Why can't I match ...?"): entries numbered under one
+    parent are one list though their text starts a column apart, and a statement among its
+    questions heads its answer as a question does, whatever else is numbered at its column."""
+    answer = "   The answer is indented.\n\n"
+    entries = [
+        "5.1. Why don't my variables get expanded?",
+        "5.2. I'm using 'p' to print, but I have duplicate lines.",
+        "5.8. Does it issue an exit code?",
+        "5.9. The 'r' command isn't inserting the file.",
+        "5.10. Why can't I match a newline?",
+        "5.11. My script aborts with an error message.",
+    ]
+    # Titles numbered at the same column earlier on: by column the entries are mostly not
+    # questions.
+    titles = ["1.1. Introduction", "1.2. Latest version", "1.3. Revisions", "1.4. Credits"]
+    text = "".join(f"{e}\n\n{answer}" for e in [*titles, *entries])
+    assert [s.title for s in find_sections(text, "text/plain")[1]] == [*titles, *entries]
+    # Steps numbered in parts, none a question, stay list items.
+    steps = "".join(f"{e}\n\n{answer}" for e in ("2.1. Open the valve.", "2.2. Fill the tank."))
+    assert [s.title for s in find_sections(f"Filling\n\n{steps}", "text/plain")[1]] == ["Filling"]
+
+
 def test_a_numbered_title_over_indented_text_is_a_heading() -> None:
     """The .xz format's specification numbers its sections "0. Preface", "0.1. Notices" over
     text indented eight columns: a number of one part reads as a list marker, yet a title

@@ -1209,9 +1209,30 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
                 current = (index, "list_item", 1 + len(marker.group(1).expandtabs(8)) // 2)
             elif current is None:
                 current = (index, "paragraph", 0)
+            elif current[1] == "list_item" and _leaves_item(lines, current[0], index, blocks):
+                close(index)
+                current = (index, "paragraph", 0)
         index += 1
     close(index)
     return blocks
+
+
+def _leaves_item(lines: _Lines, first: int, index: int, blocks: Sequence[Block]) -> bool:
+    """Line ``index``, set left of the marker of the list item that opens at line ``first``,
+    is text after the list, not a line of the item: the item's last line ends a sentence, or
+    the item is one line after another one-line item ("        * DNL marker" over "We support
+    ..." at the margin). Otherwise it is the item's text wrapped left of its marker, as some
+    licences lay out their numbered terms."""
+    if lines.indent(index) >= lines.indent(first):
+        return False
+    if SENTENCE_ENDED.search(lines.line(index - 1)):
+        return True
+    if index - first > 1 or not blocks or blocks[-1].kind != "list_item":
+        return False
+    before = lines.line_of(blocks[-1].start)
+    return lines.line_of(blocks[-1].end - 1) == before and lines.indent(before) == lines.indent(
+        first
+    )
 
 
 # A cell set apart from the text before it by a run of spaces or a tab: where a column starts in

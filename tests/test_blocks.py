@@ -232,6 +232,27 @@ def test_plain_blocks_mark_list_items() -> None:
     ]
 
 
+def test_text_set_left_of_a_list_is_no_item_of_it() -> None:
+    """libjpeg's manual lists unsupported options indented under its text and goes on at the
+    margin with no blank line: that text is a paragraph, not the last item's (which read as
+    "Nonintegral subsampling ratios We support both 8- and 12-bit data ..."). So is text
+    after an item whose last line ends a sentence. An item whose text wraps left of its
+    marker, as some licences lay out their numbered terms, keeps its lines."""
+    items = "        * Hierarchical storage\n        * DNL marker\n        * Nonintegral ratios\n"
+    text = f"Unsupported options include:\n{items}We support 12-bit data.\n"
+    assert [(b.kind, text[b.start : b.end]) for b in plain_blocks(text)] == [
+        ("paragraph", "Unsupported options include:"),
+        ("list_item", "* Hierarchical storage"),
+        ("list_item", "* DNL marker"),
+        ("list_item", "* Nonintegral ratios"),
+        ("paragraph", "We support 12-bit data."),
+    ]
+    ended = "  * Two sample applications that\n    use the library.\nThey are simple.\n"
+    assert [b.kind for b in plain_blocks(ended)] == ["list_item", "paragraph"]
+    licence = "   11. BECAUSE THE PROGRAM IS FREE, THERE IS NO WARRANTY\n FOR THE PROGRAM.\n"
+    assert [(b.kind, b.end) for b in plain_blocks(licence)] == [("list_item", len(licence) - 1)]
+
+
 def test_a_table_laid_out_as_text_is_a_table_apart_from_the_prose_over_it() -> None:
     """A man page's table of properties, right under the paragraph that names it: the rows
     (columns set apart by runs of spaces, a cell wrapped onto a line of its own) are a table

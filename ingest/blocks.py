@@ -1186,11 +1186,17 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
         nonlocal current
         if current is not None:
             first, kind, level = current
-            pieces = _table_pieces(lines, first, last) if kind == "paragraph" else []
+            pieces = (
+                _field_pieces(lines, first, last) or _table_pieces(lines, first, last)
+                if kind == "paragraph"
+                else []
+            )
             for piece_first, piece_last, piece_kind in pieces or [(first, last, kind)]:
                 start, end = lines.span(piece_first, piece_last)
                 if start < end:
-                    blocks.append(Block(start, end, piece_kind, level))
+                    # A paragraph's fields are the items of a list of their own.
+                    depth = 1 if piece_kind == "list_item" and kind == "paragraph" else level
+                    blocks.append(Block(start, end, piece_kind, depth))
         current = None
 
     while index < len(lines):
@@ -1280,6 +1286,26 @@ def _table_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, 
     if pieces and position < last:
         pieces.append((position, last, "paragraph"))
     return pieces
+
+
+# A field of a header laid out as text: a name of one to three words, a colon, its value
+# ("Maintainer: Eric Pement", "Last-modified: 10 March 2003", as in a mail's header).
+_FIELD = re.compile(r"[ \t]*[A-Z][\w-]*(?: [\w-]+){0,2}:[ \t]+\S")
+
+
+def _field_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, str]]:
+    """A paragraph made of fields (at least ``MIN_TABLE_ROWS``, each with its value's lines
+    folded deeper), parted into one item per field: a FAQ's "Archive-Name: ..." /
+    "Maintainer: ..." header ran together as one sentence. Empty for any other paragraph."""
+    starts: list[int] = []
+    for index in range(first, last):
+        if _FIELD.match(lines.line(index)):
+            starts.append(index)
+        elif not starts or lines.indent(index) <= lines.indent(starts[-1]):
+            return []
+    if len(starts) < MIN_TABLE_ROWS:
+        return []
+    return [(a, b, "list_item") for a, b in zip(starts, [*starts[1:], last], strict=True)]
 
 
 # Outline -----------------------------------------------------------------------------------

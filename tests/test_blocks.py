@@ -253,6 +253,24 @@ def test_text_set_left_of_a_list_is_no_item_of_it() -> None:
     assert [(b.kind, b.end) for b in plain_blocks(licence)] == [("list_item", len(licence) - 1)]
 
 
+def test_a_paragraph_of_fields_is_a_list_of_them() -> None:
+    """A FAQ's header ("Archive-Name: ...", "Maintainer: ...") ran together as one sentence:
+    a paragraph whose every line is a field, or a field's value folded deeper, is a list of
+    one item per field. Two fields, or prose with a colon, stay a paragraph."""
+    header = (
+        "Archive-Name: harbour-faq\nLast-modified: 10 March 2003\n"
+        "Maintainer: Ann Pier (ann@example.org),\n    with help from the harbour office\n"
+    )
+    blocks = plain_blocks(header)
+    assert [(b.kind, b.level) for b in blocks] == [("list_item", 1)] * 3
+    assert header[blocks[2].start : blocks[2].end].endswith("the harbour office")
+    assert [b.kind for b in plain_blocks("Version: 015\nURL: http://example.org\n")] == [
+        "paragraph"
+    ]
+    prose = "Note: the office opens at dawn.\nBoats moor at the pier.\nFees: see below.\n"
+    assert [b.kind for b in plain_blocks(prose)] == ["paragraph"]
+
+
 def test_a_table_laid_out_as_text_is_a_table_apart_from_the_prose_over_it() -> None:
     """A man page's table of properties, right under the paragraph that names it: the rows
     (columns set apart by runs of spaces, a cell wrapped onto a line of its own) are a table

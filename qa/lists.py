@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from ingest.blocks import BLANK_LINE
 from ingest.candidates import item_lead
+from ingest.chunking import split_sentences
 from ingest.cleaning import line_indent
 from ingest.gaps import announced_count
 from qa.memo import PerDocument
@@ -83,6 +84,30 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
             start, end = item_lead(document, block, following)
             items.append(ListItem(start, end, document.text[start:end]))
     return items
+
+
+def list_intro_of(document: Document, item: int) -> ListItem | None:
+    """The introduction of the list whose item holds offset ``item``: the last sentence of the
+    block right before the list's first item (an item, with its marker, when the list is
+    nested in it), when it ends with a colon ("Unsupported ISO options include:" over "*
+    Lossless JPEG"); None when no such sentence stands there."""
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, item)
+    if holder is None or holder.kind != "list_item":
+        return None
+    first = bisect.bisect_left(starts, holder.start)
+    while (
+        first and blocks[first - 1].kind == "list_item" and blocks[first - 1].level >= holder.level
+    ):
+        first -= 1
+    if not first or blocks[first - 1].kind not in ("paragraph", "list_item"):
+        return None
+    before = blocks[first - 1]
+    sentences = split_sentences(document.text, before.start, before.end)
+    if not sentences or not document.text[slice(*sentences[-1])].endswith(":"):
+        return None
+    start, end = sentences[-1]
+    return ListItem(start, end, document.text[start:end])
 
 
 def shown_under_labels(document: Document, intro: int) -> ListItem | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ingest.analyze import analyze_document
+from qa.backends import Hints
 from qa.backends.extractive import ExtractiveBackend
 from qa.signals import ScoredSentence, Sentence
 from qa.text import term_set
@@ -55,3 +57,27 @@ def test_runners_up_after_the_best_follow_it_in_passes_and_the_cap_holds() -> No
     ranked = [first, third, second, fourth]
     chosen = ExtractiveBackend(max_sentences=3).select("What does Tide do with tables?", ranked)
     assert [c.sentence.text for c in chosen] == parts[:3]
+
+
+def test_an_item_that_is_no_sentence_comes_with_its_lists_introduction() -> None:
+    """ "Does the library support lossless coding?" had "Lossless coding" for its answer, an
+    item of the list "Unsupported options include:" introduces: the item alone says the
+    opposite of the text. An item that is a sentence of its own comes alone."""
+    text = (
+        "Unsupported options include:\n\n- Hierarchical storage\n- Lossless coding\n\n"
+        "Supported modes are these:\n\n- Progressive files are read and written.\n"
+    )
+    document = analyze_document("lib.md", "lib.md", text, "text/markdown")
+    backend = ExtractiveBackend()
+
+    def answer(item: str) -> list[str]:
+        start = text.index(item)
+        sentence = Sentence("lib.md", "c", None, start, start + len(item), item, 0, "list_item")
+        scored = ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(item))
+        hints = Hints(scored=[scored], documents=[document])
+        return [c.quote for c in backend.answer("Is it supported?", [], hints).claims]
+
+    assert answer("Lossless coding") == ["Unsupported options include:", "Lossless coding"]
+    assert answer("Progressive files are read and written.") == [
+        "Progressive files are read and written."
+    ]

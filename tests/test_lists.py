@@ -6,7 +6,7 @@ import pytest
 
 from ingest.analyze import analyze_document
 from ingest.candidates import answer_candidates
-from qa.lists import list_claims, list_items_after, list_question_form
+from qa.lists import list_claims, list_intro_of, list_items_after, list_question_form
 from vectorstore.types import Document
 
 STEPS = [f"Step number {n} of the procedure." for n in range(1, 8)]
@@ -145,3 +145,23 @@ def test_an_item_going_on_into_the_next_ends_with_a_full_stop_not_a_comma() -> N
         "write methods from it;",
         "and attach them to your class.",
     ]
+
+
+def test_the_introduction_of_an_items_list() -> None:
+    """An item's list is introduced by the last sentence of the block before its first item,
+    when that sentence ends with a colon; a nested list by its parent item; a list after a
+    sentence that introduces nothing has none."""
+    text = (
+        "We handle a subset of the standard. Unsupported options include:\n\n"
+        "- Hierarchical storage\n- Lossless coding\n  - lossless detail:\n    - deeper\n\n"
+        "The library reads files.\n\n- Alpha\n- Beta\n"
+    )
+    doc = _doc(text)
+    for item in ("Hierarchical storage", "Lossless coding"):
+        intro = list_intro_of(doc, text.index(item))
+        assert intro is not None and intro.text == "Unsupported options include:"
+        assert doc.text[intro.start : intro.end] == intro.text
+    nested = list_intro_of(doc, text.index("deeper"))
+    assert nested is not None and nested.text.endswith("lossless detail:")
+    assert list_intro_of(doc, text.index("Alpha")) is None
+    assert list_intro_of(doc, text.index("The library")) is None

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from ingest.blocks import ASKS, SENTENCE_ENDED
 from qa.backends import Hints
-from qa.lists import list_claims, list_items_after, shown_under_labels
+from qa.lists import ListItem, list_claims, list_intro_of, list_items_after, shown_under_labels
 from qa.signals import ScoredSentence, Sentence
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
@@ -77,6 +77,13 @@ class ExtractiveBackend:
                     taken.add(key)
             if (sentence.document, sentence.start) in taken:
                 continue
+            intro = _fragment_intro(sentence, documents)
+            if intro is not None and (sentence.document, intro.start) not in taken:
+                # An item that is no sentence ("Lossless JPEG") says nothing without the
+                # sentence that introduces its list ("Unsupported ISO options include:").
+                taken.add((sentence.document, intro.start))
+                text = _strip_marker(intro.text)
+                claims.append(Claim(text=text, quote=text, evidence=sentence.rank + 1))
             taken.add((sentence.document, sentence.start))
             quote = _strip_marker(sentence.text)
             claims.append(Claim(text=quote, quote=quote, evidence=sentence.rank + 1))
@@ -171,6 +178,14 @@ def _follows(sentence: Sentence, before: Sentence) -> bool:
     """``sentence`` comes right after ``before`` in the same document (at most two characters of
     space between them)."""
     return sentence.document == before.document and 0 <= sentence.start - before.end <= 2
+
+
+def _fragment_intro(sentence: Sentence, documents: dict[str, Document]) -> ListItem | None:
+    """The introduction of the list a list item answering in no sentence belongs to."""
+    if sentence.role != "list_item" or SENTENCE_ENDED.search(sentence.text):
+        return None
+    document = documents.get(sentence.document)
+    return list_intro_of(document, sentence.start) if document is not None else None
 
 
 def _list_answer(

@@ -333,6 +333,21 @@ _WHY = re.compile(r"\bwhy\b", re.I)
 _DENIES = re.compile(
     r"\b(?:not|never|no|none|nothing|nobody|nowhere|neither|nor|without|cannot)\b|n['’]t\b", re.I
 )
+# English negative prefixes: a word they form denies the word they are put on ("Unsupported
+# options include:" says what is not supported; "invalid", "disallowed", "non-blocking").
+_NEGATIVE_PREFIX = re.compile(r"(?:un|in|im|il|ir|dis|non-?)(\w{4,})", re.I)
+
+
+def _denies(text: str, asked: frozenset[str]) -> bool:
+    """``text`` holds a negator, or a negative prefix on a word the question uses (``asked``:
+    the question's stemmed content words)."""
+    if _DENIES.search(text):
+        return True
+    return any(
+        stem(found.group(1)) in asked
+        for word in words(text)
+        if (found := _NEGATIVE_PREFIX.fullmatch(word))
+    )
 
 
 @dataclass(frozen=True)
@@ -346,7 +361,9 @@ class NegationUnstated:
     yes/no question ("Does it not support WebSockets?" is confirmed by a sentence saying it
     does) nor a question for a reason ("Why is there no goto?", "Why don't generators support
     the with statement?": it takes what is not so as given, and the reason given need not deny
-    it again).  A negator, "without" or "cannot" in the best passage counts as a denial.
+    it again).  A negator, "without" or "cannot" in the best passage counts as a denial, and
+    so does a negative prefix on a word of the question ("Which options are not supported?",
+    "Unsupported options include:").
 
     A runner-up that denies, among the next ``runners_up`` and at most ``closeness`` below the
     best's probability (the extractive backend's own measure of a close runner-up), answers
@@ -367,13 +384,14 @@ class NegationUnstated:
         if not _NEGATED.search(own) or intent(own).yes_no or _WHY.search(own):
             return None
         best = ranked[0]
-        if _DENIES.search(best.sentence.text):
+        terms = frozenset(content_terms(own))
+        if _denies(best.sentence.text, terms):
             return None
         denying = next(
             (
                 r
                 for r in ranked[1 : 1 + self.runners_up]
-                if r.score >= best.score - self.closeness and _DENIES.search(r.sentence.text)
+                if r.score >= best.score - self.closeness and _denies(r.sentence.text, terms)
             ),
             None,
         )
@@ -470,16 +488,20 @@ def _acronym(short: str, name: str) -> bool:
 
 def _in_place_of(run: list[str], i: int, passage: list[list[str]]) -> list[tuple[str, str]]:
     """The passage's words standing where ``run[i]`` stands beside one of its neighbours (the
-    same content word, on the same side), with that neighbour."""
+    same content word, on the same side), with that neighbour.  The question's word on the
+    other side of ``run[i]`` stands in no one's place: the passage left ``run[i]`` out ("ISO
+    options" written, "ISO JPEG options" asked)."""
     found: list[tuple[str, str]] = []
     for j in (i - 1, i + 1):
         if not 0 <= j < len(run) or run[j].lower() in STOPWORDS:
             continue
         neighbour = stem(run[j])
+        far = i + (i - j)
+        beyond = stem(run[far]) if 0 <= far < len(run) else None
         for words_ in passage:
             for k, word in enumerate(words_):
                 at = k + (i - j)
-                if stem(word) == neighbour and 0 <= at < len(words_):
+                if stem(word) == neighbour and 0 <= at < len(words_) and stem(words_[at]) != beyond:
                     found.append((words_[at], run[j]))
     return found
 

@@ -942,6 +942,12 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
         is None
     )
     assert rule.check(asked("Which parts carry a serial number?"), [carry]) is None
+    # A negative prefix on the question's word denies it ("Unsupported options include:"); on
+    # another word it denies nothing the question asks.
+    unsupported = scored("Unsupported gauge options include:")
+    assert rule.check(asked("Which gauge options are not supported?"), [unsupported]) is None
+    invalid = scored("An invalid reading resets the gauge.")
+    assert rule.check(asked("Which gauge options are not supported?"), [invalid]) is not None
     # A negated condition is a negation too: what happens with a number is not what happens
     # without one.  A yes/no question is confirmed by what is so, and a quoted passage is the
     # document's wording, not the user's negation.
@@ -993,6 +999,13 @@ def test_name_swapped_refuses_a_passage_about_another_thing_of_the_same_kind() -
     assert (
         rule.check(asked("Eastern trains stop where?"), scored("Western trains stop."), {}) is None
     )
+    # The question's word beyond the asked one, next to the neighbour, is no swap: the passage
+    # left the asked word out. Question words in another order still name another thing.
+    iso = scored("Unsupported ISO options include:")
+    assert rule.check(asked("Which ISO JPEG options are not supported?"), iso, {}) is None
+    assert rule.check(asked("Which JPEG options are not supported?"), iso, {}) is not None
+    kerr = scored("In 1943 Robert John Kerr was born in Portadown.")
+    assert rule.check(asked("Where was Sir John Robert Kerr born?"), kerr, {}) is not None
     # A number in the asked number's place; the same number is none.
     three = scored("The council elects 3 members to serve as its officers.")
     assert rule.check(asked("The council elects 2 members to serve as what?"), three, {})

@@ -1236,9 +1236,8 @@ def _leaves_item(lines: _Lines, first: int, index: int, blocks: Sequence[Block])
     if index - first > 1 or not blocks or blocks[-1].kind != "list_item":
         return False
     before = lines.line_of(blocks[-1].start)
-    return lines.line_of(blocks[-1].end - 1) == before and lines.indent(before) == lines.indent(
-        first
-    )
+    one_line = lines.line_of(blocks[-1].end - 1) == before
+    return one_line and lines.indent(before) == lines.indent(first)
 
 
 # A cell set apart from the text before it by a run of spaces or a tab: where a column starts in

@@ -375,11 +375,11 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
         enough = entries >= MIN_CONTENTS_ENTRIES
         # A paragraph of one or two lines joins a contents only as numbered entries: titles
         # repeated one to a paragraph are as likely a list laid out loosely.
-        short_enough = counted == stop - first
+        all_numbered = counted == stop - first
         if (
             stop > first
             and covered >= MIN_CONTENTS_SHARE * (stop - first)
-            and (enough or short_enough)
+            and (enough or all_numbered)
         ):
             run.append((first, stop))
             found = found or enough

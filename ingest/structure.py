@@ -269,7 +269,7 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
     Numbered steps over indented notes stay list items.
     """
     # index, indent, the lists a numbered entry is in, question, title
-    entries: list[tuple[int, int, tuple[object, ...], bool, bool]] = []
+    entries: list[tuple[int, int, tuple[str, ...], bool, bool]] = []
     # The numbers that have numbered parts ("1" of "1.1. Byte ..."): sections', not steps'.
     parted = {m.group(1) for start, _, _ in paragraphs if (m := _PARTED_NUMBER.match(text, start))}
     for index, (start, end, count) in enumerate(paragraphs[:-1]):
@@ -291,7 +291,7 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
         )
         lists = _lists(number) if number else ()
         entries.append((index, indent, lists, question, titled))
-    questions: dict[object, list[bool]] = {}
+    questions: dict[str, list[bool]] = {}
     for _, _, lists, question, _ in entries:
         for key in lists:
             questions.setdefault(key, []).append(question)
@@ -303,12 +303,13 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
     }
 
 
-def _lists(number: re.Match[str]) -> tuple[object, ...]:
+def _lists(number: re.Match[str]) -> tuple[str, ...]:
     """The lists a numbered entry is in: the entries whose text starts at its column, and, for
     a number of parts, the entries numbered under the same parent ("5.9." and "5.10." are both
     under "5.", their text a column apart)."""
+    column = f"text at column {number.end()}"
     parent = number.group().strip().rstrip(".)").rpartition(".")[0]
-    return (number.end(), parent) if parent else (number.end(),)
+    return (column, f"numbered under {parent}") if parent else (column,)
 
 
 def is_heading_line(line: str) -> bool:

@@ -212,12 +212,21 @@ def intent(question: str) -> Intent:
     )
 
 
+# English words that open what follows a verb, never what follows a plural noun right after
+# "what"/"which": an article, a demonstrative or possessive determiner, a conditional.
+_OPENS_AN_OBJECT = frozenset(
+    {"a", "an", "the", "this", "that", "these", "those", "its", "their", "if", "when", "whether"}
+)
+
+
 def _asks_plural(question: str) -> bool:
     """The wh-word's noun is plural: "which tools ...", "what main features ..."."""
     for match in _WH_PHRASE.finditer(question):
         first, second = (w.lower() if w else "" for w in match.groups())
         if first in STOPWORDS and first != "other":
             continue  # "what is ...", "which of ...", "what does ..."
+        if second in _OPENS_AN_OBJECT:
+            continue  # "what happens if ...", "what causes the ...": a verb, not a plural noun
         if _plural(first) or (second and second not in STOPWORDS and _plural(second)):
             return True
     return False

@@ -1362,6 +1362,9 @@ def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
         ("What does it say about tools?", False),
         ("Which of the options is best?", False),
         ("What process is used?", False),
+        # A verb in -s right after the wh-word: an article or a conditional follows it.
+        ("What happens if a trigger is activated twice?", False),
+        ("What causes the delay?", False),
     ],
 )
 def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None:

@@ -49,6 +49,20 @@ _SENTENCE_END = re.compile(
     r"(?:[ \t]+\((?:[^()\n.!?]|[.!?](?=[^\s)])|\([^()\n]*\))*\)(?=\s*\Z)|(?=\s|\Z))"
 )
 _WORD = re.compile(r"\S+")
+# A lower-case word (dots allowed, no backtracking over it), called or not, then a space or a
+# comma: a name from code opening a sentence when it is called ("deflateInit() will allocate
+# ...") or has a capital or an underscore inside ("zlib_version is ...").
+_LOWER_TOKEN = re.compile(r"[a-z][\w.]*+(\(\))?(?=[\s,;:])")
+
+
+def _opens_with_name(text: str, pos: int, end: int) -> bool:
+    """``text[pos:end]`` opens with a name from code written in lower case."""
+    token = _LOWER_TOKEN.match(text, pos, end)
+    if token is None:
+        return False
+    return token.group(1) is not None or any(c.isupper() or c == "_" for c in token.group())
+
+
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 # Lines that always start a new unit (Markdown blocks, list items, tables, code, includes).
 _BLOCK_START = re.compile(r"^\s*(?:[-*+•]\s|#{1,6}\s|\||```|~~~|\{\*|///)")
@@ -167,7 +181,10 @@ def _sentences_in_block(text: str, start: int, end: int) -> list[Interval]:
         following = _next_visible(text, match.end(), end)
         if following is None:
             break
-        if text[following].islower() or _is_abbreviation(text, start, match):
+        # After a full stop (an ellipsis may run on: "dim0, dim1, ... dimN specify").
+        named = match.group(1) in ".!?" and _opens_with_name(text, following, end)
+        lower = text[following].islower() and not named
+        if lower or _is_abbreviation(text, start, match):
             continue
         spans.append((sentence_start, match.end()))
         sentence_start = following

@@ -143,6 +143,13 @@ def _check_invariants(
         ),
         ("It failed. (See the log.)", ["It failed.", "(See the log.)"]),
         ("It failed. (#12) Then it ran.", ["It failed.", "(#12) Then it ran."]),
+        # A name from code opens a sentence in lower case (called, or with a capital or an
+        # underscore inside); a plain lower-case word, or a name after an ellipsis, goes on.
+        (
+            "Set it here. tideInit() allocates. Yes. read_tide is safe. It is. done",
+            ["Set it here.", "tideInit() allocates.", "Yes.", "read_tide is safe.", "It is. done"],
+        ),
+        ("Read dim0, dim1, ... dimN in order.", ["Read dim0, dim1, ... dimN in order."]),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

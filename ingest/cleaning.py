@@ -64,6 +64,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
+from typing import Literal
 
 from vectorstore.language import STOPWORDS
 from vectorstore.types import Span
@@ -345,13 +346,16 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
         if i + 1 == len(lines) or blank[i + 1]:
             later[_entry(line)] = i
 
-    def entry(i: int, stop: int) -> bool:
+    def entry(i: int, stop: int) -> Literal["numbered", "titled"] | None:
+        """Whether line ``i`` of a paragraph ending before ``stop`` is an entry, and how."""
         if not any(ch.isalnum() for ch in lines[i][2]):
-            return False  # a rule repeated between parts names nothing
+            return None  # a rule repeated between parts names nothing
         numbered = _numbered(lines[i][2])
         if numbered is not None and opening.get(numbered, -1) >= stop:
-            return True
-        return later.get(_entry(lines[i][2]), -1) >= stop
+            return "numbered"
+        if later.get(_entry(lines[i][2]), -1) >= stop:
+            return "titled" if numbered is None else "numbered"
+        return None
 
     spans: list[Span] = []
     run: list[tuple[int, int]] = []  # paragraphs of entries, one after another
@@ -365,9 +369,9 @@ def _contents(text: str, lines: Sequence[Line]) -> list[Span]:
         entries = covered = counted = 0
         indent = None  # the indent of the entry a wrapped line continues
         for i in range(first, stop):
-            if entry(i, stop):
+            if (kind := entry(i, stop)) is not None:
                 entries, covered, indent = entries + 1, covered + 1, line_indent(lines[i][2])
-                counted += _numbered(lines[i][2]) is not None
+                counted += kind == "numbered"
             elif indent is not None and line_indent(lines[i][2]) > indent:
                 covered += 1
             else:

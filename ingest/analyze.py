@@ -5,7 +5,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ingest.blocks import find_blocks, outside_code, parse_blocks, without_overlap
+from ingest.blocks import (
+    find_blocks,
+    markup_spans,
+    outside_code,
+    parse_blocks,
+    without_overlap,
+)
 from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.loaders import LoadedFile
@@ -30,6 +36,9 @@ def analyze_document(
     # None for plain text, parsed below once its headings are known (it has no code blocks).
     parsed = parse_blocks(text, media_type, html_blocks=html_blocks)
     excluded = outside_code(find_boilerplate(text), parsed or ())
+    if markup := markup_spans(text, media_type):
+        extra = without_overlap(markup, [(s.start, s.end) for s in excluded])
+        excluded = sorted([*excluded, *extra], key=lambda s: s.start)
     if furniture:
         extra = without_overlap(furniture, [(s.start, s.end) for s in excluded])
         excluded = sorted([*excluded, *extra], key=lambda s: s.start)

@@ -114,6 +114,32 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Markup that shows no text where it stands (a link's destination defined apart from the
+# link, a substitution's definition, a comment): excluded from chunks, as boilerplate is.
+MARKUP = "markup"
+
+
+def markup_spans(text: str, media_type: str) -> list[Span]:
+    """The markup of a Markdown or reStructuredText document that shows no text (see
+    :data:`MARKUP`): Markdown's link reference definitions, reStructuredText's hyperlink
+    targets, substitution definitions and comments."""
+    if media_type == "text/markdown":
+        found = _markdown_blocks(text)
+    elif media_type == "text/x-rst":
+        found = _rst_blocks(text)
+    else:
+        return []
+    runs: list[tuple[int, int]] = []  # markup with only blank lines between is one span
+    for block in found:
+        if block.kind != MARKUP:
+            continue
+        if runs and not text[runs[-1][1] : block.start].strip():
+            runs[-1] = (runs[-1][0], max(runs[-1][1], block.end))
+        else:
+            runs.append((block.start, block.end))
+    return [Span(start, end, MARKUP, text[start:end]) for start, end in runs]
+
+
 def parse_blocks(
     text: str,
     media_type: str,
@@ -370,7 +396,7 @@ def _myst_label(name: str, argument: str) -> bool:
 
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown text from markdown-it-py's token line maps."""
-    return list(_markdown_blocks(text))
+    return [b for b in _markdown_blocks(text) if b.kind != MARKUP]
 
 
 @functools.lru_cache(maxsize=8)
@@ -488,7 +514,36 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
                 blocks.append(Block(start, end, "paragraph"))
         elif kind == "html_block" and token.map and not context:
             blocks.extend(_html_text_blocks(text, *lines.span(*token.map)))
+    blocks.extend(_link_definitions(source, lines, tokens))
     return tuple(_after_definition_mark(text, b) for b in blocks if b.start < b.end)
+
+
+# The first line of a link reference definition: "[label]: destination" (CommonMark 4.7).
+_LINK_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:")
+
+
+def _link_definitions(source: str, lines: _Lines, tokens: Sequence[Any]) -> list[Block]:
+    """Link reference definitions ("[pypi]: https://pypi.org/project/x") as ``markup`` blocks:
+    the lines no top-level token maps. The parser reads them into its table of links and
+    leaves no token (front matter, blanked in ``source``, is blank there)."""
+    covered = [False] * len(lines)
+    for token in tokens:
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            for index in range(token.map[0], min(token.map[1], len(lines))):
+                covered[index] = True
+    rows = source.split("\n")
+    out: list[Block] = []
+    index = 0
+    while index < len(lines):
+        if covered[index] or not rows[index].strip() or not _LINK_DEFINITION.match(rows[index]):
+            index += 1
+            continue
+        last = index
+        while last < len(lines) and not covered[last]:
+            last += 1
+        out.append(Block(*lines.span(index, last), MARKUP))
+        index = last
+    return out
 
 
 # The mark a definition's first line opens with (": its definition").
@@ -676,7 +731,7 @@ def _markdown_title_text(heading: str) -> str:
 
 def rst_blocks(text: str) -> list[Block]:
     """Blocks of a reStructuredText document from docutils' node line numbers."""
-    return list(_rst_blocks(text))
+    return [b for b in _rst_blocks(text) if b.kind != MARKUP]
 
 
 # A directive's name: ".. py:data:: NAME", ".. versionadded:: 2.0", ".. click:example::".
@@ -928,6 +983,12 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
             continue
         seen = line
         index = line - 1
+        if isinstance(node, nodes.comment | nodes.substitution_definition | nodes.target):
+            if not isinstance(node.parent, nodes.TextElement):  # not a link's own target
+                markup = _rst_markup(lines, index)
+                if markup is not None:
+                    blocks.append(markup)
+            continue
         if isinstance(node, nodes.title) and isinstance(node.parent, nodes.section):
             blocks.append(_rst_heading(lines, index, depth(node, nodes.section)))
         elif _SIGNATURE in node.attributes:
@@ -949,8 +1010,10 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         elif isinstance(node, nodes.table):
             start, end = lines.span(index, _paragraph_end(lines, index))
             blocks.append(Block(start, end, "table"))
-        elif isinstance(node, nodes.paragraph) and not _inside_kind(
-            node, (nodes.table, nodes.system_message)
+        elif (
+            isinstance(node, nodes.paragraph)
+            and not _inside_kind(node, (nodes.table, nodes.system_message))
+            and not _images_only(node)
         ):
             if _inside_kind(node, items):
                 if not _rst_item_part(node, items, firsts):
@@ -976,6 +1039,45 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         if block.start < block.end and (key not in unique or block.level < unique[key].level):
             unique[key] = block
     return tuple(sorted(unique.values(), key=lambda b: (b.start, -b.end, b.kind)))
+
+
+# The first line of explicit markup that is no directive: a hyperlink target (".. _name: URL",
+# "__ URL"), a substitution definition (".. |name| image:: badge.svg") or a comment.
+_RST_EXPLICIT = re.compile(r"[ \t]*(?:\.\.(?:[ \t]|$)|__[ \t])")
+
+
+def _rst_markup(lines: _Lines, index: int) -> Block | None:
+    """A target, substitution definition or comment docutils places on line ``index``, with
+    the lines indented under it (a badge's ``:target:``, a comment's body), as a ``markup``
+    block; None when no explicit markup is found there.  docutils gives a target's and a
+    definition's first line, but a comment's the line after its end: the markup is the block
+    opening on ``index`` or the nearest one above that runs down to it."""
+    probe = min(index, len(lines) - 1)
+    while probe >= 0:
+        if _RST_EXPLICIT.match(lines.line(probe)):
+            indent, last = lines.indent(probe), probe + 1
+            while last < len(lines) and (lines.is_blank(last) or lines.indent(last) > indent):
+                last += 1
+            return Block(*lines.span(probe, last), MARKUP) if last >= index else None
+        probe -= 1
+    return None
+
+
+def _images_only(paragraph: Any) -> bool:
+    """The paragraph shows only images (a row of badges written as substitutions, "|ci|
+    |version|", each an image, linked or not): markup to the reader, no text to quote."""
+    from docutils import nodes
+
+    children = [c for c in paragraph.children if not (isinstance(c, nodes.Text) and not c.strip())]
+    return bool(children) and all(
+        isinstance(c, nodes.image)
+        or (
+            isinstance(c, nodes.reference)
+            and bool(c.children)
+            and all(isinstance(g, nodes.image) for g in c.children)
+        )
+        for c in children
+    )
 
 
 def _rst_bold_title(paragraph: Any) -> bool:

@@ -443,3 +443,50 @@ def test_markdown_front_matter_gives_the_title_and_its_description_is_a_candidat
         )
         assert odd.title == "Real"
         assert [odd.text[b.start : b.end] for b in odd.blocks if b.kind == "paragraph"] == ["Body."]
+
+
+def test_markdown_link_definitions_are_markup_and_no_block() -> None:
+    text = (
+        "# Tool\n\nIt is maintained by [Ann][ann] and [Bo][].\n\n"
+        '[ann]: https://example.org/ann\n[Bo]: https://example.org/bo\n  "Bo\'s page"\n\n'
+        "[more]: https://example.org/more\n\n## Next\n\nMore text.\n"
+    )
+    doc = analyze_document("x", "x.md", text, "text/markdown")
+    markup = [s for s in doc.excluded if s.kind == "markup"]
+    assert [text[s.start : s.end] for s in markup] == [
+        '[ann]: https://example.org/ann\n[Bo]: https://example.org/bo\n  "Bo\'s page"\n\n'
+        "[more]: https://example.org/more"
+    ]
+    assert all(s.text == text[s.start : s.end] for s in markup)
+    assert [text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph"] == [
+        "It is maintained by [Ann][ann] and [Bo][].",
+        "More text.",
+    ]
+
+
+def test_markdown_front_matter_and_code_are_no_link_definitions() -> None:
+    text = "---\n[a]: b\ntitle: T\n---\n\nText.\n\n```\n[x]: https://example.org\n```\n"
+    doc = analyze_document("x", "x.md", text, "text/markdown")
+    assert [s for s in doc.excluded if s.kind == "markup"] == []
+
+
+def test_rst_targets_substitutions_and_comments_are_markup_and_badges_no_block() -> None:
+    text = (
+        "Tool\n====\n\n|ci| |version|\n\n"
+        ".. |ci| image:: https://example.org/ci.svg\n   :target: https://example.org/ci\n\n"
+        ".. |version| image:: https://example.org/v.svg\n\n"
+        "It reads `the docs <https://example.org/docs>`_ and the guide_.\n\n"
+        ".. _guide: https://example.org/guide\n\n"
+        ".. a comment\n   that goes on\n\n"
+        "The end.\n"
+    )
+    doc = analyze_document("x", "x.rst", text, "text/x-rst")
+    assert [s.text for s in doc.excluded if s.kind == "markup"] == [
+        ".. |ci| image:: https://example.org/ci.svg\n   :target: https://example.org/ci\n\n"
+        ".. |version| image:: https://example.org/v.svg",
+        ".. _guide: https://example.org/guide\n\n.. a comment\n   that goes on",
+    ]
+    assert [text[b.start : b.end] for b in doc.blocks if b.kind == "paragraph"] == [
+        "It reads `the docs <https://example.org/docs>`_ and the guide_.",
+        "The end.",
+    ]

@@ -367,3 +367,16 @@ def test_real_markdown_corpus_chunks_quickly_and_within_budget(count_tokens: Cou
     assert elapsed < 10
     for document, chunks in all_chunks:
         _check_invariants(document, chunks, count_tokens, 200)
+
+
+def test_chunks_leave_out_markup_that_shows_no_text(count_tokens: CountTokens) -> None:
+    text = (
+        "# Tool\n\nIt is maintained by [Ann][ann].\n\n"
+        + "".join(f"[{n}]: https://example.org/python-tool/{n}\n" for n in range(40))
+        + "\n## Use\n\nRun it.\n"
+    )
+    document = analyze_document("x", "x.md", text, "text/markdown")
+    chunks = Chunker(count_tokens, max_tokens=64).split(document)
+    assert chunks and all("https://" not in c.text for c in chunks)
+    assert any("maintained by" in c.text for c in chunks)
+    assert any("Run it." in c.text for c in chunks)

@@ -261,8 +261,15 @@ function renderRange(doc, from, to) {
   return out;
 }
 
+// What each kind of excluded span is, as the reader is told on hover.
+const DIM_TITLES = {
+  caption: "Image caption",
+  contents: "Table of contents, not used for answers",
+  markup: "Markup that shows no text (link targets, definitions), not used for answers",
+};
+
 function dimTitle(kind) {
-  return kind === "caption" ? "Image caption" : "Page boilerplate, not used for answers";
+  return DIM_TITLES[kind] ?? "Page boilerplate, not used for answers";
 }
 
 function gapMarker() {

@@ -1010,6 +1010,11 @@ def _rst_blocks(text: str) -> tuple[Block, ...]:
         elif isinstance(node, nodes.table):
             start, end = lines.span(index, _paragraph_end(lines, index))
             blocks.append(Block(start, end, "table"))
+        elif isinstance(node, nodes.line) and not _inside_kind(node, (nodes.table,)):
+            level = depth(node, lists) + depth(node, nodes.line_block)
+            line_item = _rst_line(lines, index, level)
+            if line_item is not None:
+                blocks.append(line_item)
         elif (
             isinstance(node, nodes.paragraph)
             and not _inside_kind(node, (nodes.table, nodes.system_message))
@@ -1061,6 +1066,28 @@ def _rst_markup(lines: _Lines, index: int) -> Block | None:
             return Block(*lines.span(probe, last), MARKUP) if last >= index else None
         probe -= 1
     return None
+
+
+# The mark opening a line of a line block: "| reset() -- reset state".
+_LINE_MARK = re.compile(r"[ \t]*\|(?:[ \t]+|$)")
+
+
+def _rst_line(lines: _Lines, index: int, level: int) -> Block | None:
+    """A line of a line block (an API's methods listed one to a line, an address, a verse)
+    as an item of a list, without its ``|`` mark, with the lines indented under it that carry
+    it on; None for an empty line (a bare ``|``)."""
+    if index >= len(lines) or not (mark := _LINE_MARK.match(lines.line(index))):
+        return None
+    last = index + 1
+    while (
+        last < len(lines)
+        and not lines.is_blank(last)
+        and not _LINE_MARK.match(lines.line(last))
+        and lines.indent(last) > lines.indent(index)
+    ):
+        last += 1
+    start, end = _trim(lines.text, lines.start(index) + mark.end(), lines.start(last))
+    return Block(start, end, "list_item", max(level, 1)) if start < end else None
 
 
 def _images_only(paragraph: Any) -> bool:

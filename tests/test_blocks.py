@@ -490,3 +490,21 @@ def test_rst_targets_substitutions_and_comments_are_markup_and_badges_no_block()
         "It reads `the docs <https://example.org/docs>`_ and the guide_.",
         "The end.",
     ]
+
+
+def test_rst_line_block_lines_are_items_of_a_list() -> None:
+    text = (
+        "Title\n=====\n\nMethods:\n\n"
+        "    | update() -- update the digest\n    | reset() -- reset state\n    |\n"
+        "    | copy() -- return\n      a copy\n\nAfter.\n"
+    )
+    doc = analyze_document("x", "x.rst", text, "text/x-rst")
+    assert _shape(doc)[1:] == [
+        ("paragraph", 0, "Methods:"),
+        ("list_item", 1, "update() -- update the digest"),
+        ("list_item", 1, "reset() -- reset state"),
+        ("list_item", 1, "copy() -- return\n      a copy"),
+        ("paragraph", 0, "After."),
+    ]
+    roles = {text[c.start : c.end]: c.role for c in answer_candidates(doc)}
+    assert roles["reset() -- reset state"] == "list_item"

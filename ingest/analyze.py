@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ingest.blocks import (
     find_blocks,
-    markup_spans,
+    format_exclusions,
     outside_code,
     parse_blocks,
     without_overlap,
@@ -36,8 +36,8 @@ def analyze_document(
     # None for plain text, parsed below once its headings are known (it has no code blocks).
     parsed = parse_blocks(text, media_type, html_blocks=html_blocks)
     excluded = outside_code(find_boilerplate(text), parsed or ())
-    if markup := markup_spans(text, media_type):
-        extra = without_overlap(markup, [(s.start, s.end) for s in excluded])
+    if by_format := format_exclusions(text, media_type):
+        extra = without_overlap(by_format, [(s.start, s.end) for s in excluded])
         excluded = sorted([*excluded, *extra], key=lambda s: s.start)
     if furniture:
         extra = without_overlap(furniture, [(s.start, s.end) for s in excluded])

@@ -40,7 +40,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any, cast
 
-from ingest.cleaning import CONTENTS, line_indent, markdown_text
+from ingest.cleaning import CONTENTS, MIN_CONTENTS_ENTRIES, line_indent, markdown_text
 from ingest.loaders import (
     BLOCK_TAGS,
     DROPPED_TAGS,
@@ -119,16 +119,20 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 MARKUP = "markup"
 
 
-def markup_spans(text: str, media_type: str) -> list[Span]:
-    """The markup of a Markdown or reStructuredText document that shows no text (see
-    :data:`MARKUP`): Markdown's link reference definitions, reStructuredText's hyperlink
-    targets, substitution definitions and comments."""
+def format_exclusions(text: str, media_type: str) -> list[Span]:
+    """What a Markdown or reStructuredText document's parser shows is not its text: markup
+    that shows no text (see :data:`MARKUP`: Markdown's link reference definitions,
+    reStructuredText's hyperlink targets, substitution definitions and comments) and a
+    Markdown table of contents (a list of links to places in the page, :func:`_anchor_lists`)."""
     if media_type == "text/markdown":
         found = _markdown_blocks(text)
     elif media_type == "text/x-rst":
         found = _rst_blocks(text)
     else:
         return []
+    contents = [
+        Span(b.start, b.end, CONTENTS, text[b.start : b.end]) for b in found if b.kind == CONTENTS
+    ]
     runs: list[tuple[int, int]] = []  # markup with only blank lines between is one span
     for block in found:
         if block.kind != MARKUP:
@@ -137,7 +141,8 @@ def markup_spans(text: str, media_type: str) -> list[Span]:
             runs[-1] = (runs[-1][0], max(runs[-1][1], block.end))
         else:
             runs.append((block.start, block.end))
-    return [Span(start, end, MARKUP, text[start:end]) for start, end in runs]
+    markup = [Span(start, end, MARKUP, text[start:end]) for start, end in runs]
+    return sorted([*markup, *contents], key=lambda s: s.start)
 
 
 def parse_blocks(
@@ -396,7 +401,7 @@ def _myst_label(name: str, argument: str) -> bool:
 
 def markdown_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown text from markdown-it-py's token line maps."""
-    return [b for b in _markdown_blocks(text) if b.kind != MARKUP]
+    return [b for b in _markdown_blocks(text) if b.kind not in (MARKUP, CONTENTS)]
 
 
 @functools.lru_cache(maxsize=8)
@@ -515,7 +520,28 @@ def _markdown_blocks(text: str) -> tuple[Block, ...]:
         elif kind == "html_block" and token.map and not context:
             blocks.extend(_html_text_blocks(text, *lines.span(*token.map)))
     blocks.extend(_link_definitions(source, lines, tokens))
+    blocks.extend(_anchor_lists(lines, tokens))
     return tuple(_after_definition_mark(text, b) for b in blocks if b.start < b.end)
+
+
+# A list item that is one link to a place in the page: "- [Installation](#installation)".
+_ANCHOR_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+\[[^\]\n]+\]\(#[^()\s]*\)[ \t]*")
+
+
+def _anchor_lists(lines: _Lines, tokens: Sequence[Any]) -> list[Block]:
+    """A list every line of which is an item linking to a place in the page, at least
+    :data:`MIN_CONTENTS_ENTRIES` of them: a table of contents (a README's), a ``contents``
+    block, as :func:`ingest.cleaning.find_boilerplate` finds one laid out as text."""
+    out: list[Block] = []
+    for token in tokens:
+        if token.level or token.type not in ("bullet_list_open", "ordered_list_open"):
+            continue
+        if not token.map:
+            continue
+        rows = [lines.line(i) for i in range(*token.map) if not lines.is_blank(i)]
+        if len(rows) >= MIN_CONTENTS_ENTRIES and all(_ANCHOR_ITEM.fullmatch(r) for r in rows):
+            out.append(Block(*lines.span(*token.map), CONTENTS))
+    return out
 
 
 # The first line of a link reference definition: "[label]: destination" (CommonMark 4.7).

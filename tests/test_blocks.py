@@ -508,3 +508,21 @@ def test_rst_line_block_lines_are_items_of_a_list() -> None:
     ]
     roles = {text[c.start : c.end]: c.role for c in answer_candidates(doc)}
     assert roles["reset() -- reset state"] == "list_item"
+
+
+def test_a_markdown_list_of_links_to_places_in_the_page_is_a_contents() -> None:
+    text = (
+        "# Tool\n\n## Contents\n\n- [Features](#features)\n- [Installation](#installation)\n"
+        "  - [From source](#from-source)\n- [Usage](#usage)\n\n## Features\n\n"
+        "- Fast.\n- [Docs](https://example.org/docs)\n- [Usage](#usage)\n"
+    )
+    doc = analyze_document("x", "x.md", text, "text/markdown")
+    assert [(s.kind, s.text) for s in doc.excluded] == [
+        (
+            "contents",
+            "- [Features](#features)\n- [Installation](#installation)\n"
+            "  - [From source](#from-source)\n- [Usage](#usage)",
+        )
+    ]
+    items = [text[b.start : b.end] for b in doc.blocks if b.kind == "list_item"]
+    assert items == ["- Fast.", "- [Docs](https://example.org/docs)", "- [Usage](#usage)"]

@@ -286,9 +286,10 @@ class Unconfirmed:
 @dataclass(frozen=True)
 class NumberAbsent:
     """A number the question states (a year, a quantity: ``min_digits`` digits or more) that its
-    best passage does not hold, nor the passage before it, its section's title or its document's
-    title: the passage is about another instance of the thing ("Where was the 2022 summit
-    held?" answered from a page on the 1997 summit).
+    best passage does not hold, nor the passage before it, the titles of the sections it lies in
+    (its own and each one above it: a changelog's "Fixed" under "[1.2.2] - 2026-03-01") or its
+    document's title: the passage is about another instance of the thing ("Where was the 2022
+    summit held?" answered from a page on the 1997 summit).
 
     Runs only when the model would answer.  Single digits are left out: small numbers are
     often written as words ("two parties"); not one written onto a name ("HTTP/3", "IPv6",
@@ -298,14 +299,21 @@ class NumberAbsent:
     min_digits: int = 2
     name: str = "number_absent"
 
-    def check(self, asked: Asked, best: ScoredSentence, titles: dict[str, str]) -> Decision | None:
-        """Refuse when a number of the question is nowhere around the best passage."""
+    def check(
+        self,
+        asked: Asked,
+        best: ScoredSentence,
+        titles: dict[str, str],
+        headings: Sequence[str] = (),
+    ) -> Decision | None:
+        """Refuse when a number of the question is nowhere around the best passage (``headings``:
+        the titles of the sections it lies in, see :func:`headings_over`)."""
         asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
         asked_numbers |= set(_NAMED_NUMBER.findall(asked.cleaned))
         if not asked_numbers:
             return None
         s = best.sentence
-        text = " ".join((s.text, s.context, s.section or "", titles.get(s.document, "")))
+        text = " ".join((s.text, s.context, s.section or "", titles.get(s.document, ""), *headings))
         around = numbers(text) | set(_NAMED_NUMBER.findall(text))
         missing = asked_numbers - around
         if not missing:
@@ -315,6 +323,19 @@ class NumberAbsent:
             self.name,
             "the best passage does not hold the question's number: " + ", ".join(sorted(missing)),
         )
+
+
+def headings_over(document: Document | None, offset: int) -> tuple[str, ...]:
+    """The titles of the section of ``document`` that ``offset`` lies in and of each section
+    it is nested in, innermost first (sections are stored flat, each to the next heading)."""
+    out: list[str] = []
+    level = None
+    sections = sorted(document.sections, key=lambda s: s.heading_start) if document else []
+    for section in reversed(sections):
+        if section.heading_start <= offset and (level is None or section.level < level):
+            out.append(section.title)
+            level = section.level
+    return tuple(out)
 
 
 # A number written onto a word, or joined to it by a slash or hyphen: a version or a model of a
@@ -1642,9 +1663,11 @@ class AnswerDecider:
         if answerable:
             # What the model would answer, read against the question; the first veto refuses.
             best, titles = ranked[0], {d.id: d.title for d in documents if d.title}
+            holder = next((d for d in documents if d.id == best.sentence.document), None)
+            over = headings_over(holder, best.sentence.start)
             vetoes: tuple[Callable[[], Decision | None], ...] = (
                 lambda: self.unconfirmed.check(asked, best),
-                lambda: self.number_absent.check(asked, best, titles),
+                lambda: self.number_absent.check(asked, best, titles, over),
                 lambda: self.negation.check(asked, ranked),
                 lambda: self.swapped.check(asked, best, titles),
             )

@@ -112,7 +112,8 @@ def _term_set(text: str) -> frozenset[str]:
 
 
 _CODE = re.compile(r"`([^`\s]{2,60})`")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+# A version is often written after a "v" ("v1.7.0"): the number is the same one.
+_NUMBER = re.compile(r"\b\d[\d,.]*\b|(?<=\b[vV])\d+(?:\.\d+)+\b")
 
 
 def numbers(text: str) -> set[str]:
@@ -120,8 +121,8 @@ def numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
 
 
-# Numbers joined by dots: a version ("3.1.0"), a section's number ("2.5"), a decimal.
-_DOTTED = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w]|\.\d)")
+# Numbers joined by dots: a version ("3.1.0", "v3.1.0"), a section's number ("2.5"), a decimal.
+_DOTTED = re.compile(r"(?:(?<![\w.])|(?<=\b[vV]))\d+(?:\.\d+)+(?![\w]|\.\d)")
 
 
 def dotted_numbers(text: str) -> list[str]:

@@ -51,6 +51,15 @@ def test_a_version_number_is_found_whole() -> None:
     assert [cid for cid, _ in lexical.search("What changed in 3.2.4?", 2)] == ["doc#0"]
 
 
+def test_a_version_after_a_v_is_the_same_version() -> None:
+    """ "v3.2.4" read as the words "v3" and "2.4" until a "v" was allowed before a version."""
+    lexical = LexicalIndex()
+    lexical.build(chunks(["v3.2.4 (2024-11-01): fixed certs.", "v3.2.3: pinned the v2 API."]), 1)
+    assert [cid for cid, _ in lexical.search("What changed in 3.2.4?", 2)] == ["doc#0"]
+    assert [cid for cid, _ in lexical.search("What changed in V3.2.4?", 2)] == ["doc#0"]
+    assert [cid for cid, _ in lexical.search("the v2 API", 2)] == ["doc#1"]
+
+
 def test_results_are_matches_only_best_first(index: LexicalIndex) -> None:
     results = index.search("Budapest sanctions", 10)
     assert {chunk_id for chunk_id, _ in results} == {"doc#0", "doc#3"}

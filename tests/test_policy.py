@@ -38,6 +38,7 @@ from qa.policy import (
     Unconfirmed,
     Unmentioned,
     _is_label,
+    headings_over,
     strip_instructions,
 )
 from qa.signals import (
@@ -51,9 +52,11 @@ from qa.signals import (
 )
 from qa.text import (
     contains_phrase,
+    dotted_numbers,
     entities,
     intent,
     names_an_option,
+    numbers,
     quoted_phrases,
     term_set,
 )
@@ -898,6 +901,31 @@ def test_section_asked_takes_the_section_the_topic_names_most_exactly() -> None:
     assert found is not None and found[1] is page
 
 
+def test_headings_over_a_place_are_its_section_and_each_one_above_it() -> None:
+    text = "# Changes\n## v1.7.0\n### Added\nA.\n### Fixed\nB.\n## v1.6.0\nC.\n"
+
+    def section(title: str, level: int) -> Section:
+        at = text.index("#" * level + " " + title)
+        body = at + level + 1 + len(title)
+        later = [text.find("\n#", body)]
+        return Section(title, level, at, body, body, later[0] if later[0] > 0 else len(text))
+
+    sections = [section(*t) for t in [("Changes", 1), ("v1.7.0", 2), ("Added", 3)]]
+    sections += [section(*t) for t in [("Fixed", 3), ("v1.6.0", 2)]]
+    doc = Document("d", "d.md", text, "h", title="Changes", sections=sections)
+    assert headings_over(doc, text.index("B.")) == ("Fixed", "v1.7.0", "Changes")
+    assert headings_over(doc, text.index("C.")) == ("v1.6.0", "Changes")
+    assert headings_over(doc, 0) == ("Changes",)
+    assert headings_over(None, 5) == ()
+
+
+def test_a_version_after_a_v_is_read_as_its_number() -> None:
+    assert numbers("v1.7.0 (2025-06-09)") >= {"1.7.0", "2025"}
+    assert "7.0" not in numbers("v1.7.0")
+    assert numbers("IPv6 and v2") == set()
+    assert dotted_numbers("v1.7.0, then V2.0 and 3.1") == ["1.7.0", "2.0", "3.1"]
+
+
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     rule = NumberAbsent()
     summit = scored("The 1997 summit was held in the old harbour hall.")
@@ -915,6 +943,13 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     assert (
         rule.check(asked("Where was the 2022 summit held?"), hall, {"doc": "2022 summit"}) is None
     )
+    # Or a section's title above its own (a changelog's "Fixed" under its version, "v" or not).
+    fixed = replace(titled, section="Fixed", text="Fixed the parser.")
+    fix = ScoredSentence(fixed, 0.5, 0.5, 0.9, term_set(fixed.text))
+    question = asked("What was fixed in 1.7.0?")
+    assert rule.check(question, fix, {}) is not None
+    assert rule.check(question, fix, {}, ("Fixed", "v1.7.0 (2025-06-09)")) is None
+    assert rule.check(question, fix, {}, ("Fixed", "v1.6.0 (2024-10-22)")) is not None
     # Single digits are often written as words; a question without a number is not judged.
     assert rule.check(asked("Which 2 parties met?"), scored("The two parties met."), {}) is None
     assert rule.check(asked("Where was the summit held?"), summit, {}) is None

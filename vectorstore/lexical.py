@@ -38,7 +38,8 @@ except ImportError:  # pragma: no cover - PyStemmer is a declared dependency
 # "load dotenv" finds `load_dotenv` and "max length" finds `max_length` (bm25s's default
 # pattern keeps underscores inside a token).  Numbers joined by dots are one token: a version
 # ("3.2.4") or a section number ("2.5") is a name, and its one-digit parts would be dropped.
-_TOKEN_PATTERN = r"(?u)\d+(?:\.\d+)+|[^\W_]{2,}"
+# A version written after a "v" ("v3.2.4", lower-cased before this reads it) is the same token.
+_TOKEN_PATTERN = r"(?u)(?<=\bv)\d+(?:\.\d+)+|\d+(?:\.\d+)+|(?!v\d+(?:\.\d+)+)[^\W_]{2,}"
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:

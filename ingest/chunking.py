@@ -184,12 +184,20 @@ def _sentences_in_block(text: str, start: int, end: int) -> list[Interval]:
         # After a full stop (an ellipsis may run on: "dim0, dim1, ... dimN specify").
         named = match.group(1) in ".!?" and _opens_with_name(text, following, end)
         lower = text[following].islower() and not named
-        if lower or _is_abbreviation(text, start, match):
+        if lower or _is_abbreviation(text, start, match) or _elided(text, start, match):
             continue
         spans.append((sentence_start, match.end()))
         sentence_start = following
     spans.append((sentence_start, end))
     return [span for span in (_strip(text, s, e) for s, e in spans) if span[0] < span[1]]
+
+
+def _elided(text: str, block_start: int, match: re.Match[str]) -> bool:
+    """An ellipsis right inside a parenthesis stands for arguments left out, not a sentence's
+    end ("the pattern of `dumps(...) + "\\n"`"). One in square brackets is left to end its
+    sentence: a quotation cut short ("the virus [...] In any case") often ends one there."""
+    at = match.start()
+    return match.group(1).strip(".…") == "" and at > block_start and text[at - 1] == "("
 
 
 def _next_visible(text: str, pos: int, end: int) -> int | None:

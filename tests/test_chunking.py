@@ -150,6 +150,12 @@ def _check_invariants(
             ["Set it here.", "tideInit() allocates.", "Yes.", "read_tide is safe.", "It is. done"],
         ),
         ("Read dim0, dim1, ... dimN in order.", ["Read dim0, dim1, ... dimN in order."]),
+        # An ellipsis right inside a parenthesis leaves arguments out. One after a word, or
+        # in square brackets (a quotation cut short), still ends its sentence.
+        (
+            'It saves `read(...) + "x"` calls. He said [...] Then it waited... Done.',
+            ['It saves `read(...) + "x"` calls.', "He said [...]", "Then it waited...", "Done."],
+        ),
     ],
 )
 def test_split_sentences(text: str, expected: list[str]) -> None:

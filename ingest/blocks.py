@@ -1090,6 +1090,8 @@ def _rst_markup(lines: _Lines, index: int) -> Block | None:
             while last < len(lines) and (lines.is_blank(last) or lines.indent(last) > indent):
                 last += 1
             return Block(*lines.span(probe, last), MARKUP) if last >= index else None
+        if probe < index and not lines.is_blank(probe) and lines.indent(probe) == 0:
+            return None  # text at the margin above: no body of markup reaches down here
         probe -= 1
     return None
 

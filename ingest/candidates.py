@@ -146,7 +146,7 @@ def _from_blocks(
         elif block.kind == "term":
             _add(out, text, max(block.start, start), min(block.end, stop), "list_item")
         elif block.kind == "table":
-            for row_start, row_end in _table_rows(
+            for row_start, row_end in table_rows(
                 text, max(block.start, start), min(block.end, stop)
             ):
                 _add(out, text, row_start, row_end, "table_row")
@@ -198,7 +198,7 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
     out.append(Candidate(start=start, end=end, role=role))
 
 
-def _table_rows(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+def table_rows(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """A table's rows, separator lines left out.  In a grid table (rows ruled off by border
     lines such as ``+-----+-----+``) a row is the run of lines between two borders: its cells'
     text wraps onto the next lines ("| `loop.depth` | Indicates how deep in a recursive loop |"

@@ -11,6 +11,7 @@ answer backends:
   tab's label over its example: ``.. tab:: Unix`` is a heading) are parts of it.
 - :func:`shown_under_labels` finds the code an introduction shows when labels of indented
   content (tabs: ``.. tab:: Unix`` over its example) stand between them: the first tab's.
+- :func:`table_after` finds the table an introduction announces, right after it: its rows.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
   ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
@@ -27,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.blocks import BLANK_LINE
-from ingest.candidates import item_lead
+from ingest.candidates import item_lead, table_rows
 from ingest.chunking import split_sentences
 from ingest.cleaning import line_indent
 from ingest.gaps import announced_count
@@ -130,6 +131,23 @@ def shown_under_labels(document: Document, intro: int) -> ListItem | None:
         return None
     shown = blocks[at]
     return ListItem(shown.start, shown.end, document.text[shown.start : shown.end])
+
+
+def table_after(document: Document, intro: int) -> list[ListItem]:
+    """The rows (the header first) of the table the introduction at offset ``intro`` announces:
+    the block right after the one holding it is a table ("... an older major version:" over
+    "| Version | Python |"). Empty when it is not, or when the document records a gap there."""
+    if any(g.start <= intro < g.end for g in document.gaps):
+        return []
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, intro)
+    if holder is None:
+        return []
+    at = bisect.bisect_left(starts, holder.end)
+    if at == len(blocks) or blocks[at].kind != "table":
+        return []
+    table, text = blocks[at], document.text
+    return [ListItem(s, e, text[s:e]) for s, e in table_rows(text, table.start, table.end)]
 
 
 def _labels_indented(document: Document, block: Block, below: Block) -> bool:
@@ -236,8 +254,9 @@ def _bare(item: str) -> str:
 
 def _sentence(item: str) -> str:
     """An item as a sentence of the answer: on one line, ending with a full stop (an item that
-    goes on into the next, "Take your declaration,", ends there: not ",.")."""
+    goes on into the next, "Take your declaration,", ends there: not ",."; a table's row ends
+    with its last cell's border)."""
     flat = " ".join(item.split())
-    if flat[-1:] in ".!?…":
+    if flat[-1:] in ".!?…|":
         return flat
     return (flat.rstrip(",;:").rstrip() or flat) + "."

@@ -81,3 +81,29 @@ def test_an_item_that_is_no_sentence_comes_with_its_lists_introduction() -> None
     assert answer("Progressive files are read and written.") == [
         "Progressive files are read and written."
     ]
+
+
+def test_an_introduction_over_a_table_is_answered_with_its_rows_under_the_header() -> None:
+    """ "... you will need to use an older major version:" over a table of versions was
+    answered with the introduction and the header row: a table is no list, and the rows,
+    ranked low, stayed out. The header and the rows answer, each quoted as stored."""
+    table = "| Version | Python |\n| ------- | ------ |\n| 5.x | >=3.10 |\n| 4.x | >=3.8 |\n"
+    text = f"# Tool\n\nOn an old Python, use an older version:\n\n{table}\nMore text.\n"
+    document = analyze_document("t.md", "t.md", text, "text/markdown")
+    intro = "On an old Python, use an older version:"
+    start = text.index(intro)
+    sentence = Sentence("t.md", "c", None, start, start + len(intro), intro, 0, "list_intro")
+    hints = Hints(
+        scored=[ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(intro))], documents=[document]
+    )
+    claims = ExtractiveBackend().answer("Which Python does 4.x need?", [], hints).claims
+    assert [c.quote for c in claims] == [
+        intro,
+        "| Version | Python |",
+        "| 5.x | >=3.10 |",
+        "| 4.x | >=3.8 |",
+    ]
+    assert all(
+        c.quote == text[text.index(c.quote) : text.index(c.quote) + len(c.quote)] for c in claims
+    )
+    assert claims[-1].text == "| 4.x | >=3.8 |"  # a row ends with its border, no full stop added

@@ -6,7 +6,13 @@ import pytest
 
 from ingest.analyze import analyze_document
 from ingest.candidates import answer_candidates
-from qa.lists import list_claims, list_intro_of, list_items_after, list_question_form
+from qa.lists import (
+    list_claims,
+    list_intro_of,
+    list_items_after,
+    list_question_form,
+    table_after,
+)
 from vectorstore.types import Document
 
 STEPS = [f"Step number {n} of the procedure." for n in range(1, 8)]
@@ -165,3 +171,14 @@ def test_the_introduction_of_an_items_list() -> None:
     assert nested is not None and nested.text.endswith("lossless detail:")
     assert list_intro_of(doc, text.index("Alpha")) is None
     assert list_intro_of(doc, text.index("The library")) is None
+
+
+def test_the_table_an_introduction_announces() -> None:
+    table = "| Port | Tide |\n|------|------|\n| Hull | 4 m |\n| Leith | 5 m |\n"
+    doc = _doc(f"# Tides\n\nThe tides are:\n\n{table}")
+    rows = table_after(doc, doc.text.index("The tides are:"))
+    assert [r.text for r in rows] == ["| Port | Tide |", "| Hull | 4 m |", "| Leith | 5 m |"]
+    assert all(doc.text[r.start : r.end] == r.text for r in rows)
+    # A paragraph between them: the introduction announces something else.
+    doc = _doc(f"# Tides\n\nThe tides are:\n\nThey vary.\n\n{table}")
+    assert table_after(doc, doc.text.index("The tides are:")) == []

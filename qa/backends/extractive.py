@@ -15,7 +15,14 @@ from collections.abc import Sequence
 
 from ingest.blocks import ASKS, SENTENCE_ENDED
 from qa.backends import Hints
-from qa.lists import ListItem, list_claims, list_intro_of, list_items_after, shown_under_labels
+from qa.lists import (
+    ListItem,
+    list_claims,
+    list_intro_of,
+    list_items_after,
+    shown_under_labels,
+    table_after,
+)
 from qa.signals import ScoredSentence, Sentence
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
@@ -199,6 +206,12 @@ def _list_answer(
     intro = _strip_marker(best.text)
     lead = [Claim(intro, intro, best.rank + 1)]
     if not items:
+        rows = table_after(document, best.start)
+        if len(rows) > 1:
+            # A table's rows are its items, each read under the header (its first row).
+            header = Claim(rows[0].text, rows[0].text, best.rank + 1)
+            cells = list_claims(question, document, rows[1:], evidence=best.rank + 1, intro=intro)
+            return [*lead, header, *cells]
         shown = shown_under_labels(document, best.start)
         return [*lead, Claim(shown.text, shown.text, best.rank + 1)] if shown else []
     return lead + list_claims(question, document, items, evidence=best.rank + 1, intro=intro)

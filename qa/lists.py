@@ -59,11 +59,10 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
     next block after it is not a list item (the list is missing: see the module docstring).
     """
     offset = intro.start if isinstance(intro, Candidate) else intro
-    blocks, starts = _ordered_blocks(document)
-    holder = _block_at(blocks, starts, offset)
-    if holder is None:
+    found = _next_block(document, offset)
+    if found is None:
         return []
-    after = bisect.bisect_left(starts, holder.end)
+    blocks, holder, after = found
     if after == len(blocks) or blocks[after].kind != "list_item":
         return []
     if holder.kind == "list_item" and blocks[after].level <= holder.level:
@@ -120,11 +119,11 @@ def shown_under_labels(document: Document, intro: int) -> ListItem | None:
     object's description under its signature needs the signature, which is no answer)."""
     if any(g.start <= intro < g.end for g in document.gaps):
         return None
-    blocks, starts = _ordered_blocks(document)
-    holder = _block_at(blocks, starts, intro)
-    if holder is None:
+    found = _next_block(document, intro)
+    if found is None:
         return None
-    at, labels = bisect.bisect_left(starts, holder.end), 0
+    blocks, _, at = found
+    labels = 0
     while at + 1 < len(blocks) and _labels_indented(document, blocks[at], blocks[at + 1]):
         at, labels = at + 1, labels + 1
     if not labels or at == len(blocks) or blocks[at].kind != "code":
@@ -139,11 +138,10 @@ def table_after(document: Document, intro: int) -> list[ListItem]:
     "| Version | Python |"). Empty when it is not, or when the document records a gap there."""
     if any(g.start <= intro < g.end for g in document.gaps):
         return []
-    blocks, starts = _ordered_blocks(document)
-    holder = _block_at(blocks, starts, intro)
-    if holder is None:
+    found = _next_block(document, intro)
+    if found is None:
         return []
-    at = bisect.bisect_left(starts, holder.end)
+    blocks, _, at = found
     if at == len(blocks) or blocks[at].kind != "table":
         return []
     table, text = blocks[at], document.text
@@ -237,6 +235,16 @@ def list_claims(
         quote = text[rest[0].start : rest[-1].end]
         claims.append(Claim(f"… and {len(rest)} more.", quote, evidence, structural=True))
     return claims
+
+
+def _next_block(document: Document, offset: int) -> tuple[list[Block], Block, int] | None:
+    """The document's blocks in text order, the block holding ``offset`` and the index of the
+    first block after it (``len(blocks)`` when none follows); None when no block holds it."""
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, offset)
+    if holder is None:
+        return None
+    return blocks, holder, bisect.bisect_left(starts, holder.end)
 
 
 def _block_at(blocks: Sequence[Block], starts: Sequence[int], offset: int) -> Block | None:

@@ -557,11 +557,11 @@ def _link_definitions(source: str, lines: _Lines, tokens: Sequence[Any]) -> list
         if token.level == 0 and token.nesting >= 0 and token.map:
             for index in range(token.map[0], min(token.map[1], len(lines))):
                 covered[index] = True
-    rows = source.split("\n")
+    shown = _Lines(source)  # the lines as the parser read them
     out: list[Block] = []
     index = 0
     while index < len(lines):
-        if covered[index] or not rows[index].strip() or not _LINK_DEFINITION.match(rows[index]):
+        if covered[index] or shown.is_blank(index) or not _LINK_DEFINITION.match(shown.line(index)):
             index += 1
             continue
         last = index

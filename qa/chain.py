@@ -31,7 +31,7 @@ from qa.citations import (
     verify_citations,
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
-from qa.lists import list_items_after, shown_under_labels
+from qa.lists import list_items_after, shown_under_labels, table_after
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
@@ -405,7 +405,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
     def _with_listed_items(
         self, evidence: list[Evidence], decision: Decision, docs: Sequence[Document]
     ) -> list[Evidence]:
-        """The evidence plus the chunks holding the list its best candidate introduces.
+        """The evidence plus the chunks holding the list (or table) its best candidate introduces.
 
         A list often runs past the chunk of its introduction; its items are quoted from the
         stored text of the chunks that hold them, so those chunks join the evidence (after the
@@ -416,6 +416,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         intro = decision.ranked[0].sentence
         doc = next((d for d in docs if d.id == intro.document), None)
         items = list_items_after(doc, intro.start) if doc is not None else []
+        if not items and doc is not None:
+            # Or a table's header and rows, which answer as items do.
+            rows = table_after(doc, intro.start)
+            items = rows if len(rows) > 1 else []
         if not items:
             # Or what it shows under labels (tabs), in the chunks of their sections.
             shown = shown_under_labels(doc, intro.start) if doc is not None else None

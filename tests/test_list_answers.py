@@ -94,6 +94,29 @@ def test_a_list_running_past_its_chunk_is_answered_whole(tmp_path: Path) -> None
     assert_exact(last, parts.sources)
 
 
+def test_a_table_running_past_its_chunk_is_answered_with_its_rows(tmp_path: Path) -> None:
+    """The rows an answer shows are quoted from the chunks that hold them."""
+    header = "| Measure | Cost and schedule |\n| --- | --- |"
+    rows = [f"| {m.split(',')[0]} | {m.split(',', 1)[1].strip()} |" for m in LONG_ITEMS]
+    table = "\n".join([header, *rows])
+    # Other passages about the Board, so that search brings more than the table.
+    minutes = "".join(
+        f"\n\n## Meeting {n}\n\nThe Harbour Board discussed the budget for the {season} "
+        f"season at its meeting number {n}."
+        for n, season in enumerate(["spring", "summer", "autumn", "fishing", "tourist"] * 2, 2)
+    )
+    corpus = write(tmp_path / "table", f"{BEFORE}{INTRO}\n\n{table}{AFTER}{minutes}")
+    parts = ingested(tmp_path / "data-table", corpus)
+    intro_chunk = next(c for c in parts.sources.chunks_for("harbour.md") if INTRO in c.text)
+    assert rows[4] not in intro_chunk.text  # the table really runs past the chunk
+    answer = parts.chain().ask("Which measures did the Harbour Board approve?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[:2] == [INTRO, header.split("\n")[0]]
+    assert quotes[2:7] == rows[:5], quotes
+    assert_exact(answer, parts.sources)
+
+
 def test_a_quoted_introduction_is_found_and_answered_with_its_items(tmp_path: Path) -> None:
     corpus = tmp_path / "quoted"
     corpus.mkdir()

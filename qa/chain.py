@@ -31,7 +31,7 @@ from qa.citations import (
     verify_citations,
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
-from qa.lists import list_items_after, shown_under_labels, table_after
+from qa.lists import ListItem, list_items_after, shown_under_labels, table_after, table_headed_by
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
@@ -405,28 +405,32 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
     def _with_listed_items(
         self, evidence: list[Evidence], decision: Decision, docs: Sequence[Document]
     ) -> list[Evidence]:
-        """The evidence plus the chunks holding the list (or table) its best candidate introduces.
+        """The evidence plus the chunks holding the list (or table) its best candidate introduces,
+        or the rows of the table whose header row it is.
 
         A list often runs past the chunk of its introduction; its items are quoted from the
         stored text of the chunks that hold them, so those chunks join the evidence (after the
         retrieved ones, which keep their numbers).
         """
-        if not decision.ranked or not decision.ranked[0].sentence.introduces:
+        if not decision.ranked:
             return evidence
-        intro = decision.ranked[0].sentence
-        doc = next((d for d in docs if d.id == intro.document), None)
-        items = list_items_after(doc, intro.start) if doc is not None else []
-        if not items and doc is not None:
-            # Or a table's header and rows, which answer as items do.
-            rows = table_after(doc, intro.start)
-            items = rows if len(rows) > 1 else []
-        if not items:
-            # Or what it shows under labels (tabs), in the chunks of their sections.
-            shown = shown_under_labels(doc, intro.start) if doc is not None else None
-            items = [shown] if shown is not None else []
+        best = decision.ranked[0].sentence
+        doc = next((d for d in docs if d.id == best.document), None)
+        if doc is None:
+            return evidence
+        items: Sequence[ListItem] = []
+        if best.introduces:
+            # Its list's items, or a table's header and rows, which answer as items do.
+            items = list_items_after(doc, best.start) or _table(table_after(doc, best.start))
+            if not items:
+                # Or what it shows under labels (tabs), in the chunks of their sections.
+                shown = shown_under_labels(doc, best.start)
+                items = [shown] if shown is not None else []
+        else:
+            items = _table(table_headed_by(doc, best.start))  # a header row heads its rows
         if not items:
             return evidence
-        chunks = self.sources.chunks_over(intro.document, items[0].start, items[-1].end)
+        chunks = self.sources.chunks_over(doc.id, items[0].start, items[-1].end)
         return _joined(evidence, chunks)
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:
@@ -605,6 +609,11 @@ _CODE_DIRECTIVE = re.compile(
 )
 # The quote marks opening a line of a quoted paragraph ("... params\n> won't always ...").
 _LINE_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
+
+
+def _table(rows: list[ListItem]) -> list[ListItem]:
+    """A table's rows when it has any besides its header."""
+    return rows if len(rows) > 1 else []
 
 
 def _joined(evidence: list[Evidence], chunks: Sequence[Chunk]) -> list[Evidence]:

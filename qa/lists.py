@@ -148,6 +148,21 @@ def table_after(document: Document, intro: int) -> list[ListItem]:
     return [ListItem(s, e, text[s:e]) for s, e in table_rows(text, table.start, table.end)]
 
 
+def table_headed_by(document: Document, row: int) -> list[ListItem]:
+    """The rows (the header first) of the table whose first row starts at offset ``row``: a
+    header read alone says only what the columns are, its rows are what it heads.  Empty when
+    no table starts there."""
+    blocks, starts = _ordered_blocks(document)
+    table = _block_at(blocks, starts, row)
+    if table is None or table.kind != "table":
+        return []
+    text = document.text
+    rows = table_rows(text, table.start, table.end)
+    if not rows or rows[0][0] != row:
+        return []
+    return [ListItem(s, e, text[s:e]) for s, e in rows]
+
+
 def _labels_indented(document: Document, block: Block, below: Block) -> bool:
     """``block`` is a heading whose content, ``below``, is indented past it (a directive's)."""
     return block.kind == "heading" and _column(document.text, below.start) > _column(

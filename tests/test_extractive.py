@@ -107,3 +107,28 @@ def test_an_introduction_over_a_table_is_answered_with_its_rows_under_the_header
         c.quote == text[text.index(c.quote) : text.index(c.quote) + len(c.quote)] for c in claims
     )
     assert claims[-1].text == "| 4.x | >=3.8 |"  # a row ends with its border, no full stop added
+
+
+def test_a_header_row_is_answered_with_the_rows_it_heads() -> None:
+    """ "How does X compare to Y?" was answered with a comparison table's header row alone,
+    which says only what the columns are."""
+    table = (
+        "| Feature | Tide | Ebb |\n| --- | --- | --- |\n| Fast | yes | no |\n| Free | yes | yes |\n"
+    )
+    text = f"# Tools\n\nTwo tools.\n\n{table}\nMore text.\n"
+    document = analyze_document("t.md", "t.md", text, "text/markdown")
+    header = "| Feature | Tide | Ebb |"
+    start = text.index(header)
+    sentence = Sentence("t.md", "c", None, start, start + len(header), header, 0, "table_row")
+    hints = Hints(
+        scored=[ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(header))], documents=[document]
+    )
+    claims = ExtractiveBackend().answer("How does Tide compare to Ebb?", [], hints).claims
+    assert [c.quote for c in claims] == [header, "| Fast | yes | no |", "| Free | yes | yes |"]
+    row = "| Fast | yes | no |"
+    at = text.index(row)
+    first_row = Sentence("t.md", "c", None, at, at + len(row), row, 0, "table_row")
+    hints = Hints(
+        scored=[ScoredSentence(first_row, 0.5, 0.5, 0.9, term_set(row))], documents=[document]
+    )
+    assert [c.quote for c in ExtractiveBackend().answer("Is Ebb fast?", [], hints).claims] == [row]

@@ -12,6 +12,7 @@ from qa.lists import (
     list_items_after,
     list_question_form,
     table_after,
+    table_headed_by,
 )
 from vectorstore.types import Document
 
@@ -182,3 +183,12 @@ def test_the_table_an_introduction_announces() -> None:
     # A paragraph between them: the introduction announces something else.
     doc = _doc(f"# Tides\n\nThe tides are:\n\nThey vary.\n\n{table}")
     assert table_after(doc, doc.text.index("The tides are:")) == []
+
+
+def test_the_table_a_header_row_heads() -> None:
+    table = "| Port | Tide |\n|------|------|\n| Hull | 4 m |\n| Leith | 5 m |\n"
+    doc = _doc(f"# Tides\n\nThe tides vary.\n\n{table}")
+    rows = table_headed_by(doc, doc.text.index("| Port"))
+    assert [r.text for r in rows] == ["| Port | Tide |", "| Hull | 4 m |", "| Leith | 5 m |"]
+    assert table_headed_by(doc, doc.text.index("| Hull")) == []  # a row is no header
+    assert table_headed_by(doc, doc.text.index("The tides")) == []

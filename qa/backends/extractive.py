@@ -22,6 +22,7 @@ from qa.lists import (
     list_items_after,
     shown_under_labels,
     table_after,
+    table_headed_by,
 )
 from qa.signals import ScoredSentence, Sentence
 from qa.text import content_terms
@@ -198,23 +199,34 @@ def _fragment_intro(sentence: Sentence, documents: dict[str, Document]) -> ListI
 def _list_answer(
     question: str, best: Sentence | None, documents: dict[str, Document]
 ) -> list[Claim]:
-    """When the best candidate introduces a list, the list's items answer (see qa/lists.py)."""
-    if best is None or not best.introduces or best.document not in documents:
+    """When the best candidate introduces a list, the list's items answer (see qa/lists.py);
+    when it is a table's header row, the table's rows do."""
+    if best is None or best.document not in documents:
         return []
     document = documents[best.document]
+    if not best.introduces:
+        return _table_answer(question, document, table_headed_by(document, best.start), best)
     items = list_items_after(document, best.start)
     intro = _strip_marker(best.text)
     lead = [Claim(intro, intro, best.rank + 1)]
     if not items:
         rows = table_after(document, best.start)
         if len(rows) > 1:
-            # A table's rows are its items, each read under the header (its first row).
-            header = Claim(rows[0].text, rows[0].text, best.rank + 1)
-            cells = list_claims(question, document, rows[1:], evidence=best.rank + 1, intro=intro)
-            return [*lead, header, *cells]
+            return lead + _table_answer(question, document, rows, best, intro)
         shown = shown_under_labels(document, best.start)
         return [*lead, Claim(shown.text, shown.text, best.rank + 1)] if shown else []
     return lead + list_claims(question, document, items, evidence=best.rank + 1, intro=intro)
+
+
+def _table_answer(
+    question: str, document: Document, rows: Sequence[ListItem], best: Sentence, intro: str = ""
+) -> list[Claim]:
+    """A table's rows are its items, each read under the header (its first row)."""
+    if len(rows) < 2:
+        return []
+    header = Claim(rows[0].text, rows[0].text, best.rank + 1)
+    cells = list_claims(question, document, rows[1:], evidence=best.rank + 1, intro=intro)
+    return [header, *cells]
 
 
 def _list_after(

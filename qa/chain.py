@@ -421,13 +421,13 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         items: Sequence[ListItem] = []
         if best.introduces:
             # Its list's items, or a table's header and rows, which answer as items do.
-            items = list_items_after(doc, best.start) or _table(table_after(doc, best.start))
+            items = list_items_after(doc, best.start) or table_after(doc, best.start)
             if not items:
                 # Or what it shows under labels (tabs), in the chunks of their sections.
                 shown = shown_under_labels(doc, best.start)
                 items = [shown] if shown is not None else []
         else:
-            items = _table(table_headed_by(doc, best.start))  # a header row heads its rows
+            items = table_headed_by(doc, best.start)  # a header row heads its rows
         if not items:
             return evidence
         chunks = self.sources.chunks_over(doc.id, items[0].start, items[-1].end)
@@ -609,11 +609,6 @@ _CODE_DIRECTIVE = re.compile(
 )
 # The quote marks opening a line of a quoted paragraph ("... params\n> won't always ...").
 _LINE_QUOTE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
-
-
-def _table(rows: list[ListItem]) -> list[ListItem]:
-    """A table's rows when it has any besides its header."""
-    return rows if len(rows) > 1 else []
 
 
 def _joined(evidence: list[Evidence], chunks: Sequence[Chunk]) -> list[Evidence]:

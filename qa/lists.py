@@ -135,7 +135,8 @@ def shown_under_labels(document: Document, intro: int) -> ListItem | None:
 def table_after(document: Document, intro: int) -> list[ListItem]:
     """The rows (the header first) of the table the introduction at offset ``intro`` announces:
     the block right after the one holding it is a table ("... an older major version:" over
-    "| Version | Python |"). Empty when it is not, or when the document records a gap there."""
+    "| Version | Python |"). Empty when it is not, when the table is only a header, or when the
+    document records a gap there."""
     if any(g.start <= intro < g.end for g in document.gaps):
         return []
     found = _next_block(document, intro)
@@ -144,23 +145,26 @@ def table_after(document: Document, intro: int) -> list[ListItem]:
     blocks, _, at = found
     if at == len(blocks) or blocks[at].kind != "table":
         return []
-    table, text = blocks[at], document.text
-    return [ListItem(s, e, text[s:e]) for s, e in table_rows(text, table.start, table.end)]
+    return _rows(document, blocks[at])
 
 
 def table_headed_by(document: Document, row: int) -> list[ListItem]:
     """The rows (the header first) of the table whose first row starts at offset ``row``: a
     header read alone says only what the columns are, its rows are what it heads.  Empty when
-    no table starts there."""
+    no table starts there, or when it is only a header."""
     blocks, starts = _ordered_blocks(document)
     table = _block_at(blocks, starts, row)
     if table is None or table.kind != "table":
         return []
+    rows = _rows(document, table)
+    return rows if rows and rows[0].start == row else []
+
+
+def _rows(document: Document, table: Block) -> list[ListItem]:
+    """A table's rows, the header first; none when it has no row besides the header."""
     text = document.text
-    rows = table_rows(text, table.start, table.end)
-    if not rows or rows[0][0] != row:
-        return []
-    return [ListItem(s, e, text[s:e]) for s, e in rows]
+    rows = [ListItem(s, e, text[s:e]) for s, e in table_rows(text, table.start, table.end)]
+    return rows if len(rows) > 1 else []
 
 
 def _labels_indented(document: Document, block: Block, below: Block) -> bool:

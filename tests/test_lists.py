@@ -192,3 +192,6 @@ def test_the_table_a_header_row_heads() -> None:
     assert [r.text for r in rows] == ["| Port | Tide |", "| Hull | 4 m |", "| Leith | 5 m |"]
     assert table_headed_by(doc, doc.text.index("| Hull")) == []  # a row is no header
     assert table_headed_by(doc, doc.text.index("The tides")) == []
+    alone = _doc("# Tides\n\nThe tides are:\n\n| Port | Tide |\n|------|------|\n")
+    assert table_headed_by(alone, alone.text.index("| Port")) == []  # a header heads no rows
+    assert table_after(alone, alone.text.index("The tides are:")) == []

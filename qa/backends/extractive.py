@@ -211,7 +211,7 @@ def _list_answer(
     lead = [Claim(intro, intro, best.rank + 1)]
     if not items:
         rows = table_after(document, best.start)
-        if len(rows) > 1:
+        if rows:
             return lead + _table_answer(question, document, rows, best, intro)
         shown = shown_under_labels(document, best.start)
         return [*lead, Claim(shown.text, shown.text, best.rank + 1)] if shown else []
@@ -222,7 +222,7 @@ def _table_answer(
     question: str, document: Document, rows: Sequence[ListItem], best: Sentence, intro: str = ""
 ) -> list[Claim]:
     """A table's rows are its items, each read under the header (its first row)."""
-    if len(rows) < 2:
+    if not rows:
         return []
     header = Claim(rows[0].text, rows[0].text, best.rank + 1)
     cells = list_claims(question, document, rows[1:], evidence=best.rank + 1, intro=intro)

@@ -7,6 +7,7 @@ from qa.backends import Hints
 from qa.backends.extractive import ExtractiveBackend
 from qa.signals import ScoredSentence, Sentence
 from qa.text import term_set
+from qa.types import Claim
 
 REPLY = "No.  The format was never documented.  In any case, it is not worth the effort."
 
@@ -89,14 +90,8 @@ def test_an_introduction_over_a_table_is_answered_with_its_rows_under_the_header
     ranked low, stayed out. The header and the rows answer, each quoted as stored."""
     table = "| Version | Python |\n| ------- | ------ |\n| 5.x | >=3.10 |\n| 4.x | >=3.8 |\n"
     text = f"# Tool\n\nOn an old Python, use an older version:\n\n{table}\nMore text.\n"
-    document = analyze_document("t.md", "t.md", text, "text/markdown")
     intro = "On an old Python, use an older version:"
-    start = text.index(intro)
-    sentence = Sentence("t.md", "c", None, start, start + len(intro), intro, 0, "list_intro")
-    hints = Hints(
-        scored=[ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(intro))], documents=[document]
-    )
-    claims = ExtractiveBackend().answer("Which Python does 4.x need?", [], hints).claims
+    claims = _answer_led_by(text, intro, "list_intro", "Which Python does 4.x need?")
     assert [c.quote for c in claims] == [
         intro,
         "| Version | Python |",
@@ -116,19 +111,19 @@ def test_a_header_row_is_answered_with_the_rows_it_heads() -> None:
         "| Feature | Tide | Ebb |\n| --- | --- | --- |\n| Fast | yes | no |\n| Free | yes | yes |\n"
     )
     text = f"# Tools\n\nTwo tools.\n\n{table}\nMore text.\n"
+    header, row = "| Feature | Tide | Ebb |", "| Fast | yes | no |"
+    claims = _answer_led_by(text, header, "table_row", "How does Tide compare to Ebb?")
+    assert [c.quote for c in claims] == [header, row, "| Free | yes | yes |"]
+    assert [c.quote for c in _answer_led_by(text, row, "table_row", "Is Ebb fast?")] == [row]
+
+
+def _answer_led_by(text: str, quote: str, role: str, question: str) -> list[Claim]:
+    """The extractive answer to ``question`` when ``quote`` of the Markdown ``text`` is the
+    best (and only) candidate."""
     document = analyze_document("t.md", "t.md", text, "text/markdown")
-    header = "| Feature | Tide | Ebb |"
-    start = text.index(header)
-    sentence = Sentence("t.md", "c", None, start, start + len(header), header, 0, "table_row")
+    start = text.index(quote)
+    sentence = Sentence("t.md", "c", None, start, start + len(quote), quote, 0, role)
     hints = Hints(
-        scored=[ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(header))], documents=[document]
+        scored=[ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(quote))], documents=[document]
     )
-    claims = ExtractiveBackend().answer("How does Tide compare to Ebb?", [], hints).claims
-    assert [c.quote for c in claims] == [header, "| Fast | yes | no |", "| Free | yes | yes |"]
-    row = "| Fast | yes | no |"
-    at = text.index(row)
-    first_row = Sentence("t.md", "c", None, at, at + len(row), row, 0, "table_row")
-    hints = Hints(
-        scored=[ScoredSentence(first_row, 0.5, 0.5, 0.9, term_set(row))], documents=[document]
-    )
-    assert [c.quote for c in ExtractiveBackend().answer("Is Ebb fast?", [], hints).claims] == [row]
+    return ExtractiveBackend().answer(question, [], hints).claims

@@ -31,7 +31,7 @@ from qa.citations import (
     verify_citations,
 )
 from qa.errors import BackendError, DatabaseUnavailableError, IndexNotReadyError
-from qa.lists import ListItem, list_items_after, shown_under_labels, table_after, table_headed_by
+from qa.lists import led_by
 from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
@@ -416,20 +416,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return evidence
         best = decision.ranked[0].sentence
         doc = next((d for d in docs if d.id == best.document), None)
-        if doc is None:
+        led = led_by(doc, best.start, introduces=best.introduces) if doc is not None else None
+        if doc is None or led is None:
             return evidence
-        items: Sequence[ListItem] = []
-        if best.introduces:
-            # Its list's items, or a table's header and rows, which answer as items do.
-            items = list_items_after(doc, best.start) or table_after(doc, best.start)
-            if not items:
-                # Or what it shows under labels (tabs), in the chunks of their sections.
-                shown = shown_under_labels(doc, best.start)
-                items = [shown] if shown is not None else []
-        else:
-            items = table_headed_by(doc, best.start)  # a header row heads its rows
-        if not items:
-            return evidence
+        items = led.parts
         chunks = self.sources.chunks_over(doc.id, items[0].start, items[-1].end)
         return _joined(evidence, chunks)
 

@@ -12,6 +12,8 @@ answer backends:
 - :func:`shown_under_labels` finds the code an introduction shows when labels of indented
   content (tabs: ``.. tab:: Unix`` over its example) stand between them: the first tab's.
 - :func:`table_after` finds the table an introduction announces, right after it: its rows.
+- :func:`led_by` says which of these a candidate leads (a table's header row leads its rows):
+  the one reading shared by the chain (which chunks join the evidence) and the backends.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
   ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
@@ -25,7 +27,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest.blocks import BLANK_LINE
 from ingest.candidates import item_lead, table_rows
@@ -59,12 +61,10 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
     next block after it is not a list item (the list is missing: see the module docstring).
     """
     offset = intro.start if isinstance(intro, Candidate) else intro
-    found = _next_block(document, offset)
+    found = _next_block(document, offset, "list_item")
     if found is None:
         return []
     blocks, holder, after = found
-    if after == len(blocks) or blocks[after].kind != "list_item":
-        return []
     if holder.kind == "list_item" and blocks[after].level <= holder.level:
         return []
     if holder.kind == "list_item" and BLANK_LINE.search(document.text, offset, holder.end):
@@ -139,13 +139,41 @@ def table_after(document: Document, intro: int) -> list[ListItem]:
     document records a gap there."""
     if any(g.start <= intro < g.end for g in document.gaps):
         return []
-    found = _next_block(document, intro)
+    found = _next_block(document, intro, "table")
     if found is None:
         return []
     blocks, _, at = found
-    if at == len(blocks) or blocks[at].kind != "table":
-        return []
     return _rows(document, blocks[at])
+
+
+@dataclass(frozen=True)
+class Led:
+    """What a candidate leads: a list's ``items``, a table's ``rows`` (the header first) or
+    the example ``shown`` under tabs.  Exactly one is set."""
+
+    items: list[ListItem] = field(default_factory=list)
+    rows: list[ListItem] = field(default_factory=list)
+    shown: ListItem | None = None
+
+    @property
+    def parts(self) -> list[ListItem]:
+        """Whichever is set, in text order."""
+        return self.items or self.rows or ([self.shown] if self.shown is not None else [])
+
+
+def led_by(document: Document, start: int, *, introduces: bool) -> Led | None:
+    """What the candidate at ``start`` leads, answered in its place: an introduction's list
+    items, else the table it announces, else the example it shows under tabs; a table's header
+    row, the rows it heads.  None when it leads nothing."""
+    if not introduces:
+        rows = table_headed_by(document, start)
+        return Led(rows=rows) if rows else None
+    if items := list_items_after(document, start):
+        return Led(items=items)
+    if rows := table_after(document, start):
+        return Led(rows=rows)
+    shown = shown_under_labels(document, start)
+    return Led(shown=shown) if shown is not None else None
 
 
 def table_headed_by(document: Document, row: int) -> list[ListItem]:
@@ -256,14 +284,20 @@ def list_claims(
     return claims
 
 
-def _next_block(document: Document, offset: int) -> tuple[list[Block], Block, int] | None:
+def _next_block(
+    document: Document, offset: int, kind: str | None = None
+) -> tuple[list[Block], Block, int] | None:
     """The document's blocks in text order, the block holding ``offset`` and the index of the
-    first block after it (``len(blocks)`` when none follows); None when no block holds it."""
+    first block after it (``len(blocks)`` when none follows); None when no block holds it, or,
+    given a ``kind``, when no block of that kind follows it."""
     blocks, starts = _ordered_blocks(document)
     holder = _block_at(blocks, starts, offset)
     if holder is None:
         return None
-    return blocks, holder, bisect.bisect_left(starts, holder.end)
+    after = bisect.bisect_left(starts, holder.end)
+    if kind is not None and (after == len(blocks) or blocks[after].kind != kind):
+        return None
+    return blocks, holder, after
 
 
 def _block_at(blocks: Sequence[Block], starts: Sequence[int], offset: int) -> Block | None:

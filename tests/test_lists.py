@@ -7,6 +7,7 @@ import pytest
 from ingest.analyze import analyze_document
 from ingest.candidates import answer_candidates
 from qa.lists import (
+    led_by,
     list_claims,
     list_intro_of,
     list_items_after,
@@ -195,3 +196,18 @@ def test_the_table_a_header_row_heads() -> None:
     alone = _doc("# Tides\n\nThe tides are:\n\n| Port | Tide |\n|------|------|\n")
     assert table_headed_by(alone, alone.text.index("| Port")) == []  # a header heads no rows
     assert table_after(alone, alone.text.index("The tides are:")) == []
+
+
+def test_what_a_candidate_leads() -> None:
+    table = "| Port | Tide |\n|------|------|\n| Hull | 4 m |\n"
+    doc = _doc(f"# Tides\n\nThe ports are:\n\n- Hull\n- Leith\n\nThe tides are:\n\n{table}")
+    listed = led_by(doc, doc.text.index("The ports"), introduces=True)
+    assert listed is not None and [i.text for i in listed.parts] == ["Hull", "Leith"]
+    tabled = led_by(doc, doc.text.index("The tides"), introduces=True)
+    assert tabled is not None and [r.text for r in tabled.rows] == [
+        "| Port | Tide |",
+        "| Hull | 4 m |",
+    ]
+    headed = led_by(doc, doc.text.index("| Port"), introduces=False)
+    assert headed is not None and headed.parts == tabled.rows
+    assert led_by(doc, doc.text.index("| Hull"), introduces=False) is None

@@ -15,15 +15,7 @@ from collections.abc import Sequence
 
 from ingest.blocks import ASKS, SENTENCE_ENDED
 from qa.backends import Hints
-from qa.lists import (
-    ListItem,
-    list_claims,
-    list_intro_of,
-    list_items_after,
-    shown_under_labels,
-    table_after,
-    table_headed_by,
-)
+from qa.lists import ListItem, led_by, list_claims, list_intro_of, list_items_after
 from qa.signals import ScoredSentence, Sentence
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
@@ -199,34 +191,25 @@ def _fragment_intro(sentence: Sentence, documents: dict[str, Document]) -> ListI
 def _list_answer(
     question: str, best: Sentence | None, documents: dict[str, Document]
 ) -> list[Claim]:
-    """When the best candidate introduces a list, the list's items answer (see qa/lists.py);
-    when it is a table's header row, the table's rows do."""
+    """When the best candidate leads a list, a table or an example under tabs, that answers,
+    under the candidate when it introduces it (see :func:`qa.lists.led_by`)."""
     if best is None or best.document not in documents:
         return []
     document = documents[best.document]
-    if not best.introduces:
-        return _table_answer(question, document, table_headed_by(document, best.start), best)
-    items = list_items_after(document, best.start)
-    intro = _strip_marker(best.text)
-    lead = [Claim(intro, intro, best.rank + 1)]
-    if not items:
-        rows = table_after(document, best.start)
-        if rows:
-            return lead + _table_answer(question, document, rows, best, intro)
-        shown = shown_under_labels(document, best.start)
-        return [*lead, Claim(shown.text, shown.text, best.rank + 1)] if shown else []
-    return lead + list_claims(question, document, items, evidence=best.rank + 1, intro=intro)
-
-
-def _table_answer(
-    question: str, document: Document, rows: Sequence[ListItem], best: Sentence, intro: str = ""
-) -> list[Claim]:
-    """A table's rows are its items, each read under the header (its first row)."""
-    if not rows:
+    led = led_by(document, best.start, introduces=best.introduces)
+    if led is None:
         return []
-    header = Claim(rows[0].text, rows[0].text, best.rank + 1)
-    cells = list_claims(question, document, rows[1:], evidence=best.rank + 1, intro=intro)
-    return [header, *cells]
+    evidence = best.rank + 1
+    intro = _strip_marker(best.text) if best.introduces else ""
+    lead = [Claim(intro, intro, evidence)] if intro else []
+    if led.shown is not None:
+        return [*lead, Claim(led.shown.text, led.shown.text, evidence)]
+    if led.rows:
+        # A table's rows are its items, each read under the header (its first row).
+        header = Claim(led.rows[0].text, led.rows[0].text, evidence)
+        cells = list_claims(question, document, led.rows[1:], evidence=evidence, intro=intro)
+        return [*lead, header, *cells]
+    return lead + list_claims(question, document, led.items, evidence=evidence, intro=intro)
 
 
 def _list_after(

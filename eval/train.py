@@ -59,6 +59,9 @@ class Example:
     answerable: int
     question: str = ""  # the standalone question the signals were computed for
     texts: tuple[str, ...] = ()  # the candidates' texts, in ``features`` row order
+    # Candidates that only restate the question (:class:`qa.policy.Restated`): the decision
+    # scores them 0 before the question model reads the candidates, and so does training.
+    restated: np.ndarray | None = None
 
 
 @dataclass
@@ -112,8 +115,7 @@ def _example(chain: Any, case: EvalCase, name: str) -> Example | None:
         return None
     standalone = chain._condense(cleaned, case.history)
     asked = Asked(case.question, cleaned, standalone, 10_000)
-    evidence = chain.retriever.retrieve(standalone)
-    docs = chain._documents_for(evidence)
+    evidence, docs = chain.decision_inputs(asked, chain.retriever.retrieve(standalone))
     sentences, features, cos = chain.decider.signals(asked, evidence, docs)
     if not sentences:
         return None
@@ -134,6 +136,7 @@ def _example(chain: Any, case: EvalCase, name: str) -> Example | None:
         answerable=int(case.expect == "answer"),
         question=standalone,
         texts=tuple(s.text for s in sentences),
+        restated=chain.decider.restated.mask(sentences, features, cleaned),
     )
 
 
@@ -227,7 +230,10 @@ def fit_models(training: TrainingSet, c: float = 1.0) -> Fitted:
     x, y, w = _candidate_rows(examples, weights)
     candidate = _fit_linear(x, y, w, FEATURES, c)
     qx = np.vstack(
-        [question_features(p, e.features, e.cos) for p, e in zip(oof, examples, strict=True)]
+        [
+            question_features(_unrestated(p, e), e.features, e.cos)
+            for p, e in zip(oof, examples, strict=True)
+        ]
     )
     qy = np.asarray([e.answerable for e in examples])
     qw = np.asarray(
@@ -253,6 +259,11 @@ def fit_models(training: TrainingSet, c: float = 1.0) -> Fitted:
         candidate_rows=len(y),
         candidate_positives=int(y.sum()),
     )
+
+
+def _unrestated(p: np.ndarray, example: Example) -> np.ndarray:
+    """The candidate probabilities as the decision passes them on (see ``Example.restated``)."""
+    return p if example.restated is None else np.where(example.restated, 0.0, p)
 
 
 def fit(training: TrainingSet, precision: float, c: float = 1.0) -> AnswerabilityModel:

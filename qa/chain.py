@@ -293,8 +293,7 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         token = _SNAPSHOT.set({})
         try:
             t1 = time.perf_counter()
-            evidence = self._with_asked_sections(asked, evidence)
-            docs = self._documents_for(evidence)
+            evidence, docs = self.decision_inputs(asked, evidence)
             decision = self.decider.decide(asked, evidence, docs)
             if decision.refuse is not None:
                 answer = self._refusal_from(decision, timings)
@@ -320,6 +319,15 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             return answer
         finally:
             _SNAPSHOT.reset(token)
+
+    def decision_inputs(
+        self, asked: Asked, retrieved: list[Evidence]
+    ) -> tuple[list[Evidence], list[Document]]:
+        """What the decision reads for ``asked``: the retrieved evidence with the sections the
+        question names (:meth:`_with_asked_sections`), and their documents.  Training
+        (:mod:`eval.train`) reads the same, so the model is fitted on what answering sees."""
+        evidence = self._with_asked_sections(asked, retrieved)
+        return evidence, self._documents_for(evidence)
 
     # -- steps ------------------------------------------------------------------------------
     def _condense(self, question: str, history: Sequence[Turn]) -> str:

@@ -18,6 +18,8 @@ from helpers import (
     write_corpus,
 )
 
+from eval.dataset import EvalCase
+from eval.train import _example
 from qa.chain import claim_supported, condense
 from qa.components import Components, build
 from qa.policy import Asked
@@ -884,3 +886,33 @@ def test_a_name_set_alone_as_a_paragraph_is_no_answer(tmp_path: Path) -> None:
     assert not texts & {"``--no-ledger``", "``--yarn-store``", "``--spool-path``"}
     answer = chain.ask(question)
     assert answer.refused and answer.refusal_reason == "not_in_documents", answer.answer
+
+
+def test_training_reads_the_evidence_the_decision_reads(tmp_path: Path) -> None:
+    """``make train`` computes a question's candidates as the decision does: with the opening
+    of the section the question names joined to what retrieval found (here retrieval keeps one
+    chunk, the one repeating the question's words, not the section's)."""
+    page = (
+        "# Tidewater manual\n\n## Gauges\n\nA float rides the water in a stilling well and a "
+        "wire turns the recorder.\n\n## Storms\n\nThe documentation says little about gauges "
+        "in storms: storm gauges, tide gauges and surge gauges all read high when the wind piles "
+        "water against the harbour wall.\n"
+    )
+    corpus = write_corpus(tmp_path / "docs", {"tidewater.md": page})
+    settings = make_settings(tmp_path / "data", corpus)
+    settings = settings.model_copy(
+        update={"retrieval": settings.retrieval.model_copy(update={"top_k": 1})}
+    )
+    parts = build(settings)
+    assert parts.pipeline().run([corpus]).ok
+    chain = parts.chain()
+    question = "What does the documentation say about gauges?"
+    asked = Asked(question, question, question, 2000)
+    retrieved = chain.retriever.retrieve(question)
+    evidence, documents = chain.decision_inputs(asked, retrieved)
+    assert len(evidence) > len(retrieved)  # the named section's opening joined
+    sentences, _, _ = chain.decider.signals(asked, evidence, documents)
+    example = _example(chain, EvalCase(id="c1", question=question), "tidewater")
+    assert example is not None
+    assert example.texts == tuple(s.text for s in sentences)
+    assert any(t.startswith("A float rides") for t in example.texts)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from eval.train import _fit_linear, _gold_labels, choose_threshold
+from eval.train import Example, _fit_linear, _gold_labels, _unrestated, choose_threshold
 from ingest.blocks import markdown_blocks
 from qa.answerability import (
     QUESTION_FEATURES,
@@ -1483,3 +1483,14 @@ def test_a_described_objects_term_is_no_label_but_a_heading_is() -> None:
     term = Sentence("d", "c", None, 9, term_end, text[9:term_end], 0, "list_item")
     assert _is_label(heading, [doc])
     assert not _is_label(term, [doc])
+
+
+def test_training_passes_on_the_probabilities_the_decision_passes_on() -> None:
+    """A candidate that only restates the question is scored 0 before the question model reads
+    the candidates, in training as in the decision (:class:`Restated`)."""
+    p = np.array([0.9, 0.4, 0.2])
+    features = np.zeros((3, len(FEATURES)), np.float32)
+    example = Example("d", "d:1", features, np.zeros(3), np.zeros(3, np.int64), 1)
+    assert _unrestated(p, example) is p  # a cache written before the mask: unchanged
+    example.restated = np.array([True, False, False])
+    assert _unrestated(p, example).tolist() == [0.0, 0.4, 0.2]

@@ -425,10 +425,10 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         best = decision.ranked[0].sentence
         doc = next((d for d in docs if d.id == best.document), None)
         led = led_by(doc, best.start, introduces=best.introduces) if doc is not None else None
-        if doc is None or led is None:
+        if led is None:
             return evidence
-        items = led.parts
-        chunks = self.sources.chunks_over(doc.id, items[0].start, items[-1].end)
+        parts = led.parts
+        chunks = self.sources.chunks_over(best.document, parts[0].start, parts[-1].end)
         return _joined(evidence, chunks)
 
     def _documents_for(self, evidence: Sequence[Evidence]) -> list[Document]:

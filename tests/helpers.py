@@ -63,9 +63,9 @@ def write_corpus(folder: Path, files: Mapping[str, str]) -> Path:
     return folder
 
 
-def ingested(data_dir: Path, corpus: Path) -> Components:
-    """Components over ``data_dir`` with ``corpus`` ingested."""
-    parts = build(make_settings(data_dir, corpus))
+def ingested(data_dir: Path, corpus: Path, **extra: Any) -> Components:
+    """Components over ``data_dir`` with ``corpus`` ingested (``extra``: settings to change)."""
+    parts = build(make_settings(data_dir, corpus, **extra))
     report = parts.pipeline().run([corpus])
     assert report.ok, report.failed
     return parts

@@ -899,13 +899,7 @@ def test_training_reads_the_evidence_the_decision_reads(tmp_path: Path) -> None:
         "water against the harbour wall.\n"
     )
     corpus = write_corpus(tmp_path / "docs", {"tidewater.md": page})
-    settings = make_settings(tmp_path / "data", corpus)
-    settings = settings.model_copy(
-        update={"retrieval": settings.retrieval.model_copy(update={"top_k": 1})}
-    )
-    parts = build(settings)
-    assert parts.pipeline().run([corpus]).ok
-    chain = parts.chain()
+    chain = ingested(tmp_path / "data", corpus, retrieval={"top_k": 1}).chain()
     question = "What does the documentation say about gauges?"
     asked = Asked(question, question, question, 2000)
     retrieved = chain.retriever.retrieve(question)

@@ -390,7 +390,12 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
         stating = [
             ev.chunk for ev in found if any(contains_phrase(ev.chunk.text, p) for p in phrases)
         ]
-        evidence = _joined(evidence, stating[:_SECTION_CHUNKS])
+        if phrases and len(stating) < _SECTION_CHUNKS:
+            # A common word's phrase ("package is") can sit in a chunk that search for the
+            # word ranks low: it is looked for deeper among the word's matches.
+            stating += self.retriever.holding(phrases, _SECTION_CHUNKS)
+        unique = list({chunk.id: chunk for chunk in stating}.values())
+        evidence = _joined(evidence, unique[:_SECTION_CHUNKS])
         docs = self._documents_for([*evidence, *found])
         have_docs = {d.id for d in docs}
         for doc_id in section.titled(topic, self.documents.titles()):

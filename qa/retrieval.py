@@ -27,6 +27,7 @@ from qa.text import contains_phrase, dotted_numbers, options, quoted_phrases, wr
 from qa.types import Evidence
 from vectorstore import (
     ChromaStore,
+    Chunk,
     DenseIndex,
     Embedder,
     LexicalIndex,
@@ -151,6 +152,33 @@ class HybridRetriever(BaseRetriever):
         if self.reranker is not None:
             evidence = self.reranker(query, evidence)
         return evidence[:k]
+
+    def holding(self, phrases: list[tuple[str, ...]], k: int) -> list[Chunk]:
+        """Up to ``k`` committed chunks holding one of ``phrases`` (lower-case words in a row),
+        looked for among the first ``passage_candidates`` lexical matches of each phrase's
+        words, best match first.
+
+        A phrase of common words ("package is") is held by few of the many chunks its words
+        match, so it is read deeper than a question's own search reaches.
+        """
+        try:
+            self._sync_indexes()
+        except StoreUnavailableError as exc:
+            raise IndexNotReadyError(f"The vector store is unavailable: {exc}") from exc
+        matched = [
+            cid
+            for p in phrases
+            for cid, _ in self.lexical.search(" ".join(p), self.passage_candidates)
+        ]
+        chunks = self.sources.get_chunks(list(dict.fromkeys(matched)))
+        held = [
+            chunk
+            for chunk in chunks.values()
+            if any(contains_phrase(chunk.text, p) for p in phrases)
+        ]
+        order = {cid: i for i, cid in enumerate(dict.fromkeys(matched))}
+        held.sort(key=lambda chunk: order[chunk.id])
+        return held[:k]
 
     def _sync_indexes(self) -> None:
         """Rebuild the lexical and exact dense indexes when the committed generation moved."""

@@ -609,6 +609,36 @@ def test_a_question_for_what_a_thing_is_finds_its_definition_where_no_heading_na
     assert_exact(answer, parts.sources)
 
 
+def test_a_definition_of_a_common_word_is_found_past_the_words_first_matches(
+    tmp_path: Path,
+) -> None:
+    """A word most chunks repeat ("gauge") ranks the one chunk saying "a gauge is" far down in
+    both searches; the phrase is looked for deeper among the word's matches, and the
+    definition there answers."""
+    history = " ".join(
+        f"In year {i} the old harbour of the town saw storms, fishing boats and a new quay."
+        for i in range(12)
+    )
+    pages = {
+        f"pier{i}.md": f"# Pier {i}\n\nThe gauge of pier {i} reads the gauge level; the "
+        f"gauge log of pier {i} keeps each gauge reading.\n"
+        for i in range(60)
+    }
+    pages["harbour.md"] = (
+        f"# Harbour\n\n{history} A gauge is a post marked in metres that shows the height "
+        "of the tide.\n"
+    )
+    parts = ingested(tmp_path / "data", write_corpus(tmp_path / "docs", pages))
+    chain = parts.chain()
+    question = "What is a gauge?"
+    found = chain.retriever.retrieve('gauge "gauge is" "gauge are"', k=20)
+    assert all(ev.chunk.document != "harbour.md" for ev in found)  # search alone misses it
+    answer = chain.ask(question)
+    assert not answer.refused and answer.decided_by == "defined", answer.answer
+    assert answer.citations[0].quote.startswith("A gauge is a post"), answer.answer
+    assert_exact(answer, parts.sources)
+
+
 def test_a_question_for_what_an_option_does_is_answered_by_the_sentence_that_says_it(
     tmp_path: Path,
 ) -> None:

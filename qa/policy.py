@@ -683,9 +683,10 @@ def _term_names(candidate: Sentence) -> list[str]:
 class Defined:
     """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
     that says it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
-    library for ..."), or a manual page's name line ("X - merge subtrees together", "X(1) --
-    ..."), or one naming it in a clause ("... for X (version 4), which is a library for ...":
-    taken after a subject naming what X is, before one saying what state X is in).
+    library for ...", also after a phrase naming its field: "In Rust, Xs are ..."), or a manual
+    page's name line ("X - merge subtrees together", "X(1) -- ..."), or one naming it in a
+    clause ("... for X (version 4), which is a library for ...": taken after a subject naming
+    what X is, before one saying what state X is in).
 
     Such a sentence says what X is whatever else the evidence holds.  Before this rule, a list
     introduction naming X ("X in three points:", "Major X features include:") outscored the
@@ -710,8 +711,11 @@ class Defined:
             return None, False
         # The subject's words may be joined by hyphens ("git subtree" of "git-subtree").
         subject = r"[\s-]+".join(re.escape(w) for w in found.strip(_QUOTES).split())
+        # A definition may open by naming its field ("In mathematics, a group is ...", "In
+        # Rust, release profiles are ...").
         defines = re.compile(
-            rf"^{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
+            rf"^(?:in\s+[^\s,.;:]+(?:\s+[^\s,.;:]+){{0,3}},\s+)?"
+            rf"{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
             rf"{_MARKUP}(?:\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?"
             rf"|(?:\(\w+\))?\s+(?P<dash>-{{1,2}}|[–—])\s+"
             rf"|,?\s+(?P<means>{_MEANS})[,:]?\s+)\S",

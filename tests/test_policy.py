@@ -298,6 +298,12 @@ def test_defined_finds_the_sentence_that_says_what_the_asked_thing_is() -> None:
     # A phrase before the question may set its context; the subject is what follows "what is".
     meter = candidates("A gauge is a tide meter.")
     assert rule.check(asked("In harbour terms, what is a gauge?"), meter) == 0
+    # A definition may open by naming its field; a longer opening clause is no such name.
+    field = candidates(
+        "When the tide turns, gauges are read again.", "In harbour work, gauges are tide meters."
+    )
+    assert rule.check(asked("What are gauges?"), field) == 1
+    assert rule.check(asked("What are gauges?"), field[:1]) is None
     assert rule.subject(asked("In harbour terms, what is a gauge?")) == "gauge"
     # The thing must be the sentence's subject.
     assert rule.check(asked("What is Tidewater?"), candidates("It uses Tidewater is fine.")) is None

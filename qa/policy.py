@@ -293,7 +293,9 @@ class NumberAbsent:
 
     Runs only when the model would answer.  Single digits are left out: small numbers are
     often written as words ("two parties"); not one written onto a name ("HTTP/3", "IPv6",
-    "h2"), which is part of the name ("Does it support HTTP/3?" answered from "HTTP/2 support").
+    "h2"), which is part of the name ("Does it support HTTP/3?" answered from "HTTP/2 support"),
+    where the passage writes that name (one naming another project, "urllib3" of a passage
+    that names no urllib, speaks of no other instance).
     """
 
     min_digits: int = 2
@@ -309,13 +311,21 @@ class NumberAbsent:
         """Refuse when a number of the question is nowhere around the best passage (``headings``:
         the titles of the sections it lies in, see :func:`headings_over`)."""
         asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
-        asked_numbers |= set(_NAMED_NUMBER.findall(asked.cleaned))
-        if not asked_numbers:
+        named = {(m.group(1), m.group(2)) for m in _NAMED_NUMBER.finditer(asked.cleaned)}
+        if not asked_numbers and not named:
             return None
         s = best.sentence
         text = " ".join((s.text, s.context, s.section or "", titles.get(s.document, ""), *headings))
-        around = numbers(text) | set(_NAMED_NUMBER.findall(text))
-        missing = asked_numbers - around
+        missing = asked_numbers - numbers(text) - {m.group(2) for m in _NAMED_NUMBER.finditer(text)}
+        # A name's number is missing where the passage writes the name without it ("HTTP/2
+        # support" for "HTTP/3"); one not naming it at all ("LibreSSL support was removed" for
+        # "Does urllib3 support LibreSSL?") is about no other instance.
+        missing |= {
+            number
+            for name, number in named
+            if re.search(_named(name, r"(?:[/-]?\d|(?![A-Za-z]))"), text)
+            and not re.search(_named(name, rf"[/-]?{number}(?!\d)"), text)
+        }
         if not missing:
             return None
         return Decision(
@@ -340,7 +350,12 @@ def headings_over(document: Document | None, offset: int) -> tuple[str, ...]:
 
 # A number written onto a word, or joined to it by a slash or hyphen: a version or a model of a
 # named thing ("HTTP/3", "IPv6", "h2"), not a quantity.
-_NAMED_NUMBER = re.compile(r"(?<=[A-Za-z])[/-]?(\d+)(?![\w.]*\d)")
+_NAMED_NUMBER = re.compile(r"(?<![A-Za-z])([A-Za-z]+)[/-]?(\d+)(?![\w.]*\d)")
+
+
+def _named(name: str, then: str) -> re.Pattern[str]:
+    """A pattern for ``name`` written as a word of its own, followed by ``then``."""
+    return re.compile(rf"(?<![A-Za-z]){re.escape(name)}{then}", re.IGNORECASE)
 
 
 # A negation of what a question asks ("Which parts do not carry ...?", "Which goal does it never

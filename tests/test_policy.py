@@ -966,6 +966,15 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     assert rule.check(asked("Does Tidewell read GX4?"), gauge, {}) is not None
     assert rule.check(asked("Does Tidewell read GX/2 gauges?"), gauge, {}) is None
     assert rule.check(asked("Does Tidewell read GX1 gauges?"), gauge, {}) is None
+    # Another name's digit is not the asked name's number.
+    other = scored("tidelib3 reads GX/2 gauges.")
+    assert rule.check(asked("Does tidelib3 read GX/3 gauges?"), other, {}) is not None
+    # A passage that writes no such name is about no other instance of it.
+    removed = scored("Support for LibreGauge readers was removed.")
+    assert rule.check(asked("Does tidelib3 support LibreGauge readers?"), removed, {}) is None
+    assert (
+        rule.check(asked("Does Tidewell read GX/3 gauges?"), scored("It reads gauges."), {}) is None
+    )
 
 
 def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing() -> None:

@@ -42,6 +42,7 @@ from qa.text import (
     in_title_case,
     is_follow_up,
     numbers,
+    quotes_apart,
     stem,
     words,
 )
@@ -120,7 +121,9 @@ def condense(question: str, history: Sequence[Turn]) -> str:
         return question
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
     last_turn = next((t for t in reversed(history) if t.role == "assistant"), None)
-    last_answer = "" if last_turn is None or last_turn.refused else last_turn.content
+    # Each quote of the answer opens a sentence ("... it encounters. [1] Sometimes bad
+    # things ..."): its first word's capital marks no name.
+    last_answer = "" if last_turn is None or last_turn.refused else quotes_apart(last_turn.content)
     own = set(content_terms(question))
     # A title's capitals (the text's heading, quoted for "What is the title?") mark no names.
     named = set() if in_title_case(last_answer) else entities(last_answer)

@@ -248,6 +248,12 @@ def follow_up_rest(question: str) -> str | None:
 _CITATION_MARKS = re.compile(r"\s*\[\d+\]")
 
 
+def quotes_apart(answer: str) -> str:
+    """An answer's text with each citation mark ("[1]") read as the end of its quote (a line
+    break), so that the next quote's first word opens a sentence, as it does in its source."""
+    return _CITATION_MARKS.sub("\n", answer)
+
+
 def in_title_case(text: str) -> bool:
     """Whether ``text`` is written as a title: three words or more, every one that opens with a
     letter and is no stop word capitalised ("The Quiet Harbour: Rebuilding the Old Mill"),

@@ -119,6 +119,20 @@ def test_condense_carries_entities_of_the_last_answer() -> None:
     assert "Westphalia" in condense("Why?", history)
 
 
+def test_condense_reads_each_quote_of_the_last_answer_as_opening_a_sentence() -> None:
+    """An answer's quotes follow their citation marks ("... is read. [1] Sometimes ..."): a
+    quote's first word is capitalised as a sentence's is, and marks no name."""
+    history = [
+        Turn(role="user", content="When is the tide gauge read?"),
+        Turn(
+            role="assistant",
+            content="The gauge is read at noon. [1] Sometimes the Harbour Board reads it. [2]",
+        ),
+    ]
+    condensed = condense("Why?", history)
+    assert "Sometimes" not in condensed and "Harbour" in condensed, condensed
+
+
 def test_condense_carries_no_names_from_a_title() -> None:
     """After "What is the title?" every capitalised word of the answer looked like a name:
     "Who drafted the plan?" went on with the title's words and was refused."""

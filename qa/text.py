@@ -316,7 +316,14 @@ def quoted_phrases(question: str) -> list[tuple[str, ...]]:
 def contains_phrase(text: str, phrase: tuple[str, ...]) -> bool:
     """Whether ``text`` holds the words of ``phrase`` in a row, whatever the case, punctuation
     and markup between them (``**data types**, including`` holds "data types including")."""
-    if not phrase:
+    if not phrase or not _phrase_run(phrase).search(text):
         return False
     flat = f" {' '.join(w.lower() for w in words(text))} "
     return f" {' '.join(phrase)} " in flat
+
+
+@lru_cache(maxsize=1024)
+def _phrase_run(phrase: tuple[str, ...]) -> re.Pattern[str]:
+    """What a text holding ``phrase`` must hold (a quick test read before its words): the
+    phrase's words with nothing but other characters than letters and digits between them."""
+    return re.compile("[^A-Za-z0-9]*".join(re.escape(w) for w in phrase), re.IGNORECASE)

@@ -1398,6 +1398,11 @@ def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
     assert not contains_phrase(text, ("data", "python", "types"))
     assert not contains_phrase(text, ("valid", "for", "most"))  # whole words only
     assert not contains_phrase(text, ())
+    # Letters other than a to z, and marks, stand between words as punctuation does.
+    assert contains_phrase("A gauge – is read; the gauge’s é is", ("gauge", "is"))
+    assert contains_phrase("GAUGE - IS", ("gauge", "is"))
+    assert not contains_phrase("gauges is", ("gauge", "is"))
+    assert contains_phrase("The 1,000-year flood", ("the", "1,000-year", "flood"))
 
 
 @pytest.mark.parametrize(

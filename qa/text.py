@@ -87,12 +87,14 @@ def _stem_cached(word: str) -> str:
 
 
 def content_terms(text: str, *, drop_meta: bool = True, letters: bool = False) -> list[str]:
-    """Stemmed content words of ``text`` in order, without stop words (and meta words), and
-    without single letters unless ``letters`` (an option's "-v", "Plan B")."""
+    """Stemmed content words of ``text`` in order, without stop words (and meta words) unless
+    written as code ("the `all` option"), and without single letters unless ``letters`` (an
+    option's "-v", "Plan B")."""
     out: list[str] = []
+    code = _code_words(text)
     for word in words(text):
         low = word.lower().replace("’", "'")
-        if low in STOPWORDS or (drop_meta and low in META_WORDS):
+        if (low in STOPWORDS or (drop_meta and low in META_WORDS)) and low not in code:
             continue
         if len(low) < 2 and not (low.isdigit() or letters):
             continue
@@ -108,7 +110,21 @@ def term_set(text: str) -> frozenset[str]:
 @lru_cache(maxsize=50_000)
 def _term_set(text: str) -> frozenset[str]:
     # Evidence sentences, their contexts and section titles recur across questions.
-    return frozenset(stem(w) for w in words(text) if w.lower() not in STOPWORDS)
+    code = _code_words(text)
+    return frozenset(
+        stem(w) for w in words(text) if w.lower() not in STOPWORDS or w.lower() in code
+    )
+
+
+def _code_words(text: str) -> frozenset[str]:
+    """The lower-cased words written as code ("the `all` option", "`async with`"): a name,
+    never a stop word, whatever the word."""
+    if "`" not in text:
+        return frozenset()
+    return frozenset(w.lower() for span in _CODE_SPAN.findall(text) for w in words(span))
+
+
+_CODE_SPAN = re.compile(r"`+([^`]{1,60})`+")
 
 
 _CODE = re.compile(r"`([^`\s]{2,60})`")

@@ -52,6 +52,7 @@ from qa.signals import (
 )
 from qa.text import (
     contains_phrase,
+    content_terms,
     dotted_numbers,
     entities,
     intent,
@@ -106,12 +107,24 @@ def test_out_of_scope_refuses_greetings_and_tasks(text: str) -> None:
         'Is it "as it is"?',
         "What does --all do?",
         "What is -v for?",
+        "What does `which` do?",
     ],
 )
 def test_out_of_scope_passes_questions(text: str) -> None:
     """A question quoting the documents asks about them, even when every word is a stop word;
-    so does one naming a command-line option ("--all", "-v": a stop word or a letter)."""
+    so does one naming a command-line option ("--all", "-v": a stop word or a letter) or
+    writing a name as code ("`which`")."""
     assert OutOfScope().check(asked(text)) is None
+
+
+def test_a_word_written_as_code_is_a_content_word_whatever_the_word() -> None:
+    """A stop word written as code names something ("the `all` option", "`async with`"), in a
+    question and in a passage alike; the same word outside the code span is still a stop word."""
+    assert content_terms("What does the `all` option do?") == ["all", "option"]
+    assert content_terms("What does the all option do?") == ["option"]
+    assert "with" in content_terms("How does ``async with`` work?")
+    assert "all" in term_set("`all`: Return all matches.")
+    assert "all" not in term_set("Return all matches.")
 
 
 def test_out_of_scope_refuses_a_question_of_stop_words_alone() -> None:

@@ -110,6 +110,21 @@ def list_intro_of(document: Document, item: int) -> ListItem | None:
     return ListItem(start, end, document.text[start:end])
 
 
+def section_list(document: Document, item: int) -> list[ListItem]:
+    """The items of the list that opens a section, given an offset in its first item: a
+    heading right above the list stands for its introduction ("## Features" over "* Fast";
+    the heading's own words are no answer).  Empty when ``item`` is in no such list's first
+    item."""
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, item)
+    if holder is None or holder.kind != "list_item":
+        return []
+    at = bisect.bisect_left(starts, holder.start)
+    if not at or blocks[at - 1].kind != "heading":
+        return []
+    return list_items_after(document, blocks[at - 1].start)
+
+
 def shown_under_labels(document: Document, intro: int) -> ListItem | None:
     """What the introduction at offset ``intro`` shows when labels of indented content stand
     between them: the first block under them ("To show a package:" over ``.. tab:: Unix``

@@ -891,6 +891,23 @@ def test_a_question_a_heading_asks_is_answered_by_its_section(tmp_path: Path) ->
     assert_exact(answer, parts.sources)
 
 
+def test_a_section_that_opens_with_a_list_is_answered_with_the_list(tmp_path: Path) -> None:
+    """The section asked about has no sentence before its list: the list is what it says, all
+    of it, not its first three items."""
+    features = ["Reads float gauges", "Predicts the tides", "Warns of storms", "Logs to CSV"]
+    page = (
+        "# Tidewater\n\nTidewater is a tide recorder for small harbours.\n\n## Features\n\n"
+        + "".join(f"- {f}\n" for f in features)
+        + "\n## Install\n\nCopy the binary to the harbour server.\n"
+    )
+    answer, quotes, parts = answered(
+        tmp_path, "tidewater.md", page, "What are the features of Tidewater?"
+    )
+    assert answer.decided_by == "section_asked", answer.answer
+    assert quotes == features, quotes
+    assert_exact(answer, parts.sources)
+
+
 def test_a_heading_asking_the_question_comes_before_a_sentence_saying_a_state(
     tmp_path: Path,
 ) -> None:

@@ -12,6 +12,7 @@ from qa.lists import (
     list_intro_of,
     list_items_after,
     list_question_form,
+    section_list,
     table_after,
     table_headed_by,
 )
@@ -173,6 +174,22 @@ def test_the_introduction_of_an_items_list() -> None:
     assert nested is not None and nested.text.endswith("lossless detail:")
     assert list_intro_of(doc, text.index("Alpha")) is None
     assert list_intro_of(doc, text.index("The library")) is None
+
+
+def test_the_list_that_opens_a_section() -> None:
+    """A list right under a heading is the section's list, read from its first item; a list
+    after a paragraph, or an offset past the first item, is no section's opening list."""
+    text = (
+        "# Tidewater\n\n## Features\n\n- Reads gauges\n- Predicts tides\n  - nested\n"
+        "- Warns of storms\n\n## Usage\n\nRun it daily.\n\n- Alpha\n- Beta\n"
+    )
+    doc = _doc(text)
+    items = section_list(doc, text.index("Reads"))
+    assert [i.text for i in items] == ["Reads gauges", "Predicts tides", "Warns of storms"]
+    assert all(doc.text[i.start : i.end] == i.text for i in items)
+    assert section_list(doc, text.index("Predicts")) == []
+    assert section_list(doc, text.index("Alpha")) == []
+    assert section_list(doc, text.index("Run it")) == []
 
 
 def test_the_table_an_introduction_announces() -> None:

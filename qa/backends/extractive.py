@@ -15,7 +15,14 @@ from collections.abc import Sequence
 
 from ingest.blocks import ASKS, SENTENCE_ENDED
 from qa.backends import Hints
-from qa.lists import ListItem, led_by, list_claims, list_intro_of, list_items_after
+from qa.lists import (
+    ListItem,
+    led_by,
+    list_claims,
+    list_intro_of,
+    list_items_after,
+    section_list,
+)
 from qa.signals import ScoredSentence, Sentence
 from qa.text import content_terms
 from qa.types import Claim, Document, Draft, Evidence
@@ -49,6 +56,8 @@ class ExtractiveBackend:
         chosen = self.passage(ranked) if hints and hints.passage else self.select(question, ranked)
         documents = {d.id: d for d in hints.documents} if hints else {}
         listed = _list_answer(question, ranked[0].sentence, documents)
+        if not listed and hints and hints.passage:
+            listed = _section_list_answer(question, ranked[0].sentence, documents)
         if listed:
             return Draft(claims=listed, backend=self.name)
         claims: list[Claim] = []
@@ -210,6 +219,18 @@ def _list_answer(
         cells = list_claims(question, document, led.rows[1:], evidence=evidence, intro=intro)
         return [*lead, header, *cells]
     return lead + list_claims(question, document, led.items, evidence=evidence, intro=intro)
+
+
+def _section_list_answer(
+    question: str, first: Sentence, documents: dict[str, Document]
+) -> list[Claim]:
+    """A section asked about that opens with a list ("## Features" over its items) says its
+    list: the items are the passage, however many (see :func:`qa.lists.section_list`)."""
+    document = documents.get(first.document)
+    items = section_list(document, first.start) if document is not None else []
+    if len(items) < 2 or document is None:
+        return []
+    return list_claims(question, document, items, evidence=first.rank + 1)
 
 
 def _list_after(

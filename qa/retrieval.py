@@ -165,19 +165,19 @@ class HybridRetriever(BaseRetriever):
             self._sync_indexes()
         except StoreUnavailableError as exc:
             raise IndexNotReadyError(f"The vector store is unavailable: {exc}") from exc
-        matched = [
-            cid
-            for p in phrases
-            for cid, _ in self.lexical.search(" ".join(p), self.passage_candidates)
-        ]
-        chunks = self.sources.get_chunks(list(dict.fromkeys(matched)))
+        matched = list(
+            dict.fromkeys(
+                cid
+                for p in phrases
+                for cid, _ in self.lexical.search(" ".join(p), self.passage_candidates)
+            )
+        )
+        chunks = self.sources.get_chunks(matched)
         held = [
-            chunk
-            for chunk in chunks.values()
-            if any(contains_phrase(chunk.text, p) for p in phrases)
+            chunks[cid]
+            for cid in matched
+            if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
         ]
-        order = {cid: i for i, cid in enumerate(dict.fromkeys(matched))}
-        held.sort(key=lambda chunk: order[chunk.id])
         return held[:k]
 
     def _sync_indexes(self) -> None:

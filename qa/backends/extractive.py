@@ -227,10 +227,10 @@ def _section_list_answer(
     """A section asked about that opens with a list ("## Features" over its items) says its
     list: the items are the passage, however many (see :func:`qa.lists.section_list`)."""
     document = documents.get(first.document)
-    items = section_list(document, first.start) if document is not None else []
-    if len(items) < 2 or document is None:
+    if document is None:
         return []
-    return list_claims(question, document, items, evidence=first.rank + 1)
+    items = section_list(document, first.start)
+    return list_claims(question, document, items, evidence=first.rank + 1) if len(items) > 1 else []
 
 
 def _list_after(

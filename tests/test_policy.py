@@ -127,6 +127,14 @@ def test_a_word_written_as_code_is_a_content_word_whatever_the_word() -> None:
     assert "all" not in term_set("Return all matches.")
 
 
+def test_a_numbers_compound_holds_its_noun() -> None:
+    """A question for "how many points" is answered by "a 28-point plan": the compound is
+    kept whole (a question may write it so) and its noun is a word of the passage too."""
+    terms = term_set("A secretive 28-point plan for a four-year war.")
+    assert {"28-point", "point", "plan"} <= terms
+    assert "year" not in terms  # a compound of words alone is one word
+
+
 def test_out_of_scope_refuses_a_question_of_stop_words_alone() -> None:
     """A dash between words is no option."""
     for text in ("What is it?", "What does it do - all of it?"):

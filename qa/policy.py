@@ -294,8 +294,9 @@ class NumberAbsent:
     Runs only when the model would answer.  Single digits are left out: small numbers are
     often written as words ("two parties"); not one written onto a name ("HTTP/3", "IPv6",
     "h2"), which is part of the name ("Does it support HTTP/3?" answered from "HTTP/2 support"),
-    where the passage writes that name (one naming another project, "urllib3" of a passage
-    that names no urllib, speaks of no other instance).
+    where the passage writes that name with another number or none, or where neither the
+    passage nor its document writes it (a passage of urllib3's guide naming no urllib speaks
+    of no other instance of "urllib3").
     """
 
     min_digits: int = 2
@@ -307,9 +308,11 @@ class NumberAbsent:
         best: ScoredSentence,
         titles: dict[str, str],
         headings: Sequence[str] = (),
+        document: str = "",
     ) -> Decision | None:
         """Refuse when a number of the question is nowhere around the best passage (``headings``:
-        the titles of the sections it lies in, see :func:`headings_over`)."""
+        the titles of the sections it lies in, see :func:`headings_over`; ``document``: the
+        text of its document)."""
         asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
         named = {(m.group(1), m.group(2)) for m in _NAMED_NUMBER.finditer(asked.cleaned)}
         if not asked_numbers and not named:
@@ -318,14 +321,15 @@ class NumberAbsent:
         text = " ".join((s.text, s.context, s.section or "", titles.get(s.document, ""), *headings))
         missing = asked_numbers - numbers(text) - {m.group(2) for m in _NAMED_NUMBER.finditer(text)}
         # A name's number is missing where the passage writes the name without it ("HTTP/2
-        # support" for "HTTP/3"); one not naming it at all ("LibreSSL support was removed" for
-        # "Does urllib3 support LibreSSL?") is about no other instance.
-        missing |= {
-            number
-            for name, number in named
-            if re.search(_named(name, r"(?:[/-]?\d|(?![A-Za-z]))"), text)
-            and not re.search(_named(name, rf"[/-]?{number}(?!\d)"), text)
-        }
+        # support" for "HTTP/3"), or does not name it at all in a document that never writes
+        # it ("lz4"); a passage of a document about the thing ("LibreSSL support was removed"
+        # in urllib3's guide, for "Does urllib3 support LibreSSL?") speaks of no other one.
+        for name, number in named:
+            if not re.search(_named(name, rf"[/-]?{number}(?!\d)"), text) and (
+                re.search(_named(name, r"(?:[/-]?\d|(?![A-Za-z]))"), text)
+                or not re.search(_named(name, rf"[/-]?{number}(?!\d)"), document)
+            ):
+                missing.add(number)
         if not missing:
             return None
         return Decision(
@@ -1686,7 +1690,9 @@ class AnswerDecider:
             over = headings_over(holder, best.sentence.start)
             vetoes: tuple[Callable[[], Decision | None], ...] = (
                 lambda: self.unconfirmed.check(asked, best),
-                lambda: self.number_absent.check(asked, best, titles, over),
+                lambda: self.number_absent.check(
+                    asked, best, titles, over, holder.text if holder else ""
+                ),
                 lambda: self.negation.check(asked, ranked),
                 lambda: self.swapped.check(asked, best, titles),
             )

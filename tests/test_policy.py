@@ -990,12 +990,16 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     # Another name's digit is not the asked name's number.
     other = scored("tidelib3 reads GX/2 gauges.")
     assert rule.check(asked("Does tidelib3 read GX/3 gauges?"), other, {}) is not None
-    # A passage that writes no such name is about no other instance of it.
+    # A passage that writes no such name is about no other instance of it when its document
+    # writes the name (the document's subject); in a document never writing it, it is missing.
     removed = scored("Support for LibreGauge readers was removed.")
-    assert rule.check(asked("Does tidelib3 support LibreGauge readers?"), removed, {}) is None
-    assert (
-        rule.check(asked("Does Tidewell read GX/3 gauges?"), scored("It reads gauges."), {}) is None
-    )
+    question = asked("Does tidelib3 support LibreGauge readers?")
+    guide = "The tidelib3 guide. Support for LibreGauge readers was removed."
+    assert rule.check(question, removed, {}, (), guide) is None
+    assert rule.check(question, removed, {}, (), removed.sentence.text) is not None
+    reads, gx3 = scored("It reads gauges."), asked("Does Tidewell read GX/3 gauges?")
+    assert rule.check(gx3, reads, {}, (), "GX/3 gauges. It reads gauges.") is None
+    assert rule.check(gx3, reads, {}, (), "It reads gauges.") is not None
 
 
 def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing() -> None:

@@ -325,9 +325,10 @@ class NumberAbsent:
         # it ("lz4"); a passage of a document about the thing ("LibreSSL support was removed"
         # in urllib3's guide, for "Does urllib3 support LibreSSL?") speaks of no other one.
         for name, number in named:
-            if not re.search(_named(name, rf"[/-]?{number}(?!\d)"), text) and (
-                re.search(_named(name, r"(?:[/-]?\d|(?![A-Za-z]))"), text)
-                or not re.search(_named(name, rf"[/-]?{number}(?!\d)"), document)
+            written = _named(name, rf"[/-]?{number}(?!\d)")
+            if not written.search(text) and (
+                _named(name, r"(?:[/-]?\d|(?![A-Za-z]))").search(text)
+                or not written.search(document)
             ):
                 missing.add(number)
         if not missing:

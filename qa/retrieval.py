@@ -75,8 +75,8 @@ class HybridRetriever(BaseRetriever):
     def retrieve(self, query: str, k: int | None = None) -> list[Evidence]:
         """The ``k`` best evidence chunks for ``query`` (fused, committed chunks only)."""
         k = k or self.top_k
+        self._synced()
         try:
-            self._sync_indexes()
             vector = self.embedder.embed_query(query)
             if self.dense is not None and len(self.dense):
                 dense = self.dense.search(vector, self.candidates)
@@ -161,10 +161,7 @@ class HybridRetriever(BaseRetriever):
         A phrase of common words ("package is") is held by few of the many chunks its words
         match, so it is read deeper than a question's own search reaches.
         """
-        try:
-            self._sync_indexes()
-        except StoreUnavailableError as exc:
-            raise IndexNotReadyError(f"The vector store is unavailable: {exc}") from exc
+        self._synced()
         matched = list(
             dict.fromkeys(
                 cid
@@ -179,6 +176,14 @@ class HybridRetriever(BaseRetriever):
             if cid in chunks and any(contains_phrase(chunks[cid].text, p) for p in phrases)
         ]
         return held[:k]
+
+    def _synced(self) -> None:
+        """Bring the indexes to the committed generation; a store that cannot be read means the
+        index is not ready."""
+        try:
+            self._sync_indexes()
+        except StoreUnavailableError as exc:
+            raise IndexNotReadyError(f"The vector store is unavailable: {exc}") from exc
 
     def _sync_indexes(self) -> None:
         """Rebuild the lexical and exact dense indexes when the committed generation moved."""

@@ -111,15 +111,13 @@ def term_set(text: str) -> frozenset[str]:
 def _term_set(text: str) -> frozenset[str]:
     # Evidence sentences, their contexts and section titles recur across questions.
     code = _code_words(text)
-    found = {stem(w) for w in words(text) if w.lower() not in STOPWORDS or w.lower() in code}
-    # A number's compound holds its noun too ("28-point" says "point").
-    found |= {
-        stem(part)
-        for w in words(text)
-        if w[:1].isdigit() and "-" in w
-        for part in w.split("-")[1:]
-        if part.lower() not in STOPWORDS
-    }
+    found: set[str] = set()
+    for w in words(text):
+        if w.lower() not in STOPWORDS or w.lower() in code:
+            found.add(stem(w))
+        if w[:1].isdigit() and "-" in w:
+            # A number's compound holds its noun too ("10-step" says "step").
+            found.update(stem(p) for p in w.split("-")[1:] if p.lower() not in STOPWORDS)
     return frozenset(found)
 
 

@@ -772,8 +772,11 @@ NamedSection = tuple[Exactness, str, Section]
 
 # "What does X do?", "What is X used for?": a question for what a thing does or is for, which a
 # section it titles (a function's, a setting's, a feature's) says first.
+# "What does X do in Y?": Y places X (a program, a module, a page), as the headings over X's
+# section may name it.
 _DOES_WHAT = re.compile(
-    rf"^\W*what\s+(?:does|do)\s+(?P<topic>{_THING})\s+do\s*[?.!]*\s*$"
+    rf"^\W*what\s+(?:does|do)\s+(?P<topic>{_THING})\s+do"
+    rf"(?:\s+(?:in|on|with|within|inside)\s+(?P<place>{_THING}))?\s*[?.!]*\s*$"
     rf"|^\W*what\s+(?:is|are)\s+(?P<purpose>{_THING})\s+(?:used\s+|useful\s+)?for"
     r"\s*[?.!]*\s*$",
     re.IGNORECASE,
@@ -903,7 +906,8 @@ class SectionAsked:
             return found.group("topic")
         does = _DOES_WHAT.match(asked.cleaned)
         if does:
-            return does.group("topic") or does.group("purpose")
+            topic, place = does.group("topic"), does.group("place")
+            return f"{topic} in {place}" if topic and place else topic or does.group("purpose")
         return _what_is(asked.cleaned)
 
     def titled(self, topic_phrase: str, titles: dict[str, str]) -> list[str]:

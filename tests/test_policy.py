@@ -702,6 +702,8 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         # What X is: a section titled X says first (when no sentence says "X is ...").
         ("What is SECRET_KEY?", 2),
         ("What is json.dumps?", 1),
+        # "in Y" places X where the headings over its section may name it: here the page.
+        ("What does json.dumps do in json?", 1),
     ):
         found = rule.check(asked(question), candidates, scores, [doc])
         assert found is not None and found[1] is sections[expected], question
@@ -709,6 +711,7 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         "What does json do?",  # the page's name, not the function's
         "What does json.dumps return?",  # not a question for what it does
         "What does the key do?",
+        "What does json.dumps do in yaml?",  # no heading over it names yaml
     ):
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
 

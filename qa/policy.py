@@ -673,6 +673,67 @@ class TitleAsked:
         )
 
 
+# A version number ("2.31.0", "v1.4": the number is "1.4"): digits joined by dots.
+_VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+)(?!\w|\.\w)")
+# A year, which every full date holds ("2023-05-22", "May 22, 2023").
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+
+
+@dataclass(frozen=True)
+class DatedHeading:
+    """A question for when a version came out ("When was 2.31.0 released?", "What year was
+    v1.4 published?") is answered by the heading a release history gives that version: its
+    number with the date as an aside ("2.31.0 (2023-05-22)", "[1.4] - 2019-01-01").  A
+    heading labels text and is no answer candidate, so the model read the section's items,
+    which do not say when.
+
+    The heading must be named by the version (as :class:`SectionAsked` names a section: the
+    number with nothing but an aside after it), hold a year the question does not, and stand
+    in a chunk of the evidence (the quote's chunk).  Of several such headings, the one in the
+    best-ranked chunk answers.
+    """
+
+    name: str = "dated_heading"
+
+    def check(
+        self,
+        asked: Asked,
+        evidence: Sequence[Evidence],
+        documents: Sequence[Document],
+        section: SectionAsked,
+    ) -> Sentence | None:
+        """The heading to quote, as a candidate, or None."""
+        question = asked.cleaned
+        if answer_kind(intent(question), question) != "date":
+            return None
+        years = set(_YEAR.findall(question))
+        found: list[Sentence] = []
+        for version in dict.fromkeys(_VERSION.findall(question)):
+            for _, doc_id, named in section.named(version, documents):
+                document = next(d for d in documents if d.id == doc_id)
+                at = document.text.find(named.title, named.heading_start, named.heading_end)
+                if at < 0 or not set(_YEAR.findall(named.title)) - years:
+                    continue
+                end = at + len(named.title)
+                rank = next(
+                    (
+                        i
+                        for i, ev in enumerate(evidence)
+                        if ev.chunk.document == doc_id
+                        and ev.chunk.start <= at
+                        and end <= ev.chunk.end
+                    ),
+                    None,
+                )
+                if rank is not None:
+                    found.append(
+                        Sentence(
+                            doc_id, evidence[rank].chunk.id, named.title, at, end, named.title, rank
+                        )
+                    )
+        return min(found, key=lambda s: s.rank) if found else None
+
+
 def _describes(name: str, candidate: Sentence) -> bool:
     """Whether ``candidate`` is the description of a definition list's term naming ``name``
     (a regular expression): one of the term's names (see :func:`_term_names`) is the name,
@@ -1544,6 +1605,7 @@ class AnswerDecider:
         truncated: SourceTruncated | None = None,
         lists: ListAsked | None = None,
         title: TitleAsked | None = None,
+        dated: DatedHeading | None = None,
         rules_before: Sequence[QuestionRule] = RULES_BEFORE,
     ) -> None:
         self.scorer = scorer
@@ -1562,6 +1624,7 @@ class AnswerDecider:
         self.truncated = truncated or SourceTruncated()
         self.lists = lists or ListAsked()
         self.title = title or TitleAsked()
+        self.dated = dated or DatedHeading()
         self.rules_before = tuple(rules_before)
 
     def named_topic(self, asked: Asked) -> str | None:
@@ -1583,15 +1646,29 @@ class AnswerDecider:
         self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
     ) -> Decision:
         """Answer or refuse, given the retrieved evidence and its documents."""
-        heading = self.title.check(asked, evidence, documents)
-        if heading is not None:
-            return Decision(
-                None,
+        # A heading labels text and is no candidate; these questions are answered by one.
+        headings = (
+            (
                 self.title.name,
                 "the question asks for the title of the text; it stands in its heading",
-                ranked=(ScoredSentence(heading, 1.0, 1.0, 1.0, term_set(heading.text)),),
-                passage=True,
-            )
+                self.title.check(asked, evidence, documents),
+            ),
+            (
+                self.dated.name,
+                "the question asks when a version came out; its heading in a release history "
+                "dates it",
+                self.dated.check(asked, evidence, documents, self.section),
+            ),
+        )
+        for rule, why, heading in headings:
+            if heading is not None:
+                return Decision(
+                    None,
+                    rule,
+                    why,
+                    ranked=(ScoredSentence(heading, 1.0, 1.0, 1.0, term_set(heading.text)),),
+                    passage=True,
+                )
         sentences, features, cos = self.signals(asked, evidence, documents)
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)

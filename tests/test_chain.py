@@ -486,6 +486,34 @@ def test_a_question_for_the_title_quotes_the_title_heading(tmp_path: Path) -> No
     assert chain.ask(question).decided_by != "title_asked"
 
 
+def test_a_question_for_when_a_version_came_out_quotes_its_dated_heading(tmp_path: Path) -> None:
+    """A release history dates each version in its heading ("2.31.0 (2023-05-22)"), which is
+    no answer candidate: "When was 2.31.0 released?" was answered with the release's items,
+    which say nothing of when.  The heading now answers, quoted exactly."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "HISTORY.md").write_text(
+        "Release History\n===============\n\n"
+        "2.4.1 (2024-03-02)\n------------------\n\n- Fixed the gauge reading twice.\n\n"
+        "2.4.0 (2023-11-20)\n------------------\n\n- Added tide tables for the north pier.\n"
+        "- Dropped the old float format.\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus))
+    assert parts.pipeline().run([corpus]).ok
+    chain = parts.chain()
+    for question, heading in (
+        ("When was 2.4.0 released?", "2.4.0 (2023-11-20)"),
+        ("What year was version 2.4.1 published?", "2.4.1 (2024-03-02)"),
+    ):
+        answer = chain.ask(question)
+        assert not answer.refused and answer.decided_by == "dated_heading", answer.answer
+        assert [c.quote for c in answer.citations] == [heading]
+        assert_exact(answer, parts.sources)
+    # A version the history does not list, and a question for something else, are not its.
+    assert chain.ask("When was 2.5.0 released?").decided_by != "dated_heading"
+    assert chain.ask("What did 2.4.0 add?").decided_by != "dated_heading"
+
+
 def test_a_question_for_what_a_section_says_is_answered_by_its_opening(tmp_path: Path) -> None:
     """ "What does the documentation say about X?" names a section by its heading: its opening
     sentence answers, even when retrieval for the whole question finds only a later chunk, and

@@ -20,6 +20,7 @@ from qa.answerability import (
 from qa.chain import condense
 from qa.policy import (
     Asked,
+    DatedHeading,
     Decision,
     Defined,
     InvalidRequest,
@@ -61,7 +62,7 @@ from qa.text import (
     quoted_phrases,
     term_set,
 )
-from qa.types import Document, Gap, Section, Turn
+from qa.types import Chunk, Document, Evidence, Gap, Section, Turn
 from vectorstore.types import Block
 
 
@@ -505,6 +506,36 @@ def test_title_asked_reads_a_question_for_the_texts_title() -> None:
         "What is the heading?",
     ):
         assert not rule.asks(asked(question)), question
+
+
+def test_dated_heading_quotes_the_heading_a_release_history_dates_a_version_by() -> None:
+    """The heading named by the question's version (its number, then an aside) answers when the
+    version came out, if it holds a year the question does not and stands in the evidence."""
+    text = (
+        "3.2.4 (2024-11-01)\n\n- Fixed a pier.\n\n3.2.3 (2024-07-10)\n\n- Pinned a fee.\n\n"
+        "3.2.2\n\n- Undated.\n"
+    )
+    doc = _titled_page(text, ("3.2.4 (2024-11-01)", "3.2.3 (2024-07-10)", "3.2.2"))
+    evidence = [Evidence(Chunk("c", "d", text, 0, len(text)), 1.0)]
+    rule = DatedHeading()
+    for question, heading in (
+        ("When was 3.2.3 released?", "3.2.3 (2024-07-10)"),
+        ("In which year was v3.2.4 published?", "3.2.4 (2024-11-01)"),
+    ):
+        found = rule.check(asked(question), evidence, [doc], SectionAsked())
+        assert found is not None and found.text == heading, question
+        assert text[found.start : found.end] == heading and found.chunk_id == "c"
+    for question in (
+        "What did 3.2.3 fix?",  # not a question for when
+        "When was 3.2.5 released?",  # no heading names it
+        "When was 3.2.2 released?",  # its heading holds no date
+        "Was 3.2.4 released in 2024?",  # the question holds the year already
+        "When was 3.2 released?",  # another number
+    ):
+        assert rule.check(asked(question), evidence, [doc], SectionAsked()) is None, question
+    # The heading must stand in a chunk of the evidence.
+    later = [Evidence(Chunk("c2", "d", text[40:], 40, len(text)), 1.0)]
+    assert rule.check(asked("When was 3.2.4 released?"), later, [doc], SectionAsked()) is None
 
 
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:

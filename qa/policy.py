@@ -392,6 +392,28 @@ def _denies(text: str, asked: frozenset[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class OptionAbsent:
+    """A command-line option the question names ("--stack-size") that the best passage's
+    document never writes as itself: the passage is about another option sharing its words
+    ("The default value is 10." under ``--stack-trace-limit=limit`` answered "What is the
+    default value of --stack-size?").  Runs only when the model would answer; only the user's
+    own words count."""
+
+    name: str = "option_absent"
+
+    def check(self, asked: Asked, document: str) -> Decision | None:
+        """Refuse when an option the question names is nowhere in the ``document`` text."""
+        missing = [o for o in options(asked.cleaned) if not writes_option(document, o)]
+        if not missing:
+            return None
+        return Decision(
+            "not_in_documents",
+            self.name,
+            "the best passage's document never writes the option " + ", ".join(missing),
+        )
+
+
+@dataclass(frozen=True)
 class NegationUnstated:
     """A question for what is *not* so ("Which parts do not carry a serial number?") whose best
     passage denies nothing: a sentence that states what is so ("Every pump and every valve
@@ -1600,6 +1622,7 @@ class AnswerDecider:
         restated: Restated | None = None,
         unconfirmed: Unconfirmed | None = None,
         number_absent: NumberAbsent | None = None,
+        option_absent: OptionAbsent | None = None,
         negation: NegationUnstated | None = None,
         swapped: NameSwapped | None = None,
         truncated: SourceTruncated | None = None,
@@ -1619,6 +1642,7 @@ class AnswerDecider:
         self.restated = restated or Restated()
         self.unconfirmed = unconfirmed or Unconfirmed()
         self.number_absent = number_absent or NumberAbsent()
+        self.option_absent = option_absent or OptionAbsent()
         self.negation = negation or NegationUnstated()
         self.swapped = swapped or NameSwapped()
         self.truncated = truncated or SourceTruncated()
@@ -1775,6 +1799,7 @@ class AnswerDecider:
                 lambda: self.number_absent.check(
                     asked, best, titles, over, holder.text if holder else ""
                 ),
+                lambda: self.option_absent.check(asked, holder.text) if holder else None,
                 lambda: self.negation.check(asked, ranked),
                 lambda: self.swapped.check(asked, best, titles),
             )

@@ -30,6 +30,7 @@ from qa.policy import (
     NumberAbsent,
     ObjectNamed,
     OnlyInstructions,
+    OptionAbsent,
     OutOfScope,
     PurposeStated,
     Restated,
@@ -985,6 +986,20 @@ def test_a_version_after_a_v_is_read_as_its_number() -> None:
     assert "7.0" not in numbers("v1.7.0")
     assert numbers("IPv6 and v2") == set()
     assert dotted_numbers("v1.7.0, then V2.0 and 3.1") == ["1.7.0", "2.0", "3.1"]
+
+
+def test_option_absent_refuses_an_option_the_passages_document_never_writes() -> None:
+    """ "--stack-size" is not "--stack-trace-limit", though the words are shared; an option is
+    written as itself, with its value or among its other forms."""
+    page = "`-c`, `--check`\n\nSyntax check.\n\n`--stack-trace-limit=limit`\n\nThe default is 10.\n"
+    rule = OptionAbsent()
+    refused = rule.check(asked("What is the default value of --stack-size?"), page)
+    assert refused is not None and refused.refuse == "not_in_documents"
+    assert "--stack-size" in refused.why
+    assert rule.check(asked("What is the default of --stack-trace-limit?"), page) is None
+    assert rule.check(asked("What does -c do?"), page) is None
+    assert rule.check(asked("What does -C do?"), page) is not None  # a letter's case counts
+    assert rule.check(asked("What is the default stack size?"), page) is None  # no option
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

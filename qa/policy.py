@@ -39,6 +39,7 @@ from qa.signals import (
     Sentence,
     SentenceScorer,
     answer_kind,
+    is_date_word,
     same_word,
     term_in,
 )
@@ -704,55 +705,55 @@ _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 @dataclass(frozen=True)
 class DatedHeading:
     """A question for when a version came out ("When was 2.31.0 released?", "What year was
-    v1.4 published?") is answered by the heading a release history gives that version: its
-    number with the date as an aside ("2.31.0 (2023-05-22)", "[1.4] - 2019-01-01").  A
-    heading labels text and is no answer candidate, so the model read the section's items,
-    which do not say when.
+    v1.4 published?") is answered by the heading a release history gives that version, which
+    dates it ("2.31.0 (2023-05-22)", "[1.4.0] - 2019-01-01", "Release 5.34 (release date:
+    2025-04-16)").  A heading labels text and is no answer candidate, so the model read the
+    section's items, which do not say when.
 
-    The heading must be named by the version (as :class:`SectionAsked` names a section: the
-    number with nothing but an aside after it), hold a year the question does not, and stand
-    in a chunk of the evidence (the quote's chunk).  Of several such headings, the one in the
-    best-ranked chunk answers.
+    The heading names the version: its words outside an aside, the date's words and single
+    letters ("v2.0") left out, are the version and words of the question ("Release 5.34" for
+    "When was 5.34 released?").  It holds a year the question does not, and stands in a chunk
+    of the evidence (the quote's chunk).  Of several, the one in the best-ranked chunk answers.
     """
 
     name: str = "dated_heading"
 
     def check(
-        self,
-        asked: Asked,
-        evidence: Sequence[Evidence],
-        documents: Sequence[Document],
-        section: SectionAsked,
+        self, asked: Asked, evidence: Sequence[Evidence], documents: Sequence[Document]
     ) -> Sentence | None:
         """The heading to quote, as a candidate, or None."""
         question = asked.cleaned
-        if answer_kind(intent(question), question) != "date":
+        versions = set(_VERSION.findall(question))
+        if not versions or answer_kind(intent(question), question) != "date":
             return None
-        years = set(_YEAR.findall(question))
+        words, years = _terms(question), set(_YEAR.findall(question))
         found: list[Sentence] = []
-        for version in dict.fromkeys(_VERSION.findall(question)):
-            for _, doc_id, named in section.named(version, documents):
-                document = next(d for d in documents if d.id == doc_id)
-                at = document.text.find(named.title, named.heading_start, named.heading_end)
-                if at < 0 or not set(_YEAR.findall(named.title)) - years:
+        for document in documents:
+            for section in document.sections:
+                title = section.title
+                name = {
+                    w
+                    for w in _heading(title).required
+                    if len(w) > 1 and not w.isdigit() and not is_date_word(w)
+                }
+                if not (name & versions and name <= words and set(_YEAR.findall(title)) - years):
                     continue
-                end = at + len(named.title)
+                at = document.text.find(title, section.heading_start, section.heading_end)
+                end = at + len(title)
                 rank = next(
                     (
                         i
                         for i, ev in enumerate(evidence)
-                        if ev.chunk.document == doc_id
+                        if at >= 0
+                        and ev.chunk.document == document.id
                         and ev.chunk.start <= at
                         and end <= ev.chunk.end
                     ),
                     None,
                 )
                 if rank is not None:
-                    found.append(
-                        Sentence(
-                            doc_id, evidence[rank].chunk.id, named.title, at, end, named.title, rank
-                        )
-                    )
+                    chunk = evidence[rank].chunk.id
+                    found.append(Sentence(document.id, chunk, title, at, end, title, rank))
         return min(found, key=lambda s: s.rank) if found else None
 
 
@@ -1681,7 +1682,7 @@ class AnswerDecider:
                 self.dated.name,
                 "the question asks when a version came out; its heading in a release history "
                 "dates it",
-                self.dated.check(asked, evidence, documents, self.section),
+                self.dated.check(asked, evidence, documents),
             ),
         )
         for rule, why, heading in headings:

@@ -429,6 +429,14 @@ _DATE = re.compile(
     r"morning|evening|night|noon|midnight|hour|hours)\b",
     re.IGNORECASE,
 )
+
+
+def is_date_word(word: str) -> bool:
+    """Whether ``word`` (one lower-cased word) is a word of dates: a year, a month's or a day's
+    name, "2nd", "today"."""
+    return _DATE.fullmatch(word) is not None
+
+
 _NUMBER = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"

@@ -523,7 +523,7 @@ def test_dated_heading_quotes_the_heading_a_release_history_dates_a_version_by()
         ("When was 3.2.3 released?", "3.2.3 (2024-07-10)"),
         ("In which year was v3.2.4 published?", "3.2.4 (2024-11-01)"),
     ):
-        found = rule.check(asked(question), evidence, [doc], SectionAsked())
+        found = rule.check(asked(question), evidence, [doc])
         assert found is not None and found.text == heading, question
         assert text[found.start : found.end] == heading and found.chunk_id == "c"
     for question in (
@@ -533,10 +533,24 @@ def test_dated_heading_quotes_the_heading_a_release_history_dates_a_version_by()
         "Was 3.2.4 released in 2024?",  # the question holds the year already
         "When was 3.2 released?",  # another number
     ):
-        assert rule.check(asked(question), evidence, [doc], SectionAsked()) is None, question
+        assert rule.check(asked(question), evidence, [doc]) is None, question
     # The heading must stand in a chunk of the evidence.
     later = [Evidence(Chunk("c2", "d", text[40:], 40, len(text)), 1.0)]
-    assert rule.check(asked("When was 3.2.4 released?"), later, [doc], SectionAsked()) is None
+    assert rule.check(asked("When was 3.2.4 released?"), later, [doc]) is None
+    # Other forms: the date after a dash, a label naming the version with it.
+    forms = (
+        "[1.4.0] - 2019-01-01\n\n- Added.\n\nRelease 5.34 (release date: 2025-04-16)\n\n- Fixed.\n"
+    )
+    doc = _titled_page(forms, ("[1.4.0] - 2019-01-01", "Release 5.34 (release date: 2025-04-16)"))
+    evidence = [Evidence(Chunk("c", "d", forms, 0, len(forms)), 1.0)]
+    for question, heading in (
+        ("When was v1.4.0 released?", "[1.4.0] - 2019-01-01"),
+        ("When was gauge 5.34 released?", "Release 5.34 (release date: 2025-04-16)"),
+    ):
+        found = rule.check(asked(question), evidence, [doc])
+        assert found is not None and found.text == heading, question
+    # The label's word must be the question's: "Release 5.34" is not named by "5.34" alone.
+    assert rule.check(asked("When did 5.34 come out?"), evidence, [doc]) is None
 
 
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:

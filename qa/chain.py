@@ -36,6 +36,7 @@ from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
 from qa.text import (
+    VERSION,
     contains_phrase,
     content_terms,
     entities,
@@ -140,7 +141,8 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     carried = [
         w
         for w in dict.fromkeys([*answer_names[:4], *user_words[:6]])
-        if (stem(w) not in own and not w[:1].isdigit()) or w in answer_names
+        if (stem(w) not in own and (not w[:1].isdigit() or VERSION.fullmatch(w)))
+        or w in answer_names
     ]
     if not carried:
         return question

@@ -48,6 +48,7 @@ from qa.text import (
     META_WORDS,
     QUOTED,
     SAYING_VERBS,
+    VERSION,
     Intent,
     asks,
     contains_phrase,
@@ -696,8 +697,6 @@ class TitleAsked:
         )
 
 
-# A version number ("2.31.0", "v1.4": the number is "1.4"): digits joined by dots.
-_VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+)(?!\w|\.\w)")
 # A year, which every full date holds ("2023-05-22", "May 22, 2023").
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 
@@ -723,7 +722,7 @@ class DatedHeading:
     ) -> Sentence | None:
         """The heading to quote, as a candidate, or None."""
         question = asked.cleaned
-        versions = set(_VERSION.findall(question))
+        versions = set(VERSION.findall(question))
         if not versions or answer_kind(intent(question), question) != "date":
             return None
         words, years = _terms(question), set(_YEAR.findall(question))

@@ -119,6 +119,23 @@ def test_condense_carries_entities_of_the_last_answer() -> None:
     assert "Westphalia" in condense("Why?", history)
 
 
+def test_condense_carries_a_version_the_last_question_names_but_no_bare_number() -> None:
+    """A version names a release as a word names a thing: "What did it fix?" after "When was
+    2.31.0 released?" asks about 2.31.0 (it went on without it and quoted another release's
+    fix); a bare number of the last question is not carried."""
+    released = [
+        Turn(role="user", content="When was gauge 2.31.0 released?"),
+        Turn(role="assistant", content="2.31.0 (2023-05-22) [1]"),
+    ]
+    assert "2.31.0" in condense("What did it fix?", released)
+    counted = [
+        Turn(role="user", content="How many gauges were read in 2014?"),
+        Turn(role="assistant", content="About 300 gauges. [1]"),
+    ]
+    condensed = condense("And why?", counted)
+    assert "gauges" in condensed and "2014" not in condensed, condensed
+
+
 def test_condense_reads_each_quote_of_the_last_answer_as_opening_a_sentence() -> None:
     """An answer's quotes follow their citation marks ("... is read. [1] Sometimes ..."): a
     quote's first word is capitalised as a sentence's is, and marks no name."""

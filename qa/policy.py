@@ -1509,6 +1509,13 @@ def _opening_wh(question: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+# A number of things that is a limit or a setting, not a count (general English).
+_LIMIT = re.compile(
+    r"\b(?:maximum|minimum|max|min|largest|smallest|highest|lowest|default)\s+number\s+of\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class ListAsked:
     """A question for the members of a list (list them, how many, the first / last one) whose
@@ -1526,7 +1533,10 @@ class ListAsked:
     that shares no word with the question is no answer to it.
 
     A question opening with "how" or "why" asks for a manner or a reason, even with a count
-    inside it ("How can I limit how many characters ...?"): a list is not its answer.
+    inside it ("How can I limit how many characters ...?"): a list is not its answer.  Nor is
+    it the answer to a limit ("What is the maximum number of threads Valgrind supports?" was
+    answered by counting "the following constraints:"): the largest or smallest number allowed,
+    or the one set by default, is a value the text states, not a count of its items.
     """
 
     member_margin: float = SourceTruncated.member_margin
@@ -1551,6 +1561,8 @@ class ListAsked:
             return None
         if _opening_wh(asked) in ("why", "how"):
             return None  # "How can I limit how many ...?" asks for a manner, not a count
+        if not (wants.enumerate or wants.ordinal) and _LIMIT.search(asked):
+            return None  # "What is the maximum number of threads?" asks for a limit
         near = _near_best(scores, self.member_margin)
         near = [
             i

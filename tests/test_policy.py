@@ -1396,6 +1396,10 @@ def test_list_asked_answers_member_questions_from_an_introduced_list() -> None:
     assert rule.check("How can I limit how many things it has?", scores, cands, [doc]) is None
     assert rule.check('"How to pack": how many things?', scores, cands, [doc]) == 1
     assert rule.check("How many things?", np.array([0.5, 0.3]), cands, [doc]) is None
+    # A limit or a setting is a value the text states, not a count of the list's items.
+    for limit in ("What is the maximum number of things?", "What is the default number of ropes?"):
+        assert rule.check(limit, scores, cands, [doc]) is None, limit
+    assert rule.check("What is the total number of things?", scores, cands, [doc]) == 1
     # An introduction within the member margin of the best candidate is the evidence asked for.
     near = np.array([0.5, 0.4])
     assert rule.check("How many things?", near, cands, [doc], answerable=True) == 1

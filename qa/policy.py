@@ -738,13 +738,14 @@ class DatedHeading:
                 if not (name & versions and name <= words and set(_YEAR.findall(title)) - years):
                     continue
                 at = document.text.find(title, section.heading_start, section.heading_end)
+                if at < 0:
+                    continue
                 end = at + len(title)
                 rank = next(
                     (
                         i
                         for i, ev in enumerate(evidence)
-                        if at >= 0
-                        and ev.chunk.document == document.id
+                        if ev.chunk.document == document.id
                         and ev.chunk.start <= at
                         and end <= ev.chunk.end
                     ),

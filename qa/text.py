@@ -302,10 +302,10 @@ def is_follow_up(question: str) -> bool:
 QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
 
 
-# A command-line option ("--all", "-v"): dashes, then a letter; not a hyphen inside a word.
 # A version number ("2.31.0", "v1.4": the number is "1.4"): digits joined by dots, which name
 # a release as a word names a thing (a bare number counts).
 VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+)(?!\w|\.\w)")
+# A command-line option ("--all", "-v"): dashes, then a letter; not a hyphen inside a word.
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 
 

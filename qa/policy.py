@@ -1040,6 +1040,7 @@ class SectionAsked:
             if (
                 heading.required <= topic
                 or heading.call_named_in(topic_phrase)
+                or heading.object_named_in(topic_phrase)
                 or bool(named_options)
             )
             and topic <= heading.words | above
@@ -1248,6 +1249,12 @@ class _Heading:
         else:
             name = ""
         ending = r"(?!\w)" if _CODE_NAME.search(name) else r"\("
+        # A member of a described object ("worker.workerData") is named by itself when it reads
+        # as code ("What is workerData?"): the page is about its owner.
+        owner, _, member = name.rpartition(".")
+        pattern = re.escape(name)
+        if owner and not call and re.search(r"[_\d]|(?<=[a-z])[A-Z]", member):
+            pattern = rf"(?:{re.escape(owner)}\.)?{re.escape(member)}"
         return cls(
             # The aside first: a number with nothing but an aside after it ("3.2.4
             # (2024-11-01)", a release's heading) is the heading's name, not its numbering.
@@ -1256,7 +1263,7 @@ class _Heading:
             re.compile(rf"(?<![\w.]){re.escape(call.group('name').lower())}(?!\w)")
             if call
             else None,
-            re.compile(rf"(?<![\w.]){re.escape(name)}{ending}", re.IGNORECASE) if name else None,
+            re.compile(rf"(?<![\w.]){pattern}{ending}", re.IGNORECASE) if name else None,
         )
 
     def call_named_in(self, phrase: str) -> bool:

@@ -762,6 +762,25 @@ def test_section_asked_reads_what_a_named_thing_does_or_is_for() -> None:
         assert rule.check(asked(question), candidates, scores, [doc]) is None, question
 
 
+def test_section_asked_reads_a_member_named_by_itself() -> None:
+    """A reference page on a module heads each member with its owner ("`worker.workerData`");
+    a reader names the member alone when it reads as code ("What is workerData?": refused at
+    0.32, its section unnamed).  A member that reads as a word is named only with its owner."""
+    text = (
+        "`worker.workerData`\n\nData cloned for the worker.\n\n`error.stack`\n\nWhere it began.\n"
+    )
+    doc = _titled_page(text, ("`worker.workerData`", "`error.stack`"))
+    candidates = _placed(text, ("Data cloned for the worker.", "Where it began."))
+    scores = np.array([0.1, 0.9])
+    rule = SectionAsked()
+    for question in ("What is workerData?", "What is worker.workerData?"):
+        found = rule.check(asked(question), candidates, scores, [doc])
+        assert found is not None and found[1] is doc.sections[0], question
+    assert rule.check(asked("What is a stack?"), candidates, scores, [doc]) is None
+    found = rule.check(asked("What is error.stack?"), candidates, scores, [doc])
+    assert found is not None and found[1] is doc.sections[1]
+
+
 def test_section_asked_counts_a_topics_single_letters() -> None:
     """An option's letter ("git -v") or a name's ("Plan B") is part of the topic: a section
     headed "Git" does not say what "git -v" does."""
@@ -925,6 +944,12 @@ def test_object_named_puts_the_named_objects_own_candidates_first() -> None:
         ("`UploadFile`", "Why use UploadFile instead of bytes?", False),
         ("OpenAPI", "Which OpenAPI version is used?", False),
         ("`Request`", "What does a request hold?", False),
+        # A member is named by itself when it reads as code: the page is about its owner.
+        ("`worker.workerData`", "What is workerData?", True),
+        ("`worker.workerData`", "What is worker.workerData?", True),
+        ("`worker.max_threads`", "What is max_threads?", True),
+        ("`error.stack`", "What is in a stack?", False),
+        ("`worker.workerData`", "What is otherData?", False),
     ):
         page = _titled_page(f"{title}\n\nText.\n", (title,))
         assert bool(rule.sections(asked(question), [page])) is named, title

@@ -788,7 +788,8 @@ class Defined:
     """A question for what a thing is ("What is X?", "What are Xs?") is answered by a candidate
     that says it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
     library for ...", also after a phrase naming its field: "In Rust, Xs are ..."), or a manual
-    page's name line ("X - merge subtrees together", "X(1) -- ..."), or one naming it in a
+    page's name line ("X - merge subtrees together", "X(1) -- ..."), or a glossary's list item
+    naming it as its term ("`X` (Address already in use): An attempt ..."), or one naming it in a
     clause ("... for X (version 4), which is a library for ...": taken after a subject naming
     what X is, before one saying what state X is in).
 
@@ -822,6 +823,7 @@ class Defined:
             rf"{_MARKUP}{_LINK_OPEN}(?:an?\s+|the\s+)?{_MARKUP}{_LINK_OPEN}{subject}{_LINK_CLOSE}"
             rf"{_MARKUP}(?:\s+(?:is|are)\s+(?P<named>(?:{'|'.join(_NAMING_DETERMINERS)})\s)?"
             rf"|(?:\(\w+\))?\s+(?P<dash>-{{1,2}}|[–—])\s+"
+            rf"|(?:\s+\([^()]*\))?(?P<term>:)\s+"
             rf"|,?\s+(?P<means>{_MEANS})[,:]?\s+)\S",
             re.IGNORECASE,
         )
@@ -838,7 +840,14 @@ class Defined:
             if s.role not in ("sentence", "list_item"):
                 continue
             match = defines.match(s.text.strip())
-            if match and (match.group("named") or match.group("dash") or match.group("means")):
+            if match and match.group("term") and s.role != "list_item":
+                match = None  # "Note: ..." opens a sentence; a glossary's item names its term
+            if match and (
+                match.group("named")
+                or match.group("dash")
+                or match.group("means")
+                or match.group("term")  # "`EADDRINUSE` (Address already in use): An attempt"
+            ):
                 return i, True
             if _describes(subject, s):
                 return i, True

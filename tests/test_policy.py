@@ -484,6 +484,13 @@ def test_defined_reads_other_words_for_what_a_thing_is() -> None:
     assert rule.check(asked("What is spring?"), candidates("Spring refers to a high tide.")) == 0
     # The verb must follow the thing itself.
     assert rule.check(asked("What is a tide?"), candidates("A tide table means work.")) is None
+    # A glossary's item names its term, an aside about it, then a colon.
+    glossary = [
+        sentence(0, 40, "`NEAP` (Lowest tide): The smallest range.", role="list_item"),
+        sentence(41, 70, "NEAP: it is rare.", role="sentence"),
+    ]
+    assert rule.find(asked("What does NEAP mean?"), glossary) == (0, True)
+    assert rule.find(asked("What is NEAP?"), glossary[1:]) == (None, False)  # not an item
 
 
 def test_title_asked_reads_a_question_for_the_texts_title() -> None:

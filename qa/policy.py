@@ -673,28 +673,26 @@ class TitleAsked:
         where = self.span(document) if document is not None else None
         if document is None or where is None:
             return None
-        start, end = where
-        rank = next(
-            (
-                i
-                for i, ev in enumerate(evidence)
-                if ev.chunk.document == document.id
-                and ev.chunk.start <= start
-                and end <= ev.chunk.end
-            ),
-            None,
-        )
-        if rank is None:
-            return None
-        return Sentence(
-            document=document.id,
-            chunk_id=evidence[rank].chunk.id,
-            section=document.title,
-            start=start,
-            end=end,
-            text=document.text[start:end],
-            rank=rank,
-        )
+        return _heading_candidate(evidence, document.id, document.text[slice(*where)], where[0])
+
+
+def _heading_candidate(
+    evidence: Sequence[Evidence], document: str, heading: str, start: int
+) -> Sentence | None:
+    """A heading's text standing at ``start`` of ``document``, as a candidate of the
+    best-ranked evidence chunk holding it (the quote's chunk), or None when none holds it."""
+    end = start + len(heading)
+    rank = next(
+        (
+            i
+            for i, ev in enumerate(evidence)
+            if ev.chunk.document == document and ev.chunk.start <= start and end <= ev.chunk.end
+        ),
+        None,
+    )
+    if rank is None:
+        return None
+    return Sentence(document, evidence[rank].chunk.id, heading, start, end, heading, rank)
 
 
 # A year, which every full date holds ("2023-05-22", "May 22, 2023").
@@ -738,22 +736,9 @@ class DatedHeading:
                 if not (name & versions and name <= words and set(_YEAR.findall(title)) - years):
                     continue
                 at = document.text.find(title, section.heading_start, section.heading_end)
-                if at < 0:
-                    continue
-                end = at + len(title)
-                rank = next(
-                    (
-                        i
-                        for i, ev in enumerate(evidence)
-                        if ev.chunk.document == document.id
-                        and ev.chunk.start <= at
-                        and end <= ev.chunk.end
-                    ),
-                    None,
-                )
-                if rank is not None:
-                    chunk = evidence[rank].chunk.id
-                    found.append(Sentence(document.id, chunk, title, at, end, title, rank))
+                quoted = _heading_candidate(evidence, document.id, title, at) if at >= 0 else None
+                if quoted is not None:
+                    found.append(quoted)
         return min(found, key=lambda s: s.rank) if found else None
 
 

@@ -1247,7 +1247,7 @@ class _Heading:
         # as code ("What is workerData?"): the page is about its owner.
         owner, _, member = name.rpartition(".")
         pattern = re.escape(name)
-        if owner and not call and re.search(r"[_\d]|(?<=[a-z])[A-Z]", member):
+        if owner and not call and _CODE_NAME.search(member):
             pattern = rf"(?:{re.escape(owner)}\.)?{re.escape(member)}"
         return cls(
             # The aside first: a number with nothing but an aside after it ("3.2.4

@@ -774,9 +774,9 @@ class Defined:
     that says it: a sentence whose subject is the thing, followed by "is" or "are" ("X is a
     library for ...", also after a phrase naming its field: "In Rust, Xs are ..."), or a manual
     page's name line ("X - merge subtrees together", "X(1) -- ..."), or a glossary's list item
-    naming it as its term ("`X` (Address already in use): An attempt ..."), or one naming it in a
-    clause ("... for X (version 4), which is a library for ...": taken after a subject naming
-    what X is, before one saying what state X is in).
+    naming it as its term, marked ("`X` (Address already in use): An attempt ..."), or one
+    naming it in a clause ("... for X (version 4), which is a library for ...": taken after a
+    subject naming what X is, before one saying what state X is in).
 
     Such a sentence says what X is whatever else the evidence holds.  Before this rule, a list
     introduction naming X ("X in three points:", "Major X features include:") outscored the
@@ -825,8 +825,12 @@ class Defined:
             if s.role not in ("sentence", "list_item"):
                 continue
             match = defines.match(s.text.strip())
-            if match and match.group("term") and s.role != "list_item":
-                match = None  # "Note: ..." opens a sentence; a glossary's item names its term
+            # A glossary's item marks its term as code or emphasis ("`EADDRINUSE` (...): An
+            # attempt ..."); "Note: ..." opens a sentence, and "Linux: GCC >= 10.1" pairs a key
+            # with its value.
+            if match and match.group("term"):
+                marked = s.text.lstrip()[:1] in "`*_"
+                match = match if marked and s.role == "list_item" else None
             if match and (
                 match.group("named")
                 or match.group("dash")

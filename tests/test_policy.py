@@ -491,6 +491,11 @@ def test_defined_reads_other_words_for_what_a_thing_is() -> None:
     ]
     assert rule.find(asked("What does NEAP mean?"), glossary) == (0, True)
     assert rule.find(asked("What is NEAP?"), glossary[1:]) == (None, False)  # not an item
+    # A key paired with its value is no term defined: the term is marked as code or emphasis.
+    pair = [sentence(0, 17, "Linux: GCC 10.1.", role="list_item")]
+    assert rule.find(asked("What is Linux?"), pair) == (None, False)
+    bold = [sentence(0, 27, "**Neap**: the lowest tide.", role="list_item")]
+    assert rule.find(asked("What is a neap?"), bold) == (0, True)
 
 
 def test_title_asked_reads_a_question_for_the_texts_title() -> None:

@@ -697,12 +697,20 @@ def _heading_candidate(
 
 # A year, which every full date holds ("2023-05-22", "May 22, 2023").
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+# The English verbs that say a version came out (the date a release history gives it is the
+# date it came out, not when it was deprecated or a bug in it was fixed).
+_CAME_OUT = re.compile(
+    r"\b(?:releas\w*|publish\w*|ship(?:s|ped)?|launch\w*|tagged|issued|c[oa]me\s+out"
+    r"|made\s+available)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class DatedHeading:
     """A question for when a version came out ("When was 2.31.0 released?", "What year was
-    v1.4 published?") is answered by the heading a release history gives that version, which
+    v1.4 published?", a verb of :data:`_CAME_OUT`: not "When will 2.31.0 be deprecated?") is
+    answered by the heading a release history gives that version, which
     dates it ("2.31.0 (2023-05-22)", "[1.4.0] - 2019-01-01", "Release 5.34 (release date:
     2025-04-16)").  A heading labels text and is no answer candidate, so the model read the
     section's items, which do not say when.
@@ -721,7 +729,9 @@ class DatedHeading:
         """The heading to quote, as a candidate, or None."""
         question = asked.cleaned
         versions = set(VERSION.findall(question))
-        if not versions or answer_kind(intent(question), question) != "date":
+        if not versions or not _CAME_OUT.search(question):
+            return None
+        if answer_kind(intent(question), question) != "date":
             return None
         words, years = _terms(question), set(_YEAR.findall(question))
         found: list[Sentence] = []

@@ -541,6 +541,8 @@ def test_dated_heading_quotes_the_heading_a_release_history_dates_a_version_by()
     for question in (
         "What did 3.2.3 fix?",  # not a question for when
         "When was 3.2.5 released?",  # no heading names it
+        "When will 3.2.3 be deprecated?",  # not when it came out
+        "When was the pier bug in 3.2.4 fixed?",
         "When was 3.2.2 released?",  # its heading holds no date
         "Was 3.2.4 released in 2024?",  # the question holds the year already
         "When was 3.2 released?",  # another number

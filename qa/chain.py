@@ -36,9 +36,9 @@ from qa.policy import AnswerDecider, Asked, Decision, strip_instructions
 from qa.retrieval import HybridRetriever
 from qa.signals import SentenceScorer
 from qa.text import (
-    VERSION,
     contains_phrase,
     content_terms,
+    dotted_numbers,
     entities,
     in_title_case,
     is_follow_up,
@@ -141,7 +141,8 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     carried = [
         w
         for w in dict.fromkeys([*answer_names[:4], *user_words[:6]])
-        if (stem(w) not in own and (not w[:1].isdigit() or VERSION.fullmatch(w)))
+        # A version names a release as a word names a thing; a bare number is not carried.
+        if (stem(w) not in own and (not w[:1].isdigit() or dotted_numbers(w) == [w]))
         or w in answer_names
     ]
     if not carried:

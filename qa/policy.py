@@ -48,11 +48,11 @@ from qa.text import (
     META_WORDS,
     QUOTED,
     SAYING_VERBS,
-    VERSION,
     Intent,
     asks,
     contains_phrase,
     content_terms,
+    dotted_numbers,
     entities,
     follow_up_rest,
     intent,
@@ -728,7 +728,7 @@ class DatedHeading:
     ) -> Sentence | None:
         """The heading to quote, as a candidate, or None."""
         question = asked.cleaned
-        versions = set(VERSION.findall(question))
+        versions = set(dotted_numbers(question))
         if not versions or not _CAME_OUT.search(question):
             return None
         if answer_kind(intent(question), question) != "date":

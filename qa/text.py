@@ -129,6 +129,8 @@ def _code_words(text: str) -> frozenset[str]:
     return frozenset(w.lower() for span in _CODE_SPAN.findall(text) for w in words(span))
 
 
+# Any code span, spaces and single letters included ("`async with`", "`a`"); :data:`_CODE`
+# is a span that is one identifier, which names a thing.
 _CODE_SPAN = re.compile(r"`+([^`]{1,60})`+")
 
 
@@ -302,9 +304,6 @@ def is_follow_up(question: str) -> bool:
 QUOTED = re.compile(r'"[^"\n]{1,300}"|“[^”\n]{1,300}”')
 
 
-# A version number ("2.31.0", "v1.4": the number is "1.4"): digits joined by dots, which name
-# a release as a word names a thing (a bare number counts).
-VERSION = re.compile(r"(?<![\w.])v?(\d+(?:\.\d+)+)(?!\w|\.\w)")
 # A command-line option ("--all", "-v"): dashes, then a letter; not a hyphen inside a word.
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 

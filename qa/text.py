@@ -196,9 +196,14 @@ _ENUM = re.compile(
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
 # "Which tools ...", "what main features ...": a wh-word whose noun is plural asks for members.
 _WH_PHRASE = re.compile(r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?", re.IGNORECASE)
+_ORDINALS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|next"
+# An ordinal picks an item when a determiner or a possessive leads it ("the first step", "its
+# last item", "Lauper's first hit") or it ends the question ("Which one runs first?"); one before
+# a verb says when ("Who first described ...?", "What film first featured robots?"), and a date's
+# ("on December 25th") counts nothing.
 _ORDINAL = re.compile(
-    r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|"
-    r"next|\d+(st|nd|rd|th))\b",
+    rf"(?:\b(?:the|its|their|his|her|my|our|your)\s+|\w's?\s+)(?:{_ORDINALS}|\d+(?:st|nd|rd|th))\b"
+    rf"|\b(?:{_ORDINALS})\W*$",
     re.IGNORECASE,
 )
 # English question words: the wh-words, and the auxiliary verbs that open a yes/no question.

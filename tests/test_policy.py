@@ -1557,6 +1557,26 @@ def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None
     assert intent(question).enumerate is members
 
 
+@pytest.mark.parametrize(
+    ("question", "ordinal"),
+    [
+        ("What is the first step?", True),
+        ("What is its last item?", True),
+        ("Which was the band's second album?", True),
+        ("What is the 3rd rule?", True),
+        ("When several hooks are set, which one runs first?", True),
+        # Before a verb, an ordinal says when; a date's counts nothing.
+        ("Which version first supported the field?", False),
+        ("Who first described the tides?", False),
+        ("What was done on December 25th?", False),
+    ],
+)
+def test_an_ordinal_picks_an_item_after_a_determiner_or_at_the_end(
+    question: str, ordinal: bool
+) -> None:
+    assert intent(question).ordinal is ordinal
+
+
 def test_restated_marks_candidates_that_add_no_word_to_the_question() -> None:
     """A name standing alone restates "What does --no-index do?"; a sentence saying more does
     not; a list introduction keeps its score (its list answers), and so does a candidate holding

@@ -67,7 +67,7 @@ from qa.text import (
     writes_option,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason, Section
-from vectorstore.language import STOPWORDS, reads_as_term
+from vectorstore.language import STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -754,28 +754,12 @@ class DatedHeading:
 
 def _describes(name: str, candidate: Sentence) -> bool:
     """Whether ``candidate`` is the description of a definition list's term naming ``name``
-    (a regular expression): one of the term's names (see :func:`_term_names`) is the name,
+    (a regular expression): one of the term's names (see :attr:`Sentence.term_names`) is the name,
     alone or with its value ("-j njobs", "--jobs=njobs").  DocBook and other generators write a
     command's options and a glossary this way (``<dt>-c<br>--clean</dt><dd>Output commands to
     DROP ...</dd>``): the description says what the term is or does without naming it."""
     names = re.compile(rf"{_MARKUP}(?:{name}){_MARKUP}(?:[=\s]\S*)?", re.IGNORECASE)
-    return any(names.fullmatch(part) for part in _term_names(candidate))
-
-
-def _term_names(candidate: Sentence) -> list[str]:
-    """The names of the term ``candidate`` describes, when it is a list item whose candidate
-    before it is a term (see :func:`vectorstore.language.reads_as_term`), its names one per line
-    or parted by commas ("-c, --clean").  Else none."""
-    term = candidate.context.strip()
-    if (
-        candidate.role != "list_item"
-        or not reads_as_term(term)
-        or reads_as_term(candidate.text.strip())
-    ):
-        # Not a description: a term after a term ("-v" over "--verbose", Texinfo's lists).
-        return []
-    lines = [line.strip() for line in term.splitlines() if line.strip()]
-    return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
+    return any(names.fullmatch(part) for part in candidate.term_names)
 
 
 @dataclass(frozen=True)
@@ -1910,13 +1894,13 @@ def _answered_by(
 ) -> Decision:
     """A rule's answer led by the candidate it found (the others ranked after it).
 
-    A term's description (see :func:`_term_names`) is the answer alone: the candidates around it
-    describe other terms, and the model's own favourites, which it passed over, were quoted
-    after it for the question's words they hold (the term's name is in the term, not in its
-    description).
+    A term's description (see :attr:`Sentence.term_names`) is the answer alone: the candidates
+    around it describe other terms, and the model's own favourites, which it passed over, were
+    quoted after it for the question's words they hold (the term's name is in the term, not in
+    its description).
     """
     led = _led_by(first, ranked)
-    return Decision(None, rule, why, score=score, ranked=led[:1] if _term_names(first) else led)
+    return Decision(None, rule, why, score=score, ranked=led[:1] if first.term_names else led)
 
 
 def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

@@ -26,6 +26,7 @@ from ingest.candidates import introduces
 from qa.text import Intent, content_terms, entities, intent, numbers, term_set
 from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
+from vectorstore.language import reads_as_term
 
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
 PREFIX_MIN = 5
@@ -146,6 +147,19 @@ class Sentence:
     def refers_back(self) -> bool:
         """Opens with an anaphor ("Under that agreement, ...", "These ..."): leans on context."""
         return bool(_ANAPHOR.match(self.text))
+
+    @property
+    def term_names(self) -> list[str]:
+        """The names of the definition list's term this candidate describes, when it is a list
+        item whose candidate before it is a term (see
+        :func:`vectorstore.language.reads_as_term`), its names one per line or parted by
+        commas ("-c, --clean").  Else none: a term after a term ("-v" over "--verbose",
+        Texinfo's lists) is no description."""
+        term = self.context.strip()
+        if self.role != "list_item" or not reads_as_term(term) or reads_as_term(self.text.strip()):
+            return []
+        lines = [line.strip() for line in term.splitlines() if line.strip()]
+        return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
 
 
 @dataclass(frozen=True)

@@ -412,6 +412,8 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     assert (
         rule.check(asked("What does --clean do?"), [described("Use --clean.", "It works.")]) is None
     )
+    # Nor is a sentence closed by a bracket ("... should be avoided.)" over the next paragraph).
+    assert not described("This is best avoided.)", "Remove old files first.").term_names
     terms = [described("-c", "--clean"), described("--clean", "Remove old files first.")]
     assert rule.check(asked("What does -c do?"), terms) is None  # a term is no description
     prose = described("-c\n--clean", "Remove old files first.", role="sentence")

@@ -36,16 +36,20 @@ TERM_LINE_CHARS = 60
 # A line of a term opens with a name or an option ("--clean", "`PGHOST`"), not with markup
 # ("///", "---", "</div>", "{% if %}": an admonition's or a template's lines) or indentation.
 _TERM_LINE = re.compile(r"-{0,2}[`'\"]?\w")
+# What may close a sentence after its final stop: brackets, quotes, emphasis and code marks.
+_CLOSERS = "\"'’”)]*`_"
 
 
 def reads_as_term(text: str) -> bool:
     """Whether ``text`` reads as a definition list's term: lines of at most ``TERM_LINE_CHARS``,
     none blank or indented, each opening with a name or an option, the last ending no sentence or
-    clause ("-c" over "--clean"; DocBook's and Texinfo's option lists, glossaries).  Ingest keeps
-    a term in the chunk of its description; the answer policy quotes the description for it."""
+    clause ("-c" over "--clean"; DocBook's and Texinfo's option lists, glossaries), nor one
+    closed by a bracket or quote ("... should be avoided.)").  Ingest keeps a term in the chunk
+    of its description; the answer policy quotes the description for it."""
+    ending = text.rstrip(_CLOSERS)
     return (
-        bool(text)
-        and text[-1] not in ".!?;,:"
+        bool(ending)
+        and ending[-1] not in ".!?;,:"
         and all(
             len(line) <= TERM_LINE_CHARS and _TERM_LINE.match(line) for line in text.splitlines()
         )

@@ -744,6 +744,34 @@ def test_an_options_description_answers_what_the_option_does(tmp_path: Path) -> 
     assert_exact(answer, parts.sources)
 
 
+def test_a_description_that_does_not_name_its_term_is_quoted_under_it(tmp_path: Path) -> None:
+    """A glossary of accounts as Debian's base-passwd writes it: each description refers to its
+    term as "this user".  A question that does not name the term asks for it: the answer quotes
+    the term before its description.  One that names the term is answered by the description
+    alone."""
+    accounts = "".join(
+        f"<dt>{term}</dt><dd><p>{text}</p></dd>"
+        for term, text in [
+            ("wharfie", "The harbour cranes are operated by this user."),
+            ("tidekeep", "The tide tables are written by this user and its group."),
+            ("pilotage", "Pilot boats are booked through this user."),
+        ]
+    )
+    page = (
+        "<html><body><h1>Harbour accounts</h1><p>Every harbour service runs as its own "
+        f"account.</p><h2>Accounts</h2><dl>{accounts}</dl></body></html>"
+    )
+    answer, quotes, parts = answered(
+        tmp_path, "accounts.html", page, "Which user writes the tide tables?"
+    )
+    assert quotes == ["tidekeep", "The tide tables are written by this user and its group."]
+    assert_exact(answer, parts.sources)
+    answer, quotes, parts = answered(
+        tmp_path / "named", "accounts.html", page, "What does the tidekeep user write?"
+    )
+    assert quotes == ["The tide tables are written by this user and its group."], answer.answer
+
+
 def test_a_version_the_question_writes_finds_its_release_first(tmp_path: Path) -> None:
     """Releases alike in every word but their version: dense search reads "3.1.0" as any
     number, and the one lexical match ranked below pages found in both rankings."""

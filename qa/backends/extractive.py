@@ -61,6 +61,7 @@ class ExtractiveBackend:
         if listed:
             return Draft(claims=listed, backend=self.name)
         claims: list[Claim] = []
+        asked = set(content_terms(question, letters=True))
         taken: set[tuple[str, int]] = set()
         roles = {(r.sentence.document, r.sentence.start): r.sentence.role for r in ranked}
         for s in chosen:
@@ -84,6 +85,17 @@ class ExtractiveBackend:
                     # "It is commonly used after ..." needs the sentence that says what "it" is.
                     claims.append(Claim(text=before, quote=before, evidence=sentence.rank + 1))
                     taken.add(key)
+            if (
+                sentence.term_names
+                and (sentence.document, sentence.context_start) not in taken
+                and not asked & set(content_terms(sentence.context, letters=True))
+            ):
+                # A description names its term no more ("<dt>postgres</dt><dd>Postgresql
+                # databases are owned by this user and group.</dd>"): a question that does not
+                # name the term asks for it, and the term says it.
+                term = sentence.context.strip()
+                claims.append(Claim(text=term, quote=term, evidence=sentence.rank + 1))
+                taken.add((sentence.document, sentence.context_start))
             if (sentence.document, sentence.start) in taken:
                 continue
             intro = _fragment_intro(sentence, documents)

@@ -103,6 +103,10 @@ def term_in(term: str, terms: frozenset[str] | set[str]) -> bool:
     )
 
 
+# A name marked as code or bold opening a text ("`info` {Object} ...", "**Neap**: ...").
+_MARKED_NAME = re.compile(r"`[^`\n]+`|\*\*[^*\n]+\*\*")
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One answer candidate of the evidence, with absolute offsets into its document."""
@@ -154,9 +158,17 @@ class Sentence:
         item whose candidate before it is a term (see
         :func:`vectorstore.language.reads_as_term`), its names one per line or parted by
         commas ("-c, --clean").  Else none: a term after a term ("-v" over "--verbose",
-        Texinfo's lists) is no description."""
+        Texinfo's lists) is no description, nor is an item opening with a name of its own marked
+        as code or bold (a parameter list's "`info` {Object} If present, extra details ..."
+        under "`errno` {number} The system-provided error number")."""
         term = self.context.strip()
-        if self.role != "list_item" or not reads_as_term(term) or reads_as_term(self.text.strip()):
+        text = self.text.strip()
+        if (
+            self.role != "list_item"
+            or not reads_as_term(term)
+            or reads_as_term(text)
+            or _MARKED_NAME.match(text)
+        ):
             return []
         lines = [line.strip() for line in term.splitlines() if line.strip()]
         return [part.strip() for line in lines for part in line.split(", ") if part.strip()]

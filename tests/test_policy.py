@@ -414,6 +414,9 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     )
     # Nor is a sentence closed by a bracket ("... should be avoided.)" over the next paragraph).
     assert not described("This is best avoided.)", "Remove old files first.").term_names
+    # Nor is an item naming its own subject (a parameter list's, in Node.js's API pages).
+    entry = "`info` {Object} If present, extra details about the error condition"
+    assert not described("`errno` {number} The system-provided error number", entry).term_names
     terms = [described("-c", "--clean"), described("--clean", "Remove old files first.")]
     assert rule.check(asked("What does -c do?"), terms) is None  # a term is no description
     prose = described("-c\n--clean", "Remove old files first.", role="sentence")
@@ -1055,6 +1058,17 @@ def test_option_absent_refuses_an_option_the_passages_document_never_writes() ->
     assert rule.check(asked("What does -c do?"), page) is None
     assert rule.check(asked("What does -C do?"), page) is not None  # a letter's case counts
     assert rule.check(asked("What is the default stack size?"), page) is None  # no option
+
+
+def test_only_documents_writing_the_options_a_question_names_can_answer_it() -> None:
+    tool = document("`-c`, `--check`\n\nSyntax check.\n\n`--flush`\n\nEmpty the cache.\n")
+    notes = document("The tide cache is flushed by hand each week.\n")
+    notes = replace(notes, id="notes")
+    rule = OptionAbsent()
+    assert rule.writers(asked("What does --flush empty?"), [tool, notes]) == {tool.id}
+    assert rule.writers(asked("Can -c and --flush be combined?"), [tool, notes]) == {tool.id}
+    assert rule.writers(asked("What does --purge empty?"), [tool, notes]) == set()
+    assert rule.writers(asked("How is the cache flushed?"), [tool, notes]) == set()  # no option
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

@@ -403,6 +403,17 @@ class OptionAbsent:
 
     name: str = "option_absent"
 
+    def writers(self, asked: Asked, documents: Sequence[Document]) -> set[str]:
+        """The documents writing every option the question names (none when it names none).
+        Only these can answer it: a candidate of another document is about something else
+        (the model's best for "What does the --disable-static configure option affect?" was
+        "The default configuration does not enable any optimization or hardening options.",
+        of a page that never writes the option, above the sentence that does)."""
+        named = options(asked.cleaned)
+        if not named:
+            return set()
+        return {d.id for d in documents if all(writes_option(d.text, o) for o in named)}
+
     def check(self, asked: Asked, document: str) -> Decision | None:
         """Refuse when an option the question names is nowhere in the ``document`` text."""
         missing = [o for o in options(asked.cleaned) if not writes_option(document, o)]
@@ -1706,6 +1717,11 @@ class AnswerDecider:
                     passage=True,
                 )
         sentences, features, cos = self.signals(asked, evidence, documents)
+        writers = self.option_absent.writers(asked, documents)
+        if writers:
+            keep = np.asarray([s.document in writers for s in sentences], dtype=bool)
+            sentences = [s for s, k in zip(sentences, keep, strict=True) if k]
+            features, cos = features[keep], cos[keep]
         if not sentences:
             return Decision("not_in_documents", "answerability", "no evidence", score=0.0)
         p = self.model.score_candidates(features)

@@ -772,6 +772,29 @@ def test_a_description_that_does_not_name_its_term_is_quoted_under_it(tmp_path: 
     assert quotes == ["The tide tables are written by this user and its group."], answer.answer
 
 
+def test_a_question_naming_an_option_is_answered_from_a_page_that_writes_it(
+    tmp_path: Path,
+) -> None:
+    """The build notes use the question's words most; only the tool's page writes the option.
+    With the notes' candidates beside the tool's, the question model found nothing answered
+    (0.23)."""
+    corpus = write_corpus(
+        tmp_path / "docs",
+        {
+            "notes.md": "# Build notes\n\nThe default build does not flush any tide cache "
+            "options. Flushing the cache is left to the harbour staff, who flush it weekly.\n",
+            "tool.md": "# tidewrite\n\nSome builds add options.\n\n## Options\n\n"
+            "- `--check`: check the syntax of the tide tables.\n"
+            "- `--flush`: discards every cached tide table before the run starts.\n",
+        },
+    )
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("What does --flush do to the cache?")
+    assert not answer.refused, (answer.decided_by, answer.decision_score)
+    assert {c.document for c in answer.citations} == {"tool.md"}, answer.answer
+    assert_exact(answer, parts.sources)
+
+
 def test_a_version_the_question_writes_finds_its_release_first(tmp_path: Path) -> None:
     """Releases alike in every word but their version: dense search reads "3.1.0" as any
     number, and the one lexical match ranked below pages found in both rankings."""

@@ -1179,7 +1179,10 @@ class Restated:
     many release candidates are there usually?").  A candidate that is itself a question (a
     FAQ's "Is X threadsafe?" above its answer) states nothing either, whatever is asked.  Nor
     does one whose value is a symbol, not a word (see :func:`_symbol_values`: "\\n on POSIX"
-    for "What does os.EOL contain on POSIX?", "/ on POSIX" for the path separator)."""
+    for "What does os.EOL contain on POSIX?", "/ on POSIX" for the path separator), or a name
+    joining letters and digits that the question writes apart or not at all ("... should
+    specify python3 as the interpreter name." for "Which interpreter name should scripts that
+    require the default Python 3 version specify?")."""
 
     name: str = "restated"
 
@@ -1187,7 +1190,7 @@ class Restated:
         self, sentences: Sequence[Sentence], features: np.ndarray, question: str = ""
     ) -> np.ndarray:
         """Which candidates restate the question (only questions for a yes/no question)."""
-        asked = _symbol_values(question)
+        asked, joined = _symbol_values(question), _joined_names(question)
         return np.array(
             [
                 not s.introduces
@@ -1199,6 +1202,7 @@ class Restated:
                         and features[i, _TYPE_OK] == 0
                         and bool(content_terms(s.text))
                         and _symbol_values(s.text) <= asked
+                        and _joined_names(s.text) <= joined
                     )
                 )
                 for i, s in enumerate(sentences)
@@ -1211,6 +1215,17 @@ class Restated:
 # or a run of the characters that separators and operators are written with ("/", ";", "::").
 # Dashes, quotes, "&" and sentence punctuation are left out: prose writes them alone too.
 _SYMBOL_VALUE = re.compile(r"(?:\\[A-Za-z0-9])+|[\\/;:|<>=*#@$%~^+]+")
+
+
+# A name joining letters and digits in one word ("python3", "utf8", "ipv6"): its parts are
+# words of their own ("python", "3"), and a question may write them apart ("Python 3").
+_JOINED_NAME = re.compile(r"\b[A-Za-z]+\d[A-Za-z0-9]*\b")
+
+
+def _joined_names(text: str) -> set[str]:
+    """The names ``text`` writes joining letters and digits (see ``_JOINED_NAME``),
+    lowercased."""
+    return {m.group(0).lower() for m in _JOINED_NAME.finditer(text)}
 
 
 def _symbol_values(text: str) -> set[str]:

@@ -1630,6 +1630,25 @@ def test_restated_keeps_a_candidate_whose_value_is_a_symbol() -> None:
     ]
 
 
+def test_restated_keeps_a_candidate_naming_a_name_that_joins_letters_and_digits() -> None:
+    """Debian's Python policy: "python3" is read as the words "python" and "3", which the
+    question writes apart, yet the joined name is the answer; one the question writes too, or
+    a number word, adds nothing."""
+    text = "Use python3 as the tide name.\n\nUse Python 3 as the tide name.\n\nUse the 2nd name."
+    pieces = (
+        "Use python3 as the tide name.",
+        "Use Python 3 as the tide name.",
+        "Use the 2nd name.",
+    )
+    candidates = _placed(text, pieces)
+    features = np.zeros((3, len(FEATURES)), np.float32)
+    rule = Restated()
+    question = "Which tide name should use Python 3 and the 2nd?"
+    assert rule.mask(candidates, features, question).tolist() == [False, True, True]
+    question = "Should python3 be used as the tide name in the 2nd?"
+    assert rule.mask(candidates, features, question).tolist() == [True, True, True]
+
+
 def test_restated_marks_candidates_that_ask() -> None:
     """A FAQ's question above its answer ("(6) Is it threadsafe?") states nothing, whatever is
     asked, yes/no or not; a statement that quotes a question says what it quotes ("The question

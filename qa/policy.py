@@ -1182,7 +1182,9 @@ class Restated:
     for "What does os.EOL contain on POSIX?", "/ on POSIX" for the path separator), or a name
     joining letters and digits that the question writes apart or not at all ("... should
     specify python3 as the interpreter name." for "Which interpreter name should scripts that
-    require the default Python 3 version specify?")."""
+    require the default Python 3 version specify?"), or a term's description whose term the
+    question does not name (the term answers: "-C --create" over "Make the output folder when
+    it does not exist yet." for "How do I make the output folder when it does not exist?")."""
 
     name: str = "restated"
 
@@ -1203,6 +1205,7 @@ class Restated:
                         and bool(content_terms(s.text))
                         and _symbol_values(s.text) <= asked
                         and _joined_names(s.text) <= joined
+                        and not s.describes_term_unnamed_by(question)
                     )
                 )
                 for i, s in enumerate(sentences)

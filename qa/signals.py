@@ -173,6 +173,15 @@ class Sentence:
         lines = [line.strip() for line in term.splitlines() if line.strip()]
         return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
 
+    def describes_term_unnamed_by(self, question: str) -> bool:
+        """A term's description (see :attr:`term_names`) whose term has no word of
+        ``question``: the term is what it says beyond the question's words ("-C --create" over
+        "Make the output folder when it does not exist yet." for "How do I make the output
+        folder when it does not exist?")."""
+        return bool(self.term_names) and not set(content_terms(self.context, letters=True)) & set(
+            content_terms(question, letters=True)
+        )
+
 
 @dataclass(frozen=True)
 class ScoredSentence:

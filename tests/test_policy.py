@@ -1649,6 +1649,28 @@ def test_restated_keeps_a_candidate_naming_a_name_that_joins_letters_and_digits(
     assert rule.mask(candidates, features, question).tolist() == [True, True, True]
 
 
+def test_restated_keeps_a_terms_description_when_the_question_does_not_name_the_term() -> None:
+    """A description saying again what the question says still adds its term ("-C --create"
+    over "Make the output folder when it does not exist yet."), unless the question names it."""
+    text = "-C\n--create\n\nMake the output folder when it does not exist yet."
+    term, description = _placed(
+        text, ("-C\n--create", "Make the output folder when it does not exist yet.")
+    )
+    description = replace(
+        description,
+        role="list_item",
+        context=term.text,
+        context_start=term.start,
+        context_end=term.end,
+    )
+    features = np.zeros((1, len(FEATURES)), np.float32)
+    rule = Restated()
+    question = "How do I make the output folder when it does not exist?"
+    assert rule.mask([description], features, question).tolist() == [False]
+    question = "How does --create make the output folder when it does not exist?"
+    assert rule.mask([description], features, question).tolist() == [True]
+
+
 def test_restated_marks_candidates_that_ask() -> None:
     """A FAQ's question above its answer ("(6) Is it threadsafe?") states nothing, whatever is
     asked, yes/no or not; a statement that quotes a question says what it quotes ("The question

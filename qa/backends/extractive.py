@@ -61,7 +61,6 @@ class ExtractiveBackend:
         if listed:
             return Draft(claims=listed, backend=self.name)
         claims: list[Claim] = []
-        asked = set(content_terms(question, letters=True))
         taken: set[tuple[str, int]] = set()
         roles = {(r.sentence.document, r.sentence.start): r.sentence.role for r in ranked}
         for s in chosen:
@@ -86,9 +85,8 @@ class ExtractiveBackend:
                     claims.append(Claim(text=before, quote=before, evidence=sentence.rank + 1))
                     taken.add(key)
             if (
-                sentence.term_names
+                sentence.describes_term_unnamed_by(question)
                 and (sentence.document, sentence.context_start) not in taken
-                and not asked & set(content_terms(sentence.context, letters=True))
             ):
                 # A description names its term no more ("<dt>postgres</dt><dd>Postgresql
                 # databases are owned by this user and group.</dd>"): a question that does not

@@ -133,8 +133,13 @@ def condense(question: str, history: Sequence[Turn]) -> str:
     # stood ("them" for "rows"), so the last answer's names are not carried, nor the word it
     # replaces ("delete").
     replaced = replaced_words(question, last_user)
+    # A follow-up naming a thing of its own ("And the DNS servers?" after an answer naming
+    # "Google Public NTP servers") asks about it, not about the last answer's names.
+    new_names = entities(question) - entities(last_user) - named
     answer_names = (
-        [] if replaced else [w for w in words(last_answer) if w[:1].isupper() and stem(w) in named]
+        []
+        if replaced or new_names
+        else [w for w in words(last_answer) if w[:1].isupper() and stem(w) in named]
     )
     topic = set(content_terms(last_user)) - replaced
     user_words = [w for w in words(strip_instructions(last_user)) if stem(w) in topic]

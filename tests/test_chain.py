@@ -185,6 +185,23 @@ def test_condense_drops_what_a_parallel_follow_up_replaces() -> None:
     assert "check" in condense("Can it name a column?", kinds)
 
 
+def test_condense_carries_no_answer_names_to_a_follow_up_naming_its_own() -> None:
+    """ "And the DNS servers?" after an answer naming the "Harbour Board NTP servers" asks of
+    the DNS servers: the carried names outweighed its own and it was refused.  A follow-up
+    naming nothing new still carries them."""
+    history = [
+        Turn(role="user", content="How do I change them?"),
+        Turn(
+            role="assistant",
+            content="By default, the clock uses the Harbour Board NTP servers. [1]",
+        ),
+    ]
+    condensed = condense("And the DNS servers?", history)
+    assert not {"Harbour", "Board", "NTP"} & set(condensed.split()), condensed
+    assert "change" in condensed, condensed
+    assert "Harbour" in condense("And what do they cost?", history)
+
+
 def test_claim_support_rejects_invented_claims_on_real_quotes() -> None:
     quote = (
         "Under that agreement, Ukraine surrendered its vast nuclear arsenal in exchange for "

@@ -14,6 +14,7 @@ answer backends:
 - :func:`table_after` finds the table an introduction announces, right after it: its rows.
 - :func:`led_by` says which of these a candidate leads (a table's header row leads its rows):
   the one reading shared by the chain (which chunks join the evidence) and the backends.
+- :func:`term_over` finds the described object's term a passage lies under.
 - :func:`list_question_form` reads what a question asks of a list: ``count`` ("how many"),
   ``first``, ``last`` or ``all``.
 - :func:`list_claims` turns a question and the items into claims whose quotes are the exact
@@ -107,6 +108,24 @@ def list_intro_of(document: Document, item: int) -> ListItem | None:
     if not sentences or not document.text[slice(*sentences[-1])].endswith(":"):
         return None
     start, end = sentences[-1]
+    return ListItem(start, end, document.text[start:end])
+
+
+def term_over(document: Document, offset: int) -> ListItem | None:
+    """The term whose section holds ``offset`` in its body, when the section's heading is a
+    described object's term (a ``term`` block: an HTML definition list's term that is a link
+    target, ``<dt id="opt.trace-children">--trace-children=&lt;yes|no&gt;</dt>``): the text under
+    it says what the term is or does without naming it.  None elsewhere."""
+    holding = [s for s in document.sections if s.start <= offset < s.end]
+    if not holding:
+        return None
+    section = max(holding, key=lambda s: s.heading_start)
+    if not any(
+        b.kind == "term" and (b.start, b.end) == (section.heading_start, section.heading_end)
+        for b in document.blocks
+    ):
+        return None
+    start, end = section.heading_start, section.heading_end
     return ListItem(start, end, document.text[start:end])
 
 

@@ -23,7 +23,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ingest.candidates import introduces
-from qa.text import Intent, content_terms, entities, intent, numbers, term_set
+from qa.text import (
+    Intent,
+    content_terms,
+    entities,
+    intent,
+    names_term,
+    numbers,
+    term_names_split,
+    term_set,
+)
 from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
 from vectorstore.language import reads_as_term
@@ -170,17 +179,15 @@ class Sentence:
             or _MARKED_NAME.match(text)
         ):
             return []
-        lines = [line.strip() for line in term.splitlines() if line.strip()]
-        return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
+        return term_names_split(term)
 
     def describes_term_unnamed_by(self, question: str) -> bool:
-        """A term's description (see :attr:`term_names`) whose term has no word of
-        ``question``: the term is what it says beyond the question's words ("-C --create" over
-        "Make the output folder when it does not exist yet." for "How do I make the output
-        folder when it does not exist?")."""
-        return bool(self.term_names) and not set(content_terms(self.context, letters=True)) & set(
-            content_terms(question, letters=True)
-        )
+        """A term's description (see :attr:`term_names`) whose term ``question`` does not name
+        (see :func:`qa.text.names_term`): the term is what it says beyond the question's words
+        ("-C --create" over "Make the output folder when it does not exist yet." for "How do I
+        make the output folder when it does not exist?")."""
+        names = self.term_names
+        return bool(names) and not names_term(question, names)
 
 
 @dataclass(frozen=True)

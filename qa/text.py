@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -328,6 +329,41 @@ def writes_option(text: str, option: str) -> bool:
     """Whether ``text`` writes ``option`` as itself: "--clean" in "-c, --clean" or
     "--clean=yes", not in "--clean-all" nor as the word "clean"."""
     return re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", text) is not None
+
+
+# Where a term's name ends: its value ("--jobs=njobs", "-j njobs"), its choices or its
+# default ("--trace-children=<yes|no> [default: no]"), a call's arguments ("json.dump(obj)").
+_NAME_END = re.compile(r"[=\[(<\s]")
+# Markup around a term's name ("``--flush``", "**Neap**", "`PGHOST`"); not "_", which opens
+# names ("_ssh").
+_NAME_MARKUP = "`*\"'"
+
+
+def term_names_split(term: str) -> list[str]:
+    """A definition list's term as its names: one per line or parted by commas ("-c,
+    --clean")."""
+    lines = [line.strip() for line in term.splitlines() if line.strip()]
+    return [part.strip() for line in lines for part in line.split(", ") if part.strip()]
+
+
+def names_term(question: str, names: Sequence[str]) -> bool:
+    """Whether ``question`` writes one of a term's ``names`` as itself: the name without its
+    value, choices or arguments ("--trace-children" of "--trace-children=<yes|no> [default:
+    no]", "json.dump" of "json.dump(obj, fp)"), its dashes optional unless it is one letter
+    ("trace-children"; "-C" is not "-c", nor the word "c").  Words of the term used otherwise
+    do not name it ("Which option makes Valgrind trace into child processes?")."""
+    for name in names:
+        bare = _NAME_END.split(name.strip(_NAME_MARKUP), maxsplit=1)[0].strip(_NAME_MARKUP)
+        word = bare.lstrip("-")
+        if not word:
+            continue
+        if len(word) == 1:
+            found = re.search(rf"(?<![\w-]){re.escape(bare)}(?![\w-])", question)
+        else:
+            found = re.search(rf"(?<![\w.-])-*{re.escape(word)}(?![\w-])", question, re.IGNORECASE)
+        if found:
+            return True
+    return False
 
 
 def quoted_phrases(question: str) -> list[tuple[str, ...]]:

@@ -789,6 +789,39 @@ def test_a_description_that_does_not_name_its_term_is_quoted_under_it(tmp_path: 
     assert quotes == ["The tide tables are written by this user and its group."], answer.answer
 
 
+def test_a_passage_under_a_described_options_term_is_quoted_under_it(tmp_path: Path) -> None:
+    """A manual's options as Valgrind's HTML writes them: each term a link target, so each
+    option's description is a section of its own.  "Which option ...?" is answered by the
+    description, which names neither the option nor its word; the term is quoted before it.  A
+    question naming the option ("What does --rewind do?") gets the description alone."""
+    options = "".join(
+        f'<dt><a name="opt.{name}"></a><span class="term"><code>--{name}=&lt;yes|no&gt; '
+        f"[default: no]</code></span></dt><dd><p>{text}</p></dd>"
+        for name, text in [
+            ("rewind", "When enabled, the gauges are wound back to zero before each tide."),
+            ("quiet", "When enabled, nothing is printed while the tide tables are written."),
+            ("keep-old", "When enabled, last year's tide tables stay beside the new ones."),
+        ]
+    )
+    page = (
+        "<html><body><h1>tidewrite</h1><p>Tidewrite writes tide tables.</p><h2>Options</h2>"
+        f'<div class="variablelist"><dl>{options}</dl></div></body></html>'
+    )
+    answer, quotes, parts = answered(
+        tmp_path, "tidewrite.html", page, "Which option winds the gauges back to zero?"
+    )
+    assert quotes[:2] == [
+        "--rewind=<yes|no> [default: no]",
+        "When enabled, the gauges are wound back to zero before each tide.",
+    ], answer.answer
+    assert_exact(answer, parts.sources)
+    answer, quotes, parts = answered(
+        tmp_path / "named", "tidewrite.html", page, "What does --rewind do?"
+    )
+    assert "--rewind=<yes|no> [default: no]" not in quotes, answer.answer
+    assert quotes[0] == "When enabled, the gauges are wound back to zero before each tide."
+
+
 def test_a_question_naming_an_option_is_answered_from_a_page_that_writes_it(
     tmp_path: Path,
 ) -> None:

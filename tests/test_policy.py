@@ -59,8 +59,10 @@ from qa.text import (
     entities,
     intent,
     names_an_option,
+    names_term,
     numbers,
     quoted_phrases,
+    term_names_split,
     term_set,
 )
 from qa.types import Chunk, Document, Evidence, Gap, Section, Turn
@@ -1069,6 +1071,23 @@ def test_only_documents_writing_the_options_a_question_names_can_answer_it() -> 
     assert rule.writers(asked("Can -c and --flush be combined?"), [tool, notes]) == {tool.id}
     assert rule.writers(asked("What does --purge empty?"), [tool, notes]) == set()
     assert rule.writers(asked("How is the cache flushed?"), [tool, notes]) == set()  # no option
+
+
+def test_a_question_names_a_term_by_its_name_not_by_its_words() -> None:
+    trace = ["--trace-children=<yes|no> [default: no]"]
+    assert not names_term("Which option makes Valgrind trace into child processes?", trace)
+    assert names_term("What does --trace-children do?", trace)
+    assert names_term("What does the trace-children option do?", trace)
+    assert not names_term("What does --no-trace-children do?", trace)
+    assert names_term("How do I call json.dump?", ["json.dump(obj, fp, *, skipkeys=False)"])
+    assert not names_term("Who owns Postgresql databases?", ["postgres"])
+    assert names_term("What is `PGHOST`?", ["`PGHOST`"])
+    assert names_term("Why is ssh-agent setgid to _ssh?", ["_ssh"])
+    # One letter: its dash and its case count.
+    assert names_term("What does -c do?", ["-c", "--clean"])
+    assert not names_term("What does -C do?", ["-c", "--clean"])
+    assert not names_term("Is c fast?", ["-c"])
+    assert term_names_split("-c, --clean\n-x") == ["-c", "--clean", "-x"]
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

@@ -22,9 +22,10 @@ from qa.lists import (
     list_intro_of,
     list_items_after,
     section_list,
+    term_over,
 )
 from qa.signals import ScoredSentence, Sentence
-from qa.text import content_terms
+from qa.text import content_terms, names_term, term_names_split
 from qa.types import Claim, Document, Draft, Evidence
 from vectorstore.language import BULLET
 
@@ -84,16 +85,13 @@ class ExtractiveBackend:
                     # "It is commonly used after ..." needs the sentence that says what "it" is.
                     claims.append(Claim(text=before, quote=before, evidence=sentence.rank + 1))
                     taken.add(key)
-            if (
-                sentence.describes_term_unnamed_by(question)
-                and (sentence.document, sentence.context_start) not in taken
-            ):
+            term = _unnamed_term(question, sentence, documents)
+            if term is not None and (sentence.document, term.start) not in taken:
                 # A description names its term no more ("<dt>postgres</dt><dd>Postgresql
                 # databases are owned by this user and group.</dd>"): a question that does not
                 # name the term asks for it, and the term says it.
-                term = sentence.context.strip()
-                claims.append(Claim(text=term, quote=term, evidence=sentence.rank + 1))
-                taken.add((sentence.document, sentence.context_start))
+                claims.append(Claim(text=term.text, quote=term.text, evidence=sentence.rank + 1))
+                taken.add((sentence.document, term.start))
             if (sentence.document, sentence.start) in taken:
                 continue
             intro = _fragment_intro(sentence, documents)
@@ -197,6 +195,23 @@ def _follows(sentence: Sentence, before: Sentence) -> bool:
     """``sentence`` comes right after ``before`` in the same document (at most two characters of
     space between them)."""
     return sentence.document == before.document and 0 <= sentence.start - before.end <= 2
+
+
+def _unnamed_term(
+    question: str, sentence: Sentence, documents: dict[str, Document]
+) -> ListItem | None:
+    """The term ``sentence`` describes when ``question`` does not name it: the definition
+    list's term right before its description (see :attr:`Sentence.term_names`), or the
+    described object's term whose section it lies in (see :func:`qa.lists.term_over`)."""
+    if sentence.describes_term_unnamed_by(question):
+        term = sentence.context.strip()
+        start = sentence.context_start + sentence.context.find(term)
+        return ListItem(start, start + len(term), term)
+    document = documents.get(sentence.document)
+    over = term_over(document, sentence.start) if document is not None else None
+    if over is None or over.start == sentence.start:
+        return None
+    return None if names_term(question, term_names_split(over.text)) else over
 
 
 def _fragment_intro(sentence: Sentence, documents: dict[str, Document]) -> ListItem | None:

@@ -196,7 +196,9 @@ _ENUM = re.compile(
 )
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
 # "Which tools ...", "what main features ...": a wh-word whose noun is plural asks for members.
-_WH_PHRASE = re.compile(r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?", re.IGNORECASE)
+_WH_PHRASE = re.compile(
+    r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?(?:\s+([a-z-]+))?", re.IGNORECASE
+)
 _ORDINALS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|next"
 # An ordinal picks an item when a determiner or a possessive leads it ("the first step", "its
 # last item", "Lauper's first hit") or it ends the question ("Which one runs first?"); one before
@@ -211,6 +213,7 @@ _ORDINAL = re.compile(
 _WH_WORDS = "who|whom|whose|what|which|when|where|why|how"
 AUXILIARIES = "did|does|do|is|are|was|were|will|would|can|could|has|have|had|should|must"
 _YES_NO = re.compile(rf"^\s*({AUXILIARIES})\b", re.IGNORECASE)
+_AUXILIARY = re.compile(rf"(?:{AUXILIARIES})", re.IGNORECASE)
 _WH = re.compile(rf"\b({_WH_WORDS})\b", re.IGNORECASE)
 
 
@@ -252,12 +255,22 @@ _OPENS_AN_OBJECT = frozenset(
 def _asks_plural(question: str) -> bool:
     """The wh-word's noun is plural: "which tools ...", "what main features ..."."""
     for match in _WH_PHRASE.finditer(question):
-        first, second = (w.lower() if w else "" for w in match.groups())
+        first, second, third = (w.lower() if w else "" for w in match.groups())
         if first in STOPWORDS and first != "other":
             continue  # "what is ...", "which of ...", "what does ..."
         if second in _OPENS_AN_OBJECT:
             continue  # "what happens if ...", "what causes the ...": a verb, not a plural noun
-        if _plural(first) or (second and second not in STOPWORDS and _plural(second)):
+        if _plural(first):
+            return True
+        # After a word that is no plural, one in -s is the noun only before an auxiliary or
+        # at the end ("what main features are there?"); before anything else it is the verb
+        # ("which option makes Valgrind run quieter?", "which file contains the key?").
+        if (
+            second
+            and second not in STOPWORDS
+            and _plural(second)
+            and (not third or _AUXILIARY.fullmatch(third))
+        ):
             return True
     return False
 

@@ -1586,6 +1586,12 @@ def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
         # A verb in -s right after the wh-word: an article or a conditional follows it.
         ("What happens if a trigger is activated twice?", False),
         ("What causes the delay?", False),
+        # A word in -s after a singular noun is its verb, unless an auxiliary or the end
+        # follows it.
+        ("Which option makes the gauge run quieter?", False),
+        ("Which file contains the key?", False),
+        ("What main features does it have?", True),
+        ("Which main features?", True),
     ],
 )
 def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None:

@@ -288,10 +288,11 @@ class Unconfirmed:
 @dataclass(frozen=True)
 class NumberAbsent:
     """A number the question states (a year, a quantity: ``min_digits`` digits or more) that its
-    best passage does not hold, nor the passage before it, the titles of the sections it lies in
-    (its own and each one above it: a changelog's "Fixed" under "[1.2.2] - 2026-03-01") or its
-    document's title: the passage is about another instance of the thing ("Where was the 2022
-    summit held?" answered from a page on the 1997 summit).
+    best passage does not hold, nor the passage before it, what it introduces (the command
+    shown after "... will be terminated::", which the answer quotes with it), the titles of the
+    sections it lies in (its own and each one above it: a changelog's "Fixed" under "[1.2.2] -
+    2026-03-01") or its document's title: the passage is about another instance of the thing
+    ("Where was the 2022 summit held?" answered from a page on the 1997 summit).
 
     Runs only when the model would answer.  Single digits are left out: small numbers are
     often written as words ("two parties"); not one written onto a name ("HTTP/3", "IPv6",
@@ -311,16 +312,19 @@ class NumberAbsent:
         titles: dict[str, str],
         headings: Sequence[str] = (),
         document: str = "",
+        shown: str = "",
     ) -> Decision | None:
         """Refuse when a number of the question is nowhere around the best passage (``headings``:
         the titles of the sections it lies in, see :func:`headings_over`; ``document``: the
-        text of its document)."""
+        text of its document; ``shown``: what the passage introduces)."""
         asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
         named = {(m.group(1), m.group(2)) for m in _NAMED_NUMBER.finditer(asked.cleaned)}
         if not asked_numbers and not named:
             return None
         s = best.sentence
-        text = " ".join((s.text, s.context, s.section or "", titles.get(s.document, ""), *headings))
+        text = " ".join(
+            (s.text, s.context, shown, s.section or "", titles.get(s.document, ""), *headings)
+        )
         missing = asked_numbers - numbers(text) - {m.group(2) for m in _NAMED_NUMBER.finditer(text)}
         # A name's number is missing where the passage writes the name without it ("HTTP/2
         # support" for "HTTP/3"), or does not name it at all in a document that never writes
@@ -340,6 +344,19 @@ class NumberAbsent:
             self.name,
             "the best passage does not hold the question's number: " + ", ".join(sorted(missing)),
         )
+
+
+def _shown_by(intro: Sentence, candidates: Sequence[Sentence], text: str) -> str:
+    """What a candidate that introduces what follows ("Run it with::", "... the following:")
+    shows: the candidate right after it in its chunk, blank space between them.  Empty for any
+    other candidate."""
+    if not intro.introduces:
+        return ""
+    after = [c for c in candidates if c.chunk_id == intro.chunk_id and c.start >= intro.end]
+    if not after:
+        return ""
+    shown = min(after, key=lambda c: c.start)
+    return shown.text if not text[intro.end : shown.start].strip() else ""
 
 
 def headings_over(document: Document | None, offset: int) -> tuple[str, ...]:
@@ -1843,7 +1860,12 @@ class AnswerDecider:
             vetoes: tuple[Callable[[], Decision | None], ...] = (
                 lambda: self.unconfirmed.check(asked, best),
                 lambda: self.number_absent.check(
-                    asked, best, titles, over, holder.text if holder else ""
+                    asked,
+                    best,
+                    titles,
+                    over,
+                    holder.text if holder else "",
+                    _shown_by(best.sentence, sentences, holder.text if holder else ""),
                 ),
                 lambda: self.option_absent.check(asked, holder.text) if holder else None,
                 lambda: self.negation.check(asked, ranked),

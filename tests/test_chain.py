@@ -822,6 +822,26 @@ def test_a_passage_under_a_described_options_term_is_quoted_under_it(tmp_path: P
     assert quotes[0] == "When enabled, the gauges are wound back to zero before each tide."
 
 
+def test_a_number_in_the_command_a_passage_shows_is_the_passages(tmp_path: Path) -> None:
+    """pytest-timeout's README: "... will be terminated::" over "pytest --timeout=300".  The
+    best passage is the introduction; the question's "300" is in the command it shows, which the
+    answer quotes with it, and the question was refused as asking of another number."""
+    page = (
+        "Usage\n=====\n\nInstall it with pip.\n\nNow you can run the gauge suite while "
+        "setting a limit in seconds, any gauge which takes longer than the given duration "
+        "will be stopped::\n\n   gauge --limit=300\n\nA limit of 0 seconds turns the limit "
+        "off.\n"
+    )
+    answer, quotes, parts = answered(
+        tmp_path,
+        "gauge.rst",
+        page,
+        "How do I set a limit of 300 seconds for the whole gauge suite?",
+    )
+    assert "gauge --limit=300" in quotes, answer.answer
+    assert_exact(answer, parts.sources)
+
+
 def test_a_question_naming_an_option_is_answered_from_a_page_that_writes_it(
     tmp_path: Path,
 ) -> None:

@@ -1114,6 +1114,11 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     assert rule.check(question, fix, {}) is not None
     assert rule.check(question, fix, {}, ("Fixed", "v1.7.0 (2025-06-09)")) is None
     assert rule.check(question, fix, {}, ("Fixed", "v1.6.0 (2024-10-22)")) is not None
+    # What the passage introduces is quoted with it: the command it shows holds the number.
+    run = scored("Run the gauge suite with a limit in seconds::")
+    question = asked("How do I set a limit of 300 seconds?")
+    assert rule.check(question, run, {}) is not None
+    assert rule.check(question, run, {}, shown="gauge --limit=300") is None
     # Single digits are often written as words; a question without a number is not judged.
     assert rule.check(asked("Which 2 parties met?"), scored("The two parties met."), {}) is None
     assert rule.check(asked("Where was the summit held?"), summit, {}) is None

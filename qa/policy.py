@@ -866,6 +866,22 @@ class Defined:
                 found_at = i
             if named_after is None and appositive.search(s.text):
                 named_after = i
+        if named_after is None and found_at is None:
+            # "What is the default-version option?": a term named with what kind of thing it
+            # is ("option", "setting", "user"), which no term's name holds.
+            *head, _kind = found.strip(_QUOTES).split()
+            if head and head[0].lower() in ("a", "an", "the"):
+                head = head[1:]
+            if head:
+                name = r"[\s-]+".join(re.escape(w) for w in head)
+                described = (
+                    i
+                    for i, s in enumerate(candidates)
+                    if s.role == "list_item" and _describes(name, s)
+                )
+                first = next(described, None)
+                if first is not None:
+                    return first, True
         return (named_after, True) if named_after is not None else (found_at, False)
 
 

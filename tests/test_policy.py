@@ -425,6 +425,9 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     assert rule.check(asked("What does --clean do?"), [prose]) is None
     glossary = [described("PGPORT, PGHOST", "Default connection parameters.")]
     assert Defined().check(asked("What is PGHOST?"), glossary) == 0
+    # A term named with what kind of thing it is.
+    assert Defined().check(asked("What is the PGHOST setting?"), glossary) == 0
+    assert Defined().check(asked("What is the PGHOST setting file?"), glossary) is None
     assert Defined().check(asked("What is PGUSER?"), glossary) is None
 
 

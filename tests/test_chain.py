@@ -761,65 +761,61 @@ def test_an_options_description_answers_what_the_option_does(tmp_path: Path) -> 
     assert_exact(answer, parts.sources)
 
 
-def test_a_description_that_does_not_name_its_term_is_quoted_under_it(tmp_path: Path) -> None:
-    """A glossary of accounts as Debian's base-passwd writes it: each description refers to its
-    term as "this user".  A question that does not name the term asks for it: the answer quotes
-    the term before its description.  One that names the term is answered by the description
-    alone."""
-    accounts = "".join(
-        f"<dt>{term}</dt><dd><p>{text}</p></dd>"
-        for term, text in [
-            ("wharfie", "The harbour cranes are operated by this user."),
-            ("tidekeep", "The tide tables are written by this user and its group."),
-            ("pilotage", "Pilot boats are booked through this user."),
-        ]
-    )
-    page = (
-        "<html><body><h1>Harbour accounts</h1><p>Every harbour service runs as its own "
-        f"account.</p><h2>Accounts</h2><dl>{accounts}</dl></body></html>"
-    )
-    answer, quotes, parts = answered(
-        tmp_path, "accounts.html", page, "Which user writes the tide tables?"
-    )
-    assert quotes == ["tidekeep", "The tide tables are written by this user and its group."]
-    assert_exact(answer, parts.sources)
-    answer, quotes, parts = answered(
-        tmp_path / "named", "accounts.html", page, "What does the tidekeep user write?"
-    )
-    assert quotes == ["The tide tables are written by this user and its group."], answer.answer
+_ACCOUNTS = "".join(
+    f"<dt>{term}</dt><dd><p>{text}</p></dd>"
+    for term, text in [
+        ("wharfie", "The harbour cranes are operated by this user."),
+        ("tidekeep", "The tide tables are written by this user and its group."),
+        ("pilotage", "Pilot boats are booked through this user."),
+    ]
+)
+_OPTIONS = "".join(
+    f'<dt><a name="opt.{name}"></a><span class="term"><code>--{name}=&lt;yes|no&gt; '
+    f"[default: no]</code></span></dt><dd><p>{text}</p></dd>"
+    for name, text in [
+        ("rewind", "When enabled, the gauges are wound back to zero before each tide."),
+        ("quiet", "When enabled, nothing is printed while the tide tables are written."),
+        ("keep-old", "When enabled, last year's tide tables stay beside the new ones."),
+    ]
+)
 
 
-def test_a_passage_under_a_described_options_term_is_quoted_under_it(tmp_path: Path) -> None:
-    """A manual's options as Valgrind's HTML writes them: each term a link target, so each
-    option's description is a section of its own.  "Which option ...?" is answered by the
-    description, which names neither the option nor its word; the term is quoted before it.  A
-    question naming the option ("What does --rewind do?") gets the description alone."""
-    options = "".join(
-        f'<dt><a name="opt.{name}"></a><span class="term"><code>--{name}=&lt;yes|no&gt; '
-        f"[default: no]</code></span></dt><dd><p>{text}</p></dd>"
-        for name, text in [
-            ("rewind", "When enabled, the gauges are wound back to zero before each tide."),
-            ("quiet", "When enabled, nothing is printed while the tide tables are written."),
-            ("keep-old", "When enabled, last year's tide tables stay beside the new ones."),
-        ]
-    )
-    page = (
-        "<html><body><h1>tidewrite</h1><p>Tidewrite writes tide tables.</p><h2>Options</h2>"
-        f'<div class="variablelist"><dl>{options}</dl></div></body></html>'
-    )
-    answer, quotes, parts = answered(
-        tmp_path, "tidewrite.html", page, "Which option winds the gauges back to zero?"
-    )
-    assert quotes[:2] == [
-        "--rewind=<yes|no> [default: no]",
-        "When enabled, the gauges are wound back to zero before each tide.",
-    ], answer.answer
+@pytest.mark.parametrize(
+    ("page", "unnamed", "term", "named", "description"),
+    [
+        # A glossary of accounts as Debian's base-passwd writes it: each description refers to
+        # its term as "this user".
+        (
+            "<html><body><h1>Harbour accounts</h1><p>Every harbour service runs as its own "
+            f"account.</p><h2>Accounts</h2><dl>{_ACCOUNTS}</dl></body></html>",
+            "Which user writes the tide tables?",
+            "tidekeep",
+            "What does the tidekeep user write?",
+            "The tide tables are written by this user and its group.",
+        ),
+        # A manual's options as Valgrind's HTML writes them: each term a link target, so each
+        # option's description is a section of its own, naming neither the option nor its word.
+        (
+            "<html><body><h1>tidewrite</h1><p>Tidewrite writes tide tables.</p><h2>Options</h2>"
+            f'<div class="variablelist"><dl>{_OPTIONS}</dl></div></body></html>',
+            "Which option winds the gauges back to zero?",
+            "--rewind=<yes|no> [default: no]",
+            "What does --rewind do?",
+            "When enabled, the gauges are wound back to zero before each tide.",
+        ),
+    ],
+)
+def test_a_description_that_does_not_name_its_term_is_quoted_under_it(
+    tmp_path: Path, page: str, unnamed: str, term: str, named: str, description: str
+) -> None:
+    """A question that does not name the term a description describes asks for it: the answer
+    quotes the term before the description.  One naming the term gets the description alone."""
+    answer, quotes, parts = answered(tmp_path, "page.html", page, unnamed)
+    assert quotes[:2] == [term, description], answer.answer
     assert_exact(answer, parts.sources)
-    answer, quotes, parts = answered(
-        tmp_path / "named", "tidewrite.html", page, "What does --rewind do?"
-    )
-    assert "--rewind=<yes|no> [default: no]" not in quotes, answer.answer
-    assert quotes[0] == "When enabled, the gauges are wound back to zero before each tide."
+    answer, quotes, parts = answered(tmp_path / "named", "page.html", page, named)
+    assert term not in quotes, answer.answer
+    assert quotes[0] == description, answer.answer
 
 
 def test_a_number_in_the_command_a_passage_shows_is_the_passages(tmp_path: Path) -> None:

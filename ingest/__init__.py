@@ -7,7 +7,7 @@ from ingest.cleaning import find_boilerplate, find_caption
 from ingest.gaps import detect_gaps
 from ingest.loaders import SUPPORTED_SUFFIXES, LoadedFile, LoadError, iter_files, load_file
 from ingest.pipeline import IngestPipeline, IngestProgress, IngestReport
-from ingest.structure import find_sections, section_at
+from ingest.structure import find_sections, section_at, section_holding
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -28,5 +28,6 @@ __all__ = [
     "iter_files",
     "load_file",
     "section_at",
+    "section_holding",
     "split_sentences",
 ]

@@ -131,13 +131,19 @@ def _positioned(text: str, positions: Sequence[tuple[int, int, int]]) -> list[He
     return [(start, end, level, text[start:end].strip()) for start, end, level in positions]
 
 
-def section_at(sections: Sequence[Section], offset: int) -> str | None:
-    """Title of the section whose heading or body contains ``offset``, else None."""
+def section_holding(sections: Sequence[Section], offset: int) -> Section | None:
+    """The section whose heading or body contains ``offset``, else None."""
     starts = [s.heading_start for s in sections]
     index = bisect.bisect_right(starts, offset) - 1
     if index >= 0 and offset < sections[index].end:
-        return sections[index].title
+        return sections[index]
     return None
+
+
+def section_at(sections: Sequence[Section], offset: int) -> str | None:
+    """Title of the section whose heading or body contains ``offset``, else None."""
+    section = section_holding(sections, offset)
+    return section.title if section is not None else None
 
 
 def code_fence_spans(text: str) -> list[tuple[int, int]]:

@@ -35,6 +35,7 @@ from ingest.candidates import item_lead, table_rows
 from ingest.chunking import split_sentences
 from ingest.cleaning import line_indent
 from ingest.gaps import announced_count
+from ingest.structure import section_holding
 from qa.memo import PerDocument
 from qa.types import Claim
 from vectorstore.types import Block, Candidate, Document
@@ -116,10 +117,9 @@ def term_over(document: Document, offset: int) -> ListItem | None:
     described object's term (a ``term`` block: an HTML definition list's term that is a link
     target, ``<dt id="opt.trace-children">--trace-children=&lt;yes|no&gt;</dt>``): the text under
     it says what the term is or does without naming it.  None elsewhere."""
-    holding = [s for s in document.sections if s.start <= offset < s.end]
-    if not holding:
+    section = section_holding(document.sections, offset)
+    if section is None or offset < section.start:
         return None
-    section = max(holding, key=lambda s: s.heading_start)
     if not any(
         b.kind == "term" and (b.start, b.end) == (section.heading_start, section.heading_end)
         for b in document.blocks

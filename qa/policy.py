@@ -1873,15 +1873,11 @@ class AnswerDecider:
             best, titles = ranked[0], {d.id: d.title for d in documents if d.title}
             holder = next((d for d in documents if d.id == best.sentence.document), None)
             over = headings_over(holder, best.sentence.start)
+            text = holder.text if holder else ""
             vetoes: tuple[Callable[[], Decision | None], ...] = (
                 lambda: self.unconfirmed.check(asked, best),
                 lambda: self.number_absent.check(
-                    asked,
-                    best,
-                    titles,
-                    over,
-                    holder.text if holder else "",
-                    _shown_by(best.sentence, sentences, holder.text if holder else ""),
+                    asked, best, titles, over, text, _shown_by(best.sentence, sentences, text)
                 ),
                 lambda: self.option_absent.check(asked, holder.text) if holder else None,
                 lambda: self.negation.check(asked, ranked),

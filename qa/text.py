@@ -371,10 +371,9 @@ def names_term(question: str, names: Sequence[str]) -> bool:
         if not word:
             continue
         if len(word) == 1:
-            found = re.search(rf"(?<![\w-]){re.escape(bare)}(?![\w-])", question)
-        else:
-            found = re.search(rf"(?<![\w.-])-*{re.escape(word)}(?![\w-])", question, re.IGNORECASE)
-        if found:
+            if writes_option(question, bare):
+                return True
+        elif re.search(rf"(?<![\w.-])-*{re.escape(word)}(?![\w-])", question, re.IGNORECASE):
             return True
     return False
 

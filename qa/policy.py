@@ -725,6 +725,8 @@ def _heading_candidate(
 
 # A year, which every full date holds ("2023-05-22", "May 22, 2023").
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+# A run of letters or of digits: a word, or a number's part ("2019", "July", "v" of "v2.0").
+_LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 # The English verbs that say a version came out (the date a release history gives it is the
 # date it came out, not when it was deprecated or a bug in it was fixed).
 _CAME_OUT = re.compile(
@@ -747,6 +749,8 @@ class DatedHeading:
     letters ("v2.0") left out, are the version and words of the question ("Release 5.34" for
     "When was 5.34 released?").  It holds a year the question does not, and stands in a chunk
     of the evidence (the quote's chunk).  Of several, the one in the best-ranked chunk answers.
+    A line of an evidence chunk that reads so is such a heading too: a manual's title page
+    dates its version on a line of its own ("Version 1.0.8 of 13 July 2019").
     """
 
     name: str = "dated_heading"
@@ -762,21 +766,37 @@ class DatedHeading:
         if answer_kind(intent(question), question) != "date":
             return None
         words, years = _terms(question), set(_YEAR.findall(question))
+
+        def dates(line: str) -> bool:
+            # The date's words are left out before the words are stemmed ("July" is "juli").
+            undated = _LETTERS_OR_DIGITS.sub(
+                lambda m: " " if is_date_word(m.group().lower()) else m.group(), line
+            )
+            name = {w for w in _heading(undated).required if len(w) > 1 and not w.isdigit()}
+            return bool(name & versions and name <= words and set(_YEAR.findall(line)) - years)
+
         found: list[Sentence] = []
         for document in documents:
             for section in document.sections:
                 title = section.title
-                name = {
-                    w
-                    for w in _heading(title).required
-                    if len(w) > 1 and not w.isdigit() and not is_date_word(w)
-                }
-                if not (name & versions and name <= words and set(_YEAR.findall(title)) - years):
+                if not dates(title):
                     continue
                 at = document.text.find(title, section.heading_start, section.heading_end)
                 quoted = _heading_candidate(evidence, document.id, title, at) if at >= 0 else None
                 if quoted is not None:
                     found.append(quoted)
+        by_id = {document.id: document for document in documents}
+        for ev in evidence:
+            holder = by_id.get(ev.chunk.document)
+            if holder is None:
+                continue
+            for line in re.finditer(r"[^\n]+", holder.text[ev.chunk.start : ev.chunk.end]):
+                text = line.group().strip()
+                if text and dates(text):
+                    at = ev.chunk.start + line.start() + line.group().index(text)
+                    quoted = _heading_candidate(evidence, holder.id, text, at)
+                    if quoted is not None:
+                        found.append(quoted)
         return min(found, key=lambda s: s.rank) if found else None
 
 
@@ -1754,7 +1774,7 @@ class AnswerDecider:
             (
                 self.dated.name,
                 "the question asks when a version came out; its heading in a release history "
-                "dates it",
+                "(or its line on a title page) dates it",
                 self.dated.check(asked, evidence, documents),
             ),
         )

@@ -577,6 +577,23 @@ def test_dated_heading_quotes_the_heading_a_release_history_dates_a_version_by()
     assert rule.check(asked("When did 5.34 come out?"), evidence, [doc]) is None
 
 
+def test_dated_heading_reads_a_title_pages_line_and_a_months_name() -> None:
+    """A line of the evidence naming the version with a date answers as its heading would (a
+    manual's title page); a month's name is a date's word however it stems ("July")."""
+    text = "Gauge manual\n\nVersion 2.1.0 of 13 July 2019\n\nGauge measures tides.\n"
+    doc = Document("d", "d.html", text, "h", title="Gauge manual", sections=[])
+    evidence = [Evidence(Chunk("c", "d", text, 0, len(text)), 1.0)]
+    found = DatedHeading().check(asked("When was version 2.1.0 released?"), evidence, [doc])
+    assert found is not None and found.text == "Version 2.1.0 of 13 July 2019"
+    assert text[found.start : found.end] == found.text
+    assert DatedHeading().check(asked("When was version 2.1.1 released?"), evidence, [doc]) is None
+    heading = "2.0.0 (3 September 2018)\n\n- First.\n"
+    doc = _titled_page(heading, ("2.0.0 (3 September 2018)",))
+    evidence = [Evidence(Chunk("c", "d", heading, 0, len(heading)), 1.0)]
+    found = DatedHeading().check(asked("When was 2.0.0 released?"), evidence, [doc])
+    assert found is not None and found.text == "2.0.0 (3 September 2018)"
+
+
 def test_section_asked_answers_a_topic_question_with_the_opening_of_the_section_it_names() -> None:
     text = (
         "Tides\n\nTides rise twice a day.\n\n"

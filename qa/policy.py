@@ -968,11 +968,12 @@ class PurposeStated:
         # The verb: a word ending in "s" (not "ss") that is no auxiliary ("X is deprecated",
         # "X has been removed", "X does not ...": a state) and is followed by none, negated or
         # after an adverb (a noun: "X responses will ...", "X workers generally don't block
-        # ..."); a word may stand before it ("The X option allows").
+        # ..."); a word may stand before it ("The X option allows"), a dash after the thing (a
+        # manual page's name line: "X - recovers data from damaged files").
         aux = rf"(?:{AUXILIARIES})\b"
         then_aux = rf"(?:\s+\w+ly)?\s+(?:{AUXILIARIES})(?:n?['’]t|not)?\b"
         does = re.compile(
-            rf"^{thing}(?:\s+(?!{aux})\w+)?\s+"
+            rf"^{thing}(?:\s+[-–—]{{1,2}})?(?:\s+(?!{aux})\w+)?\s+"
             rf"(?:(?!{aux})[a-z]+[^s\W]s\b(?!{then_aux})"
             rf"|(?:is|are)\s+used\s+(?:to|for)\b)"
             rf"|^(?:you\s+can\s+(?:also\s+)?)?use\s+{thing}(?:\s+\w+)?\s+to\s"

@@ -381,6 +381,11 @@ def test_purpose_stated_finds_the_sentence_that_says_what_the_asked_thing_does()
     )
     assert rule.check(does, nouns) is None
     assert rule.check(does, candidates("`--offline` runs quickly.")) == 0
+    # A manual page's name line: the thing, a dash, what it does.
+    recover = asked("What is gaugerecover for?")
+    assert rule.check(recover, candidates("gaugerecover - recovers data from damaged files")) == 0
+    assert rule.check(recover, candidates("gaugerecover -- recovers data", role="list_item")) == 0
+    assert rule.check(recover, candidates("gaugerecover - a simple program")) is None
     # A clause naming its purpose.
     assert (
         rule.check(does, candidates("A flag called `--offline`, whose purpose is to dry-run.")) == 0

@@ -197,7 +197,8 @@ _ENUM = re.compile(
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
 # "Which tools ...", "what main features ...": a wh-word whose noun is plural asks for members.
 _WH_PHRASE = re.compile(
-    r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?(?:\s+([a-z-]+))?", re.IGNORECASE
+    r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?(?:\s+([a-z-]+))?(?:\s+([a-z-]+))?",
+    re.IGNORECASE,
 )
 _ORDINALS = r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final|next"
 # An ordinal picks an item when a determiner or a possessive leads it ("the first step", "its
@@ -255,7 +256,7 @@ _OPENS_AN_OBJECT = frozenset(
 def _asks_plural(question: str) -> bool:
     """The wh-word's noun is plural: "which tools ...", "what main features ..."."""
     for match in _WH_PHRASE.finditer(question):
-        first, second, third = (w.lower() if w else "" for w in match.groups())
+        first, second, third, fourth = (w.lower() if w else "" for w in match.groups())
         if first in STOPWORDS and first != "other":
             continue  # "what is ...", "which of ...", "what does ..."
         if second in _OPENS_AN_OBJECT:
@@ -270,6 +271,16 @@ def _asks_plural(question: str) -> bool:
             and second not in STOPWORDS
             and _plural(second)
             and (not third or _AUXILIARY.fullmatch(third))
+        ):
+            return True
+        # The same for a noun after two words ("which HTTP authentication types does ...").
+        if (
+            second
+            and second not in STOPWORDS
+            and not _plural(second)
+            and third not in STOPWORDS
+            and _plural(third)
+            and (not fourth or _AUXILIARY.fullmatch(fourth))
         ):
             return True
     return False

@@ -1622,6 +1622,10 @@ def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
         ("Which file contains the key?", False),
         ("What main features does it have?", True),
         ("Which main features?", True),
+        # The same for a noun after two words.
+        ("Which HTTP authentication types does it support?", True),
+        ("What Python web frameworks are there?", True),
+        ("What file format contains the key?", False),
     ],
 )
 def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None:

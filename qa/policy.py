@@ -28,7 +28,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ingest.candidates import heading_labels
+from ingest.candidates import heading_labels, introduces
 from qa.answerability import AnswerabilityModel
 from qa.lists import list_items_after
 from qa.memo import PerDocument
@@ -67,7 +67,7 @@ from qa.text import (
     writes_option,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason, Section
-from vectorstore.language import STOPWORDS
+from vectorstore.language import BULLET, STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -470,16 +470,20 @@ class NegationUnstated:
     runners_up: int = 2
     closeness: float = 0.15
 
+    def unstated_by(self, asked: Asked, candidate: Sentence) -> bool:
+        """Whether the question asks what is not so and ``candidate`` denies nothing."""
+        own = _own_words(asked.cleaned)
+        if not _NEGATED.search(own) or intent(own).yes_no or _WHY.search(own):
+            return False
+        return not _denies(candidate.text, frozenset(content_terms(own)))
+
     def check(self, asked: Asked, ranked: Sequence[ScoredSentence]) -> Decision | None:
         """Refuse a question for what is not so when its best passage denies nothing, unless
         a close runner-up does (then answer with it)."""
-        own = _own_words(asked.cleaned)
-        if not _NEGATED.search(own) or intent(own).yes_no or _WHY.search(own):
-            return None
         best = ranked[0]
-        terms = frozenset(content_terms(own))
-        if _denies(best.sentence.text, terms):
+        if not self.unstated_by(asked, best.sentence):
             return None
+        terms = frozenset(content_terms(_own_words(asked.cleaned)))
         denying = next(
             (
                 r
@@ -1599,6 +1603,10 @@ _LIMIT = re.compile(
 )
 
 
+# A list item's marker (and the space around it) at the end of a text.
+_ITEM_MARK = re.compile(rf"\s*(?:{BULLET}|\d{{1,3}}[.)])?\s*$")
+
+
 @dataclass(frozen=True)
 class ListAsked:
     """A question for the members of a list (list them, how many, the first / last one) whose
@@ -1659,7 +1667,22 @@ class ListAsked:
             j = self._introduction(i, candidates, document.text)
             if j is not None and list_items_after(document, candidates[j].start):
                 return j
+            if j is None and self._leads_without_colon(candidates[i], document):
+                return i
         return None
+
+    @staticmethod
+    def _leads_without_colon(candidate: Sentence, document: Document) -> bool:
+        """Whether ``candidate``'s paragraph is right over a list and ends without a colon
+        ("The following three types of HTTP Authentication are supported. These can be used
+        over both HTTP and HTTPS." over "* Digest"): the paragraph leads into the list, and no
+        sentence of it introduces the list for :meth:`_introduction` to find."""
+        items = list_items_after(document, candidate.start)
+        if not items or candidate.role != "sentence":
+            return False
+        # The text up to the first item, without the item's marker if it stands there.
+        paragraph = _ITEM_MARK.sub("", document.text[candidate.start : items[0].start])
+        return not introduces(paragraph)
 
     def _introduction(self, i: int, candidates: Sequence[Sentence], text: str) -> int | None:
         """The candidate at ``i`` if it introduces a list, else the introduction it leads into:
@@ -1877,8 +1900,18 @@ class AnswerDecider:
             answerable=answerable,
             mentions=mentions,
         )
+        if intro is not None and self.negation.unstated_by(asked, sentences[intro]):
+            intro = None  # a list of what is so does not say what is not
         if intro is not None:
             first = sentences[intro]
+            if not first.introduces:
+                # Its paragraph leads into the list without a colon: the list is what it
+                # introduces, for the chain's evidence and the backend's answer.
+                lead = replace(first, role="list_intro")
+                ranked = tuple(
+                    replace(r, sentence=lead) if r.sentence is first else r for r in ranked
+                )
+                first = lead
             return Decision(
                 None,
                 self.lists.name,

@@ -520,6 +520,32 @@ def test_a_question_for_the_title_quotes_the_title_heading(tmp_path: Path) -> No
     assert chain.ask(question).decided_by != "title_asked"
 
 
+def test_a_list_under_a_paragraph_without_a_colon_is_quoted_for_its_members(
+    tmp_path: Path,
+) -> None:
+    """A README's paragraph over a list need not end in a colon ("The following three kinds of
+    gauge are supported. These work on any pier." over "* Float"): a question for the members
+    is answered with the list's items, quoted exactly, not with the paragraph alone."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "README.md").write_text(
+        "Tidewatch\n=========\n\nTidewatch is a tide gauge reader for harbour masters.\n\n"
+        "### Gauges\n\nThe following three kinds of tide gauge are supported. These work on "
+        "any pier.\n\n* Float\n* Radar\n* Pressure\n\n### Storage\n\nReadings are kept "
+        "in a local archive for a year.\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus))
+    assert parts.pipeline().run([corpus]).ok
+    answer = parts.chain().ask("Which tide gauge kinds does Tidewatch support?")
+    assert not answer.refused and answer.decided_by == "list_asked", answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert {"Float", "Radar", "Pressure"} <= set(quotes), quotes
+    assert_exact(answer, parts.sources)
+    # A list of what is so does not say what is not.
+    negated = parts.chain().ask("Which tide gauge kinds are not supported by Tidewatch?")
+    assert negated.decided_by != "list_asked" and "Float" not in negated.answer, negated.answer
+
+
 def test_a_question_for_when_a_version_came_out_quotes_its_dated_heading(tmp_path: Path) -> None:
     """A release history dates each version in its heading ("2.31.0 (2023-05-22)"), which is
     no answer candidate: "When was 2.31.0 released?" was answered with the release's items,

@@ -1540,6 +1540,26 @@ def test_list_asked_takes_the_list_a_best_lead_sentence_leads_into() -> None:
     assert rule.check("Which tools are packed?", np.array([0.1, 0.6, 0.2]), cands, [cut]) is None
 
 
+def test_list_asked_takes_a_paragraph_right_over_a_list_without_a_colon() -> None:
+    """A paragraph over a list leads into it though no sentence of it ends in a colon ("Three
+    kinds are sold. They fit any boat." over the kinds); one that ends in a colon has its
+    introduction, and one under which no list stands leads nowhere."""
+    text = "Intro line.\n\nThree kinds are sold. They fit any boat.\n\n- a rope\n- a lamp\n"
+    doc = document(text)
+    cands = [
+        sentence(0, 11, text[0:11]),
+        sentence(13, 34, text[13:34]),
+        sentence(35, 52, text[35:52]),
+    ]
+    rule = ListAsked()
+    assert rule.check("Which kinds are sold?", np.array([0.1, 0.6, 0.2]), cands, [doc]) == 1
+    assert rule.check("Which kinds are sold?", np.array([0.6, 0.1, 0.2]), cands, [doc]) is None
+    assert rule.check("Why are they sold?", np.array([0.1, 0.6, 0.2]), cands, [doc]) is None
+    # A list item is no paragraph over a list.
+    item = [cands[0], sentence(13, 34, text[13:34], role="list_item"), cands[2]]
+    assert rule.check("Which kinds are sold?", np.array([0.1, 0.6, 0.2]), item, [doc]) is None
+
+
 def test_list_asked_takes_the_introduction_the_question_quotes() -> None:
     text = "The kit includes:\n\n- a rope\n- a lamp\n\nThe box holds:\n\n- a map\n"
     doc = document(text)

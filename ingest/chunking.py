@@ -89,6 +89,10 @@ _INDENTED = re.compile(r"^(?: {4}|\t)")
 _LABEL = re.compile(r"\s*\S.*?(?:\t|\s{2,})(?=\S)")
 # Lines that end their unit (headings, table rows, fences, include directives).
 _BLOCK_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||```|~~~|\{\*|///)")
+# A comment's line ("# Lines have a length limit"): in a run of them, a plain text's comment
+# block (a configuration file's, a script's), they are the lines of its paragraphs, as a quoted
+# paragraph's are; a heading is never written on the line under another.
+_COMMENT = re.compile(r"[ \t]*#[ \t]")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Interval]:
@@ -149,7 +153,13 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                     and not (block_start is not None and _hangs(previous_line, whole))
                 )
             )
-            if block_start is not None and (close_after or starts):
+            comment = (
+                block_start is not None
+                and _COMMENT.match(line) is not None
+                and _COMMENT.match(text, block_start) is not None
+                and _COMMENT.match(previous_line) is not None
+            )
+            if block_start is not None and (close_after or starts) and not comment:
                 blocks.append((block_start, previous_end))
                 block_start = None
             if block_start is None:

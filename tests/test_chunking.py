@@ -127,6 +127,13 @@ def _check_invariants(
         ("It uses port\n5000. Then it waits.", ["It uses port\n5000.", "Then it waits."]),
         # A quote interrupts a paragraph; the lines of a quoted paragraph go on with it.
         ("The gauge\n> reads low. Then\n> high.", ["The gauge", "> reads low.", "Then\n> high."]),
+        # A run of comment lines (a plain text's comment block) wraps its sentences the same;
+        # a heading line under a sentence's line still starts a unit.
+        (
+            "# Lines have a\n# length limit. Give the gauge\n# a HUP after editing.",
+            ["# Lines have a\n# length limit.", "Give the gauge\n# a HUP after editing."],
+        ),
+        ("Some text.\n# Tides\nMore.", ["Some text.", "# Tides", "More."]),
         # A footnote reference after a sentence's end is that sentence's, with or without a
         # space before it ("... in 1994.[3] The ..." of a copied web article).
         (

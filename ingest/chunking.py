@@ -93,6 +93,9 @@ _BLOCK_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||```|~~~|\{\*|///)")
 # block (a configuration file's, a script's), they are the lines of its paragraphs, as a quoted
 # paragraph's are; a heading is never written on the line under another.
 _COMMENT = re.compile(r"[ \t]*#[ \t]")
+# A line opening with a command-line option ("--in-place, -i  Edit files in place"): a
+# command's help lists one option to a line, its description on the line or under it.
+_OPTION_LINE = re.compile(r"[ \t]*--?[^\W_]")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Interval]:
@@ -113,6 +116,7 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
     block_start: int | None = None
     previous_end = start
     previous_indent = 0
+    unit_indent = 0  # the indentation of the unit's first line
     previous_line = ""
     close_after = False
     pos = start
@@ -131,6 +135,13 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
             ordered = _ORDERED.match(line)
             starts = (
                 _BLOCK_START.match(line)
+                or (
+                    # The next option of a help text: less indented than the description its
+                    # unit opened with, or under another option's line.
+                    block_start is not None
+                    and _OPTION_LINE.match(line)
+                    and (indent < unit_indent or _OPTION_LINE.match(previous_line))
+                )
                 or (
                     _QUOTED.match(line)
                     and (block_start is None or _QUOTED.match(text, block_start) is None)
@@ -164,6 +175,7 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                 block_start = None
             if block_start is None:
                 block_start = pos
+                unit_indent = indent
             close_after = bool(_BLOCK_LINE.match(line))
             previous_end = line_end
             previous_indent = indent

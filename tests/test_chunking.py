@@ -134,6 +134,21 @@ def _check_invariants(
             ["# Lines have a\n# length limit.", "Give the gauge\n# a HUP after editing."],
         ),
         ("Some text.\n# Tides\nMore.", ["Some text.", "# Tides", "More."]),
+        # A command's help: each option's line starts a unit, below its description or under
+        # another option; an option wrapped into a sentence's next line goes on with it.
+        (
+            "  --tide, -t\n        Read the tide\n  --pier PIER\n        Use PIER\n"
+            "  --quiet   Say less\n  --loud    Say more",
+            [
+                "--tide, -t",
+                "Read the tide",
+                "--pier PIER",
+                "Use PIER",
+                "--quiet   Say less",
+                "--loud    Say more",
+            ],
+        ),
+        ("Pass the\n--quiet flag to say less.", ["Pass the\n--quiet flag to say less."]),
         # A footnote reference after a sentence's end is that sentence's, with or without a
         # space before it ("... in 1994.[3] The ..." of a copied web article).
         (

@@ -1344,7 +1344,9 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
         if current is not None:
             first, kind, level = current
             pieces = (
-                _field_pieces(lines, first, last) or _table_pieces(lines, first, last)
+                _field_pieces(lines, first, last)
+                or _option_pieces(lines, first, last)
+                or _table_pieces(lines, first, last)
                 if kind == "paragraph"
                 else []
             )
@@ -1462,6 +1464,43 @@ def _field_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, 
     if len(starts) < MIN_TABLE_ROWS:
         return []
     return [(a, b, "list_item") for a, b in zip(starts, [*starts[1:], last], strict=True)]
+
+
+# A line naming a command-line option first ("--width WIDTH, -w WIDTH", "-h, --help  show
+# this help message and exit").
+_OPTION_ENTRY = re.compile(r"[ \t]*--?[^\W_]")
+
+
+def _option_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, str]]:
+    """A paragraph whose lines from one on are a command's options (at least
+    ``MIN_TABLE_ROWS``), each option's line with its description folded deeper under it or
+    beside it, parted into items: the option's line, then its description's lines, as a
+    definition list's term and description are (a command's help, argparse's
+    "--yaml-output, -y" over "Transcode jq JSON output back into YAML").  Lines before the
+    first option stay a paragraph ("optional arguments:").  Empty for any other paragraph."""
+    start = next((i for i in range(first, last) if _OPTION_ENTRY.match(lines.line(i))), None)
+    if start is None:
+        return []
+    margin = lines.indent(start)
+    entries: list[list[int]] = []  # [option's line, its description's first line, end]
+    for index in range(start, last):
+        if lines.indent(index) <= margin:
+            if not _OPTION_ENTRY.match(lines.line(index)) or lines.indent(index) < margin:
+                return []
+            entries.append([index, -1, index + 1])
+        else:
+            if entries[-1][1] < 0:
+                entries[-1][1] = index
+            entries[-1][2] = index + 1
+    if len(entries) < MIN_TABLE_ROWS:
+        return []
+    pieces = [(first, start, "paragraph")] if first < start else []
+    for option, description, end in entries:
+        if description < 0:
+            pieces.append((option, end, "list_item"))
+        else:
+            pieces += [(option, description, "list_item"), (description, end, "list_item")]
+    return pieces
 
 
 # Outline -----------------------------------------------------------------------------------

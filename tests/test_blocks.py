@@ -271,6 +271,39 @@ def test_a_paragraph_of_fields_is_a_list_of_them() -> None:
     assert [b.kind for b in plain_blocks(prose)] == ["paragraph"]
 
 
+def test_a_commands_option_list_is_a_list_of_options_and_descriptions() -> None:
+    """A command's help ("optional arguments:" over its options, each description folded
+    under its option's line or beside it) ran together as one paragraph: the option's line and
+    its description are items, a term over its description as in a definition list, so the
+    description's term names the option.  Two options, or prose under an option, stay a
+    paragraph."""
+    intro = "optional arguments:"
+    options = (
+        "  -h, --help            show this help and exit\n"
+        "  --tide, -t\n"
+        "                        Read the tide\n"
+        "                        at noon\n"
+        "  --pier PIER, -p PIER\n"
+        "                        Use PIER"
+    )
+    text = f"{intro}\n{options}\n"
+    assert [(b.kind, text[b.start : b.end]) for b in plain_blocks(text)] == [
+        ("paragraph", intro),
+        ("list_item", "-h, --help            show this help and exit"),
+        ("list_item", "--tide, -t"),
+        ("list_item", "Read the tide\n                        at noon"),
+        ("list_item", "--pier PIER, -p PIER"),
+        ("list_item", "Use PIER"),
+    ]
+    document = analyze_document("tide.txt", "tide.txt", text, "text/plain")
+    items = [text[c.start : c.end] for c in answer_candidates(document) if c.role == "list_item"]
+    assert items[1:3] == ["--tide, -t", "Read the tide\n                        at noon"]
+    two = "  --tide, -t\n        Read the tide\n  --pier PIER\n        Use PIER\n"
+    assert [b.kind for b in plain_blocks(two)] == ["paragraph"]
+    prose = "  --tide, -t\nreads the tide.\n  --pier\n  --moor\n"
+    assert [b.kind for b in plain_blocks(prose)] == ["paragraph"]
+
+
 def test_a_table_laid_out_as_text_is_a_table_apart_from_the_prose_over_it() -> None:
     """A man page's table of properties, right under the paragraph that names it: the rows
     (columns set apart by runs of spaces, a cell wrapped onto a line of its own) are a table

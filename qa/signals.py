@@ -35,7 +35,7 @@ from qa.text import (
 )
 from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
-from vectorstore.language import reads_as_term
+from vectorstore.language import OPTION_FIRST, reads_as_term
 
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
 PREFIX_MIN = 5
@@ -169,13 +169,16 @@ class Sentence:
         commas ("-c, --clean").  Else none: a term after a term ("-v" over "--verbose",
         Texinfo's lists) is no description, nor is an item opening with a name of its own marked
         as code or bold (a parameter list's "`info` {Object} If present, extra details ..."
-        under "`errno` {number} The system-provided error number")."""
+        under "`errno` {number} The system-provided error number").  Under an option, only
+        another option is a term: a command's help writes descriptions that end no sentence
+        ("--archive DIR" over "Keep every reading in DIR")."""
         term = self.context.strip()
         text = self.text.strip()
+        after_option = OPTION_FIRST.match(term) is not None and not OPTION_FIRST.match(text)
         if (
             self.role != "list_item"
             or not reads_as_term(term)
-            or reads_as_term(text)
+            or (reads_as_term(text) and not after_option)
             or _MARKED_NAME.match(text)
         ):
             return []

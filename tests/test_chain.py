@@ -546,6 +546,32 @@ def test_a_list_under_a_paragraph_without_a_colon_is_quoted_for_its_members(
     assert negated.decided_by != "list_asked" and "Float" not in negated.answer, negated.answer
 
 
+def test_a_commands_help_names_the_option_a_description_belongs_to(tmp_path: Path) -> None:
+    """A command's help as plain text ("--tide, -t" over "Read the tide at the north pier"):
+    a question for the option that does what a description says is answered with the option's
+    line, then the description, quoted exactly."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "tidewatch-help.txt").write_text(
+        "usage: tidewatch [options] [gauge ...]\n\n"
+        "tidewatch: read tide gauges from the command line\n\n"
+        "optional arguments:\n"
+        "  -h, --help            show this help message and exit\n"
+        "  --tide, -t\n"
+        "                        Read the tide level at the north pier\n"
+        "  --archive DIR, -a DIR\n"
+        "                        Keep every reading in DIR for a year\n"
+        "  --quiet, -q           Print nothing but errors\n"
+    )
+    parts = build(make_settings(tmp_path / "data", corpus))
+    assert parts.pipeline().run([corpus]).ok
+    answer = parts.chain().ask("Which option keeps every reading for a year?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[:2] == ["--archive DIR, -a DIR", "Keep every reading in DIR for a year"], quotes
+    assert_exact(answer, parts.sources)
+
+
 def test_a_question_for_when_a_version_came_out_quotes_its_dated_heading(tmp_path: Path) -> None:
     """A release history dates each version in its heading ("2.31.0 (2023-05-22)"), which is
     no answer candidate: "When was 2.31.0 released?" was answered with the release's items,

@@ -426,6 +426,12 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     assert not described("`errno` {number} The system-provided error number", entry).term_names
     terms = [described("-c", "--clean"), described("--clean", "Remove old files first.")]
     assert rule.check(asked("What does -c do?"), terms) is None  # a term is no description
+    # Under an option, a description that ends no sentence is still one (a command's help);
+    # under a name, a line that reads as a term is another term.
+    help_text = described("--archive DIR, -a DIR", "Keep every reading in DIR")
+    assert help_text.term_names == ["--archive DIR", "-a DIR"]
+    assert rule.check(asked("What does --archive do?"), [help_text]) == 0
+    assert not described("Neap", "Spring tide").term_names
     prose = described("-c\n--clean", "Remove old files first.", role="sentence")
     assert rule.check(asked("What does --clean do?"), [prose]) is None
     glossary = [described("PGPORT, PGHOST", "Default connection parameters.")]

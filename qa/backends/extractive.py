@@ -94,7 +94,8 @@ class ExtractiveBackend:
                 taken.add((sentence.document, term.start))
             if (sentence.document, sentence.start) in taken:
                 continue
-            intro = _fragment_intro(sentence, documents)
+            # A term's description reads under its term, not under its list's introduction.
+            intro = None if sentence.term_names else _fragment_intro(sentence, documents)
             if intro is not None and (sentence.document, intro.start) not in taken:
                 # An item that is no sentence ("Lossless JPEG") says nothing without the
                 # sentence that introduces its list ("Unsupported ISO options include:").

@@ -50,7 +50,7 @@ from ingest.loaders import (
     is_admonition,
     reads_as_title,
 )
-from vectorstore.language import BULLET
+from vectorstore.language import BULLET, OPTION_FIRST
 from vectorstore.types import CODE_KINDS, Block, Span
 
 HeadingLine = tuple[int, int, int, str]
@@ -1466,11 +1466,6 @@ def _field_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, 
     return [(a, b, "list_item") for a, b in zip(starts, [*starts[1:], last], strict=True)]
 
 
-# A line naming a command-line option first ("--width WIDTH, -w WIDTH", "-h, --help  show
-# this help message and exit").
-_OPTION_ENTRY = re.compile(r"[ \t]*--?[^\W_]")
-
-
 def _option_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int, str]]:
     """A paragraph whose lines from one on are a command's options (at least
     ``MIN_TABLE_ROWS``), each option's line with its description folded deeper under it or
@@ -1478,14 +1473,14 @@ def _option_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int,
     definition list's term and description are (a command's help, argparse's
     "--yaml-output, -y" over "Transcode jq JSON output back into YAML").  Lines before the
     first option stay a paragraph ("optional arguments:").  Empty for any other paragraph."""
-    start = next((i for i in range(first, last) if _OPTION_ENTRY.match(lines.line(i))), None)
+    start = next((i for i in range(first, last) if OPTION_FIRST.match(lines.line(i))), None)
     if start is None:
         return []
     margin = lines.indent(start)
     entries: list[list[int]] = []  # [option's line, its description's first line, end]
     for index in range(start, last):
         if lines.indent(index) <= margin:
-            if not _OPTION_ENTRY.match(lines.line(index)) or lines.indent(index) < margin:
+            if not OPTION_FIRST.match(lines.line(index)) or lines.indent(index) < margin:
                 return []
             entries.append([index, -1, index + 1])
         else:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ingest.cleaning import line_indent
-from vectorstore.language import reads_as_term
+from vectorstore.language import OPTION_FIRST, reads_as_term
 from vectorstore.types import Chunk, Document, Span
 
 CountTokens = Callable[[list[str]], list[int]]
@@ -93,9 +93,6 @@ _BLOCK_LINE = re.compile(r"^\s*(?:#{1,6}\s|\||```|~~~|\{\*|///)")
 # block (a configuration file's, a script's), they are the lines of its paragraphs, as a quoted
 # paragraph's are; a heading is never written on the line under another.
 _COMMENT = re.compile(r"[ \t]*#[ \t]")
-# A line opening with a command-line option ("--in-place, -i  Edit files in place"): a
-# command's help lists one option to a line, its description on the line or under it.
-_OPTION_LINE = re.compile(r"[ \t]*--?[^\W_]")
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Interval]:
@@ -139,8 +136,8 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                     # The next option of a help text: less indented than the description its
                     # unit opened with, or under another option's line.
                     block_start is not None
-                    and _OPTION_LINE.match(line)
-                    and (indent < unit_indent or _OPTION_LINE.match(previous_line))
+                    and OPTION_FIRST.match(line)
+                    and (indent < unit_indent or OPTION_FIRST.match(previous_line))
                 )
                 or (
                     _QUOTED.match(line)

@@ -263,26 +263,21 @@ def _asks_plural(question: str) -> bool:
             continue  # "what happens if ...", "what causes the ...": a verb, not a plural noun
         if _plural(first):
             return True
-        # After a word that is no plural, one in -s is the noun only before an auxiliary or
-        # at the end ("what main features are there?"); before anything else it is the verb
-        # ("which option makes Valgrind run quieter?", "which file contains the key?").
-        if (
-            second
-            and second not in STOPWORDS
-            and _plural(second)
-            and (not third or _AUXILIARY.fullmatch(third))
-        ):
-            return True
-        # The same for a noun after two words ("which HTTP authentication types does ...").
-        if (
-            second
-            and second not in STOPWORDS
-            and not _plural(second)
-            and third not in STOPWORDS
-            and _plural(third)
-            and (not fourth or _AUXILIARY.fullmatch(fourth))
-        ):
-            return True
+        # After one or two words that are no plural, one in -s is the noun only before an
+        # auxiliary or at the end ("what main features are there?", "which HTTP
+        # authentication types does ...?"); before anything else it is the verb ("which option
+        # makes Valgrind run quieter?", "which file contains the key?").
+        after = (second, third, fourth)
+        for k in (0, 1):
+            modifiers, noun, then = after[:k], after[k], after[k + 1]
+            if (
+                noun
+                and noun not in STOPWORDS
+                and _plural(noun)
+                and not any(w in STOPWORDS or _plural(w) for w in modifiers)
+                and (not then or _AUXILIARY.fullmatch(then))
+            ):
+                return True
     return False
 
 

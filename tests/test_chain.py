@@ -526,19 +526,15 @@ def test_a_list_under_a_paragraph_without_a_colon_is_quoted_for_its_members(
     """A README's paragraph over a list need not end in a colon ("The following three kinds of
     gauge are supported. These work on any pier." over "* Float"): a question for the members
     is answered with the list's items, quoted exactly, not with the paragraph alone."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "README.md").write_text(
+    readme = (
         "Tidewatch\n=========\n\nTidewatch is a tide gauge reader for harbour masters.\n\n"
         "### Gauges\n\nThe following three kinds of tide gauge are supported. These work on "
         "any pier.\n\n* Float\n* Radar\n* Pressure\n\n### Storage\n\nReadings are kept "
         "in a local archive for a year.\n"
     )
-    parts = build(make_settings(tmp_path / "data", corpus))
-    assert parts.pipeline().run([corpus]).ok
-    answer = parts.chain().ask("Which tide gauge kinds does Tidewatch support?")
-    assert not answer.refused and answer.decided_by == "list_asked", answer.answer
-    quotes = [c.quote for c in answer.citations]
+    question = "Which tide gauge kinds does Tidewatch support?"
+    answer, quotes, parts = answered(tmp_path, "README.md", readme, question)
+    assert answer.decided_by == "list_asked", answer.answer
     assert {"Float", "Radar", "Pressure"} <= set(quotes), quotes
     assert_exact(answer, parts.sources)
     # A list of what is so does not say what is not.
@@ -550,9 +546,7 @@ def test_a_commands_help_names_the_option_a_description_belongs_to(tmp_path: Pat
     """A command's help as plain text ("--tide, -t" over "Read the tide at the north pier"):
     a question for the option that does what a description says is answered with the option's
     line, then the description, quoted exactly."""
-    corpus = tmp_path / "docs"
-    corpus.mkdir()
-    (corpus / "tidewatch-help.txt").write_text(
+    help_text = (
         "usage: tidewatch [options] [gauge ...]\n\n"
         "tidewatch: read tide gauges from the command line\n\n"
         "optional arguments:\n"
@@ -563,11 +557,8 @@ def test_a_commands_help_names_the_option_a_description_belongs_to(tmp_path: Pat
         "                        Keep every reading in DIR for a year\n"
         "  --quiet, -q           Print nothing but errors\n"
     )
-    parts = build(make_settings(tmp_path / "data", corpus))
-    assert parts.pipeline().run([corpus]).ok
-    answer = parts.chain().ask("Which option keeps every reading for a year?")
-    assert not answer.refused, answer.answer
-    quotes = [c.quote for c in answer.citations]
+    question = "Which option keeps every reading for a year?"
+    answer, quotes, parts = answered(tmp_path, "tidewatch-help.txt", help_text, question)
     assert quotes[:2] == ["--archive DIR, -a DIR", "Keep every reading in DIR for a year"], quotes
     assert_exact(answer, parts.sources)
 

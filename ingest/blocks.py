@@ -1472,7 +1472,8 @@ def _option_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int,
     beside it, parted into items: the option's line, then its description's lines, as a
     definition list's term and description are (a command's help, argparse's
     "--yaml-output, -y" over "Transcode jq JSON output back into YAML").  Lines before the
-    first option stay a paragraph ("optional arguments:").  Empty for any other paragraph."""
+    first option stay a paragraph ("optional arguments:").  Options without a description,
+    beside or under them, are a term's names.  Empty for any other paragraph."""
     start = next((i for i in range(first, last) if OPTION_FIRST.match(lines.line(i))), None)
     if start is None:
         return []
@@ -1487,8 +1488,9 @@ def _option_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int,
             if entries[-1][1] < 0:
                 entries[-1][1] = index
             entries[-1][2] = index + 1
-    if len(entries) < MIN_TABLE_ROWS:
-        return []
+    described = any(d >= 0 or _CELL_GAP.search(lines.line(o)) for o, d, _ in entries)
+    if len(entries) < MIN_TABLE_ROWS or not described:
+        return []  # a term's names on lines of their own ("-c" over "--clean") are one term
     pieces = [(first, start, "paragraph")] if first < start else []
     for option, description, end in entries:
         if description < 0:

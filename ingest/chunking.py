@@ -134,10 +134,15 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                 _BLOCK_START.match(line)
                 or (
                     # The next option of a help text: less indented than the description its
-                    # unit opened with, or under another option's line.
+                    # unit opened with, or under another option's line that holds its
+                    # description beside it ("--in-place, -i  Edit files in place"); a term's
+                    # names on lines of their own ("-c" over "--clean") are one term.
                     block_start is not None
                     and OPTION_FIRST.match(line)
-                    and (indent < unit_indent or OPTION_FIRST.match(previous_line))
+                    and (
+                        indent < unit_indent
+                        or (OPTION_FIRST.match(previous_line) and _LABEL.match(previous_line))
+                    )
                 )
                 or (
                     _QUOTED.match(line)

@@ -302,6 +302,8 @@ def test_a_commands_option_list_is_a_list_of_options_and_descriptions() -> None:
     assert [b.kind for b in plain_blocks(two)] == ["paragraph"]
     prose = "  --tide, -t\nreads the tide.\n  --pier\n  --moor\n"
     assert [b.kind for b in plain_blocks(prose)] == ["paragraph"]
+    names = "-c\n--clean\n-x\n"  # one term's names, no description
+    assert [b.kind for b in plain_blocks(names)] == ["paragraph"]
 
 
 def test_a_table_laid_out_as_text_is_a_table_apart_from_the_prose_over_it() -> None:

@@ -149,6 +149,7 @@ def _check_invariants(
             ],
         ),
         ("Pass the\n--quiet flag to say less.", ["Pass the\n--quiet flag to say less."]),
+        ("-c\n--clean\n-x", ["-c\n--clean\n-x"]),  # a term's names, one to a line
         # A footnote reference after a sentence's end is that sentence's, with or without a
         # space before it ("... in 1994.[3] The ..." of a copied web article).
         (

@@ -26,6 +26,7 @@ from ingest.candidates import introduces
 from qa.text import (
     Intent,
     content_terms,
+    dotted_numbers,
     entities,
     intent,
     names_term,
@@ -530,7 +531,9 @@ def _holds_kind(
         found = {m.lower() for m in _NUMBER.findall(text)}
         return bool(found - {m.lower() for m in _NUMBER.findall(question)} - given)
     if kind == "date":
-        return bool(_DATE.search(text))
+        # In software's documents a version says when ("added in Python 3.4").
+        versions = set(dotted_numbers(text)) - set(dotted_numbers(question))
+        return bool(_DATE.search(text)) or bool(versions)
     asked = entities(question) | term_set(question)
     if any(not e[:1].isdigit() and e not in asked for e in entities(text)):
         return True

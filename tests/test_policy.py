@@ -1427,6 +1427,19 @@ def test_a_file_path_holds_the_place_a_where_question_asks_for() -> None:
         assert not _holds_kind("name", question, text, set()), text
 
 
+def test_a_version_holds_the_when_a_question_asks_for() -> None:
+    """In software's documents a version says when: "added ... in Python 3.4"."""
+    question = "When was the tide module added to the standard library?"
+    assert answer_kind(intent(question), question) == "date"
+    added = "The tide module was added to the standard library in Python 3.4."
+    assert _holds_kind("date", question, added, set())
+    assert _holds_kind("date", question, "It was added in 2014.", set())
+    assert not _holds_kind("date", question, "The tide module was added to it.", set())
+    # The question's own version is no answer to it.
+    again = "When was the tide module in Python 3.4 added?"
+    assert not _holds_kind("date", again, "The tide module came with Python 3.4.", set())
+
+
 def test_a_list_introduction_holds_the_count_a_how_many_question_asks_for() -> None:
     question = "How many tools does the kit include?"
     assert answer_kind(intent(question), question) == "number"

@@ -470,20 +470,27 @@ class NegationUnstated:
     runners_up: int = 2
     closeness: float = 0.15
 
-    def unstated_by(self, asked: Asked, candidate: Sentence) -> bool:
-        """Whether the question asks what is not so and ``candidate`` denies nothing."""
+    @staticmethod
+    def _negated_terms(asked: Asked) -> frozenset[str] | None:
+        """The content words of a question for what is not so (the user's own words), or None
+        for any other question."""
         own = _own_words(asked.cleaned)
         if not _NEGATED.search(own) or intent(own).yes_no or _WHY.search(own):
-            return False
-        return not _denies(candidate.text, frozenset(content_terms(own)))
+            return None
+        return frozenset(content_terms(own))
+
+    def unstated_by(self, asked: Asked, candidate: Sentence) -> bool:
+        """Whether the question asks what is not so and ``candidate`` denies nothing."""
+        terms = self._negated_terms(asked)
+        return terms is not None and not _denies(candidate.text, terms)
 
     def check(self, asked: Asked, ranked: Sequence[ScoredSentence]) -> Decision | None:
         """Refuse a question for what is not so when its best passage denies nothing, unless
         a close runner-up does (then answer with it)."""
         best = ranked[0]
-        if not self.unstated_by(asked, best.sentence):
+        terms = self._negated_terms(asked)
+        if terms is None or _denies(best.sentence.text, terms):
             return None
-        terms = frozenset(content_terms(_own_words(asked.cleaned)))
         denying = next(
             (
                 r

@@ -180,7 +180,10 @@ def _blocks(text: str, start: int, stop: int) -> list[Interval]:
                 unit_indent = indent
             close_after = bool(_BLOCK_LINE.match(line))
             previous_end = line_end
-            previous_indent = indent
+            # A list item's lines go on at the column of its text ("  * optionally `start.conf`:
+            # ... (start/stop in" over "    init script), ..."): no deeper, no code.
+            item = _ITEM.match(whole)
+            previous_indent = item.end() if item else indent
             previous_line = whole
         pos = line_end + 1
     if block_start is not None:
@@ -368,14 +371,17 @@ def _replace_oversized(
 
 def _leads_on(text: str, unit: Interval) -> bool:
     """Whether ``unit`` belongs with what follows it: an introduction ("To run it, write:"), or
-    a term a definition list describes next, a block of its own that reads as a term (see
-    :func:`vectorstore.language.reads_as_term`: "-c" and "--clean" on two lines over "Output
-    commands to DROP ..."; DocBook's option lists)."""
+    a term a definition list describes next, a block of its own (or a list item's first
+    paragraph) that reads as a term (see :func:`vectorstore.language.reads_as_term`: "-c" and
+    "--clean" on two lines over "Output commands to DROP ..."; DocBook's option lists; a
+    README's "* `--disable-setuid`" over its indented description)."""
     piece = text[unit[0] : unit[1]]
     if piece.endswith(":"):
         return True
+    # A list item's first paragraph reads without its marker: "* `--disable-setuid`".
+    marker = _ITEM.match(piece)
     return (
-        reads_as_term(piece)
+        reads_as_term(piece[marker.end() :].lstrip() if marker else piece)
         and (unit[0] == 0 or text.endswith("\n\n", 0, unit[0]))
         and text.startswith("\n\n", unit[1])
     )

@@ -173,6 +173,13 @@ def _check_invariants(
             ["Set it here.", "tideInit() allocates.", "Yes.", "read_tide is safe.", "It is. done"],
         ),
         ("Read dim0, dim1, ... dimN in order.", ["Read dim0, dim1, ... dimN in order."]),
+        # A list item's wrapped line goes on at the column of its text, deeper than its bullet:
+        # no code. Deeper than its text, it is.
+        (
+            "  * `start.conf`: `auto` (start in\n    init script), `manual`.\nDone.",
+            ["* `start.conf`: `auto` (start in\n    init script), `manual`.", "Done."],
+        ),
+        ("Run it:\n    gauge --read", ["Run it:", "gauge --read"]),
         # An ellipsis right inside a parenthesis leaves arguments out. One after a word, or
         # in square brackets (a quotation cut short), still ends its sentence.
         (
@@ -259,6 +266,11 @@ def test_a_term_opens_the_chunk_of_its_description(count_tokens: CountTokens) ->
     chunks = Chunker(count_tokens, max_tokens=limit).split(document)
     assert [c.start for c in chunks][-1] == term
     _check_invariants(document, chunks, count_tokens, limit)
+    # A README's option item over its indented description goes the same way.
+    item = _document(f"Options\n\n{filler}\n\n* `--clean`\n\n  Empty the folder first.\n")
+    limit = count_tokens([item.text[: item.text.index("Empty")].strip()])[0]
+    chunks = Chunker(count_tokens, max_tokens=limit).split(item)
+    assert [c.start for c in chunks][-1] == item.text.index("* `--clean`")
     # A sentence ending the block is no term: it stays where the budget puts it.
     ended = _document(text.replace("--clean\n", "--clean.\n"))
     limit = count_tokens([ended.text[: ended.text.index("Empty")].strip()])[0]

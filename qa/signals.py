@@ -36,7 +36,7 @@ from qa.text import (
 )
 from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
-from vectorstore.language import OPTION_FIRST, reads_as_term
+from vectorstore.language import BULLET, OPTION_FIRST, reads_as_term
 
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
 PREFIX_MIN = 5
@@ -113,6 +113,8 @@ def term_in(term: str, terms: frozenset[str] | set[str]) -> bool:
     )
 
 
+# What stands before a list item's text on its line: the item's bullet or number.
+_ITEM_BEFORE = re.compile(rf"\s*(?:{BULLET}|\d{{1,3}}[.)])\s+")
 # A name marked as code or bold opening a text ("`info` {Object} ...", "**Neap**: ...").
 _MARKED_NAME = re.compile(r"`[^`\n]+`|\*\*[^*\n]+\*\*")
 
@@ -134,6 +136,7 @@ class Sentence:
     context_end: int = -1
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    opens_item: bool = False  # a list marker stands before it on its line ("* Known to ...:")
 
     @classmethod
     def from_gap(cls, gap: Gap) -> Sentence:
@@ -172,12 +175,15 @@ class Sentence:
         as code or bold (a parameter list's "`info` {Object} If present, extra details ..."
         under "`errno` {number} The system-provided error number").  Under an option, only
         another option is a term: a command's help writes descriptions that end no sentence
-        ("--archive DIR" over "Keep every reading in DIR")."""
+        ("--archive DIR" over "Keep every reading in DIR").  A candidate opening a list item
+        of its own describes no term: a definition list's description is marked by no bullet
+        (Markdown's "* Known to require ...:" after the last item's "Ultrix")."""
         term = self.context.strip()
         text = self.text.strip()
         after_option = OPTION_FIRST.match(term) is not None and not OPTION_FIRST.match(text)
         if (
             self.role != "list_item"
+            or self.opens_item
             or not reads_as_term(term)
             or (reads_as_term(text) and not after_option)
             or _MARKED_NAME.match(text)
@@ -575,6 +581,8 @@ def _chunk_candidates(
             # A row's context is its table's header row: "| Sea wall | April | May |" answers
             # "when does the sea wall phase end?" under "| Phase | Start | End |".
             previous = header
+        line_start = chunk.text.rfind("\n", 0, c.start - chunk.start) + 1
+        marker = chunk.text[line_start : c.start - chunk.start]
         out.append(
             (
                 Sentence(
@@ -591,6 +599,7 @@ def _chunk_candidates(
                     context_end=previous[2],
                     dense_rank=ev.dense_rank,
                     lexical_rank=ev.lexical_rank,
+                    opens_item=_ITEM_BEFORE.fullmatch(marker) is not None,
                 ),
                 stored[k] if stored is not None else None,
             )

@@ -421,6 +421,12 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     )
     # Nor is a sentence closed by a bracket ("... should be avoided.)" over the next paragraph).
     assert not described("This is best avoided.)", "Remove old files first.").term_names
+    # Nor is an item of its own, bulleted ("* Known to require ...:" after the item before's
+    # last paragraph "Ultrix"); a README's option item is ("* `--clean`" over its paragraph).
+    bulleted = Sentence("d", "c", None, 10, 20, "Known to need it:", 0, "list_item", "Ultrix")
+    assert bulleted.term_names == ["Ultrix"]
+    assert not replace(bulleted, opens_item=True).term_names
+    assert described("`--clean`", "Remove old files first.").term_names == ["`--clean`"]
     # Nor is an item naming its own subject (a parameter list's, in Node.js's API pages).
     entry = "`info` {Object} If present, extra details about the error condition"
     assert not described("`errno` {number} The system-provided error number", entry).term_names

@@ -88,6 +88,14 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
     return items
 
 
+def item_end(document: Document, offset: int) -> int | None:
+    """The end of the list item holding ``offset`` (the innermost block holding it), None when
+    that block is no list item."""
+    blocks, starts = _ordered_blocks(document)
+    holder = _block_at(blocks, starts, offset)
+    return holder.end if holder is not None and holder.kind == "list_item" else None
+
+
 def list_intro_of(document: Document, item: int) -> ListItem | None:
     """The introduction of the list whose item holds offset ``item``: the last sentence of the
     block right before the list's first item (an item, with its marker, when the list is

@@ -1846,6 +1846,7 @@ class AnswerDecider:
                 self.model.answerable(p, features, cos),
                 ranked[defining].sentence,
                 ranked,
+                documents,
             )
         gaps = [g for d in documents for g in d.gaps]
         titled = titled or self.section.check(asked, sentences, p, documents)
@@ -1877,6 +1878,7 @@ class AnswerDecider:
                 self.model.answerable(p, features, cos),
                 ranked[purpose].sentence,
                 ranked,
+                documents,
             )
         neutral = self.model.score_candidates(_as_plain_sentences(features))
         texts = {d.id: d.text for d in documents}
@@ -2019,17 +2021,51 @@ def _passage_from(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[Sc
 
 
 def _answered_by(
-    rule: str, why: str, score: float, first: Sentence, ranked: Sequence[ScoredSentence]
+    rule: str,
+    why: str,
+    score: float,
+    first: Sentence,
+    ranked: Sequence[ScoredSentence],
+    documents: Sequence[Document],
 ) -> Decision:
     """A rule's answer led by the candidate it found (the others ranked after it).
 
-    A term's description (see :attr:`Sentence.term_names`) is the answer alone: the candidates
-    around it describe other terms, and the model's own favourites, which it passed over, were
-    quoted after it for the question's words they hold (the term's name is in the term, not in
-    its description).
+    A term's description (see :attr:`Sentence.term_names`) is the answer alone, as a passage
+    (see :func:`_description`): the candidates around it describe other terms, and the model's
+    own favourites, which it passed over, were quoted after it for the question's words they
+    hold (the term's name is in the term, not in its description).
     """
     led = _led_by(first, ranked)
-    return Decision(None, rule, why, score=score, ranked=led[:1] if first.term_names else led)
+    if first.term_names:
+        text = next((d.text for d in documents if d.id == first.document), None)
+        return Decision(None, rule, why, score=score, ranked=_description(led, text), passage=True)
+    return Decision(None, rule, why, score=score, ranked=led)
+
+
+def _description(led: Sequence[ScoredSentence], text: str | None) -> tuple[ScoredSentence, ...]:
+    """A term's description led by its first candidate: the candidates after it in its
+    paragraph too ("By default, man will be installed as a setuid program ..." goes on with
+    "Use this option to install man as a non-setuid program instead."), up to a blank line or
+    a candidate of another role."""
+    first = led[0]
+    if text is None:
+        return (first,)
+    after = sorted(
+        (
+            r
+            for r in led[1:]
+            if r.sentence.document == first.sentence.document
+            and r.sentence.start >= first.sentence.end
+        ),
+        key=lambda r: r.sentence.start,
+    )
+    passage = [first]
+    for r in after:
+        between = text[passage[-1].sentence.end : r.sentence.start]
+        if between.strip() or "\n\n" in between or r.sentence.role != first.sentence.role:
+            break
+        passage.append(r)
+    return tuple(passage)
 
 
 def _led_by(first: Sentence, ranked: Sequence[ScoredSentence]) -> tuple[ScoredSentence, ...]:

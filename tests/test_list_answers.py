@@ -380,3 +380,66 @@ def test_a_list_item_ending_in_a_colon_never_takes_its_siblings_for_its_items(
     quotes = " ".join(c.quote for c in answer.citations)
     assert "restarts itself" not in quotes and "rotate every week" not in quotes, quotes
     assert_exact(answer, parts.sources)
+
+
+OPTIONS = (
+    "# Tidewater\n\n## Configure options\n\n"
+    "The configure script takes these options. It is best to read the manual first.\n\n"
+    + "".join(
+        f"* `--{name}`\n\n  {description}\n\n"
+        for name, description in (
+            (
+                "enable-gauge-cache",
+                "By default, gauge readings are kept for an hour.  Use this\n"
+                "  option to keep them for a day instead.",
+            ),
+            (
+                "disable-tide-tables",
+                "By default, tide tables are printed with each forecast.  "
+                "Use this option\n  to print the forecast alone.",
+            ),
+            (
+                "with-harbour=NAME",
+                "Use this flag to choose the harbour the forecasts are for.  "
+                "NAME is\n  passed to the gauge reader.",
+            ),
+        )
+    )
+    + "## Platforms\n\n* Known not to need a driver:\n\n  macOS\n\n"
+    "* Known to need the serial driver:\n\n  Linux, FreeBSD\n\n"
+    "* Supported gauges:\n  * `Tidelog 3`: the harbour master's gauge, read over the serial\n"
+    "    line every ten minutes (older models every hour).\n"
+)
+
+
+def test_a_readme_option_item_answers_with_its_description_paragraph(tmp_path: Path) -> None:
+    """A README's option list writes each option as an item's first paragraph and its
+    description as the next ("* `--disable-setuid`" over "By default, man will be installed as
+    a setuid program ...  Use this option to install man as a non-setuid program instead."):
+    the option is asked for by name, the description answers, all of its paragraph."""
+    corpus = write(tmp_path / "readme", OPTIONS, name="tidewater.md")
+    parts = ingested(tmp_path / "data", corpus, chunking={"max_tokens": 40})
+    answer = parts.chain().ask("What does --disable-tide-tables do?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0].startswith("By default, tide tables are printed"), quotes
+    assert any(q.startswith("Use this option\n  to print the forecast alone") for q in quotes)
+    assert not any("gauge readings" in q or "harbour the forecasts" in q for q in quotes)
+    assert_exact(answer, parts.sources)
+
+
+def test_an_items_lead_brings_its_own_paragraph_not_the_last_items(tmp_path: Path) -> None:
+    """ "* Known to need the serial driver:" over its paragraph "Linux, FreeBSD": the lead
+    introduces its own paragraph, and the item before's last paragraph ("macOS" under "Known not
+    to need a driver:") is no term it describes."""
+    corpus = write(tmp_path / "readme", OPTIONS, name="tidewater.md")
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("Which systems are known to need the serial driver?")
+    assert not answer.refused, answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[:2] == ["Known to need the serial driver:", "Linux, FreeBSD"], quotes
+    # A nested item's wrapped line goes on at its text's column: one candidate, not two.
+    gauge = parts.chain().ask("How often is the Tidelog 3 gauge read?")
+    assert any(c.quote.endswith("(older models every hour).") for c in gauge.citations)
+    for a in (answer, gauge):
+        assert_exact(a, parts.sources)

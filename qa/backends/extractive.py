@@ -17,6 +17,7 @@ from ingest.blocks import ASKS, SENTENCE_ENDED
 from qa.backends import Hints
 from qa.lists import (
     ListItem,
+    item_end,
     led_by,
     list_claims,
     list_intro_of,
@@ -57,7 +58,8 @@ class ExtractiveBackend:
         chosen = self.passage(ranked) if hints and hints.passage else self.select(question, ranked)
         documents = {d.id: d for d in hints.documents} if hints else {}
         listed = _list_answer(question, ranked[0].sentence, documents)
-        if not listed and hints and hints.passage:
+        if not listed and hints and hints.passage and not ranked[0].sentence.term_names:
+            # A term's description is no section's opening (its list is of other terms).
             listed = _section_list_answer(question, ranked[0].sentence, documents)
         if listed:
             return Draft(claims=listed, backend=self.name)
@@ -282,9 +284,16 @@ def _list_after(
         items.append(sentence)
     document = documents.get(intro.document)
     if items and intro.role == "list_item":
-        # A list item introduces the items nested under it, never its siblings.
+        # A list item introduces the items nested under it and its own paragraphs after it
+        # ("Known to require `te`:" over "HP-UX, OSF/1"), never its siblings.
         nested = list_items_after(document, intro.start) if document is not None else []
-        return [s for s in items if any(i.start <= s.start < i.end for i in nested)]
+        end = item_end(document, intro.start) if document is not None else None
+        return [
+            s
+            for s in items
+            if any(i.start <= s.start < i.end for i in nested)
+            or (end is not None and s.start < end)
+        ]
     if items or not following or document is None:
         return items
     after = following[0]

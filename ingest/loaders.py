@@ -29,6 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString, PreformattedString
 
 from ingest.pdf import PdfPage, headings_by_style, read_page
+from vectorstore.language import reads_as_term
 from vectorstore.types import ITEM_PART_KINDS, Block, Span
 
 MEDIA_TYPES: dict[str, str] = {
@@ -446,6 +447,8 @@ class _HtmlBlocks:
             self._level = HEADING_LEVELS[name]
         elif _is_descriptions(tag):
             self._visit_descriptions(tag)
+        elif (terms := _labelled_rows(tag)) is not None:
+            self._visit_labelled_rows(terms)
         elif name == "p" and not self._context and (title := _bold_title(tag)):
             # A paragraph all in bold, on its own line of blocks: a heading one level below the
             # section it sits in (hand-written pages' questions: "<p><b>(6) Is X
@@ -504,6 +507,16 @@ class _HtmlBlocks:
             else:
                 self._visit(child)
         self._described -= 1
+
+    def _visit_labelled_rows(self, rows: list[tuple[Tag, Tag]]) -> None:
+        """A labelled list laid out as a table (``_labelled_rows``): read as ``<dl>`` is, each
+        label a term and the cell beside it its description."""
+        self.flush()
+        self._lists += 1
+        for label, description in rows:
+            self._visit_block(label, "dt")
+            self._visit_block(description, "dd")
+        self._lists -= 1
 
     def _visit_block(self, tag: Tag, name: str) -> None:
         self.flush()
@@ -847,6 +860,30 @@ def _is_descriptions(tag: Tag) -> bool:
         return False
     terms = tag.find_all("dt", recursive=False)
     return bool(terms) and all(term.get("id") or _holds_anchor(term) for term in terms)
+
+
+def _labelled_rows(tag: Tag) -> list[tuple[Tag, Tag]] | None:
+    """A table laying out a labelled list, its rows as ``(label, description)`` cells; else
+    None.  DocBook and AsciiDoc write a horizontal labelled list so (``<table
+    class="horizontal"><tr><td><p>query</p></td><td><p>dump the inputs and outputs of a given
+    target.</p></td></tr>``): two cells a row, none a header, every description laid out in
+    paragraphs (a data table's cells hold bare text), every label a term (see
+    :func:`vectorstore.language.reads_as_term`), at least two rows."""
+    if tag.name.lower() != "table":
+        return None
+    rows = [row for row in tag.find_all("tr") if row.find_parent("table") is tag]
+    found: list[tuple[Tag, Tag]] = []
+    for row in rows:
+        cells = [c for c in row.find_all(("td", "th"), recursive=False)]
+        if len(cells) != 2 or any(c.name.lower() == "th" for c in cells):
+            return None
+        label, description = cells
+        if description.find(("p", "pre", "div", "ul", "ol", "dl"), recursive=False) is None:
+            return None
+        if not reads_as_term(_collapse(_visible_text(label)).strip()):
+            return None
+        found.append((label, description))
+    return found if len(found) >= 2 else None
 
 
 def _holds_anchor(term: Tag) -> bool:

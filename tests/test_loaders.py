@@ -741,6 +741,36 @@ def test_html_terms_in_a_row_are_one_term() -> None:
     ]
 
 
+def test_html_labelled_list_laid_out_as_a_table_is_a_definition_list() -> None:
+    """DocBook and AsciiDoc lay out a horizontal labelled list as a table, a label and its
+    description a row (Ninja's manual: "query" beside "dump the inputs and outputs of a given
+    target."): read as ``<dl>`` is. A data table, its cells bare text or headed, stays a table."""
+    labelled = (
+        "<table><tr><td><p><code>read</code></p></td><td><p>print the level.</p>"
+        "<pre>gauge -t read</pre><p>It waits for the tide.</p></td></tr>"
+        "<tr><td><p><code>reset</code></p></td><td><p>zero the gauge.</p></td></tr></table>"
+    )
+    parsed = parse_html(f"<html><body><h1>Tools</h1>{labelled}</body></html>")
+    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+        ("Tools", "heading"),
+        ("read", "list_item"),
+        ("print the level.\n\ngauge -t read\n\nIt waits for the tide.", "list_item"),
+        ("gauge -t read", "item_code"),  # the description's later parts are its own
+        ("It waits for the tide.", "item_text"),
+        ("reset", "list_item"),
+        ("zero the gauge.", "list_item"),
+    ]
+    for data in (
+        "<table><tr><td>read</td><td>print the level.</td></tr>"
+        "<tr><td>reset</td><td>zero the gauge.</td></tr></table>",
+        "<table><tr><th>Tool</th><th>Does</th></tr><tr><td><p>read</p></td>"
+        "<td><p>print the level.</p></td></tr><tr><td><p>reset</p></td>"
+        "<td><p>zero the gauge.</p></td></tr></table>",
+    ):
+        parsed = parse_html(f"<html><body><h1>Tools</h1>{data}</body></html>")
+        assert {b.kind for b in parsed.blocks} == {"heading", "table"}
+
+
 def test_html_comments_and_related_articles_stay_furniture() -> None:
     page = (
         "<html><body><main><h1>Harbour news</h1><p>The quay reopens in May.</p></main>"

@@ -898,22 +898,26 @@ class Defined:
             if named_after is None and appositive.search(s.text):
                 named_after = i
         if named_after is None and found_at is None:
-            # "What is the default-version option?": a term named with what kind of thing it
-            # is ("option", "setting", "user"), which no term's name holds.
-            *head, _kind = found.strip(_QUOTES).split()
-            if head and head[0].lower() in ("a", "an", "the"):
-                head = head[1:]
-            if head:
-                name = r"[\s-]+".join(re.escape(w) for w in head)
-                described = (
-                    i
-                    for i, s in enumerate(candidates)
-                    if s.role == "list_item" and _describes(name, s)
-                )
-                first = next(described, None)
-                if first is not None:
-                    return first, True
+            first = _kind_named_term(found, candidates)
+            if first is not None:
+                return first, True
         return (named_after, True) if named_after is not None else (found_at, False)
+
+
+def _kind_named_term(found: str, candidates: Sequence[Sentence]) -> int | None:
+    """The first list item describing a term the question names with what kind of thing it is
+    ("the default-version option", "the query tool", "the PGHOST setting"), which no term's name
+    holds: the term's name is the words before the last (see :func:`_describes`)."""
+    *head, _kind = found.strip(_QUOTES).split()
+    if head and head[0].lower() in ("a", "an", "the"):
+        head = head[1:]
+    if not head:
+        return None
+    name = r"[\s-]+".join(re.escape(w) for w in head)
+    described = (
+        i for i, s in enumerate(candidates) if s.role == "list_item" and _describes(name, s)
+    )
+    return next(described, None)
 
 
 # How exactly a topic names a section (see SectionAsked._exactness), and a named section with
@@ -1009,7 +1013,8 @@ class PurposeStated:
                 return i
             if _describes(term, s):
                 return i
-        return None
+        # "What does the query tool do?" of a list of tools: "query" over its description.
+        return _kind_named_term(found, candidates)
 
 
 # "What does the documentation say about X?", "Tell me about X": a question for what is said on

@@ -414,6 +414,10 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     assert rule.check(asked("What does -j do?"), items) == 2
     assert rule.check(asked("What does --clean-all do?"), items) is None
     assert rule.check(asked("What does -C do?"), items) is None  # "-c" cleans, "-C" creates
+    # A term named with what kind of thing it is ("the query tool" of a list of tools).
+    tools = [described("query", "Dump the inputs."), described("browse", "Show the graph.")]
+    assert rule.check(asked("What does the browse tool do?"), tools) == 1
+    assert rule.check(asked("What does the graph tool do?"), tools) is None
     # A term is short lines ending no sentence; a sentence is not a term, nor is a paragraph's
     # description a list item's.
     assert (

@@ -38,6 +38,7 @@ from qa.signals import SentenceScorer
 from qa.text import (
     contains_phrase,
     content_terms,
+    defines_term,
     dotted_numbers,
     entities,
     in_title_case,
@@ -405,6 +406,17 @@ class VerbatimChain(Runnable[ChainInput | dict[str, Any] | str, Answer]):
             # A common word's phrase ("package is") can sit in a chunk that search for the
             # word ranks low: it is looked for deeper among the word's matches.
             stating += self.retriever.holding(phrases, _SECTION_CHUNKS)
+        # A glossary's term on a line of its own over its definition ("project" over "    A
+        # library, framework, ..."): the chunk defining it joins too, looked for among the
+        # topic's matches as deep as a phrase of common words is.
+        glossary = [
+            chunk
+            for chunk in self.retriever.holding(
+                [tuple(w.lower() for w in words(topic))], self.retriever.passage_candidates
+            )
+            if defines_term(chunk.text, topic)
+        ]
+        stating = glossary[:1] + stating
         unique = list({chunk.id: chunk for chunk in stating}.values())
         evidence = _joined(evidence, unique[:_SECTION_CHUNKS])
         docs = self._documents_for([*evidence, *found])

@@ -814,11 +814,16 @@ class DatedHeading:
 def _describes(name: str, candidate: Sentence) -> bool:
     """Whether ``candidate`` is the description of a definition list's term naming ``name``
     (a regular expression): one of the term's names (see :attr:`Sentence.term_names`) is the name,
-    alone or with its value ("-j njobs", "--jobs=njobs").  DocBook and other generators write a
-    command's options and a glossary this way (``<dt>-c<br>--clean</dt><dd>Output commands to
-    DROP ...</dd>``): the description says what the term is or does without naming it."""
-    names = re.compile(rf"{_MARKUP}(?:{name}){_MARKUP}(?:[=\s]\S*)?", re.IGNORECASE)
-    return any(names.fullmatch(part) for part in candidate.term_names)
+    alone, with its value or with a call's arguments ("-j njobs", "--jobs=njobs",
+    "require(*requirements)" for "require()").  DocBook and other generators write a command's
+    options and a glossary this way (``<dt>-c<br>--clean</dt><dd>Output commands to DROP
+    ...</dd>``): the description says what the term is or does without naming it.  So is a list
+    item opening with its term over its indented definition (see
+    :attr:`Sentence.leading_term_names`)."""
+    name = name.removesuffix(re.escape("()"))
+    names = re.compile(rf"{_MARKUP}(?:{name})(?:\([^()]*\))?{_MARKUP}(?:[=\s]\S*)?", re.IGNORECASE)
+    parts = (*candidate.term_names, *candidate.leading_term_names)
+    return any(names.fullmatch(part) for part in parts)
 
 
 @dataclass(frozen=True)
@@ -2035,13 +2040,13 @@ def _answered_by(
 ) -> Decision:
     """A rule's answer led by the candidate it found (the others ranked after it).
 
-    A term's description (see :attr:`Sentence.term_names`) is the answer alone, as a passage
+    A term's description (see :attr:`Sentence.describes_term`) is the answer alone, as a passage
     (see :func:`_description`): the candidates around it describe other terms, and the model's
     own favourites, which it passed over, were quoted after it for the question's words they
     hold (the term's name is in the term, not in its description).
     """
     led = _led_by(first, ranked)
-    if first.term_names:
+    if first.describes_term:
         text = next((d.text for d in documents if d.id == first.document), None)
         return Decision(None, rule, why, score=score, ranked=_description(led, text), passage=True)
     return Decision(None, rule, why, score=score, ranked=led)

@@ -191,6 +191,26 @@ class Sentence:
             return []
         return term_names_split(term)
 
+    @property
+    def leading_term_names(self) -> list[str]:
+        """The names of the term a list item opens with on a line of its own, over its
+        definition indented below (reStructuredText's definition lists: "project" over "    A
+        library, framework, script, ..."; "``require(*requirements)``" over "    Ensure that
+        ..."), else none."""
+        head, _, rest = self.text.partition("\n")
+        if self.role != "list_item" or not rest.strip() or not reads_as_term(head.strip()):
+            return []
+        below = rest.lstrip("\n")
+        if len(below) - len(below.lstrip(" \t")) <= len(head) - len(head.lstrip(" \t")):
+            return []
+        return term_names_split(head)
+
+    @property
+    def describes_term(self) -> bool:
+        """A definition list's description: after its term (:attr:`term_names`) or under it
+        in the same item (:attr:`leading_term_names`)."""
+        return bool(self.term_names or self.leading_term_names)
+
     def describes_term_unnamed_by(self, question: str) -> bool:
         """A term's description (see :attr:`term_names`) whose term ``question`` does not name
         (see :func:`qa.text.names_term`): the term is what it says beyond the question's words

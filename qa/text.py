@@ -4,6 +4,7 @@ entities and question intent.  Deliberately generic: nothing here knows any corp
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from vectorstore.language import STOPWORDS
+from vectorstore.language import STOPWORDS, reads_as_term
 
 # PyStemmer objects are not thread-safe: one per thread.
 _LOCAL = threading.local()
@@ -380,6 +381,25 @@ def names_term(question: str, names: Sequence[str]) -> bool:
             if writes_option(question, bare):
                 return True
         elif re.search(rf"(?<![\w.-])-*{re.escape(word)}(?![\w-])", question, re.IGNORECASE):
+            return True
+    return False
+
+
+def defines_term(text: str, topic: str) -> bool:
+    """Whether ``text`` holds a definition list's term naming ``topic`` (see
+    :func:`names_term`) on a line of its own, over its definition indented below: "project"
+    over "    A library, framework, ...", "``require(*requirements)``" over "    Ensure that
+    ..." (reStructuredText's and plain text's definition lists, a glossary's)."""
+    lines = text.splitlines()
+    for line, below in itertools.pairwise(lines):
+        term = line.strip()
+        if (
+            term
+            and below.strip()
+            and len(below) - len(below.lstrip()) > len(line) - len(line.lstrip())
+            and reads_as_term(term)
+            and names_term(topic, term_names_split(term))
+        ):
             return True
     return False
 

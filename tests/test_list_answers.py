@@ -443,3 +443,38 @@ def test_an_items_lead_brings_its_own_paragraph_not_the_last_items(tmp_path: Pat
     assert any(c.quote.endswith("(older models every hour).") for c in gauge.citations)
     for a in (answer, gauge):
         assert_exact(a, parts.sources)
+
+
+GLOSSARY = (
+    "Tidewater\n=========\n\nTidewater predicts harbour tides from gauge readings. A project "
+    "may hold many gauges, and each release of a project is read by the same tools.\n\n"
+    "Terms\n-----\n\nThe following terms are used by this manual:\n\n"
+    "project\n    A harbour, its gauges and the readings taken there.  Projects have unique "
+    "names.\n\n"
+    "release\n    A snapshot of a project's readings at one point in time.\n\n"
+    "gauge\n    A post in the water that measures its level.\n\n"
+    "Functions\n---------\n\n"
+    "``settle(*gauges)``\n    Wait until the given gauges read a steady level.\n\n"
+    "``drain(gauge)``\n    Empty the gauge's well before a reading.\n"
+)
+
+
+def test_a_glossary_term_over_its_indented_definition_answers_what_it_is(tmp_path: Path) -> None:
+    """reStructuredText writes a definition list's term on its own line over its indented
+    definition ("project" over "    A library, framework, ..." in setuptools' pkg_resources
+    manual): "What is a project?" quotes that item, its definition's sentences and no other
+    term's; "What does settle() do?" finds the function by its signature."""
+    corpus = write(tmp_path / "manual", GLOSSARY, name="tidewater.rst")
+    parts = ingested(tmp_path / "data", corpus)
+    answer = parts.chain().ask("What is a project?")
+    assert answer.decided_by == "defined", answer.answer
+    quotes = [c.quote for c in answer.citations]
+    assert quotes[0].startswith("project\n    A harbour, its gauges"), quotes
+    assert not any("snapshot" in q or "A post" in q for q in quotes)
+    settle = parts.chain().ask("What does settle() do?")
+    assert settle.decided_by == "purpose_stated", settle.answer
+    assert [c.quote for c in settle.citations] == [
+        "``settle(*gauges)``\n    Wait until the given gauges read a steady level."
+    ]
+    for a in (answer, settle):
+        assert_exact(a, parts.sources)

@@ -55,6 +55,7 @@ from qa.signals import (
 from qa.text import (
     contains_phrase,
     content_terms,
+    defines_term,
     dotted_numbers,
     entities,
     intent,
@@ -1129,6 +1130,33 @@ def test_a_question_names_a_term_by_its_name_not_by_its_words() -> None:
     assert not names_term("What does -C do?", ["-c", "--clean"])
     assert not names_term("Is c fast?", ["-c"])
     assert term_names_split("-c, --clean\n-x") == ["-c", "--clean", "-x"]
+
+
+def test_a_glossary_term_over_its_indented_definition_is_found_and_describes_it() -> None:
+    """reStructuredText writes a definition list's term on a line of its own over its indented
+    definition, which reads as one candidate ("project" over "    A library, framework, ...");
+    a function's signature is such a term ("``require(*requirements)``")."""
+    glossary = "Terms:\n\nproject\n    A library or an application.\n\nrelease\n    A snapshot.\n"
+    assert defines_term(glossary, "project")
+    assert not defines_term(glossary, "library")
+    assert not defines_term("project\nA library or an application.\n", "project")  # no indent
+    signature = "``require(*requirements)``\n    Ensure that they are active.\n"
+    assert defines_term(signature, "require()")
+
+    def item(text: str, role: str = "list_item") -> Sentence:
+        return Sentence("d", "c", None, 0, len(text), text, 0, role)
+
+    project = item("project\n    A library or an application.")
+    assert project.leading_term_names == ["project"] and project.describes_term
+    assert not item("project\nA library.").leading_term_names
+    assert not item("project\n    A library.", role="sentence").leading_term_names
+    assert not item("Use it.\n    It works.").leading_term_names  # a sentence is no term
+    glossary_items = [item("release\n    A snapshot."), project]
+    assert Defined().check(asked("What is a project?"), glossary_items) == 1
+    required = [item("``require(*requirements)``\n    Ensure that they are active.")]
+    assert PurposeStated().check(asked("What does require() do?"), required) == 0
+    assert PurposeStated().check(asked("What does require do?"), required) == 0
+    assert PurposeStated().check(asked("What does acquire() do?"), required) is None
 
 
 def test_number_absent_refuses_a_passage_about_another_instance() -> None:

@@ -34,9 +34,9 @@ BULLET = "[" + "".join("\\" + c if c in "-\\]^" else c for c in BULLETS) + "]"
 # The longest line of a definition list's term ("-j njobs", "--jobs=njobs", "PGDATABASE").
 TERM_LINE_CHARS = 60
 # A line of a term opens with a name or an option, marked as code or not ("--clean", "`PGHOST`",
-# "`--disable-setuid`"), not with markup ("///", "---", "</div>", "{% if %}": an admonition's or
-# a template's lines) or indentation.
-_TERM_LINE = re.compile(r"(?:-{0,2}[`'\"]?|[`'\"]-{1,2})\w")
+# "`--disable-setuid`", reStructuredText's "``require(*requirements)``"), not with markup ("///",
+# "---", "</div>", "{% if %}": an admonition's or a template's lines) or indentation.
+_TERM_LINE = re.compile(r"(?:-{0,2}[`'\"]{0,2}|[`'\"]{1,2}-{1,2})\w")
 # A line opening with a command-line option ("--archive DIR, -a DIR", "  -h, --help  show this
 # help message and exit"), its indentation aside: a command's help lists one option to a line.
 OPTION_FIRST = re.compile(r"[ \t]*--?[^\W_]")

@@ -58,7 +58,7 @@ class ExtractiveBackend:
         chosen = self.passage(ranked) if hints and hints.passage else self.select(question, ranked)
         documents = {d.id: d for d in hints.documents} if hints else {}
         listed = _list_answer(question, ranked[0].sentence, documents)
-        if not listed and hints and hints.passage and not ranked[0].sentence.term_names:
+        if not listed and hints and hints.passage and not ranked[0].sentence.describes_term:
             # A term's description is no section's opening (its list is of other terms).
             listed = _section_list_answer(question, ranked[0].sentence, documents)
         if listed:
@@ -97,7 +97,7 @@ class ExtractiveBackend:
             if (sentence.document, sentence.start) in taken:
                 continue
             # A term's description reads under its term, not under its list's introduction.
-            intro = None if sentence.term_names else _fragment_intro(sentence, documents)
+            intro = None if sentence.describes_term else _fragment_intro(sentence, documents)
             if intro is not None and (sentence.document, intro.start) not in taken:
                 # An item that is no sentence ("Lossless JPEG") says nothing without the
                 # sentence that introduces its list ("Unsupported ISO options include:").

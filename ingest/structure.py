@@ -230,6 +230,7 @@ def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine
     the entries that head an indented answer (:func:`_answered_entries`)."""
     paragraphs = _paragraphs(text, excluded)
     answered = _answered_entries(text, paragraphs)
+    parted = _parted_numbers(text, paragraphs)
     # A short line inside an answer, indented as deep as the answer is, is a line of it ("If
     # "make test" produces something like" over the output it shows), not a title.
     in_answer: set[int] = set()
@@ -251,7 +252,12 @@ def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine
             lines == 1
             and body_after
             and index not in in_answer
-            and is_heading_line(text[start:end])
+            and (
+                is_heading_line(text[start:end])
+                # A specification's numbered title over unindented text ("2. Decompression
+                # algorithm (inflate)", "2.1 Introduction" further on).
+                or _titled_number(text[start:end].strip(), parted)
+            )
         ):
             headings.append((start, end, level, text[start:end].strip()))
         else:
@@ -276,8 +282,7 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
     """
     # index, indent, the lists a numbered entry is in, question, title
     entries: list[tuple[int, int, tuple[str, ...], bool, bool]] = []
-    # The numbers that have numbered parts ("1" of "1.1. Byte ..."): sections', not steps'.
-    parted = {m.group(1) for start, _, _ in paragraphs if (m := _PARTED_NUMBER.match(text, start))}
+    parted = _parted_numbers(text, paragraphs)
     for index, (start, end, count) in enumerate(paragraphs[:-1]):
         lines = text[start:end].split("\n")
         indent = line_indent(lines[0])
@@ -289,12 +294,7 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
         if count > 1 and not (number and all(line_indent(line) > indent for line in lines[1:])):
             continue
         question = ASKS.search(lines[-1].rstrip()) is not None
-        titled = (
-            number is not None
-            and count == 1
-            and is_heading_line(first[number.end() :])
-            and number.group().strip().rstrip(".)") in parted
-        )
+        titled = count == 1 and _titled_number(first[indent:], parted)
         lists = _lists(number) if number else ()
         entries.append((index, indent, lists, question, titled))
     questions: dict[str, list[bool]] = {}
@@ -307,6 +307,22 @@ def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> 
         for index, indent, lists, question, titled in entries
         if question or titled or not faq.isdisjoint(lists)
     }
+
+
+def _parted_numbers(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> set[str]:
+    """The numbers that have numbered parts ("1" of "1.1. Byte ..."): sections', not steps'."""
+    return {m.group(1) for start, _, _ in paragraphs if (m := _PARTED_NUMBER.match(text, start))}
+
+
+def _titled_number(line: str, parted: set[str]) -> bool:
+    """``line`` is a numbered entry that reads as a title after its number, a number with
+    numbered parts elsewhere (see :func:`_parted_numbers`)."""
+    number = _ENTRY_NUMBER.match(line)
+    return (
+        number is not None
+        and is_heading_line(line[number.end() :])
+        and number.group().strip().rstrip(".)") in parted
+    )
 
 
 def _lists(number: re.Match[str]) -> tuple[str, ...]:

@@ -152,6 +152,15 @@ def test_a_numbered_title_over_indented_text_is_a_heading() -> None:
     # Steps numbered with no numbered parts anywhere, over the command each runs: list items.
     steps = "Setup\n\n1. Install the package\n\n    pip install tide\n\n2. Run it\n\n    tide\n"
     assert [s.title for s in find_sections(steps, "text/plain")[1]] == ["Setup"]
+    # Over text that is not indented too (zlib's algorithm.txt: "2. Decompression algorithm
+    # (inflate)" over its paragraphs, "2.1 Introduction" further on).
+    plain = body.strip()
+    flat = (
+        f"1. Packing\n\n{plain}\n\n2. Unpacking (slow)\n\n{plain}\n\n2.1 Introduction\n\n"
+        f"{plain}\n\n3. Read the header first.\n\n{plain}\n"
+    )
+    titles = ["2. Unpacking (slow)", "2.1 Introduction"]
+    assert [s.title for s in find_sections(flat, "text/plain")[1]] == titles
 
 
 def test_excluded_lines_are_not_headings() -> None:

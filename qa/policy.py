@@ -1390,9 +1390,12 @@ def _heading(title: str) -> _Heading:
 # An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
 # arguments ("permission.has(scope)"), which are part of the name.
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")
-# A section's number before its title ("2.5 Future developments", "3. Usage"): a manual's
-# numbering, which a question naming the section need not repeat.
-_SECTION_NUMBER = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)")
+# A section's number before its title ("2.5 Future developments", "3. Usage", a Roman numeral's
+# "V. Simplified API"): a manual's numbering, which a question naming the section need not
+# repeat.
+_SECTION_NUMBER = re.compile(
+    r"^\s*(?:\d{1,2}(?:\.\d{1,2})*\.?|(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})\.)\s+(?=\S)"
+)
 # A call: a dotted name right before its arguments (a default value may be a call itself:
 # "bisect_left(a, x, lo=0, hi=len(a))").
 _CALL = re.compile(r"(?P<name>[A-Za-z_][\w.]*\w)\((?:[^()]|\([^()]*\))*\)")

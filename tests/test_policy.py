@@ -771,6 +771,20 @@ def test_section_asked_reads_an_aside_in_parentheses_as_optional() -> None:
     assert rule.titled("CORS", {"d": cors.title}) == ["d"]
 
 
+def test_section_asked_reads_a_manuals_roman_numbering_as_no_word_of_the_title() -> None:
+    """libpng's manual numbers its parts "V. Simplified API", "XIV. Source code repository":
+    the numeral is numbering, as "2.5" is, and "What is the simplified API?" names the part; a
+    word of capitals that is no numeral ("CIVIL. Works") stays a word."""
+    text = "V. Simplified API\n\nIt reads a file.\n\nCIVIL. Works\n\nIt builds.\n"
+    doc = _titled_page(text, ("V. Simplified API", "CIVIL. Works"))
+    candidates = _placed(text, ("It reads a file.", "It builds."))
+    scores = np.array([0.5, 0.5])
+    rule = SectionAsked()
+    found = rule.check(asked("What is the simplified API?"), candidates, scores, [doc])
+    assert found is not None and found[1].title == "V. Simplified API"
+    assert rule.check(asked("Tell me about works"), candidates, scores, [doc]) is None
+
+
 def _placed(text: str, pieces: Sequence[str]) -> list[Sentence]:
     """Each piece of ``text`` as a candidate of document "d", at its offsets."""
     return [Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces]

@@ -481,6 +481,13 @@ class _HtmlBlocks:
             if self._buffer and "".join(self._buffer).strip():
                 self._buffer.append(" " if self._context[-1:] == ["layout"] else " | ")
             self.walk(tag)
+        elif name == "p" and self._context[-1:] == ["table"]:
+            # A data table's cell laid out in paragraphs ("<td><p>The <code>groupIndentation
+            # </code> option was introduced.</p></td>", Node.js's history tables) is still its
+            # row's: one row, one block.
+            if self._buffer and "".join(self._buffer).strip():
+                self._buffer.append(" ")
+            self.walk(tag)
         elif name in BLOCK_TAGS:
             self._visit_block(tag, name)
         elif name == "a":
@@ -874,7 +881,7 @@ def _labelled_rows(tag: Tag) -> list[tuple[Tag, Tag]] | None:
     rows = [row for row in tag.find_all("tr") if row.find_parent("table") is tag]
     found: list[tuple[Tag, Tag]] = []
     for row in rows:
-        cells = [c for c in row.find_all(("td", "th"), recursive=False)]
+        cells = list(row.find_all(("td", "th"), recursive=False))
         if len(cells) != 2 or any(c.name.lower() == "th" for c in cells):
             return None
         label, description = cells

@@ -771,6 +771,24 @@ def test_html_labelled_list_laid_out_as_a_table_is_a_definition_list() -> None:
         assert {b.kind for b in parsed.blocks} == {"heading", "table"}
 
 
+def test_html_a_table_cell_in_paragraphs_stays_in_its_row() -> None:
+    """Node.js's history tables lay a change out in a paragraph ("<td>v14.2.0</td><td><p>The
+    <code>groupIndentation</code> option was introduced.</p></td>"): the row is one block, its
+    version beside its change, not two (the change quoted under the row above's version)."""
+    page = (
+        "<html><body><h1>Gauges</h1><table><tr><th>Version</th><th>Changes</th></tr>"
+        "<tr><td>v2.0</td><td><p>The <code>depth</code> option was added.</p><p>Faster.</p></td>"
+        "</tr><tr><td>v1.0</td><td><p>Added.</p></td></tr></table></body></html>"
+    )
+    parsed = parse_html(page)
+    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+        ("Gauges", "heading"),
+        ("Version | Changes", "table"),
+        ("v2.0 | The depth option was added. Faster.", "table"),
+        ("v1.0 | Added.", "table"),
+    ]
+
+
 def test_html_comments_and_related_articles_stay_furniture() -> None:
     page = (
         "<html><body><main><h1>Harbour news</h1><p>The quay reopens in May.</p></main>"

@@ -67,7 +67,7 @@ from qa.text import (
     writes_option,
 )
 from qa.types import Document, Evidence, Gap, RefusalReason, Section
-from vectorstore.language import BULLET, STOPWORDS
+from vectorstore.language import ITEM_MARKER, STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -914,15 +914,21 @@ def _kind_named_term(found: str, candidates: Sequence[Sentence]) -> int | None:
     ("the default-version option", "the query tool", "the PGHOST setting"), which no term's name
     holds: the term's name is the words before the last (see :func:`_describes`)."""
     *head, _kind = found.strip(_QUOTES).split()
-    if head and head[0].lower() in ("a", "an", "the"):
-        head = head[1:]
-    if not head:
+    name = _name_pattern(head)
+    if name is None:
         return None
-    name = r"[\s-]+".join(re.escape(w) for w in head)
     described = (
         i for i, s in enumerate(candidates) if s.role == "list_item" and _describes(name, s)
     )
     return next(described, None)
+
+
+def _name_pattern(words: Sequence[str]) -> str | None:
+    r"""``words`` without an article before them, as a pattern finding them parted by spaces or
+    hyphens ("the query tool" as ``query[\s-]+tool``); None when no word is left."""
+    if words and words[0].lower() in ("a", "an", "the"):
+        words = words[1:]
+    return r"[\s-]+".join(re.escape(w) for w in words) if words else None
 
 
 # How exactly a topic names a section (see SectionAsked._exactness), and a named section with
@@ -973,12 +979,9 @@ class PurposeStated:
         found = self.subject(asked)
         if found is None:
             return None
-        words = found.strip(_QUOTES).split()
-        if words and words[0].lower() in ("the", "a", "an"):
-            words = words[1:]
-        if not words:
+        subject = _name_pattern(found.strip(_QUOTES).split())
+        if subject is None:
             return None
-        subject = r"[\s-]+".join(re.escape(w) for w in words)
         # Not a part of the thing ("X.invoke()" of X); a command-line option may be written with
         # its short form ("`--compress, -x`").
         thing = (
@@ -1624,7 +1627,7 @@ _LIMIT = re.compile(
 
 
 # A list item's marker (and the space around it) at the end of a text.
-_ITEM_MARK = re.compile(rf"\s*(?:{BULLET}|\d{{1,3}}[.)])?\s*$")
+_ITEM_MARK = re.compile(rf"\s*{ITEM_MARKER}?\s*$")
 
 
 @dataclass(frozen=True)

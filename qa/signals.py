@@ -32,11 +32,12 @@ from qa.text import (
     names_term,
     numbers,
     term_names_split,
+    term_over_definition,
     term_set,
 )
 from qa.types import Chunk, Evidence, Gap
 from vectorstore import Embedder, SourceStore
-from vectorstore.language import BULLET, OPTION_FIRST, reads_as_term
+from vectorstore.language import ITEM_MARKER, OPTION_FIRST, reads_as_term
 
 # Stems this long that are prefixes of one another count as the same word (emerg/emergenc).
 PREFIX_MIN = 5
@@ -114,7 +115,7 @@ def term_in(term: str, terms: frozenset[str] | set[str]) -> bool:
 
 
 # What stands before a list item's text on its line: the item's bullet or number.
-_ITEM_BEFORE = re.compile(rf"\s*(?:{BULLET}|\d{{1,3}}[.)])\s+")
+_ITEM_BEFORE = re.compile(rf"\s*{ITEM_MARKER}\s+")
 # A name marked as code or bold opening a text ("`info` {Object} ...", "**Neap**: ...").
 _MARKED_NAME = re.compile(r"`[^`\n]+`|\*\*[^*\n]+\*\*")
 
@@ -198,12 +199,7 @@ class Sentence:
         library, framework, script, ..."; "``require(*requirements)``" over "    Ensure that
         ..."), else none."""
         head, _, rest = self.text.partition("\n")
-        if self.role != "list_item" or not rest.strip() or not reads_as_term(head.strip()):
-            return []
-        below = rest.lstrip("\n")
-        if len(below) - len(below.lstrip(" \t")) <= len(head) - len(head.lstrip(" \t")):
-            return []
-        return term_names_split(head)
+        return term_over_definition(head, rest) if self.role == "list_item" else []
 
     @property
     def describes_term(self) -> bool:

@@ -385,23 +385,25 @@ def names_term(question: str, names: Sequence[str]) -> bool:
     return False
 
 
+def term_over_definition(line: str, below: str) -> list[str]:
+    """The names of the term ``line`` holds on a line of its own over its definition, ``below``
+    (the next line), indented deeper: "project" over "    A library, framework, ...",
+    "``require(*requirements)``" over "    Ensure that ..." (reStructuredText's and plain
+    text's definition lists, a glossary's); else none."""
+    term = line.strip()
+    deeper = len(below) - len(below.lstrip()) > len(line) - len(line.lstrip())
+    if not term or not below.strip() or not deeper or not reads_as_term(term):
+        return []
+    return term_names_split(term)
+
+
 def defines_term(text: str, topic: str) -> bool:
-    """Whether ``text`` holds a definition list's term naming ``topic`` (see
-    :func:`names_term`) on a line of its own, over its definition indented below: "project"
-    over "    A library, framework, ...", "``require(*requirements)``" over "    Ensure that
-    ..." (reStructuredText's and plain text's definition lists, a glossary's)."""
-    lines = text.splitlines()
-    for line, below in itertools.pairwise(lines):
-        term = line.strip()
-        if (
-            term
-            and below.strip()
-            and len(below) - len(below.lstrip()) > len(line) - len(line.lstrip())
-            and reads_as_term(term)
-            and names_term(topic, term_names_split(term))
-        ):
-            return True
-    return False
+    """Whether ``text`` holds a term naming ``topic`` (see :func:`names_term`) over its
+    indented definition (see :func:`term_over_definition`)."""
+    return any(
+        names_term(topic, term_over_definition(line, below))
+        for line, below in itertools.pairwise(text.splitlines())
+    )
 
 
 def quoted_phrases(question: str) -> list[tuple[str, ...]]:

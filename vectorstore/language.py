@@ -30,6 +30,8 @@ STOPWORDS = frozenset(
 BULLETS = "-*+•‣⁃◦▪▫●○■□∙–\uf0b7\uf0a7\uf0d8\uf0fc"
 # BULLETS as a regular-expression character class.
 BULLET = "[" + "".join("\\" + c if c in "-\\]^" else c for c in BULLETS) + "]"
+# A list item's mark, as a regular expression: its bullet or its number ("3.", "12)").
+ITEM_MARKER = rf"(?:{BULLET}|\d{{1,3}}[.)])"
 
 # The longest line of a definition list's term ("-j njobs", "--jobs=njobs", "PGDATABASE").
 TERM_LINE_CHARS = 60

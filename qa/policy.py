@@ -1085,7 +1085,7 @@ class SectionAsked:
         return [
             doc_id
             for doc_id, title in titles.items()
-            if (heading := _heading(title)).words and heading.required <= topic
+            if (heading := _heading(title)).words and heading.words_named_in(topic)
         ]
 
     def heading_asked(self, asked: Asked, documents: Sequence[Document]) -> list[NamedSection]:
@@ -1119,7 +1119,7 @@ class SectionAsked:
             for doc in documents
             for section, heading, above in _headed(doc)
             if (
-                heading.required <= topic
+                heading.words_named_in(topic)
                 or heading.call_named_in(topic_phrase)
                 or heading.object_named_in(topic_phrase)
                 or bool(named_options)
@@ -1331,11 +1331,15 @@ class _Heading:
     # a dot or an underscore inside: "SECRET_KEY", "json.dumps"), as a pattern that finds it
     # named as code in a phrase: whole, and written as a call when it reads as a word ("count(").
     object: re.Pattern[str] | None = None
+    # The words of a numbered label before a colon, which name the section alone: an entry's
+    # identifier ("DEP0005" of "DEP0005: `Buffer()` constructor"), a step's ("Step 3: ...").
+    label: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, title: str) -> _Heading:
         """The heading of a section titled ``title``."""
         words = _terms(title)
+        labelled = _NUMBERED_LABEL.match(title)
         call = _CALL.search(title)
         named = _NAME_ONLY.match(title.strip())
         if call:
@@ -1363,6 +1367,7 @@ class _Heading:
             if call
             else None,
             re.compile(rf"(?<![\w.]){pattern}{ending}", re.IGNORECASE) if name else None,
+            _terms(labelled.group("label")) if labelled else frozenset(),
         )
 
     def call_named_in(self, phrase: str) -> bool:
@@ -1379,6 +1384,11 @@ class _Heading:
         ("count(", not "count")."""
         return self.object is not None and self.object.search(phrase) is not None
 
+    def words_named_in(self, topic: frozenset[str]) -> bool:
+        """The topic's content words name the heading: all its required words, or all of its
+        numbered label's ("What is DEP0005?")."""
+        return self.required <= topic or (bool(self.label) and self.label <= topic)
+
     def is_named_by(self, terms: frozenset[str] | None) -> bool:
         """``terms`` are the heading's required words and at most its optional ones."""
         return terms is not None and self.required <= terms <= self.words
@@ -1390,6 +1400,9 @@ def _heading(title: str) -> _Heading:
     return _Heading.of(title)
 
 
+# A heading's numbered label before a colon: at most three words, one with a digit ("DEP0005:",
+# "Step 3:", "PEP 8:").
+_NUMBERED_LABEL = re.compile(r"\s*(?P<label>(?=[^:]*\d)[^\W_][\w.-]*(?:\s+[\w.-]+){0,2}):\s+\S")
 # An aside in parentheses after a space ("CORS (Cross-Origin Resource Sharing)"); not a call's
 # arguments ("permission.has(scope)"), which are part of the name.
 _PARENTHESISED = re.compile(r"(?<=\s)\([^()]*\)")

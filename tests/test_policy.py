@@ -785,6 +785,21 @@ def test_section_asked_reads_a_manuals_roman_numbering_as_no_word_of_the_title()
     assert rule.check(asked("Tell me about works"), candidates, scores, [doc]) is None
 
 
+def test_section_asked_reads_a_numbered_label_as_the_sections_name() -> None:
+    """Node.js lists its deprecations as "DEP0005: `Buffer()` constructor": the identifier before
+    the colon names the section alone ("What is DEP0005?"); a label with no number ("Note:")
+    does not, nor another identifier."""
+    text = "DEP0005: `Buffer()` constructor\n\nIt is unsafe.\n\nNote: gauges\n\nThey drift.\n"
+    doc = _titled_page(text, ("DEP0005: `Buffer()` constructor", "Note: gauges"))
+    candidates = _placed(text, ("It is unsafe.", "They drift."))
+    scores = np.array([0.5, 0.5])
+    rule = SectionAsked()
+    found = rule.check(asked("What is DEP0005?"), candidates, scores, [doc])
+    assert found is not None and found[1].title.startswith("DEP0005")
+    assert rule.check(asked("What is DEP0006?"), candidates, scores, [doc]) is None
+    assert rule.check(asked("What is a note?"), candidates, scores, [doc]) is None
+
+
 def _placed(text: str, pieces: Sequence[str]) -> list[Sentence]:
     """Each piece of ``text`` as a candidate of document "d", at its offsets."""
     return [Sentence("d", "c", None, text.index(p), text.index(p) + len(p), p, 0) for p in pieces]

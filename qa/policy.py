@@ -1014,12 +1014,22 @@ class PurposeStated:
             rf"|\bthe\s+(?:\w+\s+)?purpose\s+of\s+{thing}\s+is\s+to\s",
             re.IGNORECASE,
         )
+        # Or a list item naming it as its term, marked as code (a link, a call's arguments, a
+        # value and a shell variable's "$" allowed), then a colon or a dash and what it does: a
+        # README's "* `--version`: Print the version.", Node.js's "[`Buffer.alloc(size)`][]:
+        # Create a `Buffer` ...", systemd's "`$SYSTEMD_FUZZ_RUNS` — The number of times ...".
+        called = subject.removesuffix(re.escape("()"))  # "flush()" is "flush(depth)"
+        item = re.compile(
+            rf"^\[?`+\$?{called}(?:\([^`]*\)|[=\[][^`]*)?`+(?:\]\[[^\]]*\]|\]\([^)\s]*\))?"
+            rf"\s*(?::|[-–—]{{1,2}})\s+\S",
+            re.IGNORECASE,
+        )
         for i, s in enumerate(candidates):
             if s.role in ("sentence", "list_item", "list_intro") and (
                 does.match(s.text.strip()) or purpose.search(s.text)
             ):
                 return i
-            if _describes(term, s):
+            if _describes(term, s) or (s.role == "list_item" and item.match(s.text.strip())):
                 return i
         # "What does the query tool do?" of a list of tools: "query" over its description.
         return _kind_named_term(found, candidates)

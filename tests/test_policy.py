@@ -415,6 +415,17 @@ def test_a_terms_description_says_what_the_term_does_and_is_quoted_alone() -> No
     assert rule.check(asked("What does -j do?"), items) == 2
     assert rule.check(asked("What does --clean-all do?"), items) is None
     assert rule.check(asked("What does -C do?"), items) is None  # "-c" cleans, "-C" creates
+    # A list item naming its term marked as code, then a colon or a dash (a README's, Node.js's
+    # linked signatures, systemd's "$" variables); not another name that starts the same.
+    for name, text in (
+        ("--flush", "`--flush`: Empty the cache first."),
+        ("flush()", "[`flush(depth)`][]: Empty the cache first."),
+        ("FLUSH", "`$FLUSH` — Empty the cache first."),
+    ):
+        assert rule.check(asked(f"What does {name} do?"), [described("", text)]) == 0, text
+    flushing = [described("", "`--flush-all`: Empty every cache.")]
+    assert rule.check(asked("What does --flush do?"), flushing) is None
+    assert rule.check(asked("What does --flush do?"), [described("", "--flush: Empty it.")]) is None
     # A term named with what kind of thing it is ("the query tool" of a list of tools).
     tools = [described("query", "Dump the inputs."), described("browse", "Show the graph.")]
     assert rule.check(asked("What does the browse tool do?"), tools) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -786,29 +786,33 @@ def test_section_asked_reads_a_manuals_roman_numbering_as_no_word_of_the_title()
     """libpng's manual numbers its parts "V. Simplified API", "XIV. Source code repository":
     the numeral is numbering, as "2.5" is, and "What is the simplified API?" names the part; a
     word of capitals that is no numeral ("CIVIL. Works") stays a word."""
-    text = "V. Simplified API\n\nIt reads a file.\n\nCIVIL. Works\n\nIt builds.\n"
-    doc = _titled_page(text, ("V. Simplified API", "CIVIL. Works"))
-    candidates = _placed(text, ("It reads a file.", "It builds."))
-    scores = np.array([0.5, 0.5])
-    rule = SectionAsked()
-    found = rule.check(asked("What is the simplified API?"), candidates, scores, [doc])
-    assert found is not None and found[1].title == "V. Simplified API"
-    assert rule.check(asked("Tell me about works"), candidates, scores, [doc]) is None
+    named = _named_of_two("V. Simplified API", "CIVIL. Works")
+    assert named("What is the simplified API?") == "V. Simplified API"
+    assert named("Tell me about works") is None
 
 
 def test_section_asked_reads_a_numbered_label_as_the_sections_name() -> None:
     """Node.js lists its deprecations as "DEP0005: `Buffer()` constructor": the identifier before
     the colon names the section alone ("What is DEP0005?"); a label with no number ("Note:")
     does not, nor another identifier."""
-    text = "DEP0005: `Buffer()` constructor\n\nIt is unsafe.\n\nNote: gauges\n\nThey drift.\n"
-    doc = _titled_page(text, ("DEP0005: `Buffer()` constructor", "Note: gauges"))
+    named = _named_of_two("DEP0005: `Buffer()` constructor", "Note: gauges")
+    assert named("What is DEP0005?") == "DEP0005: `Buffer()` constructor"
+    assert named("What is DEP0006?") is None
+    assert named("What is a note?") is None
+
+
+def _named_of_two(first: str, second: str) -> Callable[[str], str | None]:
+    """The title of the section ``SectionAsked`` answers a question with, of a page of two
+    sections headed ``first`` and ``second`` (one sentence each), or None."""
+    text = f"{first}\n\nIt is unsafe.\n\n{second}\n\nThey drift.\n"
+    doc = _titled_page(text, (first, second))
     candidates = _placed(text, ("It is unsafe.", "They drift."))
-    scores = np.array([0.5, 0.5])
-    rule = SectionAsked()
-    found = rule.check(asked("What is DEP0005?"), candidates, scores, [doc])
-    assert found is not None and found[1].title.startswith("DEP0005")
-    assert rule.check(asked("What is DEP0006?"), candidates, scores, [doc]) is None
-    assert rule.check(asked("What is a note?"), candidates, scores, [doc]) is None
+
+    def named(question: str) -> str | None:
+        found = SectionAsked().check(asked(question), candidates, np.array([0.5, 0.5]), [doc])
+        return found[1].title if found is not None else None
+
+    return named
 
 
 def _placed(text: str, pieces: Sequence[str]) -> list[Sentence]:

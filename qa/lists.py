@@ -89,11 +89,17 @@ def list_items_after(document: Document, intro: Candidate | int) -> list[ListIte
 
 
 def item_end(document: Document, offset: int) -> int | None:
-    """The end of the list item holding ``offset`` (the innermost block holding it), None when
-    that block is no list item."""
+    """The end of the list item holding ``offset`` (see :func:`_item_holding`), or None."""
+    found = _item_holding(document, offset)
+    return found[2].end if found is not None else None
+
+
+def _item_holding(document: Document, offset: int) -> tuple[list[Block], list[int], Block] | None:
+    """The document's blocks in text order, their starts and the list item holding ``offset``
+    (the innermost block holding it); None when that block is no list item."""
     blocks, starts = _ordered_blocks(document)
     holder = _block_at(blocks, starts, offset)
-    return holder.end if holder is not None and holder.kind == "list_item" else None
+    return (blocks, starts, holder) if holder is not None and holder.kind == "list_item" else None
 
 
 def list_intro_of(document: Document, item: int) -> ListItem | None:
@@ -101,10 +107,10 @@ def list_intro_of(document: Document, item: int) -> ListItem | None:
     block right before the list's first item (an item, with its marker, when the list is
     nested in it), when it ends with a colon ("Unsupported ISO options include:" over "*
     Lossless JPEG"); None when no such sentence stands there."""
-    blocks, starts = _ordered_blocks(document)
-    holder = _block_at(blocks, starts, item)
-    if holder is None or holder.kind != "list_item":
+    found = _item_holding(document, item)
+    if found is None:
         return None
+    blocks, starts, holder = found
     first = bisect.bisect_left(starts, holder.start)
     while (
         first and blocks[first - 1].kind == "list_item" and blocks[first - 1].level >= holder.level
@@ -142,10 +148,10 @@ def section_list(document: Document, item: int) -> list[ListItem]:
     heading right above the list stands for its introduction ("## Features" over "* Fast";
     the heading's own words are no answer).  Empty when ``item`` is in no such list's first
     item."""
-    blocks, starts = _ordered_blocks(document)
-    holder = _block_at(blocks, starts, item)
-    if holder is None or holder.kind != "list_item":
+    found = _item_holding(document, item)
+    if found is None:
         return []
+    blocks, starts, holder = found
     at = bisect.bisect_left(starts, holder.start)
     if not at or blocks[at - 1].kind != "heading":
         return []

@@ -262,7 +262,7 @@ def _asks_plural(question: str) -> bool:
             continue  # "what is ...", "which of ...", "what does ..."
         if second in _OPENS_AN_OBJECT:
             continue  # "what happens if ...", "what causes the ...": a verb, not a plural noun
-        if _plural(first):
+        if _plural(first) and not _names_a_noun(second, third):
             return True
         # After one or two words that are no plural, one in -s is the noun only before an
         # auxiliary or at the end ("what main features are there?", "which HTTP
@@ -280,6 +280,15 @@ def _asks_plural(question: str) -> bool:
             ):
                 return True
     return False
+
+
+def _names_a_noun(word: str, then: str) -> bool:
+    """``word`` is a singular noun closing the wh-phrase before an auxiliary ("which xtrans
+    function do I call?", "which Kubernetes version is needed?"): the word in -s before it
+    modifies it, a name, and is no plural noun of the question."""
+    return bool(
+        word and word not in STOPWORDS and not _plural(word) and then and _AUXILIARY.fullmatch(then)
+    )
 
 
 def _plural(word: str) -> bool:

@@ -1747,6 +1747,10 @@ def test_contains_phrase_ignores_case_punctuation_and_markup() -> None:
         ("Which HTTP authentication types does it support?", True),
         ("What Python web frameworks are there?", True),
         ("What file format contains the key?", False),
+        # A name in -s before a singular noun and an auxiliary modifies the noun.
+        ("Which xtrans function do I call to open a transport?", False),
+        ("Which Kubernetes version is needed?", False),
+        ("Which tools work best?", True),
     ],
 )
 def test_a_plural_wh_noun_asks_for_members(question: str, members: bool) -> None:

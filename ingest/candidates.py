@@ -151,7 +151,7 @@ def _from_blocks(
             ):
                 _add(out, text, row_start, row_end, "table_row")
         elif block.kind in ("paragraph", "quote", "item_text"):
-            if _only_images(text[block.start : block.end]):
+            if only_images(text[block.start : block.end]):
                 continue
             for s, e in split_sentences(text, max(block.start, start), min(block.end, stop)):
                 # A quote's lines open with its marks; so do those of a GitHub alert, read as
@@ -167,7 +167,7 @@ def _from_blocks(
     return out
 
 
-def _only_images(block_text: str) -> bool:
+def only_images(block_text: str) -> bool:
     """A paragraph of images (badges, a logo), with their links and tags and nothing else."""
     return not re.search(r"\w", _EMPTY_LINKS.sub("", _IMAGES.sub("", block_text)))
 
@@ -193,7 +193,7 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
     piece = text[start:end]
     if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
         return
-    if _only_images(piece):
+    if only_images(piece):
         return
     out.append(Candidate(start=start, end=end, role=role))
 

@@ -29,6 +29,7 @@ from ingest.analyze import analyze_loaded
 from ingest.candidates import answer_candidates
 from ingest.chunking import Chunker
 from ingest.loaders import LoadError, iter_files, load_file
+from ingest.reading import reading_text
 from vectorstore import ChromaStore, Chunk, Document, Embedder, LexicalIndex, SourceStore
 
 # Chunks embedded (sorted by length together) and committed per step. Larger groups pad less
@@ -36,7 +37,7 @@ from vectorstore import ChromaStore, Chunk, Document, Embedder, LexicalIndex, So
 # most one group of work.
 GROUP_CHUNKS = 1024
 # Bump when structure, candidates, chunking or candidate vectors change meaning.
-ANALYSIS_VERSION = "93"
+ANALYSIS_VERSION = "94"
 
 
 class IngestProgress(Protocol):
@@ -254,7 +255,7 @@ class IngestPipeline:
                 item.chunks = [with_candidates(item.document, c) for c in item.chunks]
             chunks = [c for p in group for c in p.chunks]
             vectors, span_vectors = self.embedder.embed_with_spans(
-                [c.text for c in chunks],
+                [reading_text(p.document, c.start, c.end) for p in group for c in p.chunks],
                 [[(x.start - c.start, x.end - c.start) for x in c.candidates] for c in chunks],
                 on_batch=progress.advance if progress is not None else None,
             )

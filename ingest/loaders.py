@@ -931,6 +931,14 @@ def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
         # ...</a><br>1.2. <a>...</a>"): two at least, as for rows.
         links = [a for a in tag.find_all("a") if _links_here(a.get("href"), anchors)]
         return len(links) >= 2 and _only_page_links(tag, anchors) is True
+    if name == "table":
+        # An index (Texinfo's "Index Entry | Section"): rows of links to places in the page,
+        # two at least, under rows of its own headers (column titles, an initial letter).
+        rows = tag.find_all("tr")
+        shown = [_only_page_links(row, anchors) for row in rows]
+        return shown.count(True) >= 2 and all(
+            s is not False or _headers_only(row) for s, row in zip(shown, rows, strict=True)
+        )
     if name not in _CONTENTS_LISTS:
         return False
     items = [child for child in tag.children if isinstance(child, Tag)]
@@ -948,6 +956,15 @@ def _is_page_contents(tag: Tag, anchors: frozenset[str]) -> bool:
 
 
 _CONTENTS_LISTS = (*_LIST_TAGS, "dl")
+
+
+def _headers_only(row: Tag) -> bool:
+    """Every cell of the table row ``row`` that has words is a header cell."""
+    return all(
+        cell.name.lower() == "th"
+        for cell in row.find_all(["td", "th"])
+        if _WORD_CHAR.search(cell.get_text())
+    )
 
 
 def _links_here(href: object, anchors: frozenset[str]) -> bool:

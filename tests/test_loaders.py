@@ -522,6 +522,33 @@ def test_html_contents_as_rows_of_links_are_furniture() -> None:
     )
 
 
+def test_html_an_index_table_of_links_is_furniture() -> None:
+    """Texinfo ends a manual with its index as a table: "Index Entry | Section" over rows of
+    two links each to places in the page (Nettle's, 700 rows: "rsa_sha256_sign_tr(const: | |
+    RSA" was quoted for "Why should I use rsa_sha256_sign_tr?").  A table whose rows show
+    links to the page and nothing else, under rows of headers, is its contents; a table with
+    anything else in a row, or linking elsewhere, is content."""
+    entry = (
+        '<tr><td></td><td><a href="#index-{0}"><code>{0}</code></a>:</td><td>&nbsp;</td>'
+        '<td><a href="#Gauges">Gauges</a></td></tr>'
+    )
+    page = (
+        '<html><body><h2 id="Gauges">Gauges</h2><p id="index-drift">Gauges drift.</p>'
+        '<p id="index-flush">Flush the well.</p><h2>Index</h2><table class="index-fn">'
+        "<tr><td></td><th>Index Entry</th><td>&nbsp;</td><th>Section</th></tr>"
+        '<tr><td colspan="4"><hr></td></tr><tr><th id="letter-D">D</th><td></td></tr>'
+        + entry.format("drift")
+        + entry.format("flush")
+        + "</table><table><tr><th>Step</th><th>Where</th></tr>"
+        '<tr><td><a href="#index-drift">drift</a></td><td>the north quay</td></tr>'
+        '<tr><td><a href="#index-flush">flush</a></td><td><a href="well.html">well</a></td>'
+        "</tr></table></body></html>"
+    )
+    text, _ = load_html(page)
+    assert "Index Entry" not in text and "drift:" not in text
+    assert "Gauges drift." in text and "drift | the north quay" in text
+
+
 def test_html_bold_paragraph_alone_is_a_heading() -> None:
     """A hand-written FAQ sets each question as a paragraph all in bold above its answer: a
     heading one level below its section.  A bold sentence or lead-in ("Note:"), a paragraph

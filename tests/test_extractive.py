@@ -60,6 +60,26 @@ def test_runners_up_after_the_best_follow_it_in_passes_and_the_cap_holds() -> No
     assert [c.sentence.text for c in chosen] == parts[:3]
 
 
+def test_asked_why_the_sentence_referring_back_to_the_best_gives_the_reason() -> None:
+    """systemd's "the `tty` group must have the GID 5. That's because it must be encoded in the
+    `devpts` mount parameters ...": the reason shares no word with "Why does the tty group
+    have to be GID 5?" and ranked far below.  Asked why, the sentence right after the best that
+    refers back to it comes with it, however low; asked anything else, only one ranked close."""
+    text = (
+        "The tty group must have the GID 5.  That's because devpts reads it at boot.  "
+        "Groups are listed below."
+    )
+    best = candidate("The tty group must have the GID 5.", text, 0.76, "Groups")
+    others = [candidate(f"Filler {i}.", f"Filler {i}.", 0.1, "Other") for i in range(4)]
+    reason = candidate("That's because devpts reads it at boot.", text, 0.05, "Groups")
+    ranked = [best, *others, reason]
+    backend = ExtractiveBackend()
+    why = backend.select("Why does the tty group have to be GID 5?", ranked)
+    assert [c.sentence.text for c in why] == [best.sentence.text, reason.sentence.text]
+    which = backend.select("Which GID must the tty group have?", ranked)
+    assert [c.sentence.text for c in which] == [best.sentence.text]
+
+
 def test_an_item_that_is_no_sentence_comes_with_its_lists_introduction() -> None:
     """ "Does the library support lossless coding?" had "Lossless coding" for its answer, an
     item of the list "Unsupported options include:" introduces: the item alone says the

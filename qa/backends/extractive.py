@@ -26,7 +26,7 @@ from qa.lists import (
     term_over,
 )
 from qa.signals import ScoredSentence, Sentence
-from qa.text import content_terms, names_term, term_names_split
+from qa.text import content_terms, intent, names_term, term_names_split
 from qa.types import Claim, Document, Draft, Evidence
 from vectorstore.language import BULLET
 
@@ -161,14 +161,21 @@ class ExtractiveBackend:
                     grew = True
         # The sentence right after the best that refers back to it ("Under that agreement, ...")
         # goes on about what the best one names; after a best one that asks a question ("But how
-        # do you limit the size?"), the next sentence is the text's answer to it.
+        # do you limit the size?"), the next sentence is the text's answer to it.  Asked why,
+        # the best states what the question asks about ("the tty group must have the GID 5")
+        # and the one referring back to it gives the reason ("That's because it must be ..."),
+        # in words the question does not use: however low it ranks.
         asks = top.sentence.role == "sentence" and ASKS.search(top.sentence.text) is not None
+        why = intent(question).wh == "why"
         following = next(
             (
                 c
                 for i, c in enumerate(ranked[1:], start=1)
                 if _follows(c.sentence, top.sentence)
-                and ((i < 4 and c.sentence.refers_back) or (asks and c.sentence.role in _PROSE))
+                and (
+                    ((i < 4 or why) and c.sentence.refers_back)
+                    or (asks and c.sentence.role in _PROSE)
+                )
             ),
             None,
         )

@@ -80,6 +80,39 @@ def test_asked_why_the_sentence_referring_back_to_the_best_gives_the_reason() ->
     assert [c.sentence.text for c in which] == [best.sentence.text]
 
 
+def test_an_introduction_that_refers_back_comes_with_the_sentence_it_refers_to() -> None:
+    """bm25s's "You can use the `mmap` option to load the index as a memory-mapped file. This
+    is useful when you have a large index and want to save memory:" was answered with the
+    introduction alone, whose "This" says nothing without the sentence before it; a sentence
+    that refers back already brought it."""
+    before = "Load the tide table with the mmap option, which keeps it on disk."
+    intro = "This is useful when the table is large:"
+    text = f"# Tables\n\n{before} {intro}\n\n```python\nload(mmap=True)\n```\n"
+    document = analyze_document("t.md", "t.md", text, "text/markdown")
+    start = text.index(intro)
+    sentence = Sentence(
+        "t.md",
+        "c",
+        None,
+        start,
+        start + len(intro),
+        intro,
+        0,
+        "list_intro",
+        context=before,
+        context_start=text.index(before),
+        context_end=text.index(before) + len(before),
+    )
+    hints = Hints(
+        scored=[ScoredSentence(sentence, 0.5, 0.5, 0.9, term_set(intro))], documents=[document]
+    )
+    quotes = [
+        c.quote
+        for c in ExtractiveBackend().answer("How do I load a large table?", [], hints).claims
+    ]
+    assert quotes[:2] == [before, intro]
+
+
 def test_an_item_that_is_no_sentence_comes_with_its_lists_introduction() -> None:
     """ "Does the library support lossless coding?" had "Lossless coding" for its answer, an
     item of the list "Unsupported options include:" introduces: the item alone says the

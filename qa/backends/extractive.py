@@ -80,7 +80,7 @@ class ExtractiveBackend:
                     Claim(text=sentence.context, quote=sentence.context, evidence=sentence.rank + 1)
                 )
                 taken.add(header)
-            if sentence.refers_back and sentence.context and sentence.role == "sentence":
+            if sentence.refers_back and sentence.context and sentence.role in _PROSE:
                 key = (sentence.document, sentence.context_start)
                 before = _strip_marker(sentence.context)
                 if key not in taken and before and not before.endswith(":"):

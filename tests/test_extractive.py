@@ -113,6 +113,30 @@ def test_an_introduction_that_refers_back_comes_with_the_sentence_it_refers_to()
     assert quotes[:2] == [before, intro]
 
 
+def test_a_close_introduction_of_code_next_to_the_best_does_not_join_it() -> None:
+    """ "Reading the gauge::" right after the reply, close to it for no word of the question,
+    joined it and brought its example; an introduction of a list ("So, all these are
+    different origins:") still goes on with the passage before it."""
+
+    def scored(text: str, source: str, score: float, role: str) -> ScoredSentence:
+        start = source.index(text)
+        sentence = Sentence("d", "c", "Gauges", start, start + len(text), text, 0, role)
+        return ScoredSentence(sentence, 0.5, 0.5, score, term_set(text))
+
+    reply = "The gauge reloads its table, so you never restart it."
+    for after, role in (("gauge read --port 7", "code"), ("at the north quay", "list_item")):
+        intro = "Reading the gauge:"
+        text = f"{reply}\n\n{intro}\n\n    {after}\n"
+        ranked = [
+            scored(reply, text, 0.23, "sentence"),
+            scored(intro, text, 0.10, "list_intro"),
+            scored(after, text, 0.01, role),
+        ]
+        chosen = ExtractiveBackend().select("Do I restart the gauge?", ranked)
+        joined = [c.sentence.text for c in chosen]
+        assert joined == ([reply] if role == "code" else [reply, intro]), joined
+
+
 def test_an_item_that_is_no_sentence_comes_with_its_lists_introduction() -> None:
     """ "Does the library support lossless coding?" had "Lossless coding" for its answer, an
     item of the list "Unsupported options include:" introduces: the item alone says the

@@ -150,7 +150,10 @@ class ExtractiveBackend:
                 if cand in chosen:
                     continue
                 new_terms = (qterms & cand.terms) - covered
-                adjacent = any(
+                # An introduction of a code block goes on with its example, not with the
+                # passage before it: next to the best for no word of the question ("Reading
+                # the gauge::" after the reply), it brought the example along.
+                adjacent = not _introduces_code(cand.sentence, ranked) and any(
                     _follows(cand.sentence, c.sentence)
                     or (reply and _follows(c.sentence, cand.sentence))
                     for c in chosen
@@ -199,6 +202,18 @@ class ExtractiveBackend:
 
 
 _PROSE = ("sentence", "list_intro")
+
+
+def _introduces_code(sentence: Sentence, ranked: Sequence[ScoredSentence]) -> bool:
+    """``sentence`` introduces what follows it, and the candidate right after it is code."""
+    if not sentence.introduces:
+        return False
+    after = [
+        r.sentence
+        for r in ranked
+        if r.sentence.document == sentence.document and r.sentence.start >= sentence.end
+    ]
+    return bool(after) and min(after, key=lambda s: s.start).role == "code"
 
 
 def _follows(sentence: Sentence, before: Sentence) -> bool:

@@ -222,10 +222,10 @@ _CODE_LIKE = re.compile(r"[=(){}<>]|>>>|https?://|\w\.\w+/")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 # Inline markup of a line as the reader sees it: links ``[text](target)`` / ``[text][ref]``,
 # images ``![alt](src)``, an image inside a link (a badge).
-_MD_TARGET = r"(?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])"
-_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _MD_TARGET)
-_MD_LINKED_IMAGE = re.compile(r"\[\s*(!\[[^\[\]]*\]" + _MD_TARGET + r")\s*\]" + _MD_TARGET)
-_MD_LINK = re.compile(r"\[([^\[\]]*)\]" + _MD_TARGET)
+MD_TARGET = r"(?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]*\])"
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + MD_TARGET)
+_MD_LINKED_IMAGE = re.compile(r"\[\s*(!\[[^\[\]]*\]" + MD_TARGET + r")\s*\]" + MD_TARGET)
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]" + MD_TARGET)
 _DECORATION = re.compile(r"^(#{1,6}\s+|[-*+•]\s+|>\s*)|^[*_]+|[*_]+$")
 _CRUMB_ANY = re.compile(r"\s*[»›]\s*")
 _CRUMB_HOME = re.compile(r"^home\s*(»|›|>|/|\||→)\s*", re.IGNORECASE)

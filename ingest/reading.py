@@ -27,12 +27,12 @@ import re
 from collections.abc import Iterable
 
 from ingest.candidates import only_images
-from vectorstore.types import Block, Document
+from ingest.cleaning import MD_TARGET
+from vectorstore.types import CODE_KINDS, Block, Document
 
 MARKED_UP = frozenset({"text/markdown", "text/x-rst"})
-_CODE_KINDS = frozenset({"code", "item_code"})
 # A Markdown link's or image's target after its text: "(url)", '(url "title")', "[ref]".
-_MD_TARGET = re.compile(r"(?<=\])(?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\[\]]+\])")
+_MD_TARGET = re.compile(r"(?<=\])" + MD_TARGET)
 # An HTML tag ("<img src=...>", "</p>"); an autolink ("<https://...>") is no tag: its address
 # is what the reader sees.
 _HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
@@ -61,7 +61,7 @@ def reading_text(document: Document, start: int, end: int) -> str:
         if block.start > cursor:
             hidden.append((cursor, block.start))
         cursor = max(cursor, block.end)
-        if block.kind not in _CODE_KINDS:
+        if block.kind not in CODE_KINDS:
             hidden.extend(_hidden_in(document, block, max(block.start, start), min(block.end, end)))
     if cursor < end:
         hidden.append((cursor, end))

@@ -753,13 +753,12 @@ def test_html_docbook_admonition_heading_opens_no_section() -> None:
 def test_html_terms_in_a_row_are_one_term() -> None:
     """Texinfo writes an option's two forms as two terms over one description: one item, a name
     a line, as DocBook's ``<dt>-v<br>--verbose</dt>`` is."""
-    page = (
-        "<html><body><h1>Options</h1><dl><dt><code>-v</code></dt><dt><code>--verbose</code>"
+    body = (
+        "<h1>Options</h1><dl><dt><code>-v</code></dt><dt><code>--verbose</code>"
         "</dt><dd><p>Use the verbose format.</p></dd><dt>-q</dt><dd><p>Say nothing.</p></dd>"
-        "</dl></body></html>"
+        "</dl>"
     )
-    parsed = parse_html(page)
-    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+    assert _html_blocks(body) == [
         ("Options", "heading"),
         ("-v\n--verbose", "list_item"),
         ("Use the verbose format.", "list_item"),
@@ -777,8 +776,7 @@ def test_html_labelled_list_laid_out_as_a_table_is_a_definition_list() -> None:
         "<pre>gauge -t read</pre><p>It waits for the tide.</p></td></tr>"
         "<tr><td><p><code>reset</code></p></td><td><p>zero the gauge.</p></td></tr></table>"
     )
-    parsed = parse_html(f"<html><body><h1>Tools</h1>{labelled}</body></html>")
-    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+    assert _html_blocks(f"<h1>Tools</h1>{labelled}") == [
         ("Tools", "heading"),
         ("read", "list_item"),
         ("print the level.\n\ngauge -t read\n\nIt waits for the tide.", "list_item"),
@@ -802,13 +800,12 @@ def test_html_a_table_cell_in_paragraphs_stays_in_its_row() -> None:
     """Node.js's history tables lay a change out in a paragraph ("<td>v14.2.0</td><td><p>The
     <code>groupIndentation</code> option was introduced.</p></td>"): the row is one block, its
     version beside its change, not two (the change quoted under the row above's version)."""
-    page = (
-        "<html><body><h1>Gauges</h1><table><tr><th>Version</th><th>Changes</th></tr>"
+    body = (
+        "<h1>Gauges</h1><table><tr><th>Version</th><th>Changes</th></tr>"
         "<tr><td>v2.0</td><td><p>The <code>depth</code> option was added.</p><p>Faster.</p></td>"
-        "</tr><tr><td>v1.0</td><td><p>Added.</p></td></tr></table></body></html>"
+        "</tr><tr><td>v1.0</td><td><p>Added.</p></td></tr></table>"
     )
-    parsed = parse_html(page)
-    assert [(parsed.text[b.start : b.end], b.kind) for b in parsed.blocks] == [
+    assert _html_blocks(body) == [
         ("Gauges", "heading"),
         ("Version | Changes", "table"),
         ("v2.0 | The depth option was added. Faster.", "table"),

@@ -400,7 +400,9 @@ _NEGATIVE_PREFIX = re.compile(r"(?:un|in|im|il|ir|dis|non-?)(\w{4,})", re.I)
 # there"): it asks what happens in the other case, which a text states as its default or its
 # fall-back ("By default, ...", "with a fall-back on ...", "otherwise ...") as often as by
 # denying.
-_NEGATED_CONDITION = re.compile(rf"\b(?:if|when|whenever)\s[^,;?]*?(?:{_NEGATED.pattern})", re.I)
+_NEGATED_CONDITION = re.compile(
+    r"\b(?:if|when|whenever)\s[^,;?]*?(?:\b(?:not|never|no|none|nothing)\b|n['’]t\b)", re.I
+)
 _OTHER_CASE = re.compile(
     r"\b(?:by default|defaults?|otherwise|fall(?:s|ing)?[- ]?back|fallback)\b", re.I
 )

@@ -396,23 +396,12 @@ _DENIES = re.compile(
 # English negative prefixes: a word they form denies the word they are put on ("Unsupported
 # options include:" says what is not supported; "invalid", "disallowed", "non-blocking").
 _NEGATIVE_PREFIX = re.compile(r"(?:un|in|im|il|ir|dis|non-?)(\w{4,})", re.I)
-# A condition the question negates ("if I don't specify a method", "when the file isn't
-# there"): it asks what happens in the other case, which a text states as its default or its
-# fall-back ("By default, ...", "with a fall-back on ...", "otherwise ...") as often as by
-# denying.
-_NEGATED_CONDITION = re.compile(
-    r"\b(?:if|when|whenever)\s[^,;?]*?(?:\b(?:not|never|no|none|nothing)\b|n['’]t\b)", re.I
-)
-_OTHER_CASE = re.compile(
-    r"\b(?:by default|defaults?|otherwise|fall(?:s|ing)?[- ]?back|fallback)\b", re.I
-)
 
 
-def _denies(text: str, asked: frozenset[str], condition: bool = False) -> bool:
+def _denies(text: str, asked: frozenset[str]) -> bool:
     """``text`` holds a negator, or a negative prefix on a word the question uses (``asked``:
-    the question's stemmed content words), or, for a question negating a condition
-    (``condition``), states the other case."""
-    if _DENIES.search(text) or (condition and _OTHER_CASE.search(text)):
+    the question's stemmed content words)."""
+    if _DENIES.search(text):
         return True
     return any(
         stem(found.group(1)) in asked
@@ -490,30 +479,23 @@ class NegationUnstated:
             return None
         return frozenset(content_terms(own))
 
-    @staticmethod
-    def _condition(asked: Asked) -> bool:
-        """The question negates a condition (see ``_NEGATED_CONDITION``)."""
-        return _NEGATED_CONDITION.search(_own_words(asked.cleaned)) is not None
-
     def unstated_by(self, asked: Asked, candidate: Sentence) -> bool:
         """Whether the question asks what is not so and ``candidate`` denies nothing."""
         terms = self._negated_terms(asked)
-        return terms is not None and not _denies(candidate.text, terms, self._condition(asked))
+        return terms is not None and not _denies(candidate.text, terms)
 
     def check(self, asked: Asked, ranked: Sequence[ScoredSentence]) -> Decision | None:
         """Refuse a question for what is not so when its best passage denies nothing, unless
         a close runner-up does (then answer with it)."""
         best = ranked[0]
         terms = self._negated_terms(asked)
-        condition = self._condition(asked)
-        if terms is None or _denies(best.sentence.text, terms, condition):
+        if terms is None or _denies(best.sentence.text, terms):
             return None
         denying = next(
             (
                 r
                 for r in ranked[1 : 1 + self.runners_up]
-                if r.score >= best.score - self.closeness
-                and _denies(r.sentence.text, terms, condition)
+                if r.score >= best.score - self.closeness and _denies(r.sentence.text, terms)
             ),
             None,
         )

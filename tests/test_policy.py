@@ -1282,14 +1282,6 @@ def test_negation_unstated_refuses_what_is_not_so_from_a_passage_denying_nothing
     # without one.  A yes/no question is confirmed by what is so, and a quoted passage is the
     # document's wording, not the user's negation.
     assert rule.check(asked("If a part has no number, what happens?"), [carry]) is not None
-    # Its other case is stated as the default or the fall-back as often as by a denial
-    # (bm25s's "By default, `bm25s` uses `method="lucene"`" for "Which variant does it use if
-    # I don't specify a method?"); a question negating no condition is not answered that way.
-    default = scored("By default, the gauge reads the tide every ten minutes.")
-    fallback = scored("It reads /etc/gauge if present, with a fall-back on /usr/lib/gauge.")
-    assert rule.check(asked("How often does it read if I don't set a period?"), [default]) is None
-    assert rule.check(asked("What is read when /etc/gauge isn't there?"), [fallback]) is None
-    assert rule.check(asked("Which gauges don't read the tide?"), [default]) is not None
     assert rule.check(asked("Does every pump not carry a serial number?"), [carry]) is None
     assert rule.check(asked('What does the page say after "Not found"?'), [carry]) is None
     # A negator inside a hyphenated name negates nothing ("--no-index", an option's name).

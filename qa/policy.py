@@ -299,7 +299,8 @@ class NumberAbsent:
     "h2"), which is part of the name ("Does it support HTTP/3?" answered from "HTTP/2 support"),
     where the passage writes that name with another number or none, or where neither the
     passage nor its document writes it (a passage of urllib3's guide naming no urllib speaks
-    of no other instance of "urllib3").
+    of no other instance of "urllib3").  A version asked by its leading parts ("1.24") is held by
+    a release of that series ("v1.24.0").
     """
 
     min_digits: int = 2
@@ -325,7 +326,13 @@ class NumberAbsent:
         text = " ".join(
             (s.text, s.context, shown, s.section or "", titles.get(s.document, ""), *headings)
         )
-        missing = asked_numbers - numbers(text) - {m.group(2) for m in _NAMED_NUMBER.finditer(text)}
+        held = numbers(text)
+        missing = asked_numbers - held - {m.group(2) for m in _NAMED_NUMBER.finditer(text)}
+        # A version asked by its leading parts is the series the text's releases belong to
+        # ("yarl 1.24" under the heading "v1.24.0").
+        missing = {
+            n for n in missing if "." not in n or not any(h.startswith(n + ".") for h in held)
+        }
         # A name's number is missing where the passage writes the name without it ("HTTP/2
         # support" for "HTTP/3"), or does not name it at all in a document that never writes
         # it ("lz4"); a passage of a document about the thing ("LibreSSL support was removed"

@@ -1227,6 +1227,13 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     assert rule.check(question, fix, {}) is not None
     assert rule.check(question, fix, {}, ("Fixed", "v1.7.0 (2025-06-09)")) is None
     assert rule.check(question, fix, {}, ("Fixed", "v1.6.0 (2024-10-22)")) is not None
+    # A version asked by its leading parts is the series of the release it names ("yarl 1.7"
+    # under "v1.7.0"); "1.7" is no part of "1.70.0", and a whole number is no version series.
+    series = asked("What was fixed in 1.7?")
+    assert rule.check(series, fix, {}, ("Fixed", "v1.7.0 (2025-06-09)")) is None
+    assert rule.check(series, fix, {}, ("Fixed", "v1.70.0 (2025-06-09)")) is not None
+    weight = asked("Which gauge weighs 12 kilograms?")
+    assert rule.check(weight, scored("The GX weighs 12.5 kilograms."), {}) is not None
     # What the passage introduces is quoted with it: the command it shows holds the number.
     run = scored("Run the gauge suite with a limit in seconds::")
     question = asked("How do I set a limit of 300 seconds?")

@@ -354,7 +354,7 @@ class HtmlPage:
 def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     """Readable text of an HTML page with the exact offsets of each block in it."""
     soup = BeautifulSoup(raw, "html.parser")
-    collector = _HtmlBlocks(_anchors(soup), _pager_hosts(soup))
+    collector = _HtmlBlocks(_anchors(soup), _pager_hosts(soup), _site_headings(soup))
     collector.walk(soup)
     collector.flush()
     parts: list[str] = []
@@ -389,12 +389,19 @@ _BLOCK_BOUNDARIES = BLOCK_TAGS | frozenset(HEADING_LEVELS) | {"pre"}
 class _HtmlBlocks:
     """Collects text blocks (paragraphs, list items, headings, ...) from a parsed page."""
 
-    def __init__(self, anchors: frozenset[str], pager_hosts: frozenset[int]) -> None:
+    def __init__(
+        self,
+        anchors: frozenset[str],
+        pager_hosts: frozenset[int],
+        site_headings: frozenset[int],
+    ) -> None:
         # The places in the page a link can point at (ids, and <a name=...> targets).
         self._anchors = anchors
         # The elements (their ids) around a link to the next, previous or parent page: only
         # these may be a pager, read once rather than searched for at every element.
         self._pager_hosts = pager_hosts
+        # The headings (their ids) of the site's bars around the page (see _site_headings).
+        self._site_headings = site_headings
         self.items: list[tuple[str, str, int, bool]] = []
         self._buffer: list[str] = []
         self._links = 0  # depth of <a> elements around the walk
@@ -434,6 +441,7 @@ class _HtmlBlocks:
             or _is_furniture(tag)
             or _is_permalink(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
+            or id(tag) in self._site_headings
             or _is_page_contents(tag, self._anchors)
         ):
             return
@@ -740,6 +748,22 @@ def _is_furniture(tag: Tag) -> bool:
     values = [*_attribute_values(tag, "class"), *_attribute_values(tag, "id")]
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _site_headings(soup: BeautifulSoup) -> frozenset[int]:
+    """The ids of the headings outside the page's main content (see :func:`_in_main_content`)
+    when that content has a level-1 heading of its own: the site's name in a bar over every
+    page (mdBook's "The Cargo Book" over each page of the book, which was read as every page's
+    title) or the page's name again in a bar for small screens (rustdoc's), not the page's
+    sections."""
+    main = soup.find(lambda t: t.name.lower() in _MAIN_TAGS or t.get("role") == "main")
+    if main is None or not any(_in_main_content(h1) for h1 in soup.find_all("h1")):
+        return frozenset()
+    return frozenset(
+        id(heading)
+        for heading in soup.find_all(list(HEADING_LEVELS))
+        if not _in_main_content(heading)
+    )
 
 
 def _in_main_content(tag: Tag) -> bool:

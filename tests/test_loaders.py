@@ -988,3 +988,26 @@ def test_pdf_numbered_section_titles_are_headings_while_their_numbers_run_in_ord
     loaded = load_file(single)
     note = analyze_document("note.pdf", str(single), loaded.text, loaded.media_type)
     assert note.sections == []
+
+
+def test_html_a_bars_heading_outside_the_main_content_is_not_the_pages_title(
+    tmp_path: Path,
+) -> None:
+    """mdBook puts the book's name in a bar over every page (``<h1 class="menu-title">``,
+    outside ``<main>``): it was read as each page's title.  With a level-1 heading of its own in
+    the main content, a heading outside it belongs to the site; without one it stays."""
+    bar = '<div class="menu-bar"><h1 class="menu-title">The Tide Book</h1></div>'
+    page = f"<html><body>{bar}<main><h1>Gauges</h1><p>A gauge reads the tide.</p></main>"
+    path = tmp_path / "gauges.html"
+    path.write_text(page + "</body></html>", encoding="utf-8")
+    document = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+    assert document.title == "Gauges"
+    assert "The Tide Book" not in document.text
+    untitled = f"<html><body>{bar}<main><p>A gauge reads the tide.</p></main></body></html>"
+    path.write_text(untitled, encoding="utf-8")
+    kept = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+    assert kept.title == "The Tide Book"
+    assert _html_blocks(f"{bar}<h1>Gauges</h1><p>A gauge reads the tide.</p>")[0] == (
+        "The Tide Book",
+        "heading",
+    )

@@ -1350,6 +1350,12 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
                 if kind == "paragraph"
                 else []
             )
+            if (
+                not pieces
+                and kind == "paragraph"
+                and (_shown_code(lines, first, last, blocks) or _drawn(lines, first, last))
+            ):
+                kind = "code"
             for piece_first, piece_last, piece_kind in pieces or [(first, last, kind)]:
                 start, end = lines.span(piece_first, piece_last)
                 if start < end:
@@ -1380,6 +1386,34 @@ def plain_blocks(text: str, headings: Sequence[HeadingLine] = ()) -> list[Block]
         index += 1
     close(index)
     return blocks
+
+
+def _shown_code(lines: _Lines, first: int, last: int, blocks: Sequence[Block]) -> bool:
+    """Lines ``[first, last)`` are code a paragraph shows: the paragraph before them ends in a
+    colon, every one of them is indented past that paragraph's first line, and the last ends no
+    sentence ("... in ~/git-extensions/:" over "\t$ git subtree add --prefix=git-subtree
+    ...", as AsciiDoc and plain-text manuals set their examples).  A paragraph indented under
+    its introduction that ends a sentence is the introduction's text."""
+    if not blocks or blocks[-1].kind not in ("paragraph", "list_item"):
+        return False
+    intro = blocks[-1]
+    if not lines.text[intro.start : intro.end].rstrip().endswith(":"):
+        return False
+    margin = lines.indent(lines.line_of(intro.start))
+    indented = all(lines.indent(i) > margin for i in range(first, last))
+    return indented and not SENTENCE_ENDED.search(lines.line(last - 1))
+
+
+# Unicode's box-drawing and block elements: lines of a diagram drawn in text, never prose.
+_BOX_DRAWING = re.compile("[\u2500-\u259f]")
+
+
+def _drawn(lines: _Lines, first: int, last: int) -> bool:
+    """Lines ``[first, last)`` are a diagram drawn with box-drawing characters (dpkg's states
+    as boxes and arrows): at least half of them hold one.  Read as sentences, its pieces ("│
+    v ┌────┐ │ unpacked │") were candidates."""
+    drawn = sum(1 for i in range(first, last) if _BOX_DRAWING.search(lines.line(i)))
+    return 2 * drawn >= last - first
 
 
 def _leaves_item(lines: _Lines, first: int, index: int, blocks: Sequence[Block]) -> bool:

@@ -561,3 +561,36 @@ def test_a_markdown_list_of_links_to_places_in_the_page_is_a_contents() -> None:
     ]
     items = [text[b.start : b.end] for b in doc.blocks if b.kind == "list_item"]
     assert items == ["- Fast.", "- [Docs](https://example.org/docs)", "- [Usage](#usage)"]
+
+
+def test_plain_text_shows_code_indented_under_a_colon() -> None:
+    """AsciiDoc and plain-text manuals set an example indented under the sentence that shows
+    it ("... as a subdirectory:" over "\\t$ git subtree add ..."): code, not a sentence to
+    quote.  Text indented under a colon that ends a sentence is prose, and so is an indented
+    paragraph under a sentence that shows nothing."""
+    text = (
+        "Add the library as a subdirectory:\n\n"
+        "\t$ gauge add --prefix=lib \\\n\t\tgit://example.org/lib.git main\n\n"
+        "Then read the tide as follows:\n\n"
+        "    The gauge reads the tide twice a day.\n\n"
+        "It reads twice.\n\n"
+        "\t$ gauge read\n"
+    )
+    assert [(b.kind, text[b.start : b.end]) for b in plain_blocks(text)] == [
+        ("paragraph", "Add the library as a subdirectory:"),
+        ("code", "$ gauge add --prefix=lib \\\n\t\tgit://example.org/lib.git main"),
+        ("paragraph", "Then read the tide as follows:"),
+        ("paragraph", "The gauge reads the tide twice a day."),
+        ("paragraph", "It reads twice."),
+        ("paragraph", "$ gauge read"),
+    ]
+
+
+def test_plain_text_diagram_of_box_drawing_is_no_prose() -> None:
+    """A diagram drawn with box-drawing characters (dpkg's package states) is preformatted
+    text: its pieces were quoted as sentences."""
+    diagram = "       ┌──────────┐\n       │ unpacked │\n       └────┬─────┘\n            v\n"
+    text = f"The states run so.\n\n{diagram}\nEach state is stored."
+    kinds = [(b.kind, text[b.start : b.end].strip()) for b in plain_blocks(text)]
+    assert kinds[1] == ("code", diagram.strip())
+    assert [k for k, _ in kinds] == ["paragraph", "code", "paragraph"]

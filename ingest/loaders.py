@@ -440,6 +440,7 @@ class _HtmlBlocks:
             or (name == "aside" and (not _in_main_content(tag) or _links_alone(tag)))
             or _is_furniture(tag)
             or _is_permalink(tag)
+            or _is_anchor_label(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
             or id(tag) in self._site_headings
             or _is_page_contents(tag, self._anchors)
@@ -1058,6 +1059,24 @@ def _is_permalink(tag: Tag) -> bool:
     ``<a class="mark" href="#id">#</a>``, Sphinx's "¶", a Docusaurus "#")."""
     href = tag.get("href") if tag.name.lower() == "a" else None
     return isinstance(href, str) and href.startswith("#") and not _WORD_CHAR.search(tag.get_text())
+
+
+def _is_anchor_label(tag: Tag) -> bool:
+    """An element whose only text is a link to itself (``<div class="rule"
+    id="r-items.static.sync"><a href="#r-items.static.sync">[items.static.sync]</a></div>``,
+    the Rust Reference's label over each of its rules): a place's name to link to, not the
+    text's own.  Each label was a paragraph, read between "there are a number of restrictions
+    on statics:" and its list, and quoted as what the introduction shows.  A heading or a term
+    that links to itself is the text's own (mdBook's headings, a glossary's terms)."""
+    place = tag.get("id")
+    if not isinstance(place, str) or not place or tag.name.lower() in _OWN_LABELS:
+        return False
+    link = tag.find("a", href="#" + place)
+    return link is not None and _collapse(tag.get_text()) == _collapse(link.get_text())
+
+
+# Elements whose text is the document's own even when it is a link to themselves.
+_OWN_LABELS = frozenset({*HEADING_LEVELS, "dt"})
 
 
 def _media_label(tag: Tag) -> str:

@@ -1011,3 +1011,24 @@ def test_html_a_bars_heading_outside_the_main_content_is_not_the_pages_title(
         "The Tide Book",
         "heading",
     )
+
+
+def test_html_an_elements_link_to_itself_is_a_label_not_text() -> None:
+    """The Rust Reference labels each rule with a link to it (``<div class="rule" id="r-x"><a
+    href="#r-x">[x]</a></div>``); the labels were paragraphs, one read between an introduction
+    and its list.  A heading or a term that links to itself keeps its text."""
+    rule = '<div class="rule" id="r-gauge.sync"><a href="#r-gauge.sync">[gauge.sync]</a></div>'
+    body = (
+        '<h1 id="gauges"><a href="#gauges">Gauges</a></h1>'
+        f"<p>Gauges have two limits:</p>{rule}<ul><li>They read the tide.</li></ul>"
+        '<dl><dt id="t-float"><a href="#t-float">float</a></dt><dd>The part that rises.</dd></dl>'
+        '<p id="p-9"><a href="#p-9">Read</a> it twice.</p>'
+    )
+    assert _html_blocks(body) == [
+        ("Gauges", "heading"),
+        ("Gauges have two limits:", "paragraph"),
+        ("- They read the tide.", "list_item"),
+        ("float", "term"),
+        ("The part that rises.", "paragraph"),
+        ("Read it twice.", "paragraph"),
+    ]

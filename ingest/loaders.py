@@ -757,8 +757,7 @@ def _site_headings(soup: BeautifulSoup) -> frozenset[int]:
     page (mdBook's "The Cargo Book" over each page of the book, which was read as every page's
     title) or the page's name again in a bar for small screens (rustdoc's), not the page's
     sections."""
-    main = soup.find(lambda t: t.name.lower() in _MAIN_TAGS or t.get("role") == "main")
-    if main is None or not any(_in_main_content(h1) for h1 in soup.find_all("h1")):
+    if not any(_in_main_content(h1) for h1 in soup.find_all("h1")):
         return frozenset()
     return frozenset(
         id(heading)

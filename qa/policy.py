@@ -299,8 +299,8 @@ class NumberAbsent:
     "h2"), which is part of the name ("Does it support HTTP/3?" answered from "HTTP/2 support"),
     where the passage writes that name with another number or none, or where neither the
     passage nor its document writes it (a passage of urllib3's guide naming no urllib speaks
-    of no other instance of "urllib3").  A version asked by its leading parts ("1.24") is held by
-    a release of that series ("v1.24.0").
+    of no other instance of "urllib3"); a function word is no name ("1-to-100" is a range).  A
+    version asked by its leading parts ("1.24") is held by a release of that series ("v1.24.0").
     """
 
     min_digits: int = 2
@@ -319,7 +319,12 @@ class NumberAbsent:
         the titles of the sections it lies in, see :func:`headings_over`; ``document``: the
         text of its document; ``shown``: what the passage introduces)."""
         asked_numbers = {n for n in numbers(asked.cleaned) if len(n) >= self.min_digits}
-        named = {(m.group(1), m.group(2)) for m in _NAMED_NUMBER.finditer(asked.cleaned)}
+        # A function word is no name: "1-to-100" is a range, not a model "to-100".
+        named = {
+            (m.group(1), m.group(2))
+            for m in _NAMED_NUMBER.finditer(asked.cleaned)
+            if m.group(1).lower() not in STOPWORDS
+        }
         if not asked_numbers and not named:
             return None
         s = best.sentence

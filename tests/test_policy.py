@@ -1232,6 +1232,9 @@ def test_number_absent_refuses_a_passage_about_another_instance() -> None:
     series = asked("What was fixed in 1.7?")
     assert rule.check(series, fix, {}, ("Fixed", "v1.7.0 (2025-06-09)")) is None
     assert rule.check(series, fix, {}, ("Fixed", "v1.70.0 (2025-06-09)")) is not None
+    # A number joined to a function word is no name's: "1-to-100" is a range.
+    ranged = scored("Checking values between 1 and 100 in every function is tedious.")
+    assert rule.check(asked("Why not check the 1-to-100 range everywhere?"), ranged, {}) is None
     weight = asked("Which gauge weighs 12 kilograms?")
     assert rule.check(weight, scored("The GX weighs 12.5 kilograms."), {}) is not None
     # What the passage introduces is quoted with it: the command it shows holds the number.

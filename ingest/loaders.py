@@ -354,7 +354,7 @@ class HtmlPage:
 def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     """Readable text of an HTML page with the exact offsets of each block in it."""
     soup = BeautifulSoup(raw, "html.parser")
-    collector = _HtmlBlocks(_anchors(soup), _pager_hosts(soup), _site_headings(soup))
+    collector = _HtmlBlocks(_anchors(soup), _pager_hosts(soup), _main_titled(soup))
     collector.walk(soup)
     collector.flush()
     parts: list[str] = []
@@ -393,15 +393,16 @@ class _HtmlBlocks:
         self,
         anchors: frozenset[str],
         pager_hosts: frozenset[int],
-        site_headings: frozenset[int],
+        main_titled: bool,
     ) -> None:
         # The places in the page a link can point at (ids, and <a name=...> targets).
         self._anchors = anchors
         # The elements (their ids) around a link to the next, previous or parent page: only
         # these may be a pager, read once rather than searched for at every element.
         self._pager_hosts = pager_hosts
-        # The headings (their ids) of the site's bars around the page (see _site_headings).
-        self._site_headings = site_headings
+        # The page's main content holds a level-1 heading: the headings outside it are the
+        # site's (see _main_titled).
+        self._main_titled = main_titled
         self.items: list[tuple[str, str, int, bool]] = []
         self._buffer: list[str] = []
         self._links = 0  # depth of <a> elements around the walk
@@ -442,7 +443,7 @@ class _HtmlBlocks:
             or _is_permalink(tag)
             or _is_anchor_label(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
-            or id(tag) in self._site_headings
+            or (self._main_titled and name in HEADING_LEVELS and not _in_main_content(tag))
             or _is_page_contents(tag, self._anchors)
         ):
             return
@@ -751,19 +752,12 @@ def _is_furniture(tag: Tag) -> bool:
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
 
 
-def _site_headings(soup: BeautifulSoup) -> frozenset[int]:
-    """The ids of the headings outside the page's main content (see :func:`_in_main_content`)
-    when that content has a level-1 heading of its own: the site's name in a bar over every
-    page (mdBook's "The Cargo Book" over each page of the book, which was read as every page's
-    title) or the page's name again in a bar for small screens (rustdoc's), not the page's
-    sections."""
-    if not any(_in_main_content(h1) for h1 in soup.find_all("h1")):
-        return frozenset()
-    return frozenset(
-        id(heading)
-        for heading in soup.find_all(list(HEADING_LEVELS))
-        if not _in_main_content(heading)
-    )
+def _main_titled(soup: BeautifulSoup) -> bool:
+    """The page's main content (see :func:`_in_main_content`) has a level-1 heading of its own:
+    then a heading outside it is the site's, not a section of the page: the site's name in a
+    bar over every page (mdBook's "The Cargo Book" over each page of the book, which was read
+    as every page's title) or the page's name again in a bar for small screens (rustdoc's)."""
+    return any(_in_main_content(h1) for h1 in soup.find_all("h1"))
 
 
 def _in_main_content(tag: Tag) -> bool:
@@ -1068,14 +1062,11 @@ def _is_anchor_label(tag: Tag) -> bool:
     on statics:" and its list, and quoted as what the introduction shows.  A heading or a term
     that links to itself is the text's own (mdBook's headings, a glossary's terms)."""
     place = tag.get("id")
-    if not isinstance(place, str) or not place or tag.name.lower() in _OWN_LABELS:
+    name = tag.name.lower()
+    if not isinstance(place, str) or not place or name in HEADING_LEVELS or name == "dt":
         return False
     link = tag.find("a", href="#" + place)
     return link is not None and _collapse(tag.get_text()) == _collapse(link.get_text())
-
-
-# Elements whose text is the document's own even when it is a link to themselves.
-_OWN_LABELS = frozenset({*HEADING_LEVELS, "dt"})
 
 
 def _media_label(tag: Tag) -> str:

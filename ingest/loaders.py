@@ -440,6 +440,7 @@ class _HtmlBlocks:
             or tag.has_attr("hidden")
             or (name == "aside" and (not _in_main_content(tag) or _links_alone(tag)))
             or _is_furniture(tag)
+            or _is_navigation(tag)
             or _is_permalink(tag)
             or _is_anchor_label(tag)
             or (id(tag) in self._pager_hosts and _is_pager(tag))
@@ -750,6 +751,13 @@ def _is_furniture(tag: Tag) -> bool:
     values = [*_attribute_values(tag, "class"), *_attribute_values(tag, "id")]
     tokens = {t for v in values for t in _CLASS_TOKEN.findall(v.lower())}
     return bool(tokens & _FURNITURE_TOKENS) and tag.find(_CONTENT_TAGS) is None
+
+
+def _is_navigation(tag: Tag) -> bool:
+    """An element marked with ARIA's navigation role, the landmark ``<nav>`` stands for, unless
+    it holds the page's content: Node.js's API pages write their sidebar of links to the other
+    pages as ``<div role="navigation">``, Sphinx its sidebar and its bars of related pages."""
+    return tag.get("role") == "navigation" and tag.find(_CONTENT_TAGS) is None
 
 
 def _main_titled(soup: BeautifulSoup) -> bool:

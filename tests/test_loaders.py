@@ -1032,3 +1032,25 @@ def test_html_an_elements_link_to_itself_is_a_label_not_text() -> None:
         ("The part that rises.", "paragraph"),
         ("Read it twice.", "paragraph"),
     ]
+
+
+def test_html_an_element_in_the_navigation_role_is_navigation(tmp_path: Path) -> None:
+    """Node.js's API pages write their sidebar of links to the other pages as ``<div
+    role="navigation">``, not ``<nav>``: its links ("- Console", "- DNS") were list items of
+    every page.  ARIA's navigation role is the landmark ``<nav>`` stands for; an element holding
+    the page's content keeps it, whatever its role."""
+    sidebar = (
+        '<div role="navigation" id="column2"><ul><li><a href="gauges.html">Gauges</a></li>'
+        '<li><a href="tides.html">Tide tables</a></li></ul></div>'
+    )
+    page = f'<html><body>{sidebar}<div role="main"><h2>Gauges</h2><p>A gauge reads the tide.</p>'
+    path = tmp_path / "gauges.html"
+    path.write_text(page + "</div></body></html>", encoding="utf-8")
+    document = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+    assert "Tide tables" not in document.text
+    assert "A gauge reads the tide." in document.text
+    wrapped = '<html><body><div role="navigation"><main><h1>Gauges</h1><p>A gauge reads.</p>'
+    path.write_text(wrapped + "</main></div></body></html>", encoding="utf-8")
+    kept = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+    assert "A gauge reads." in kept.text
+

@@ -1054,3 +1054,26 @@ def test_html_an_element_in_the_navigation_role_is_navigation(tmp_path: Path) ->
     kept = analyze_loaded("gauges.html", "gauges.html", load_file(path))
     assert "A gauge reads." in kept.text
 
+
+def test_html_the_sites_name_over_the_page_is_not_its_title(tmp_path: Path) -> None:
+    """Node.js's API pages hold the site's name as an ``<h1>`` over each page and their own
+    name as the ``<h2>`` opening the main content: every page was titled "Node.js v20.20.2
+    documentation".  The page's ``<title>`` names both ("Console | Node.js v20.20.2
+    Documentation"): the heading outside the main content that is the other name is the site's.
+    A heading the ``<title>`` does not pair with the main content's first one stays."""
+
+    def titled(title: str, bar: str, main: str) -> tuple[str | None, str]:
+        page = f"<html><head><title>{title}</title></head><body><header><h1>{bar}</h1></header>"
+        path = tmp_path / "gauges.html"
+        path.write_text(f'{page}<div role="main">{main}</div></body></html>', encoding="utf-8")
+        document = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+        return document.title, document.text
+
+    main = "<h2>Gauges</h2><p>A gauge reads the tide.</p><h3>Floats</h3><p>Floats rise.</p>"
+    title, text = titled("Gauges | Tide Docs", "Tide docs", main)
+    assert title == "Gauges" and "Tide docs" not in text
+    # A post's own name over an introduction: the <title> pairs the bar with no heading inside.
+    title, text = titled("Gauges | Tide Docs", "Gauges", "<h2>Intro</h2><p>A gauge reads.</p>")
+    assert title == "Gauges" and text.startswith("Gauges")
+    title, _ = titled("Tide Docs", "Tide docs", main)
+    assert title == "Tide docs"

@@ -47,6 +47,7 @@ from qa.signals import (
     FEATURES,
     ScoredSentence,
     Sentence,
+    _chunk_candidates,
     _holds_kind,
     answer_kind,
     same_word,
@@ -67,7 +68,7 @@ from qa.text import (
     term_set,
 )
 from qa.types import Chunk, Document, Evidence, Gap, Section, Turn
-from vectorstore.types import Block
+from vectorstore.types import Block, Candidate
 
 
 def asked(text: str, *, limit: int = 100) -> Asked:
@@ -1916,3 +1917,21 @@ def test_training_passes_on_the_probabilities_the_decision_passes_on() -> None:
     assert _unrestated(p, example) is p  # a cache written before the mask: unchanged
     example.restated = np.array([True, False, False])
     assert _unrestated(p, example).tolist() == [0.0, 0.4, 0.2]
+
+
+def test_a_row_reads_under_its_tables_header_only_where_the_chunk_holds_the_header() -> None:
+    """A row's context is its table's first row; a chunk that opens on a row was most often cut
+    inside the table, and its first row there is any row: the next rows were quoted under it."""
+    rows = ("target | notes", "x86 | Linux 3.2+", "arm | Linux 4.1+")
+    text = "Targets\n\n" + "\n\n".join(rows)
+    spans = []
+    for row in rows:
+        start = text.index(row)
+        spans.append(Candidate(start, start + len(row), "table_row"))
+    whole = Chunk("c", "d", text, 0, len(text), candidates=tuple(spans))
+    read = [s for s, _ in _chunk_candidates(Evidence(whole, 1.0), 0, 4)]
+    assert [s.context for s in read] == ["", "target | notes", "target | notes"]
+    cut = text.index(rows[1])
+    later = Chunk("c2", "d", text[cut:], cut, len(text), candidates=tuple(spans[1:]))
+    read = [s for s, _ in _chunk_candidates(Evidence(later, 1.0), 0, 4)]
+    assert [s.context for s in read] == ["", ""]

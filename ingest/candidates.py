@@ -58,6 +58,7 @@ _TABLE_SEPARATOR = re.compile(r"^\s*[|+]?[\s:=|+-]*[-=][\s:=|+-]*$")
 # A grid table's border: "+----+-----+" (or with "=" under its header row).
 _GRID_BORDER = re.compile(r"^\s*\+(?:[-=]+\+)+\s*$")
 _MARKS_LINE = re.compile(r"[-=~^_*#:|+. `'\"<>]+[ \t]*\n\s*")
+_EMPTY_ELEMENTS_LINE = re.compile(r"\s*\n[ \t]*(?:<([a-zA-Z][\w-]*)\b[^<>]*>\s*</\1>[ \t]*)+$")
 _TRAILING_MARKUP = re.compile(r"[\s*_`)\]]+$")
 MIN_CHARS = 3
 
@@ -190,6 +191,11 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
     # item's next paragraph, a bar or a rule left before the text.
     while (mark := _MARKS_LINE.match(text, start, end)) and mark.end() < end:
         start = mark.end()
+    # A last line of empty elements shows nothing: an anchor for a link to point at, written
+    # on the line under a list item (Rust's release notes: '<a id="1.95-Compatibility-Notes">
+    # </a>' after an item, which its quote carried).
+    if empty := _EMPTY_ELEMENTS_LINE.search(text, start, end):
+        end = empty.start()
     piece = text[start:end]
     if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):
         return

@@ -635,3 +635,16 @@ def test_a_directive_body_wrapped_over_lines_gives_whole_sentences(tmp_path: Pat
     flat = [" ".join(text.split()) for _, text in _pairs(doc)]
     assert "You don't need to restart the gauge for new tables to take effect." in flat
     assert "The gauge reloads its tide table for each reading as needed." in flat
+
+
+def test_an_anchor_on_the_line_under_an_item_is_no_part_of_its_quote(tmp_path: Path) -> None:
+    """Rust's release notes put an empty ``<a id=...></a>`` for links to point at on the line
+    under a section's last item; Markdown reads it as the item's, and its quote carried it."""
+    text = (
+        "Tools\n-----\n\n- Add a gauge reader.\n- Rank stale readings lower.\n"
+        '<a id="1.2-Notes"></a>\n\nNotes\n-----\n\n- A <b>bold</b> change.\n'
+    )
+    items = [t for role, t in _pairs(_written(tmp_path, "notes.md", text)) if role == "list_item"]
+    assert "Rank stale readings lower." in items
+    assert not any("<a id" in t for t in items)
+    assert any("<b>bold</b>" in t for t in items)

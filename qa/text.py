@@ -195,7 +195,9 @@ _ENUM = re.compile(
     r"|all of|each of|every one|full list|rest of|remaining)\b",
     re.IGNORECASE,
 )
-_COUNT = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\b", re.IGNORECASE)
+# "count" asks for one as the verb opening the question ("Count the pumps."); as a noun it
+# names a value ("What happens when the reference count overflows?").
+_COUNT = re.compile(r"\bhow many\b|\bnumber of\b|^\W*count\b", re.IGNORECASE)
 # "Which tools ...", "what main features ...": a wh-word whose noun is plural asks for members.
 _WH_PHRASE = re.compile(
     r"\b(?:which|what)\s+([a-z-]+)(?:\s+([a-z-]+))?(?:\s+([a-z-]+))?(?:\s+([a-z-]+))?",

@@ -1499,6 +1499,9 @@ def test_answer_kind_from_question_words() -> None:
     assert answer_kind(intent("When did it open?"), "When did it open?") == "date"
     assert answer_kind(intent("Who built it?"), "Who built it?") == "name"
     assert answer_kind(intent("Why did it close?"), "Why did it close?") is None
+    # "count" asks for a number as the verb opening the question, not as a noun.
+    assert intent("Count the pumps on the quay.").count
+    assert not intent("What happens when a pump's reference count overflows?").count
 
 
 def test_an_address_holds_the_place_a_where_question_asks_for() -> None:

@@ -354,7 +354,9 @@ class HtmlPage:
 def parse_html(raw: str | bytes, name: str = "file.html") -> HtmlPage:
     """Readable text of an HTML page with the exact offsets of each block in it."""
     soup = BeautifulSoup(raw, "html.parser")
-    collector = _HtmlBlocks(_anchors(soup), _pager_hosts(soup), _main_titled(soup))
+    collector = _HtmlBlocks(
+        _anchors(soup), _pager_hosts(soup), _main_titled(soup), _marks_main(soup)
+    )
     collector.walk(soup)
     collector.flush()
     parts: list[str] = []
@@ -394,6 +396,7 @@ class _HtmlBlocks:
         anchors: frozenset[str],
         pager_hosts: frozenset[int],
         main_titled: bool,
+        marked_main: bool = False,
     ) -> None:
         # The places in the page a link can point at (ids, and <a name=...> targets).
         self._anchors = anchors
@@ -403,6 +406,9 @@ class _HtmlBlocks:
         # The page's main content holds a level-1 heading: the headings outside it are the
         # site's (see _main_titled).
         self._main_titled = main_titled
+        # The page marks its main content (``<main>``, ``role="main"``): a list of links
+        # outside it is the site's (see _visit).
+        self._marked_main = marked_main
         self.items: list[tuple[str, str, int, bool]] = []
         self._buffer: list[str] = []
         self._links = 0  # depth of <a> elements around the walk
@@ -439,6 +445,14 @@ class _HtmlBlocks:
             name in DROPPED_TAGS
             or tag.has_attr("hidden")
             or (name == "aside" and (not _in_main_content(tag) or _links_alone(tag)))
+            or (
+                # A list of links outside the marked main content: the site's menus (Node.js's
+                # header lists every API page again, the releases, "Edit on GitHub").
+                name in _LIST_TAGS
+                and self._marked_main
+                and not _in_main_content(tag)
+                and _links_alone(tag)
+            )
             or _is_furniture(tag)
             or _is_navigation(tag)
             or _is_permalink(tag)
@@ -792,6 +806,12 @@ def _site_named(soup: BeautifulSoup) -> bool:
         for h in headings
         if not _in_main_content(h)
     )
+
+
+def _marks_main(soup: BeautifulSoup) -> bool:
+    """The page marks its main content with ``<main>`` or ``role="main"`` (an ``<article>``
+    alone does not: a card or a comment is one too)."""
+    return soup.find(lambda t: t.name.lower() == "main" or t.get("role") == "main") is not None
 
 
 def _in_main_content(tag: Tag) -> bool:

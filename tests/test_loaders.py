@@ -1077,3 +1077,27 @@ def test_html_the_sites_name_over_the_page_is_not_its_title(tmp_path: Path) -> N
     assert title == "Gauges" and text.startswith("Gauges")
     title, _ = titled("Tide Docs", "Tide docs", main)
     assert title == "Tide docs"
+
+
+def test_html_a_list_of_links_outside_the_marked_main_content_is_the_sites(
+    tmp_path: Path,
+) -> None:
+    """Node.js's API pages list every other page again in their header, with the releases and
+    "Edit on GitHub", outside the main content they mark with ``role="main"``: those lists
+    were list items of every page.  Inside the main content, or on a page that marks none, a
+    list of links is the page's own."""
+    menu = (
+        '<ul><li><a href="tides.html">Tide tables</a></li><li><a href="v2.html">2.x</a></li></ul>'
+    )
+    own = (
+        '<ul><li><a href="floats.html">Floats</a></li><li><a href="pumps.html">Pumps</a></li></ul>'
+    )
+    body = f"<header>{menu}</header><h2>Gauges</h2><p>A gauge reads the tide.</p>{own}"
+    marked = f'<html><body><header>{menu}</header><div role="main"><h2>Gauges</h2>{own}</div>'
+    path = tmp_path / "gauges.html"
+    path.write_text(marked + "</body></html>", encoding="utf-8")
+    document = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+    assert "Tide tables" not in document.text and "Floats" in document.text
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    unmarked = analyze_loaded("gauges.html", "gauges.html", load_file(path))
+    assert "Tide tables" in unmarked.text and "Floats" in unmarked.text

@@ -194,7 +194,7 @@ def _add(out: list[Candidate], text: str, start: int, end: int, role: str) -> No
     # A last line of empty elements shows nothing: an anchor for a link to point at, written
     # on the line under a list item (Rust's release notes: '<a id="1.95-Compatibility-Notes">
     # </a>' after an item, which its quote carried).
-    if empty := _EMPTY_ELEMENTS_LINE.search(text, start, end):
+    if text.endswith(">", start, end) and (empty := _EMPTY_ELEMENTS_LINE.search(text, start, end)):
         end = empty.start()
     piece = text[start:end]
     if len(piece.strip()) < MIN_CHARS or _MARKUP_ONLY.match(piece):

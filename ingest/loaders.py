@@ -396,7 +396,7 @@ class _HtmlBlocks:
         anchors: frozenset[str],
         pager_hosts: frozenset[int],
         main_titled: bool,
-        marked_main: bool = False,
+        marked_main: bool,
     ) -> None:
         # The places in the page a link can point at (ids, and <a name=...> targets).
         self._anchors = anchors
@@ -775,11 +775,17 @@ def _is_navigation(tag: Tag) -> bool:
 
 
 def _main_titled(soup: BeautifulSoup) -> bool:
-    """The page's main content (see :func:`_in_main_content`) has a level-1 heading of its own:
-    then a heading outside it is the site's, not a section of the page: the site's name in a
-    bar over every page (mdBook's "The Cargo Book" over each page of the book, which was read
-    as every page's title) or the page's name again in a bar for small screens (rustdoc's)."""
-    return any(_in_main_content(h1) for h1 in soup.find_all("h1")) or _site_named(soup)
+    """The page's main content (see :func:`_in_main_content`) has a level-1 heading of its own,
+    or its first heading is the page's name the ``<title>`` pairs with the name of a heading
+    outside it (see :func:`_site_named`): then a heading outside it is the site's, not a
+    section of the page: the site's name in a bar over every page (mdBook's "The Cargo Book"
+    over each page of the book, which was read as every page's title) or the page's name
+    again in a bar for small screens (rustdoc's)."""
+    inside: list[Tag] = []
+    outside: list[Tag] = []
+    for heading in soup.find_all(list(HEADING_LEVELS)):
+        (inside if _in_main_content(heading) else outside).append(heading)
+    return any(h.name.lower() == "h1" for h in inside) or _site_named(soup, inside, outside)
 
 
 # What a page's ``<title>`` writes between the page's name and the site's ("Console | Node.js
@@ -787,24 +793,19 @@ def _main_titled(soup: BeautifulSoup) -> bool:
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014\u00b7:]+\s+")
 
 
-def _site_named(soup: BeautifulSoup) -> bool:
-    """The page's ``<title>`` names the main content's first heading beside the site's name,
-    and a heading outside the main content is that name: the site's bar (Node.js's API pages
-    hold "Node.js v20 documentation" as an ``<h1>`` over each page, their own name as the
-    ``<h2>`` opening the main content; the page's title was the site's)."""
+def _site_named(soup: BeautifulSoup, inside: list[Tag], outside: list[Tag]) -> bool:
+    """The page's ``<title>`` names the main content's first heading (of ``inside``) beside the
+    site's name, and a heading outside the main content (of ``outside``) is that name: the
+    site's bar (Node.js's API pages hold "Node.js v20 documentation" as an ``<h1>`` over each
+    page, their own name as the ``<h2>`` opening the main content; the page's title was the
+    site's)."""
     title = soup.find("title")
-    if title is None:
+    if title is None or not inside:
         return False
     parts = {_collapse(p).casefold() for p in _TITLE_SEPARATOR.split(title.get_text())}
-    headings = soup.find_all(list(HEADING_LEVELS))
-    inside = [h for h in headings if _in_main_content(h)]
-    if not inside:
-        return False
     name = _collapse(_visible_text(inside[0])).casefold()
     return name in parts and any(
-        _collapse(_visible_text(h)).casefold() in parts - {name}
-        for h in headings
-        if not _in_main_content(h)
+        _collapse(_visible_text(h)).casefold() in parts - {name} for h in outside
     )
 
 

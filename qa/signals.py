@@ -591,15 +591,12 @@ def _chunk_candidates(
         text = chunk.text[c.start - chunk.start : c.end - chunk.start]
         if c.role != "table_row":
             header = None
-        elif header is None and c.start > chunk.start:
-            header = (text, c.start, c.end)
         elif header is None:
-            # The chunk opens on a row: most often the chunk was cut inside a table, and its
-            # first row here is any row, not the table's header ("x86_64-unknown-netbsd |
-            # NetBSD/amd64" was quoted under "riscv64gc-unknown-linux-gnu | RISC-V Linux").
-            # No header is known for its rows.
-            header = ("", -1, -1)
-            previous = header
+            # A chunk opening on a row was most often cut inside the table: its first row here
+            # is any row, not the table's header ("x86_64-unknown-netbsd | NetBSD/amd64" was
+            # quoted under "riscv64gc-unknown-linux-gnu | RISC-V Linux"), and no header is
+            # known for its rows.
+            header = (text, c.start, c.end) if c.start > chunk.start else ("", -1, -1)
         else:
             # A row's context is its table's header row: "| Sea wall | April | May |" answers
             # "when does the sea wall phase end?" under "| Phase | Start | End |".

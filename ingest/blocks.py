@@ -42,6 +42,7 @@ from typing import Any, cast
 
 from ingest.cleaning import CONTENTS, MIN_CONTENTS_ENTRIES, line_indent, markdown_text
 from ingest.loaders import (
+    ASCIIDOC,
     BLOCK_TAGS,
     DROPPED_TAGS,
     HEADING_LEVELS,
@@ -128,6 +129,8 @@ def format_exclusions(text: str, media_type: str) -> list[Span]:
         found = _markdown_blocks(text)
     elif media_type == "text/x-rst":
         found = _rst_blocks(text)
+    elif media_type == ASCIIDOC:
+        found = _asciidoc_blocks(text)
     else:
         return []
     contents = [
@@ -158,6 +161,8 @@ def parse_blocks(
         return markdown_blocks(text)
     if media_type == "text/x-rst":
         return rst_blocks(text)
+    if media_type == ASCIIDOC:
+        return asciidoc_blocks(text)
     if html_blocks is not None:
         return [piece for block in html_blocks for piece in _by_blank_lines(text, block)]
     return None if headings is None else plain_blocks(text, headings)
@@ -1532,6 +1537,160 @@ def _option_pieces(lines: _Lines, first: int, last: int) -> list[tuple[int, int,
         else:
             pieces += [(option, description, "list_item"), (description, end, "list_item")]
     return pieces
+
+
+# AsciiDoc ------------------------------------------------------------------------------------
+
+# A delimited block's fence: a line of four or more of one character (a table's "|===").
+# Listing ("----"), literal ("....") and passthrough ("++++") blocks hold code, a comment block
+# ("////") shows nothing, a quote block ("____") a quotation; an example ("====") or sidebar
+# ("****") block holds ordinary blocks, so only its fences are markup.
+_ADOC_FENCE = re.compile(r"(-{4,}|\.{4,}|\+{4,}|/{4,}|_{4,}|={4,}|\*{4,}|\|={3,})[ \t]*")
+_ADOC_FENCE_KIND = {"-": "code", ".": "code", "+": "code", "/": MARKUP, "_": "quote", "|": "table"}
+# A section title written with its level's equals signs ("== Options").
+_ADOC_TITLE = re.compile(r"(={1,6})[ \t]+(\S.*?)(?:[ \t]+=+)?[ \t]*")
+# A two-line title's underline, by level: "=" the document's title, then "-", "~", "^", "+".
+_ADOC_UNDERLINES = "=-~^+"
+# Lines that show no text: a block's attributes ("[source,python]", "[verse]"), an anchor
+# ("[[id]]"), a list continuation ("+"), a comment line ("// ..."), an attribute entry
+# (":toc: left") and a block macro ("include::config/stash.txt[]", "image::x.png[]").
+_ADOC_MARKUP = re.compile(
+    r"\[\[[^\]\n]*\]\]|\[[^\]\n]*\]|\+|//(?!//).*|:!?\w[\w-]*!?:.*|\w[\w-]*::[^\s\[]*\[[^\]\n]*\]"
+)
+# A block's title (".Example"), set over it.
+_ADOC_BLOCK_TITLE = re.compile(r"\.[^\s.]")
+# A labelled list's term, its delimiter ("::", ":::", "::::" or ";;") at the line's end or
+# before the description on the same line.
+_ADOC_TERM = re.compile(r"(?P<term>\S.*?)(?P<mark>:{2,4}|;;)(?:[ \t]+(?P<rest>\S.*?))?[ \t]*")
+_ADOC_ITEM = re.compile(r"[ \t]*(?P<marker>\*{1,5}|-|\.{1,5}|\d{1,3}\.|[a-zA-Z]\.)[ \t]+\S")
+
+
+def asciidoc_blocks(text: str) -> list[Block]:
+    """The blocks of an AsciiDoc text (markup left out; see :func:`_asciidoc_blocks`)."""
+    return [b for b in _asciidoc_blocks(text) if b.kind != MARKUP]
+
+
+def asciidoc_headings(text: str) -> list[HeadingLine]:
+    """Section titles of an AsciiDoc text, a two-line title's underline included."""
+    out: list[HeadingLine] = []
+    for block in _asciidoc_blocks(text):
+        if block.kind == "heading":
+            first = text[block.start : block.end].split("\n", 1)[0]
+            titled = _ADOC_TITLE.fullmatch(first)
+            out.append((block.start, block.end, block.level, titled.group(2) if titled else first))
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _asciidoc_blocks(text: str) -> tuple[Block, ...]:
+    """Read an AsciiDoc text by its lines, as Asciidoctor's block parser does: delimited blocks
+    (code, quotations, tables, comments), section titles (one line of equals signs, or a line
+    over an underline as long within two characters), labelled lists (a term before "::",
+    its description on the same line or the lines after), list items, paragraphs, and the
+    lines that show no text (:data:`_ADOC_MARKUP`, block titles, fences) as markup. A
+    paragraph after a term or after a list continuation ("+") is part of its item; an indented
+    paragraph elsewhere is a literal block."""
+    lines = _Lines(text)
+    blocks: list[Block] = []
+    index = 0
+    current = 0  # the level of the list item a continuation ("+") would join (0: none)
+    attached = 0  # the level of the item the next block belongs to (0: none)
+    while index < len(lines):
+        row = lines.line(index)
+        stripped = row.strip()
+        if not stripped:
+            index += 1
+            continue
+        fence = _ADOC_FENCE.fullmatch(row)
+        close = None
+        if fence:
+            after = range(index + 1, len(lines))
+            close = next((i for i in after if lines.line(i).rstrip() == fence[1]), None)
+        if fence and close is not None:
+            blocks.append(Block(*lines.span(index, index + 1), MARKUP))
+            kind = _ADOC_FENCE_KIND.get(fence[1][0])
+            if kind is None:  # an example's or a sidebar's content is read as blocks
+                index += 1
+                continue
+            start, end = lines.span(index + 1, close)
+            if start < end:
+                blocks.append(Block(start, end, kind))
+            blocks.append(Block(*lines.span(close, close + 1), MARKUP))
+            attached, index = 0, close + 1
+            continue
+        titled = _ADOC_TITLE.fullmatch(row)
+        level = len(titled[1]) if titled else _underline_level(lines, index)
+        if level:
+            last = index + (1 if titled else 2)
+            blocks.append(Block(*lines.span(index, last), "heading", level))
+            current = attached = 0
+            index = last
+            continue
+        if _ADOC_MARKUP.fullmatch(stripped) or _ADOC_BLOCK_TITLE.match(row):
+            blocks.append(Block(*lines.span(index, index + 1), MARKUP))
+            if stripped == "+":
+                attached = current
+            index += 1
+            continue
+        term = _ADOC_TERM.fullmatch(row)
+        if term and not row[:1].isspace():
+            current = len(term["mark"]) - 1 if term["mark"] != ";;" else 1
+            start = lines.start(index)
+            blocks.append(
+                Block(start + term.start("term"), start + term.end("term"), "list_item", current)
+            )
+            attached, index = current, index + 1
+            if term["rest"]:
+                last = _adoc_paragraph_end(lines, index)
+                rest = _trim(text, start + term.start("rest"), lines.start(last))
+                blocks.append(Block(*rest, "list_item", current))
+                attached, index = 0, last
+            continue
+        last = _adoc_paragraph_end(lines, index + 1)
+        item = _ADOC_ITEM.match(row)
+        if item:
+            marker = item["marker"]
+            current = len(marker) if marker[0] in "*." else 1
+            blocks.append(Block(*lines.span(index, last), "list_item", current))
+        elif attached:
+            blocks.append(Block(*lines.span(index, last), "list_item", attached))
+        elif row[:1].isspace():
+            blocks.append(Block(*lines.span(index, last), "code"))  # a literal paragraph
+            current = 0
+        else:
+            blocks.append(Block(*lines.span(index, last), "paragraph"))
+            current = 0
+        attached, index = 0, last
+    return tuple(blocks)
+
+
+def _adoc_paragraph_end(lines: _Lines, index: int) -> int:
+    """The line after a paragraph going on at line ``index``: the first blank line, fence,
+    section title, list continuation, list item or term."""
+    while index < len(lines) and not lines.is_blank(index):
+        row = lines.line(index)
+        if (
+            _ADOC_FENCE.fullmatch(row)
+            or _ADOC_TITLE.fullmatch(row)
+            or row.strip() == "+"
+            or _ADOC_ITEM.match(row)
+            or (_ADOC_TERM.fullmatch(row) and not row[:1].isspace())
+        ):
+            break
+        index += 1
+    return index
+
+
+def _underline_level(lines: _Lines, index: int) -> int:
+    """The level of a two-line title whose text is line ``index`` (0 when it is none)."""
+    if index + 1 >= len(lines):
+        return 0
+    title, under = lines.line(index).rstrip(), lines.line(index + 1).rstrip()
+    if not under or len(set(under)) != 1 or under[0] not in _ADOC_UNDERLINES:
+        return 0
+    if abs(len(title) - len(under)) > 2 or not title[:1].isalnum():
+        return 0
+    return _ADOC_UNDERLINES.index(under[0]) + 1
 
 
 # Outline -----------------------------------------------------------------------------------

@@ -32,11 +32,15 @@ from ingest.pdf import PdfPage, headings_by_style, read_page
 from vectorstore.language import reads_as_term
 from vectorstore.types import ITEM_PART_KINDS, Block, Span
 
+# AsciiDoc's media type as its tools and GitHub name it (none is registered with IANA).
+ASCIIDOC = "text/asciidoc"
 MEDIA_TYPES: dict[str, str] = {
     ".txt": "text/plain",
     ".md": "text/markdown",
     ".markdown": "text/markdown",  # the other registered suffix (RFC 7763), common on Jekyll sites
     ".rst": "text/x-rst",
+    ".adoc": ASCIIDOC,
+    ".asciidoc": ASCIIDOC,
     ".html": "text/html",
     ".htm": "text/html",
     ".pdf": "application/pdf",
@@ -204,6 +208,8 @@ def load_file(path: Path, raw: bytes | None = None) -> LoadedFile:
     text = decode_text(raw, name=path.name)
     if media_type == "text/plain" and _RST_EXPLICIT_MARKUP.search(text):
         media_type = "text/x-rst"
+    elif media_type == "text/plain" and len(_asciidoc_marks(text)) >= MIN_ASCIIDOC_MARKS:
+        media_type = ASCIIDOC
     return LoadedFile(text, media_type)
 
 
@@ -219,6 +225,27 @@ _TERMINAL_FORMATTING = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[^\n]\x08")
 # write these; many projects' ".txt" files (docutils's docs, PEPs) are reStructuredText, read
 # as plain text they lose their literal blocks and their targets read as list introductions.
 _RST_EXPLICIT_MARKUP = re.compile(r"^\.\. (?:[A-Za-z][\w-]*::|_[^:\n]+:|\|[^|\n]+\|)", re.M)
+
+
+# Lines only AsciiDoc writes: a list continuation ("+" alone), an anchor ("[[id]]"), a block
+# macro ("include::config/stash.txt[]", "image::x.png[]"), a block's attributes over its fence
+# ("[source,python]" over "----"), a labelled list's term ("--all::") and an inline macro
+# ("see linkgit:git-config[1]"). Git's manual pages and many projects' ".txt" files are
+# AsciiDoc; read as plain text, their fences were titles' underlines and "+" a sentence.
+_ASCIIDOC_MARKS = re.compile(
+    r"^(?:(\+)|(\[\[[^\]\n]+\]\])|(\w[\w-]*::[^\s\[]*\[[^\]\n]*\])"
+    r"|(\[[^\]\n]*\]\n(?:-{4,}|\.{4,}|={4,}|_{4,}|\*{4,}))|(\S[^\n]*[^:\s]::))[ \t]*$"
+    r"|(?<![\w:/])([a-z]+:[^\s\[\]:/][^\s\[\]]*\[[^\]\n]*\])",
+    re.M,
+)
+# A text is AsciiDoc when it writes at least this many different kinds of those lines (one
+# kind alone, "+" in a diff, can be anything's).
+MIN_ASCIIDOC_MARKS = 2
+
+
+def _asciidoc_marks(text: str) -> set[int]:
+    """The kinds of :data:`_ASCIIDOC_MARKS` lines ``text`` writes (their group numbers)."""
+    return {m.lastindex or 0 for m in _ASCIIDOC_MARKS.finditer(text)}
 
 
 def load_text(path: Path) -> tuple[str, str]:

@@ -52,6 +52,7 @@ from collections.abc import Sequence
 from ingest.blocks import (
     ASKS,
     FRONT_MATTER_TITLE_KEYS,
+    asciidoc_headings,
     front_matter_values,
     is_bold_line,
     markdown_headings,
@@ -59,6 +60,7 @@ from ingest.blocks import (
     rst_headings_by_lines,
 )
 from ingest.cleaning import iter_lines, line_indent
+from ingest.loaders import ASCIIDOC
 from vectorstore.language import BULLET
 from vectorstore.types import Section, Span
 
@@ -105,6 +107,9 @@ def find_sections(
         title = text[named[0][0] : named[0][1]] if named else _markdown_title(headings, text)
     elif media_type == "text/x-rst":
         headings = rst_headings(text)
+        title = _markdown_title(headings, text)
+    elif media_type == ASCIIDOC:
+        headings = asciidoc_headings(text)
         title = _markdown_title(headings, text)
     elif media_type == "application/pdf":
         numbered = numbered_headings(text, excluded)

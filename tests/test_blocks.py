@@ -594,3 +594,60 @@ def test_plain_text_diagram_of_box_drawing_is_no_prose() -> None:
     kinds = [(b.kind, text[b.start : b.end].strip()) for b in plain_blocks(text)]
     assert kinds[1] == ("code", diagram.strip())
     assert [k for k, _ in kinds] == ["paragraph", "code", "paragraph"]
+
+
+def test_asciidoc_blocks_by_its_lines() -> None:
+    assert {".adoc", ".asciidoc"} <= SUPPORTED_SUFFIXES
+    doc = _analyze("guide.adoc")
+    assert doc.media_type == "text/asciidoc"
+    _assert_exact(doc)
+    shape = _shape(doc)
+    assert shape[0] == ("heading", 1, "= Harbour Guide")
+    assert ("heading", 2, "== Berths") in shape
+    assert ("heading", 2, "Fees\n----") in shape
+    items = [(level, text) for kind, level, text in shape if kind == "list_item"]
+    assert items == [
+        (1, "* Short-stay pontoons for visiting yachts."),
+        (1, "* Swinging moorings in the outer basin\nfor boats up to twelve metres."),
+        (2, "** covered sheds"),
+        # A term without its "::", its description, and the paragraph a "+" joins to it.
+        (1, "Pontoon"),
+        (1, "A floating walkway. Boats moor alongside it."),
+        (1, "Pontoons are cleaned every morning."),
+        (1, "Mooring"),
+        (1, "A buoy in the outer basin."),
+    ]
+    # A fence's lines are code, even one that reads as a term; an indented paragraph is a
+    # literal block.
+    assert ("code", 0, "$ book-berth --days 3\nPontoon:: taken") in shape
+    assert ("code", 0, 'fees = {"day": 12}') in shape
+    assert ("quote", 0, "Boats must give way to the ferry.") in shape
+    assert ("table", 0, "| Berth | Price\n| Pontoon | 12") in shape
+    # Attributes, comments, anchors, block titles, macros, continuations and fences show no
+    # text: no block holds them.
+    for markup in (":toc:", "// Written", "[[berths]]", ".Booking", "[source", "include::"):
+        assert not any(markup in text for _, _, text in shape), markup
+    assert not any(text in ("+", "----", "____", "|===") for _, _, text in shape)
+    assert [(s.title, s.level) for s in doc.sections] == [
+        ("Harbour Guide", 1),
+        ("Berths", 2),
+        ("Fees", 2),
+    ]
+    assert doc.title == "Harbour Guide"
+    quoted = [doc.text[c.start : c.end] for c in answer_candidates(doc)]
+    assert "Pontoons are cleaned every morning." in quoted
+    assert not any("::" in q or q.strip() in ("+", "----") for q in quoted if "$" not in q)
+
+
+def test_a_text_file_written_in_asciidoc_is_read_as_asciidoc(tmp_path: Path) -> None:
+    # Git's manual pages are ".txt" files in AsciiDoc: terms, continuations, macros.
+    page = tmp_path / "git-tidy.txt"
+    page.write_text(
+        "git-tidy(1)\n===========\n\nOPTIONS\n-------\n--all::\n\tTidy every file.\n+\n"
+        "See linkgit:git-clean[1].\n"
+    )
+    assert load_file(page).media_type == "text/asciidoc"
+    # One kind of such a line alone is anything's: a "+" line in a diff shown in a note.
+    note = tmp_path / "note.txt"
+    note.write_text("The patch adds a blank line:\n\n+\n\nApply it with git am.\n")
+    assert load_file(note).media_type == "text/plain"

@@ -247,13 +247,13 @@ def test_a_myst_directive_fenced_with_colons_is_read_without_its_fences(tmp_path
 
 def test_a_line_of_marks_opening_a_sentence_is_left_out(tmp_path: Path) -> None:
     """AsciiDoc joins a term's next paragraph with a "+" line; "+\nUsing this ..." was quoted
-    from the "+"."""
+    from the "+".  Read as AsciiDoc, the joined paragraph is the term's item."""
     doc = _written(
         tmp_path,
         "berths.txt",
         "--moor::\n\tTie the boat to the berth.\n+\nUsing this option keeps the boat in place.\n",
     )
-    assert ("sentence", "Using this option keeps the boat in place.") in _pairs(doc)
+    assert ("list_item", "Using this option keeps the boat in place.") in _pairs(doc)
     assert not any(text.startswith("+") for _, text in _pairs(doc))
 
 

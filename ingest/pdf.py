@@ -5,7 +5,8 @@ one run of lines, its headings, paragraphs, list items and code blocks run toget
 structure rules (which read blank lines as paragraph breaks and short standalone lines as
 headings) see a page as a single paragraph.  A typesetter marks those breaks with space: more
 room above a paragraph than between its lines, and a heading in another font size.  So the text
-is pypdf's own, character for character, with one newline added before each line that
+is pypdf's own, character for character but for Latin ligatures written as their letters
+("\ufb01" as "fi", :func:`_unligated`), with one newline added before each line that
 
 - lies further below the line before it than ``PARAGRAPH_GAP`` times the page's most common
   line spacing (both measured in the lines' font sizes, so a heading's taller lines are not a
@@ -25,6 +26,7 @@ paragraph: nothing in the text says where one ends.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -101,12 +103,24 @@ class PdfPage:
     lines: tuple[tuple[int, int, Style], ...] = ()
 
 
+# Unicode's Latin ligatures ("\ufb01" for "fi", "\ufb02" for "fl", U+FB00 to U+FB06): a
+# typesetter's glyphs, which many PDFs map to these characters. Read as themselves, "\ufb01les"
+# is no word "files" to the word index, and the embedding model's vocabulary has no such piece.
+_LIGATURES = re.compile("[\ufb00-\ufb06]")
+
+
+def _unligated(text: str) -> str:
+    """``text`` with each Latin ligature written as its letters (its compatibility form)."""
+    return _LIGATURES.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
 def read_page(page: PageObject) -> PdfPage:
     """The page's text as pypdf extracts it, with a blank line before each line the layout
     starts a paragraph or a heading with (rules in the module docstring), and its lines' styles."""
     lines = [_Line("")]
 
     def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        text = _unligated(text)
         # The text matrix in the page's space: the baseline's height and the rendered size.
         baseline = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         rendered = round(abs(size * (tm[3] * cm[3] + tm[2] * cm[1])) or abs(size), 1)
@@ -120,11 +134,11 @@ def read_page(page: PageObject) -> PdfPage:
             lines[-1].add(part, baseline, style)
 
     try:
-        extracted = page.extract_text(visitor_text=visit) or ""
+        extracted = _unligated(page.extract_text(visitor_text=visit) or "")
     except (AttributeError, TypeError, ValueError, ZeroDivisionError):
         # The layout could not be read (an odd font dictionary, a degenerate matrix): the text
         # alone, as pypdf extracts it (its own errors come from this call too).
-        return PdfPage((page.extract_text() or "").strip())
+        return PdfPage(_unligated(page.extract_text() or "").strip())
     if "\n".join(line.text for line in lines) != extracted:
         return PdfPage(extracted.strip())  # the pieces do not add up: pypdf's text, no sizes
     breaks = _breaks(lines)

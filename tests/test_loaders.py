@@ -297,6 +297,15 @@ def test_pdf_paragraphs_and_headings_are_parted_where_the_layout_parts_them(
     assert load_file(even).text == "One line.\nAnother line."
 
 
+def test_a_pdf_ligature_is_read_as_its_letters(tmp_path: Path) -> None:
+    """A typesetter's "fi" and "fl" glyphs (Helvetica's codes 256 and 257 in its standard
+    encoding) extract as U+FB01 and U+FB02; the word index and the embedding model know "files",
+    not "\ufb01les"."""
+    path = tmp_path / "setup.pdf"
+    path.write_bytes(_pdf_laid_out(("Con\\256gure the \\257ags \\256rst.", 11, 0)))
+    assert load_file(path).text == "Configure the flags first."
+
+
 def test_pdf_headings_are_the_short_paragraphs_set_larger_or_bolder_than_the_body(
     tmp_path: Path,
 ) -> None:

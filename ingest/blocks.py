@@ -269,6 +269,11 @@ _ALERT = re.compile(r"^[ \t]*>[ \t]*\[![A-Za-z][\w-]*\][+-]?(?:[ \t].*)?$")
 # A MyST target, a name for references to the place below it: "(vcs-support)=" on its own.
 _MYST_TARGET = re.compile(r"^[ \t]*\([^()\s][^()]*\)=[ \t]*$")
 _QUOTE_MARK = re.compile(r"^([ \t]*)>")
+# A line of a site generator's template tags alone: Hugo's shortcodes ("{{< note >}}",
+# "{{% tab name=\"Linux\" %}}", "{{< /note >}}") and Jekyll's Liquid tags ("{% include x.md %}").
+# They show no text there (or text kept elsewhere); an expression ("{{ site.title }}") shows its
+# value and stays.
+_TEMPLATE_TAGS = re.compile(r"[ \t]*(?:(?:\{\{[<%].*?[%>]\}\}|\{%.*?%\})[ \t]*)+")
 _FENCE_OPEN = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _MYST_OPTION = re.compile(r"^[ \t]*:[\w-]+:")
 
@@ -288,6 +293,9 @@ def _unwrapped(source: str) -> str:
       quotation.
     - a MyST target (``(vcs-support)=``, a name for links to the place below it) is blanked:
       it was read as a sentence.
+    - a line of template tags alone (:data:`_TEMPLATE_TAGS`: Hugo's ``{{< note >}}``, Liquid's
+      ``{% include %}``) is blanked: it opened the paragraph under it ("{{< note >}} **Note:**
+      To maintain ...") or closed the one above.
 
     Before, an admonition's body was an indented code block (or, right under its marker, went
     on the marker's paragraph) and a MyST note a fenced code block: never quoted.  A marker or
@@ -322,7 +330,7 @@ def _unwrapped(source: str) -> str:
             end = next((j for j in range(i + 1, len(rows)) if _closes(rows[j], mark)), None)
             if end is not None:
                 rows[i], rows[end] = " " * len(row), " " * len(rows[end])
-        elif _MYST_TARGET.match(row):
+        elif _MYST_TARGET.match(row) or _TEMPLATE_TAGS.fullmatch(row):
             rows[i] = " " * len(row)
         elif _ALERT.match(row):
             rows[i] = " " * len(row)

@@ -648,3 +648,22 @@ def test_an_anchor_on_the_line_under_an_item_is_no_part_of_its_quote(tmp_path: P
     assert "Rank stale readings lower." in items
     assert not any("<a id" in t for t in items)
     assert any("<b>bold</b>" in t for t in items)
+
+
+def test_a_line_of_template_tags_shows_no_text(tmp_path: Path) -> None:
+    """Hugo's shortcodes and Liquid's tags on a line of their own open a note or a tab, or pull
+    in text kept elsewhere: "{{< note >}} **Note:** Taints are ..." was quoted with the tag.
+    An expression shows its value where it stands and stays text."""
+    doc = _written(
+        tmp_path,
+        "taints.md",
+        "# Taints\n\n{{< note >}}\n**Note:** Taints repel pods.\n{{< /note >}}\n\n"
+        '{{% tab name="Linux" %}}\nRun the tool.\n{{% /tab %}}\n\n'
+        "{% include warning.md %}\nKeep nodes labelled.\n\n{{ site.title }} runs pods.\n",
+    )
+    assert _pairs(doc) == [
+        ("sentence", "**Note:** Taints repel pods."),
+        ("sentence", "Run the tool."),
+        ("sentence", "Keep nodes labelled."),
+        ("sentence", "{{ site.title }} runs pods."),
+    ]

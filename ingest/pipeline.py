@@ -37,7 +37,7 @@ from vectorstore import ChromaStore, Chunk, Document, Embedder, LexicalIndex, So
 # most one group of work.
 GROUP_CHUNKS = 1024
 # Bump when structure, candidates, chunking or candidate vectors change meaning.
-ANALYSIS_VERSION = "108"
+ANALYSIS_VERSION = "109"
 
 
 class IngestProgress(Protocol):

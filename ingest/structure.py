@@ -256,12 +256,18 @@ def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine
         elif (
             lines == 1
             and body_after
-            and index not in in_answer
             and (
-                is_heading_line(text[start:end])
-                # A specification's numbered title over unindented text ("2. Decompression
-                # algorithm (inflate)", "2.1 Introduction" further on).
-                or _titled_number(text[start:end].strip(), parted)
+                (
+                    index not in in_answer
+                    and (
+                        is_heading_line(text[start:end])
+                        # A specification's numbered title over unindented text ("2.
+                        # Decompression algorithm (inflate)", "2.1 Introduction" further on).
+                        or _titled_number(text[start:end].strip(), parted)
+                    )
+                )
+                # A FAQ's numbered question heads its answer inside its chapter too.
+                or _numbered_question_over_answer(text, paragraphs, index)
             )
         ):
             headings.append((start, end, level, text[start:end].strip()))
@@ -269,6 +275,33 @@ def plain_headings(text: str, excluded: Sequence[Span] = ()) -> list[HeadingLine
             body_after = True
     headings.reverse()
     return headings
+
+
+def _numbered_question_over_answer(
+    text: str, paragraphs: Sequence[tuple[int, int, int]], index: int
+) -> bool:
+    """Paragraph ``index`` is a FAQ's numbered question ("  1.1 What is cURL?") and the
+    paragraph under it is no other such question: the entry heads its answer, indented as deep
+    as the question is (curl's FAQ) or deeper (:func:`_answered_entries`)."""
+    if index + 1 >= len(paragraphs):
+        return False
+    return _numbered_question(text, paragraphs[index]) and not _numbered_question(
+        text, paragraphs[index + 1]
+    )
+
+
+def _numbered_question(text: str, paragraph: tuple[int, int, int]) -> bool:
+    """A paragraph of one line: a number in parts, then a question ("3.5 How can I disable
+    ...?"); a number alone ("2. Is the gauge calibrated?") numbers a list as often."""
+    start, end, count = paragraph
+    line = text[start:end].strip()
+    number = _ENTRY_NUMBER.match(line)
+    return (
+        count == 1
+        and number is not None
+        and _PARTED_NUMBER.match(line) is not None
+        and ASKS.search(line) is not None
+    )
 
 
 def _answered_entries(text: str, paragraphs: Sequence[tuple[int, int, int]]) -> dict[int, int]:

@@ -111,6 +111,29 @@ def test_a_plain_text_faq_question_heads_its_indented_answer() -> None:
     assert [s.title for s in find_sections(f"Checking\n\n{steps}", "text/plain")[1]] == ["Checking"]
 
 
+def test_a_faq_question_heads_its_answer_indented_as_deep_as_it_is() -> None:
+    """curl's FAQ sets its numbered questions and their answers at one indent, inside chapters
+    titled by number ("1. Philosophy" over "  1.1 What is cURL?" over "  cURL is ..."): each
+    question heads its answer.  Numbered questions one under another with no answer between
+    them (a list of questions asked) stay text."""
+    text = (
+        "Tide FAQ\n\n1. Philosophy\n\n  1.1 What is Tide?\n\n  Tide is a table reader.\n\n"
+        "  1.2 Who makes Tide?\n\n  A few harbour masters.\n\n2. Usage\n\n"
+        "  2.1 How do I read a table?\n\n  Run tide read.\n\n"
+        "Questions to ask yourself:\n\n  1. Is the table current?\n\n"
+        "  2. Is the gauge calibrated?\n\nThen read it.\n"
+    )
+    titles = [s.title for s in find_sections(text, "text/plain")[1]]
+    assert titles == [
+        "Tide FAQ",
+        "1. Philosophy",
+        "1.1 What is Tide?",
+        "1.2 Who makes Tide?",
+        "2. Usage",
+        "2.1 How do I read a table?",
+    ]
+
+
 def test_a_faq_numbered_in_parts_reads_its_statements_as_questions() -> None:
     """The sed FAQ numbers its entries in parts, left-aligned ("5.9. The 'r' command isn't
     inserting the file." beside "5.10. Why can't I match ...?"): entries numbered under one

@@ -42,6 +42,8 @@ from typing import Any, cast
 
 from ingest.cleaning import CONTENTS, MIN_CONTENTS_ENTRIES, line_indent, markdown_text
 from ingest.loaders import (
+    ADOC_ANCHOR,
+    ADOC_BLOCK_MACRO,
     ASCIIDOC,
     BLOCK_TAGS,
     DROPPED_TAGS,
@@ -1563,7 +1565,7 @@ _ADOC_UNDERLINES = "=-~^+"
 # ("[[id]]"), a list continuation ("+"), a comment line ("// ..."), an attribute entry
 # (":toc: left") and a block macro ("include::config/stash.txt[]", "image::x.png[]").
 _ADOC_MARKUP = re.compile(
-    r"\[\[[^\]\n]*\]\]|\[[^\]\n]*\]|\+|//(?!//).*|:!?\w[\w-]*!?:.*|\w[\w-]*::[^\s\[]*\[[^\]\n]*\]"
+    rf"{ADOC_ANCHOR}|\[[^\]\n]*\]|\+|//(?!//).*|:!?\w[\w-]*!?:.*|{ADOC_BLOCK_MACRO}"
 )
 # A block's title (".Example"), set over it.
 _ADOC_BLOCK_TITLE = re.compile(r"\.[^\s.]")

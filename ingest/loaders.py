@@ -232,8 +232,12 @@ _RST_EXPLICIT_MARKUP = re.compile(r"^\.\. (?:[A-Za-z][\w-]*::|_[^:\n]+:|\|[^|\n]
 # ("[source,python]" over "----"), a labelled list's term ("--all::") and an inline macro
 # ("see linkgit:git-config[1]"). Git's manual pages and many projects' ".txt" files are
 # AsciiDoc; read as plain text, their fences were titles' underlines and "+" a sentence.
+# AsciiDoc's anchor line ("[[id]]") and block macro ("include::x.adoc[]"), read here to tell
+# AsciiDoc and by the reader (ingest.blocks) as markup.
+ADOC_ANCHOR = r"\[\[[^\]\n]+\]\]"
+ADOC_BLOCK_MACRO = r"\w[\w-]*::[^\s\[]*\[[^\]\n]*\]"
 _ASCIIDOC_MARKS = re.compile(
-    r"^(?:(\+)|(\[\[[^\]\n]+\]\])|(\w[\w-]*::[^\s\[]*\[[^\]\n]*\])"
+    rf"^(?:(\+)|({ADOC_ANCHOR})|({ADOC_BLOCK_MACRO})"
     r"|(\[[^\]\n]*\]\n(?:-{4,}|\.{4,}|={4,}|_{4,}|\*{4,}))|(\S[^\n]*[^:\s]::))[ \t]*$"
     r"|(?<![\w:/])([a-z]+:[^\s\[\]:/][^\s\[\]]*\[[^\]\n]*\])",
     re.M,
